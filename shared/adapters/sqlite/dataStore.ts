@@ -1,0 +1,369 @@
+import { randomUUID } from 'node:crypto';
+import type { Account, DomainEvent, Message, SenderId, SenderIdStatus, VirtualNumber } from '../../domain/types';
+import {
+  ConcurrencyError,
+  DuplicateError,
+  InsufficientCreditsError,
+  InvalidContinuationTokenError,
+  type AcceptOutcome,
+  type BalanceChange,
+  type DataStore,
+  type MessageFilter,
+  type Page,
+  type PageRequest,
+  type TransitionOutcome,
+} from '../../ports/stores';
+import { migrate, type Db } from './database';
+
+const MIGRATIONS = [
+  `
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    api_key_hash TEXT NOT NULL UNIQUE,
+    balance INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE TABLE messages (
+    account_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    to_number TEXT NOT NULL,
+    from_sender TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    scheduled_for TEXT,
+    carrier TEXT NOT NULL,
+    carrier_message_id TEXT,
+    idempotency_key TEXT,
+    etag TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (account_id, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX messages_by_created ON messages (account_id, created_at DESC, id DESC);
+  CREATE UNIQUE INDEX messages_by_idempotency ON messages (account_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  CREATE UNIQUE INDEX messages_by_carrier_id ON messages (carrier, carrier_message_id) WHERE carrier_message_id IS NOT NULL;
+  CREATE INDEX messages_queued ON messages (updated_at) WHERE status = 'queued';
+  CREATE INDEX messages_scheduled ON messages (scheduled_for) WHERE status = 'scheduled';
+  CREATE TABLE sender_ids (
+    account_id TEXT NOT NULL,
+    id TEXT NOT NULL UNIQUE,
+    value TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (account_id, id)
+  );
+  CREATE INDEX sender_ids_by_value ON sender_ids (account_id, value);
+  CREATE TABLE virtual_numbers (
+    account_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    number TEXT NOT NULL UNIQUE,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (account_id, id)
+  );
+  CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    dispatched INTEGER NOT NULL DEFAULT 0,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX outbox_pending ON outbox (seq) WHERE dispatched = 0;
+  CREATE INDEX outbox_by_account ON outbox (account_id, seq);
+  `,
+];
+
+const newEtag = () => randomUUID();
+
+type Row = { doc: string; etag: string };
+
+function parse<T extends { etag?: string }>(row: Row | undefined): T | null {
+  if (!row) return null;
+  const value = JSON.parse(row.doc) as T;
+  value.etag = row.etag;
+  return value;
+}
+
+function docOf<T extends { etag?: string }>(value: T): string {
+  const { etag: _etag, ...rest } = value;
+  return JSON.stringify(rest);
+}
+
+/** Continuation tokens are the last item's sort key, base64url JSON, so they survive restarts. */
+function encodeToken(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+function decodeToken(token: string): [string, string] | null {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
+    return Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' ? [v[0], v[1]] : null;
+  } catch {
+    return null;
+  }
+}
+
+/** SQLite implementation of every store port: one table per aggregate, documents as JSON. */
+export function createSqliteDataStore(db: Db): DataStore {
+  migrate(db, MIGRATIONS, 'datastore');
+
+  const st = {
+    accountInsert: db.prepare('INSERT INTO accounts (id, api_key_hash, balance, etag, doc) VALUES (?, ?, ?, ?, ?)'),
+    accountGet: db.prepare<[string]>('SELECT doc, etag, balance FROM accounts WHERE id = ?'),
+    accountByKey: db.prepare<[string]>('SELECT doc, etag, balance FROM accounts WHERE api_key_hash = ?'),
+    accountUpdate: db.prepare('UPDATE accounts SET api_key_hash = ?, etag = ?, doc = ? WHERE id = ? AND etag = ?'),
+    accountBalance: db.prepare<[string]>('SELECT balance FROM accounts WHERE id = ?'),
+    accountAdjust: db.prepare('UPDATE accounts SET balance = balance + ? WHERE id = ?'),
+    accountList: db.prepare('SELECT doc, etag, balance FROM accounts WHERE id > ? ORDER BY id LIMIT ?'),
+    msgInsert: db.prepare(
+      `INSERT INTO messages (account_id, id, status, to_number, from_sender, created_at, updated_at, scheduled_for, carrier, carrier_message_id, idempotency_key, etag, doc)
+       VALUES (@accountId, @id, @status, @to, @from, @createdAt, @updatedAt, @scheduledFor, @carrier, @carrierMessageId, @idempotencyKey, @etag, @doc)`,
+    ),
+    msgUpdate: db.prepare(
+      `UPDATE messages SET status = @status, to_number = @to, from_sender = @from, updated_at = @updatedAt, scheduled_for = @scheduledFor,
+       carrier = @carrier, carrier_message_id = @carrierMessageId, etag = @etag, doc = @doc WHERE account_id = @accountId AND id = @id AND etag = @expected`,
+    ),
+    msgGet: db.prepare<[string, string]>('SELECT doc, etag FROM messages WHERE account_id = ? AND id = ?'),
+    msgByIdem: db.prepare<[string, string]>('SELECT doc, etag FROM messages WHERE account_id = ? AND idempotency_key = ?'),
+    msgByCarrier: db.prepare<[string, string]>('SELECT doc, etag FROM messages WHERE carrier = ? AND carrier_message_id = ?'),
+    msgStaleQueued: db.prepare<[string, number]>("SELECT doc, etag FROM messages WHERE status = 'queued' AND updated_at < ? ORDER BY updated_at LIMIT ?"),
+    msgStaleScheduled: db.prepare<[string, number]>("SELECT doc, etag FROM messages WHERE status = 'scheduled' AND scheduled_for < ? ORDER BY scheduled_for LIMIT ?"),
+    sidInsert: db.prepare('INSERT INTO sender_ids (account_id, id, value, status, created_at, etag, doc) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    sidGet: db.prepare<[string, string]>('SELECT doc, etag FROM sender_ids WHERE account_id = ? AND id = ?'),
+    sidGetAdmin: db.prepare<[string]>('SELECT doc, etag FROM sender_ids WHERE id = ?'),
+    sidByValue: db.prepare<[string, string]>('SELECT doc, etag FROM sender_ids WHERE account_id = ? AND value = ? ORDER BY created_at DESC LIMIT 1'),
+    sidList: db.prepare<[string]>('SELECT doc, etag FROM sender_ids WHERE account_id = ? ORDER BY created_at, id'),
+    sidListStatus: db.prepare<[string, string]>('SELECT doc, etag FROM sender_ids WHERE account_id = ? AND status = ? ORDER BY created_at, id'),
+    sidUpdate: db.prepare('UPDATE sender_ids SET value = ?, status = ?, etag = ?, doc = ? WHERE account_id = ? AND id = ? AND etag = ?'),
+    vnInsert: db.prepare('INSERT INTO virtual_numbers (account_id, id, number, doc) VALUES (?, ?, ?, ?)'),
+    vnList: db.prepare<[string]>('SELECT doc FROM virtual_numbers WHERE account_id = ? ORDER BY id'),
+    vnByNumber: db.prepare<[string]>('SELECT doc FROM virtual_numbers WHERE number = ?'),
+    outboxInsert: db.prepare('INSERT INTO outbox (id, account_id, type, occurred_at, doc) VALUES (?, ?, ?, ?, ?)'),
+    outboxPending: db.prepare<[number]>('SELECT doc FROM outbox WHERE dispatched = 0 ORDER BY seq LIMIT ?'),
+    outboxMark: db.prepare<[string]>('UPDATE outbox SET dispatched = 1 WHERE id = ?'),
+    outboxGet: db.prepare<[string, string]>('SELECT doc FROM outbox WHERE account_id = ? AND id = ?'),
+  };
+
+  const accountOf = (row: (Row & { balance: number }) | undefined): Account | null => {
+    const a = parse<Account>(row);
+    if (a && row) a.balance = row.balance;
+    return a;
+  };
+
+  const appendEvents = (events: DomainEvent[]) => {
+    for (const e of events) st.outboxInsert.run(e.id, e.accountId, e.type, e.occurredAt, JSON.stringify(e));
+  };
+
+  const balanceOf = (accountId: string): number | null => (st.accountBalance.get(accountId) as { balance: number } | undefined)?.balance ?? null;
+
+  const adjust = (accountId: string, delta: number): BalanceChange => {
+    const before = balanceOf(accountId);
+    if (before === null) throw new ConcurrencyError(`account ${accountId}`);
+    st.accountAdjust.run(delta, accountId);
+    return { before, after: before + delta };
+  };
+
+  const messageParams = (m: Message, etag: string) => ({
+    accountId: m.accountId,
+    id: m.id,
+    status: m.status,
+    to: m.to,
+    from: m.from,
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+    scheduledFor: m.scheduledFor,
+    carrier: m.carrier,
+    carrierMessageId: m.carrierMessageId,
+    idempotencyKey: m.idempotencyKey,
+    etag,
+    doc: docOf(m),
+  });
+
+  const acceptTx = db.transaction((message: Message, debit: number, events: (b: BalanceChange) => DomainEvent[]): AcceptOutcome => {
+    if (message.idempotencyKey) {
+      const prior = parse<Message>(st.msgByIdem.get(message.accountId, message.idempotencyKey) as Row | undefined);
+      if (prior) {
+        const balance = balanceOf(message.accountId) ?? 0;
+        return { message: prior, balance: { before: balance, after: balance }, replayed: true };
+      }
+    }
+    const before = balanceOf(message.accountId);
+    if (before === null) throw new Error(`account ${message.accountId} does not exist`);
+    if (before < debit) throw new InsufficientCreditsError(before, debit);
+    const balance = adjust(message.accountId, -debit);
+    const etag = newEtag();
+    st.msgInsert.run(messageParams(message, etag));
+    appendEvents(events(balance));
+    return { message: { ...message, etag }, balance, replayed: false };
+  });
+
+  const transitionTx = db.transaction((next: Message, refund: number, events: (b: BalanceChange | undefined) => DomainEvent[]): TransitionOutcome => {
+    const etag = newEtag();
+    const changed = st.msgUpdate.run({ ...messageParams(next, etag), expected: next.etag ?? '' }).changes;
+    if (changed === 0) throw new ConcurrencyError(`message ${next.id}`);
+    const balance = refund > 0 ? adjust(next.accountId, refund) : undefined;
+    appendEvents(events(balance));
+    return { message: { ...next, etag }, ...(balance ? { balance } : {}) };
+  });
+
+  const sidUpdateTx = db.transaction((s: SenderId, events: DomainEvent[]): SenderId => {
+    const etag = newEtag();
+    const changed = st.sidUpdate.run(s.value, s.status, etag, docOf(s), s.accountId, s.id, s.etag ?? '').changes;
+    if (changed === 0) throw new ConcurrencyError(`sender ID ${s.id}`);
+    appendEvents(events);
+    return { ...s, etag };
+  });
+
+  const isUnique = (err: unknown) => (err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT') ?? false;
+
+  return {
+    accounts: {
+      async create(account) {
+        const etag = newEtag();
+        try {
+          st.accountInsert.run(account.id, account.apiKeyHash, account.balance, etag, docOf(account));
+        } catch (err) {
+          if (isUnique(err)) throw new DuplicateError(`account ${account.id}`);
+          throw err;
+        }
+        return { ...account, etag };
+      },
+      async get(accountId) {
+        return accountOf(st.accountGet.get(accountId) as (Row & { balance: number }) | undefined);
+      },
+      async findByApiKeyHash(hash) {
+        return accountOf(st.accountByKey.get(hash) as (Row & { balance: number }) | undefined);
+      },
+      async update(account) {
+        const etag = newEtag();
+        // The balance column is owned by credit/accept/transition; settings updates never overwrite it.
+        const changed = st.accountUpdate.run(account.apiKeyHash, etag, docOf(account), account.id, account.etag ?? '').changes;
+        if (changed === 0) throw new ConcurrencyError(`account ${account.id}`);
+        return { ...account, balance: balanceOf(account.id) ?? account.balance, etag };
+      },
+      async credit(accountId, amount) {
+        return db.transaction(() => adjust(accountId, amount))();
+      },
+      async list(page) {
+        const after = page.continuationToken ? Buffer.from(page.continuationToken, 'base64url').toString('utf8') : '';
+        const rows = st.accountList.all(after, page.limit + 1) as (Row & { balance: number })[];
+        const items = rows.slice(0, page.limit).map((r) => accountOf(r)!);
+        const more = rows.length > page.limit;
+        return { items, continuationToken: more ? Buffer.from(items[items.length - 1]!.id).toString('base64url') : null };
+      },
+    },
+    messages: {
+      async accept(message, debit, events) {
+        return acceptTx(message, debit, events);
+      },
+      async get(accountId, id) {
+        return parse<Message>(st.msgGet.get(accountId, id) as Row | undefined);
+      },
+      async findByCarrierMessageId(carrier, carrierMessageId) {
+        return parse<Message>(st.msgByCarrier.get(carrier, carrierMessageId) as Row | undefined);
+      },
+      async transition(next, refund, events) {
+        return transitionTx(next, refund, events);
+      },
+      async list(accountId: string, filter: MessageFilter, page: PageRequest): Promise<Page<Message>> {
+        const where = ['account_id = @accountId'];
+        const params: Record<string, unknown> = { accountId, limit: page.limit + 1 };
+        if (filter.status) (where.push('status = @status'), (params.status = filter.status));
+        if (filter.to) (where.push('to_number = @to'), (params.to = filter.to));
+        if (filter.from) (where.push('from_sender = @from'), (params.from = filter.from));
+        if (filter.since) (where.push('created_at >= @since'), (params.since = filter.since));
+        if (filter.until) (where.push('created_at < @until'), (params.until = filter.until));
+        if (page.continuationToken) {
+          const key = decodeToken(page.continuationToken);
+          if (!key) throw new InvalidContinuationTokenError();
+          where.push('(created_at, id) < (@afterCreated, @afterId)');
+          params.afterCreated = key[0];
+          params.afterId = key[1];
+        }
+        const rows = db.prepare(`SELECT doc, etag FROM messages WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`).all(params) as Row[];
+        const items = rows.slice(0, page.limit).map((r) => parse<Message>(r)!);
+        const last = items[items.length - 1];
+        return { items, continuationToken: rows.length > page.limit && last ? encodeToken(last.createdAt, last.id) : null };
+      },
+      async listStale(status, olderThan, limit) {
+        const stmt = status === 'queued' ? st.msgStaleQueued : st.msgStaleScheduled;
+        return (stmt.all(olderThan, limit) as Row[]).map((r) => parse<Message>(r)!);
+      },
+    },
+    senderIds: {
+      async create(s) {
+        const etag = newEtag();
+        try {
+          st.sidInsert.run(s.accountId, s.id, s.value, s.status, s.createdAt, etag, docOf(s));
+        } catch (err) {
+          if (isUnique(err)) throw new DuplicateError(`sender ID ${s.id}`);
+          throw err;
+        }
+        return { ...s, etag };
+      },
+      async get(accountId, id) {
+        return parse<SenderId>(st.sidGet.get(accountId, id) as Row | undefined);
+      },
+      async getForAdmin(id) {
+        return parse<SenderId>(st.sidGetAdmin.get(id) as Row | undefined);
+      },
+      async findByValue(accountId, value) {
+        return parse<SenderId>(st.sidByValue.get(accountId, value) as Row | undefined);
+      },
+      async list(accountId: string, status?: SenderIdStatus) {
+        const rows = (status ? st.sidListStatus.all(accountId, status) : st.sidList.all(accountId)) as Row[];
+        return rows.map((r) => parse<SenderId>(r)!);
+      },
+      async update(s, events) {
+        return sidUpdateTx(s, events);
+      },
+    },
+    virtualNumbers: {
+      async create(vn: VirtualNumber) {
+        try {
+          st.vnInsert.run(vn.accountId, vn.id, vn.number, JSON.stringify(vn));
+        } catch (err) {
+          if (isUnique(err)) throw new DuplicateError(`virtual number ${vn.number}`);
+          throw err;
+        }
+        return vn;
+      },
+      async list(accountId) {
+        return (st.vnList.all(accountId) as { doc: string }[]).map((r) => JSON.parse(r.doc) as VirtualNumber);
+      },
+      async findByNumber(number) {
+        const row = st.vnByNumber.get(number) as { doc: string } | undefined;
+        return row ? (JSON.parse(row.doc) as VirtualNumber) : null;
+      },
+    },
+    outbox: {
+      async append(events) {
+        db.transaction(appendEvents)(events);
+      },
+      async pending(limit) {
+        return (st.outboxPending.all(limit) as { doc: string }[]).map((r) => JSON.parse(r.doc) as DomainEvent);
+      },
+      async markDispatched(ids) {
+        db.transaction(() => ids.forEach((id) => st.outboxMark.run(id)))();
+      },
+      async listForAccount(accountId, filter, limit) {
+        const where = ['account_id = @accountId'];
+        if (filter.type) where.push('type = @type');
+        if (filter.since) where.push('occurred_at >= @since');
+        const rows = db.prepare(`SELECT doc FROM outbox WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`).all({ accountId, type: filter.type, since: filter.since, limit }) as { doc: string }[];
+        return rows.map((r) => JSON.parse(r.doc) as DomainEvent);
+      },
+      async get(accountId, eventId) {
+        const row = st.outboxGet.get(accountId, eventId) as { doc: string } | undefined;
+        return row ? (JSON.parse(row.doc) as DomainEvent) : null;
+      },
+    },
+    async close() {
+      // The database handle is owned by whoever opened it (shared with the queue).
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { EVENT_TYPES } from '../domain/events';
+import { formatMinor, parseDecimal } from '../domain/money';
+import type { Account, SenderId } from '../domain/types';
+import { crossesBelow } from '../domain/events';
+import { hashApiKey, newApiKey } from './apiKeys';
+import { makeEvent, nowIso, type AppDeps } from './deps';
+import { invalid, notFound, unprocessable } from './errors';
+import { balanceLowData } from './sendMessage';
+
+export const ACCOUNT_SCOPES = ['messages:send', 'messages:read', 'sender-ids:manage', 'account:manage', 'webhooks:manage'] as const;
+
+export interface NewAccountInput {
+  name: string;
+  currency?: string;
+  credits?: string;
+  defaultCountry?: string;
+  lowBalanceThreshold?: string;
+  senderId?: string;
+  apiKey?: string;
+}
+
+/** Creates an account; the API key comes back once and is stored only hashed. */
+export async function createAccount(deps: AppDeps, input: NewAccountInput): Promise<{ account: Account; apiKey: string; senderId: SenderId | null }> {
+  const apiKey = input.apiKey ?? newApiKey();
+  const at = nowIso(deps);
+  const account: Account = {
+    id: deps.ids.next('acc'),
+    name: input.name,
+    apiKeyHash: hashApiKey(apiKey),
+    scopes: [...ACCOUNT_SCOPES],
+    currency: input.currency ?? deps.settings.prices.currency,
+    balance: amountField('/credits', input.credits ?? '0'),
+    lowBalanceThreshold: amountField('/lowBalanceThreshold', input.lowBalanceThreshold ?? '0'),
+    defaultSenderId: null,
+    defaultCountry: input.defaultCountry ?? 'US',
+    retryPolicy: { maxAttempts: 5, baseDelayMs: 2_000, maxDelayMs: 300_000 },
+    carrier: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+  let created = await deps.store.accounts.create(account);
+  let senderId: SenderId | null = null;
+  if (input.senderId) {
+    senderId = await deps.store.senderIds.create({
+      id: deps.ids.next('sid'),
+      accountId: created.id,
+      value: input.senderId,
+      kind: /^\+?\d+$/.test(input.senderId) ? 'number' : 'alphanumeric',
+      status: 'approved',
+      purpose: 'Provisioned with the account',
+      reason: null,
+      createdAt: at,
+      decidedAt: at,
+    });
+    created = await deps.store.accounts.update({ ...created, defaultSenderId: senderId.id });
+  }
+  return { account: created, apiKey, senderId };
+}
+
+function amountField(path: string, value: string): number {
+  const minor = parseDecimal(value);
+  if (minor === null || minor < 0) throw invalid([{ path, message: 'must be a non-negative decimal string with at most 4 decimals, e.g. "100.00"' }]);
+  return minor;
+}
+
+export async function addCredits(deps: AppDeps, accountId: string, amount: string): Promise<Account> {
+  const minor = parseDecimal(amount);
+  if (minor === null || minor === 0) throw invalid([{ path: '/amount', message: 'must be a non-zero decimal string, e.g. "50.00" (negative to deduct)' }]);
+  const account = await deps.store.accounts.get(accountId);
+  if (!account) throw notFound(`Account ${accountId}`);
+  const change = await deps.store.accounts.credit(accountId, minor);
+  if (crossesBelow(change.before, change.after, account.lowBalanceThreshold)) {
+    await deps.store.outbox.append([makeEvent(deps, EVENT_TYPES.balanceLow, accountId, balanceLowData(account, change.after))]);
+  }
+  return { ...account, balance: change.after };
+}
+
+export interface AccountSettingsInput {
+  name?: string;
+  defaultSenderId?: string | null;
+  defaultCountry?: string;
+  lowBalanceThreshold?: string;
+  retryPolicy?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+}
+
+export async function updateAccountSettings(deps: AppDeps, account: Account, input: AccountSettingsInput): Promise<Account> {
+  const next: Account = { ...account, updatedAt: nowIso(deps) };
+  if (input.name !== undefined) next.name = input.name;
+  if (input.defaultCountry !== undefined) next.defaultCountry = input.defaultCountry;
+  if (input.lowBalanceThreshold !== undefined) next.lowBalanceThreshold = amountField('/lowBalanceThreshold', input.lowBalanceThreshold);
+  if (input.retryPolicy) next.retryPolicy = { ...account.retryPolicy, ...input.retryPolicy };
+  if (next.retryPolicy.baseDelayMs > next.retryPolicy.maxDelayMs) {
+    throw invalid([{ path: '/retryPolicy/baseDelayMs', message: 'must not exceed maxDelayMs' }]);
+  }
+  if (input.defaultSenderId !== undefined) {
+    if (input.defaultSenderId === null) next.defaultSenderId = null;
+    else {
+      const sid = (await deps.store.senderIds.get(account.id, input.defaultSenderId)) ?? (await deps.store.senderIds.findByValue(account.id, input.defaultSenderId));
+      if (!sid) throw unprocessable('sender_id_not_found', '/defaultSenderId', 'is not a sender ID of this account');
+      if (sid.status !== 'approved') throw unprocessable('sender_id_not_approved', '/defaultSenderId', `is ${sid.status}, not approved`);
+      next.defaultSenderId = sid.id;
+    }
+  }
+  return deps.store.accounts.update(next);
+}
+
+export function balanceView(account: Account) {
+  return {
+    credits: formatMinor(account.balance),
+    currency: account.currency,
+    lowBalanceThreshold: formatMinor(account.lowBalanceThreshold),
+    isLow: account.balance < account.lowBalanceThreshold,
+  };
+}
+
+export function accountView(account: Account) {
+  return {
+    id: account.id,
+    name: account.name,
+    scopes: account.scopes,
+    currency: account.currency,
+    balance: formatMinor(account.balance),
+    lowBalanceThreshold: formatMinor(account.lowBalanceThreshold),
+    defaultSenderId: account.defaultSenderId,
+    defaultCountry: account.defaultCountry,
+    retryPolicy: account.retryPolicy,
+    createdAt: account.createdAt,
+    updatedAt: account.updatedAt,
+  };
+}

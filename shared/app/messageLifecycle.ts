@@ -1,0 +1,161 @@
+import { cancelledData, EVENT_TYPES, statusChangedData } from '../domain/events';
+import { parseDecimal } from '../domain/money';
+import { decideTransition, REASONS } from '../domain/status';
+import type { Message, MessageStatus, StatusReason } from '../domain/types';
+import type { StatusReport, SmsSendTask } from '../ports';
+import { ConcurrencyError } from '../ports';
+import { makeEvent, nowIso, type AppDeps } from './deps';
+import { conflict, notFound } from './errors';
+import { enqueueSend } from './sendMessage';
+
+/** Builds the next version of a message after a status change, with its history entry. */
+export function withStatus(m: Message, status: MessageStatus, at: string, reason: StatusReason | null): Message {
+  return {
+    ...m,
+    status,
+    statusReason: reason,
+    updatedAt: at,
+    sentAt: status === 'sent' && !m.sentAt ? at : m.sentAt,
+    deliveredAt: status === 'delivered' ? at : m.deliveredAt,
+    history: [...m.history, reason ? { status, at, reason } : { status, at }],
+  };
+}
+
+function costMinor(m: Message): number {
+  return parseDecimal(m.cost.amount) ?? 0;
+}
+
+/** Saves a status change with its event (and a refund when given), retrying on concurrent edits. */
+async function saveTransition(deps: AppDeps, next: Message, previous: MessageStatus, refund: number): Promise<Message> {
+  const { message } = await deps.store.messages.transition(next, refund, () => [
+    makeEvent(deps, EVENT_TYPES.smsStatusChanged, next.accountId, statusChangedData(next, previous, next.statusReason)),
+  ]);
+  return message;
+}
+
+async function withRetryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError) || i >= 4) throw err;
+    }
+  }
+}
+
+/**
+ * Handles one `sms.send.v1` delivery. At-least-once safe: a message no longer waiting to be sent is
+ * left alone, and carriers dedupe submissions by message id.
+ */
+export async function processSendTask(deps: AppDeps, task: SmsSendTask): Promise<void> {
+  await withRetryOnConflict(async () => {
+    const m = await deps.store.messages.get(task.accountId, task.messageId);
+    if (!m) {
+      deps.logger.warn('send task for a message that does not exist', { messageId: task.messageId });
+      return;
+    }
+    if (m.status !== 'queued' && m.status !== 'scheduled') return;
+    const carrier = deps.carriers.get(m.carrier);
+    const at = nowIso(deps);
+    if (!carrier) {
+      await saveTransition(deps, { ...withStatus(m, 'failed', at, REASONS.rejected), attempts: m.attempts }, m.status, costMinor(m));
+      deps.logger.error('no such carrier configured', { messageId: m.id, carrier: m.carrier });
+      return;
+    }
+    const result = await carrier.submit({
+      messageId: m.id,
+      accountId: m.accountId,
+      to: m.to,
+      from: m.from,
+      text: m.text,
+      encoding: m.encoding,
+      statusCallbackUrl: `${deps.settings.publicBaseUrl}/api/carriers/${carrier.name}/status`,
+    });
+    const attempts = m.attempts + 1;
+    if (result.outcome === 'accepted') {
+      await saveTransition(deps, { ...withStatus(m, 'sent', at, null), attempts, carrierMessageId: result.carrierMessageId }, m.status, 0);
+      return;
+    }
+    if (result.outcome === 'permanent') {
+      await saveTransition(deps, { ...withStatus(m, 'failed', at, result.reason), attempts }, m.status, costMinor(m));
+      return;
+    }
+    const account = await deps.store.accounts.get(m.accountId);
+    const policy = account?.retryPolicy ?? { maxAttempts: 5, baseDelayMs: 2_000, maxDelayMs: 300_000 };
+    if (attempts >= policy.maxAttempts) {
+      const reason = { ...REASONS.retriesExhausted, message: `${REASONS.retriesExhausted.message}: ${result.reason.message}` };
+      await saveTransition(deps, { ...withStatus(m, 'failed', at, reason), attempts }, m.status, costMinor(m));
+      return;
+    }
+    // Transient: record the attempt, then come back later through a fresh delayed task.
+    const waiting: Message = { ...m, status: 'queued', attempts, statusReason: result.reason, updatedAt: at };
+    const { message: saved } = await deps.store.messages.transition(waiting, 0, () => []);
+    const delay = result.retryAfterMs ?? backoffMs(policy, attempts);
+    await deps.queue.send(
+      { type: 'sms.send.v1', accountId: saved.accountId, messageId: saved.id },
+      { delayMs: delay, dedupeId: `${saved.id}:${saved.attempts}` },
+    );
+  });
+}
+
+/** Exponential backoff with full jitter, capped. */
+export function backoffMs(policy: { baseDelayMs: number; maxDelayMs: number }, attempt: number, random = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export interface ReportOutcome {
+  applied: string[];
+  ignored: string[];
+  unknown: string[];
+}
+
+/** Applies carrier delivery reports through the status machine: late or repeated reports change nothing. */
+export async function applyStatusReports(deps: AppDeps, carrier: string, reports: StatusReport[]): Promise<ReportOutcome> {
+  const out: ReportOutcome = { applied: [], ignored: [], unknown: [] };
+  for (const report of reports) {
+    const result = await withRetryOnConflict(async () => {
+      const m = await deps.store.messages.findByCarrierMessageId(carrier, report.carrierMessageId);
+      if (!m) return 'unknown' as const;
+      if (!decideTransition(m.status, report.status).accept) return 'ignored' as const;
+      await saveTransition(deps, withStatus(m, report.status, report.occurredAt, report.reason ?? null), m.status, 0);
+      return 'applied' as const;
+    });
+    out[result].push(report.carrierMessageId);
+  }
+  return out;
+}
+
+/** Cancels a scheduled message, refunds it and drops its queue task. */
+export async function cancelMessage(deps: AppDeps, accountId: string, messageId: string, reason: string | undefined): Promise<Message> {
+  return withRetryOnConflict(async () => {
+    const m = await deps.store.messages.get(accountId, messageId);
+    if (!m) throw notFound(`Message ${messageId}`);
+    if (m.status !== 'scheduled') {
+      throw conflict('not_cancellable', `Only scheduled messages can be cancelled; this one is ${m.status}.`);
+    }
+    const at = nowIso(deps);
+    const next = withStatus(m, 'cancelled', at, REASONS.cancelledByUser);
+    const why = reason ?? 'Cancelled by user';
+    const { message } = await deps.store.messages.transition(next, costMinor(m), () => [
+      makeEvent(deps, EVENT_TYPES.smsStatusChanged, accountId, statusChangedData(next, m.status, next.statusReason)),
+      makeEvent(deps, EVENT_TYPES.messageCancelled, accountId, cancelledData(next, why)),
+    ]);
+    if (m.taskRef) await deps.queue.cancel(m.taskRef).catch((err: Error) => deps.logger.warn('could not cancel task', { messageId, error: err.message }));
+    return message;
+  });
+}
+
+/**
+ * Crash recovery between "stored" and "enqueued": re-sends tasks for queued messages nobody touched
+ * for a while. Safe because send tasks dedupe by message id and attempt, and handlers are idempotent.
+ */
+export async function requeueStale(deps: AppDeps, limit = 500): Promise<number> {
+  const olderThan = new Date(deps.clock.now() - deps.settings.staleAfterMs).toISOString();
+  const stale = [
+    ...(await deps.store.messages.listStale('queued', olderThan, limit)),
+    ...(await deps.store.messages.listStale('scheduled', olderThan, limit)),
+  ];
+  for (const m of stale) await enqueueSend(deps, m);
+  return stale.length;
+}

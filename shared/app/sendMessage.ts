@@ -1,0 +1,154 @@
+import { analyseText } from '../domain/encoding';
+import { crossesBelow, EVENT_TYPES, scheduledData } from '../domain/events';
+import { formatMinor } from '../domain/money';
+import { normalisePhone } from '../domain/phone';
+import { unitPriceFor } from '../domain/pricing';
+import type { Account, DomainEvent, Message, SenderId } from '../domain/types';
+import { InsufficientCreditsError } from '../ports';
+import { makeEvent, type AppDeps } from './deps';
+import { AppError, conflict, invalid, unprocessable } from './errors';
+import { checkSenderId } from '../domain/senderId';
+
+export interface SendMessageInput {
+  to: string;
+  text: string;
+  from?: string;
+  sendAt?: string;
+  callback?: { url: string };
+  uniqueArgs?: Record<string, string>;
+}
+
+export interface SendOutcome {
+  message: Message;
+  replayed: boolean;
+}
+
+/**
+ * Accepts one outbound SMS: normalise, pick the sender, count and price it, then debit and store it
+ * in one unit of work and hand it to the send queue (delayed for `sendAt`).
+ */
+export async function sendMessage(
+  deps: AppDeps,
+  account: Account,
+  input: SendMessageInput,
+  idempotencyKey: string | null,
+): Promise<SendOutcome> {
+  const phone = normalisePhone(input.to, account.defaultCountry);
+  if (!phone.ok) throw invalid([{ path: '/to', message: phone.reason }]);
+  const now = deps.clock.now();
+  const scheduledFor = input.sendAt === undefined ? null : checkSendAt(deps, input.sendAt, now);
+  const sender = await pickSender(deps, account, input.from);
+  const shape = analyseText(input.text);
+  const unitPrice = unitPriceFor(deps.settings.prices, phone.country);
+  const amount = unitPrice * shape.segments;
+  const at = new Date(now).toISOString();
+  const message: Message = {
+    id: deps.ids.next('msg'),
+    accountId: account.id,
+    to: phone.e164,
+    from: sender.value,
+    text: input.text,
+    status: scheduledFor ? 'scheduled' : 'queued',
+    statusReason: null,
+    ...shape,
+    cost: { amount: formatMinor(amount), currency: account.currency, segments: shape.segments, unitPrice: formatMinor(unitPrice) },
+    createdAt: at,
+    updatedAt: at,
+    scheduledFor,
+    sentAt: null,
+    deliveredAt: null,
+    attempts: 0,
+    carrier: account.carrier ?? deps.settings.defaultCarrier,
+    carrierMessageId: null,
+    callbackUrl: input.callback?.url ?? null,
+    uniqueArgs: input.uniqueArgs ?? null,
+    idempotencyKey,
+    history: [{ status: scheduledFor ? 'scheduled' : 'queued', at }],
+    taskRef: null,
+  };
+  const events = (balance: { before: number; after: number }): DomainEvent[] => {
+    const out: DomainEvent[] = [];
+    if (scheduledFor) out.push(makeEvent(deps, EVENT_TYPES.messageScheduled, account.id, scheduledData(message)));
+    if (crossesBelow(balance.before, balance.after, account.lowBalanceThreshold)) {
+      out.push(makeEvent(deps, EVENT_TYPES.balanceLow, account.id, balanceLowData(account, balance.after)));
+    }
+    return out;
+  };
+  let outcome;
+  try {
+    outcome = await deps.store.messages.accept(message, amount, events);
+  } catch (err) {
+    if (err instanceof InsufficientCreditsError) {
+      throw new AppError(402, 'insufficient_credits', 'Not enough credits', `This message costs ${formatMinor(err.required)} ${account.currency}; the balance is ${formatMinor(err.balance)}.`, undefined, {
+        balance: formatMinor(err.balance),
+        required: formatMinor(err.required),
+      });
+    }
+    throw err;
+  }
+  if (outcome.replayed) {
+    const prior = outcome.message;
+    if (prior.to !== message.to || prior.text !== message.text || prior.scheduledFor !== message.scheduledFor) {
+      throw conflict('idempotency_key_reused', 'This Idempotency-Key was used for a different message; use a new key for a new message.');
+    }
+    return { message: prior, replayed: true };
+  }
+  return { message: await enqueueSend(deps, outcome.message), replayed: false };
+}
+
+/** Hands a stored message to the send queue; a scheduled one keeps its task handle so cancel can drop it. */
+export async function enqueueSend(deps: AppDeps, message: Message): Promise<Message> {
+  const scheduled = message.status === 'scheduled' && message.scheduledFor !== null;
+  const delayMs = scheduled ? Math.max(0, Date.parse(message.scheduledFor!) - deps.clock.now()) : 0;
+  const handle = await deps.queue.send(
+    { type: 'sms.send.v1', accountId: message.accountId, messageId: message.id },
+    { delayMs, dedupeId: `${message.id}:${message.attempts}` },
+  );
+  if (!scheduled) return message;
+  const { message: stored } = await deps.store.messages.transition({ ...message, taskRef: handle }, 0, () => []);
+  return stored;
+}
+
+function checkSendAt(deps: AppDeps, sendAt: string, now: number): string {
+  const at = Date.parse(sendAt);
+  if (Number.isNaN(at)) throw invalid([{ path: '/sendAt', message: 'must be an ISO-8601 date-time, e.g. 2026-12-01T09:00:00Z' }]);
+  const { minScheduleAheadMs: min, maxScheduleAheadMs: max } = deps.settings;
+  if (at < now + min) throw invalid([{ path: '/sendAt', message: `must be at least ${min / 1000} seconds in the future` }]);
+  if (at > now + max) throw invalid([{ path: '/sendAt', message: `must be at most ${Math.round(max / 86_400_000)} days ahead` }]);
+  return new Date(at).toISOString();
+}
+
+/**
+ * The seed's fallback rule: an explicit `from` must be one of the account's approved sender IDs;
+ * without one, the account's default is used if approved, else its oldest approved sender ID.
+ */
+async function pickSender(deps: AppDeps, account: Account, from: string | undefined): Promise<SenderId> {
+  if (from !== undefined) {
+    const checked = checkSenderId(from, account.defaultCountry);
+    if (!checked.ok) throw invalid([{ path: '/from', message: checked.reason }]);
+    const found = await deps.store.senderIds.findByValue(account.id, checked.value);
+    if (!found || found.status !== 'approved') {
+      throw unprocessable('sender_id_not_approved', '/from', `"${checked.value}" is not an approved sender ID of this account (see GET /api/sender-ids)`);
+    }
+    return found;
+  }
+  if (account.defaultSenderId) {
+    const preferred = await deps.store.senderIds.get(account.id, account.defaultSenderId);
+    if (preferred?.status === 'approved') return preferred;
+  }
+  const approved = await deps.store.senderIds.list(account.id, 'approved');
+  const fallback = approved.sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+  if (!fallback) throw unprocessable('no_sender_id', '/from', 'is missing and the account has no approved sender ID to fall back on');
+  return fallback;
+}
+
+export function balanceLowData(account: Account, balance: number): Record<string, unknown> {
+  return {
+    accountId: account.id,
+    accountName: account.name,
+    balance: formatMinor(balance),
+    threshold: formatMinor(account.lowBalanceThreshold),
+    currency: account.currency,
+  };
+}
+

@@ -1,0 +1,153 @@
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createAccount } from '../app/accounts';
+import { hashApiKey, newApiKey } from '../app/apiKeys';
+import type { AppDeps } from '../app/deps';
+import { coreTaskHandlers, type BatchHandler } from '../app/taskHandlers';
+import { createDlrBatchHandler } from '../adapters/carriers/simulator/dlrWorker';
+import { createSimulatorCarrier, type SimulatorLog } from '../adapters/carriers/simulator/simulator';
+import { createNodeHttpClient } from '../adapters/runtime/httpClient';
+import { createIdGenerator } from '../adapters/runtime/ids';
+import { createJsonLogger } from '../adapters/runtime/logger';
+import { openDatabase, type Db } from '../adapters/sqlite/database';
+import { createSqliteDataStore } from '../adapters/sqlite/dataStore';
+import { createSqliteMeta } from '../adapters/sqlite/meta';
+import { createSqliteSimulatorLog } from '../adapters/sqlite/simulatorLog';
+import { createSqliteTaskQueue } from '../adapters/sqlite/taskQueue';
+import { createEngine, type Engine } from '../http/engine';
+import { routeTable } from '../http/routes';
+import { QUEUE_OF, systemClock, type Carrier, type CarrierRegistry, type Clock, type HttpClient, type Logger, type TaskQueue, type TaskReceiver } from '../ports';
+import type { Config } from './config';
+
+export interface RuntimeOverrides {
+  clock?: Clock;
+  http?: HttpClient;
+  logger?: Logger;
+}
+
+export interface Runtime {
+  deps: AppDeps;
+  engine: Engine;
+  /** Pull side of the queue (embedded mode); the workers read it. */
+  receiver: TaskReceiver;
+  /** Batch handler per queue name. */
+  handlers: Record<string, BatchHandler>;
+  simulatorLog: SimulatorLog;
+  /** Secrets generated on this start, to print once (null when configured or generated earlier). */
+  generated: { adminApiKey: string | null };
+  /** Sets the base URL carriers call back, once the host knows the port it listens on. */
+  setPublicBaseUrl(url: string): void;
+  /** Notified on every send so idle workers pick new tasks up at once. */
+  onTaskSent(listener: (queue: string) => void): void;
+  close(): Promise<void>;
+}
+
+function registry(carriers: Carrier[]): CarrierRegistry {
+  const byName = new Map(carriers.map((c) => [c.name, c]));
+  return { get: (name) => byName.get(name), names: () => [...byName.keys()] };
+}
+
+/**
+ * The composition root of the embedded mode: SQLite store and queue in one database file, the
+ * carrier simulator, node:http outbound calls. The only place adapters are chosen.
+ */
+export function createEmbeddedRuntime(config: Config, overrides: RuntimeOverrides = {}): Runtime {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createJsonLogger(config.logLevel);
+  const ownHttp = overrides.http ? null : createNodeHttpClient();
+  const http = overrides.http ?? ownHttp!;
+  const db: Db = openDatabase(join(config.dataDir, 'dataflows-sms.db'));
+  const meta = createSqliteMeta(db);
+  const generated = { adminApiKey: null as string | null };
+  const adminKeyHash = config.adminApiKey ? hashApiKey(config.adminApiKey) : (meta.get('admin_key_hash') ?? generateAdminKey());
+  function generateAdminKey(): string {
+    generated.adminApiKey = newApiKey('dfsadmin');
+    const hash = hashApiKey(generated.adminApiKey);
+    meta.set('admin_key_hash', hash);
+    return hash;
+  }
+  const simulatorSecret = config.simulator.secret ?? meta.get('simulator_secret') ?? persist('simulator_secret', randomBytes(32).toString('base64url'));
+  function persist(key: string, value: string): string {
+    meta.set(key, value);
+    return value;
+  }
+
+  const store = createSqliteDataStore(db);
+  const sqliteQueue = createSqliteTaskQueue(db, { clock, leaseMs: config.queueLeaseMs, maxAttempts: config.queueMaxAttempts });
+  const listeners: ((queue: string) => void)[] = [];
+  const queue: TaskQueue = {
+    async send(task, options) {
+      const handle = await sqliteQueue.send(task, options);
+      if (!options?.delayMs) for (const l of listeners) l(QUEUE_OF[task.type]);
+      return handle;
+    },
+    cancel: (handle) => sqliteQueue.cancel(handle),
+  };
+  const simulatorLog = createSqliteSimulatorLog(db);
+  const simulator = createSimulatorCarrier({ log: simulatorLog, queue, clock, secret: simulatorSecret, dlrDelayMs: config.simulator.dlrDelayMs });
+
+  const settings = {
+    prices: config.prices,
+    defaultCarrier: config.defaultCarrier,
+    publicBaseUrl: config.publicBaseUrl ?? `http://${config.host}:${config.port}`,
+    minScheduleAheadMs: 60_000,
+    maxScheduleAheadMs: 35 * 86_400_000,
+    staleAfterMs: config.staleAfterMs,
+  };
+  const deps: AppDeps = { store, queue, carriers: registry([simulator]), clock, ids: createIdGenerator(clock), logger, settings };
+  const engine = createEngine(deps, routeTable, { adminKeyHash, maxBodyBytes: config.maxBodyBytes });
+  const handlers: Record<string, BatchHandler> = {
+    [QUEUE_OF['sms.send.v1']]: coreTaskHandlers(deps)['sms.send.v1']!,
+    [QUEUE_OF['simulator.dlr.v1']]: createDlrBatchHandler({
+      http,
+      clock,
+      secret: simulatorSecret,
+      callbackUrl: () => `${settings.publicBaseUrl}/api/carriers/simulator/status`,
+      logger,
+    }),
+  };
+
+  return {
+    deps,
+    engine,
+    receiver: sqliteQueue,
+    handlers,
+    simulatorLog,
+    generated,
+    setPublicBaseUrl(url) {
+      settings.publicBaseUrl = url;
+    },
+    onTaskSent(listener) {
+      listeners.push(listener);
+    },
+    async close() {
+      ownHttp?.close();
+      db.close();
+    },
+  };
+}
+
+export interface SeedResult {
+  created: boolean;
+  accountId: string;
+  /** Present only when the key was generated now: it is shown once. */
+  apiKey: string | null;
+}
+
+/** First start only: creates the development account with credits and one approved sender ID. */
+export async function seedDevAccount(deps: AppDeps, config: Config): Promise<SeedResult> {
+  const existing = await deps.store.accounts.list({ limit: 1 });
+  if (existing.items.length > 0) {
+    const byKey = config.devApiKey ? await deps.store.accounts.findByApiKeyHash(hashApiKey(config.devApiKey)) : null;
+    return { created: false, accountId: (byKey ?? existing.items[0]!).id, apiKey: null };
+  }
+  const { account, apiKey } = await createAccount(deps, {
+    name: 'Development account',
+    credits: config.devAccount.credits,
+    defaultCountry: config.devAccount.country,
+    lowBalanceThreshold: '10.00',
+    senderId: config.devAccount.senderId,
+    ...(config.devApiKey ? { apiKey: config.devApiKey } : {}),
+  });
+  return { created: true, accountId: account.id, apiKey: config.devApiKey ? null : apiKey };
+}

@@ -1,0 +1,36 @@
+import { parsePhoneNumberFromString, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
+
+export type PhoneResult =
+  | { ok: true; e164: string; country: string | null }
+  | { ok: false; reason: string };
+
+/**
+ * Normalises a destination to E.164. Accepts E.164 (`+919999999999`), international digits without
+ * the plus as the product's payloads carry them (`919999999999`, also `00` prefixed), and national
+ * numbers of `defaultCountry`. A bare digit string is tried as international first only when it is
+ * long enough to carry a country code and does not read as a valid national number.
+ */
+export function normalisePhone(input: string, defaultCountry: string): PhoneResult {
+  const raw = input.trim();
+  if (!/^[+\d][\d\s().-]*$/.test(raw)) return { ok: false, reason: 'must contain only digits, spaces, dashes, dots, parentheses and a leading +' };
+  const digits = raw.replace(/[\s().-]/g, '');
+  const country = isSupportedCountry(defaultCountry) ? (defaultCountry as CountryCode) : undefined;
+  const candidates: string[] = [];
+  if (digits.startsWith('+')) candidates.push(digits);
+  else if (digits.startsWith('00')) candidates.push(`+${digits.slice(2)}`);
+  else {
+    const national = country ? parsePhoneNumberFromString(digits, country) : undefined;
+    if (national?.isValid() && !(digits.length >= 11 && !digits.startsWith('0'))) return ok(national);
+    candidates.push(`+${digits}`);
+    if (national?.isValid()) return ok(national);
+  }
+  for (const c of candidates) {
+    const parsed = parsePhoneNumberFromString(c);
+    if (parsed?.isValid()) return ok(parsed);
+  }
+  return { ok: false, reason: 'is not a valid phone number (use E.164, e.g. +14155550123)' };
+}
+
+function ok(p: { number: string; country?: string }): PhoneResult {
+  return { ok: true, e164: p.number, country: p.country ?? null };
+}

@@ -1,0 +1,121 @@
+/** Core records shared by the domain, the use cases and every adapter. Times are ISO-8601 UTC strings. */
+
+export type MessageStatus =
+  | 'queued'
+  | 'scheduled'
+  | 'sent'
+  | 'delivered'
+  | 'undelivered'
+  | 'failed'
+  | 'cancelled';
+
+export type Encoding = 'GSM-7' | 'UCS-2';
+
+export interface StatusReason {
+  code: number;
+  message: string;
+}
+
+/** Money is carried as decimal strings; arithmetic happens on integer minor units (see domain/money). */
+export interface MessageCost {
+  amount: string;
+  currency: string;
+  segments: number;
+  unitPrice: string;
+}
+
+export interface StatusChange {
+  status: MessageStatus;
+  at: string;
+  reason?: StatusReason;
+}
+
+export interface Message {
+  id: string;
+  accountId: string;
+  to: string;
+  from: string;
+  text: string;
+  status: MessageStatus;
+  statusReason: StatusReason | null;
+  encoding: Encoding;
+  segments: number;
+  characters: number;
+  nonEnglishChars: boolean;
+  cost: MessageCost;
+  createdAt: string;
+  updatedAt: string;
+  scheduledFor: string | null;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  attempts: number;
+  carrier: string;
+  carrierMessageId: string | null;
+  callbackUrl: string | null;
+  uniqueArgs: Record<string, string> | null;
+  idempotencyKey: string | null;
+  history: StatusChange[];
+  /** Internal: the queue task of a scheduled message, so cancelling it cancels the task too. */
+  taskRef: { queue: string; id: string } | null;
+  /** Opaque concurrency token owned by the store; absent on a record not yet stored. */
+  etag?: string;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface Account {
+  id: string;
+  name: string;
+  apiKeyHash: string;
+  scopes: string[];
+  currency: string;
+  /** Credits in minor units (1/10,000 of the currency unit, see domain/money). */
+  balance: number;
+  lowBalanceThreshold: number;
+  defaultSenderId: string | null;
+  defaultCountry: string;
+  retryPolicy: RetryPolicy;
+  carrier: string | null;
+  createdAt: string;
+  updatedAt: string;
+  etag?: string;
+}
+
+export type SenderIdStatus = 'pending' | 'approved' | 'rejected';
+export type SenderIdKind = 'alphanumeric' | 'number';
+
+export interface SenderId {
+  id: string;
+  accountId: string;
+  value: string;
+  kind: SenderIdKind;
+  status: SenderIdStatus;
+  purpose: string | null;
+  reason: string | null;
+  createdAt: string;
+  decidedAt: string | null;
+  etag?: string;
+}
+
+export interface VirtualNumber {
+  id: string;
+  accountId: string;
+  number: string;
+  country: string;
+  capabilities: string[];
+  label: string | null;
+  createdAt: string;
+}
+
+/** A domain event as written to the outbox: the same id on every delivery attempt. */
+export interface DomainEvent<T = Record<string, unknown>> {
+  id: string;
+  type: string;
+  occurredAt: string;
+  accountId: string;
+  data: T;
+}

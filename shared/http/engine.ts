@@ -1,0 +1,178 @@
+import { timingSafeEqual } from 'node:crypto';
+import { AppError } from '../app/errors';
+import { hashApiKey } from '../app/apiKeys';
+import type { AppDeps } from '../app/deps';
+import type { Account } from '../domain/types';
+import { problem, problemFromError } from './problem';
+import type { RouteDef, RouteRequest, RouteResult } from './route';
+import type { JsonSchema } from './schema';
+import { compileBody, compileQuery, type Validator } from './validation';
+
+/** A request as any host sees it: the node:http embedded host and Azure Functions both adapt to this. */
+export interface RawRequest {
+  method: string;
+  /** Path with query string, starting at /api. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  /** Scheme and host the caller used, for absolute URLs (Location headers, carrier signatures). */
+  origin: string;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface EngineOptions {
+  /** SHA-256 (hex) of the operator key for /api/admin routes; compared in constant time. */
+  adminKeyHash: string;
+  maxBodyBytes: number;
+}
+
+interface CompiledRoute {
+  def: RouteDef;
+  pattern: RegExp;
+  paramNames: string[];
+  body?: Validator;
+  query?: Validator;
+}
+
+export const API_PREFIX = '/api';
+
+export function compileRoutes(routes: RouteDef[]): CompiledRoute[] {
+  return routes.map((def) => {
+    const paramNames: string[] = [];
+    const source = def.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}|\{(\w+)\}/g, (_m, a: string, b: string) => {
+      paramNames.push(a ?? b);
+      return '([^/]+)';
+    });
+    return {
+      def,
+      pattern: new RegExp(`^${source}/?$`),
+      paramNames,
+      body: def.body ? compileBody(def.body) : undefined,
+      query: def.query?.length ? compileQuery(querySchema(def), 'query') : undefined,
+    };
+  });
+}
+
+function querySchema(def: RouteDef): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  const required: string[] = [];
+  for (const q of def.query ?? []) {
+    properties[q.name] = q.schema;
+    if (q.required) required.push(q.name);
+  }
+  return { type: 'object', properties, ...(required.length ? { required } : {}), additionalProperties: false };
+}
+
+/** Turns raw requests into route calls: routing, auth, body and query validation, problem+json errors. */
+export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineOptions) {
+  const compiled = compileRoutes(routes);
+  const adminHash = Buffer.from(options.adminKeyHash, 'hex');
+
+  async function dispatch(raw: RawRequest): Promise<RouteResult> {
+    const q = raw.url.indexOf('?');
+    const fullPath = q < 0 ? raw.url : raw.url.slice(0, q);
+    if (!fullPath.startsWith(`${API_PREFIX}/`)) return problem(404, 'route_not_found', 'Not found', `No route ${fullPath}; the API lives under ${API_PREFIX}/.`);
+    const path = fullPath.slice(API_PREFIX.length);
+    let pathMatched = false;
+    for (const route of compiled) {
+      const m = route.pattern.exec(path);
+      if (!m) continue;
+      pathMatched = true;
+      if (route.def.method !== raw.method) continue;
+      return run(route, m, path, raw, q < 0 ? '' : raw.url.slice(q + 1));
+    }
+    if (pathMatched) return problem(405, 'method_not_allowed', 'Method not allowed', `${raw.method} is not supported on ${fullPath}.`);
+    return problem(404, 'route_not_found', 'Not found', `No route ${raw.method} ${fullPath}.`);
+  }
+
+  async function run(route: CompiledRoute, m: RegExpExecArray, path: string, raw: RawRequest, search: string): Promise<RouteResult> {
+    const def = route.def;
+    const headers = lowerHeaders(raw.headers);
+    let account: Account | undefined;
+    if (def.auth === 'account') {
+      const key = headers['x-api-key'] ?? bearer(headers.authorization);
+      if (!key) return problem(401, 'unauthenticated', 'Authentication required', 'Send your API key in the X-API-Key header (or Authorization: Bearer <key>).', undefined, undefined, { 'www-authenticate': 'Bearer' });
+      account = (await deps.store.accounts.findByApiKeyHash(hashApiKey(key))) ?? undefined;
+      if (!account) return problem(401, 'invalid_api_key', 'Invalid API key', 'The API key is not valid.', undefined, undefined, { 'www-authenticate': 'Bearer' });
+      if (def.scope && !account.scopes.includes(def.scope)) return problem(403, 'insufficient_scope', 'Forbidden', `This API key lacks the ${def.scope} scope.`);
+    } else if (def.auth === 'admin') {
+      const key = headers['x-admin-key'];
+      if (!key) return problem(401, 'unauthenticated', 'Authentication required', 'Admin routes need the operator key in the X-Admin-Key header.');
+      const given = Buffer.from(hashApiKey(key), 'hex');
+      if (!timingSafeEqual(given, adminHash)) return problem(401, 'invalid_admin_key', 'Invalid admin key', 'The admin key is not valid.');
+    }
+    if (raw.body.length > options.maxBodyBytes) {
+      return problem(413, 'payload_too_large', 'Payload too large', `The body is ${raw.body.length} bytes; the limit is ${options.maxBodyBytes}.`);
+    }
+    const params: Record<string, string> = {};
+    try {
+      route.paramNames.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
+    } catch {
+      return problem(400, 'validation_failed', 'Your request has invalid fields', 'A path parameter is not valid URL encoding.');
+    }
+    const query: Record<string, unknown> = {};
+    for (const [k, v] of new URLSearchParams(search)) query[k] = v;
+    if (route.query) {
+      const errors = route.query(query);
+      if (errors) return problemFromError(new AppError(400, 'validation_failed', 'Your request has invalid fields', errors.map((e) => `${e.path} ${e.message}`).join('; '), errors));
+    }
+    const rawBody = raw.body.toString('utf8');
+    let body: unknown;
+    if (route.body) {
+      if (rawBody.trim() === '') {
+        if (def.bodyRequired !== false) return problem(400, 'body_required', 'Body required', 'This route needs a JSON body.', [{ path: '/', message: 'is required' }]);
+        body = {};
+      } else {
+        const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        if (type !== 'application/json' && !type.endsWith('+json')) {
+          return problem(415, 'unsupported_media_type', 'Unsupported media type', `Send the body as application/json (got ${type || 'no content type'}).`);
+        }
+        try {
+          body = JSON.parse(rawBody);
+        } catch (err) {
+          return problem(400, 'malformed_json', 'Malformed JSON', `The body is not valid JSON: ${(err as Error).message}`, [{ path: '/', message: 'is not valid JSON' }]);
+        }
+        const errors = route.body(body);
+        if (errors) return problemFromError(new AppError(400, 'validation_failed', 'Your request has invalid fields', errors.map((e) => `${e.path} ${e.message}`).join('; '), errors));
+      }
+    }
+    const req: RouteRequest = { method: raw.method, path, url: `${raw.origin}${raw.url}`, params, query, headers, rawBody, body };
+    try {
+      // Carrier, admin and open routes have no account; their handlers do not read ctx.account.
+      return await def.handle({ deps, req, account: account as Account });
+    } catch (err) {
+      if (err instanceof AppError) return problemFromError(err);
+      deps.logger.error('unhandled error in route', { operationId: def.operationId, error: (err as Error).message, stack: (err as Error).stack });
+      return problem(500, 'internal_error', 'Internal error', 'Something went wrong on our side; it has been logged.');
+    }
+  }
+
+  return {
+    routes: compiled.map((c) => c.def),
+    async handle(raw: RawRequest): Promise<RawResponse> {
+      const result = await dispatch(raw);
+      const headers: Record<string, string> = { ...result.headers };
+      if (result.body === undefined) return { status: result.status, headers, body: '' };
+      headers['content-type'] ??= 'application/json; charset=utf-8';
+      return { status: result.status, headers, body: typeof result.body === 'string' ? result.body : JSON.stringify(result.body) };
+    },
+  };
+}
+
+export type Engine = ReturnType<typeof createEngine>;
+
+function bearer(value: string | undefined): string | undefined {
+  const m = value && /^Bearer\s+(.+)$/i.exec(value);
+  return m ? m[1]!.trim() : undefined;
+}
+
+function lowerHeaders(h: RawRequest['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}

@@ -1,0 +1,121 @@
+import { arr, bool, int, nullable, obj, str, type JsonSchema } from './schema';
+
+/** Response and request shapes shared by several routes. */
+
+const MONEY = { pattern: '^-?\\d+\\.\\d{2,4}$', example: '0.75' };
+
+export const statusReasonSchema = nullable(
+  obj('Status reason', 'Why the message ended in its status: Hard Bounce 1400, Soft Bounce 1404, Carrier Violation 1408, Unknown 1409, and platform failures 1410-1420.', {
+    code: int('Reason code', 'Numeric reason code, e.g. 1400 for a hard bounce.'),
+    message: str('Reason message', 'Human readable reason, e.g. Hard Bounce.'),
+  }, ['code', 'message']),
+);
+
+export const MESSAGE_STATUSES = ['queued', 'scheduled', 'sent', 'delivered', 'undelivered', 'failed', 'cancelled'] as const;
+
+export const messageSchema: JsonSchema = obj('Message', 'An SMS message and its delivery state.', {
+  id: str('Message ID', 'Unique message identifier, prefixed msg_.'),
+  to: str('To', 'Recipient in E.164 format.'),
+  from: str('From', 'Sender ID or number the message was sent from.'),
+  text: str('Text', 'Message text.'),
+  status: str('Status', 'Delivery status of the message.', { enum: MESSAGE_STATUSES }),
+  statusReason: statusReasonSchema,
+  encoding: str('Encoding', 'GSM-7 for plain text, UCS-2 when the text has characters outside GSM-7.', { enum: ['GSM-7', 'UCS-2'] }),
+  segments: int('Segments', 'Number of SMS parts the text needs.'),
+  characters: int('Characters', 'Number of characters counted for segmentation.'),
+  nonEnglishChars: bool('Non-English characters', 'True when the text needed Unicode (UCS-2) encoding.'),
+  cost: obj('Cost', 'What the message costs: segments times the unit price of the destination.', {
+    amount: str('Cost amount', 'Total cost as a decimal string.', MONEY),
+    currency: str('Currency', 'ISO 4217 currency code.'),
+    segments: int('Billed segments', 'Number of segments billed.'),
+    unitPrice: str('Unit price', 'Price of one segment to this destination, decimal string.', MONEY),
+  }, ['amount', 'currency', 'segments', 'unitPrice']),
+  createdAt: str('Created at', 'When the message was accepted (ISO 8601 UTC).', { format: 'date-time' }),
+  updatedAt: str('Updated at', 'When the message last changed (ISO 8601 UTC).', { format: 'date-time' }),
+  scheduledFor: nullable(str('Scheduled for', 'When a scheduled message is due to be sent.', { format: 'date-time' })),
+  sentAt: nullable(str('Sent at', 'When the carrier accepted the message.', { format: 'date-time' })),
+  deliveredAt: nullable(str('Delivered at', 'When the handset confirmed delivery.', { format: 'date-time' })),
+  attempts: int('Attempts', 'How many times submission to the carrier was attempted.'),
+  carrier: str('Carrier', 'Carrier that handles the message.'),
+  carrierMessageId: nullable(str('Carrier message ID', 'The carrier\'s own id for the message.')),
+  callbackUrl: nullable(str('Callback URL', 'URL that receives this message\'s sent, delivered and undelivered events.')),
+  uniqueArgs: nullable({ type: 'object', title: 'Unique arguments', description: 'Your own key/value pairs, echoed in every callback event.', additionalProperties: { type: 'string' } }),
+  history: arr('History', 'Every accepted status change with its time.', obj('Status change', 'One status change.', {
+    status: str('Status', 'Status entered.', { enum: MESSAGE_STATUSES }),
+    at: str('At', 'When the status was entered.', { format: 'date-time' }),
+    reason: obj('Reason', 'Reason given with the change.', { code: int('Code', 'Reason code.'), message: str('Message', 'Reason message.') }, ['code', 'message']),
+  }, ['status', 'at'])),
+}, ['id', 'to', 'from', 'text', 'status', 'encoding', 'segments', 'characters', 'nonEnglishChars', 'cost', 'createdAt', 'attempts']);
+
+export const senderIdSchema: JsonSchema = obj('Sender ID', 'A sender ID (alphanumeric name or number) and its approval state.', {
+  id: str('Sender ID identifier', 'Identifier of the sender ID record, prefixed sid_.'),
+  value: str('Value', 'What recipients see as the sender.'),
+  kind: str('Kind', 'alphanumeric or number.', { enum: ['alphanumeric', 'number'] }),
+  status: str('Status', 'Approval state.', { enum: ['pending', 'approved', 'rejected'] }),
+  purpose: nullable(str('Purpose', 'What the sender ID is for, as given in the request.')),
+  reason: nullable(str('Reason', 'Reason given with the approval or rejection.')),
+  createdAt: str('Requested at', 'When the sender ID was requested.', { format: 'date-time' }),
+  decidedAt: nullable(str('Decided at', 'When it was approved or rejected.', { format: 'date-time' })),
+}, ['id', 'value', 'kind', 'status', 'createdAt']);
+
+export const virtualNumberSchema: JsonSchema = obj('Virtual number', 'A phone number that receives SMS for the account.', {
+  id: str('Virtual number ID', 'Identifier, prefixed vn_.'),
+  number: str('Number', 'The number in E.164 format.'),
+  country: str('Country', 'ISO 3166 country code of the number.'),
+  capabilities: arr('Capabilities', 'What the number can do, e.g. sms.', { type: 'string' }),
+  label: nullable(str('Label', 'Your label for the number, e.g. Support line.')),
+  createdAt: str('Assigned at', 'When the number was assigned.', { format: 'date-time' }),
+}, ['id', 'number', 'country', 'capabilities', 'createdAt']);
+
+export const balanceSchema: JsonSchema = obj('Balance', 'Credits left on the account.', {
+  credits: str('Credits', 'Remaining credits as a decimal string.', MONEY),
+  currency: str('Currency', 'ISO 4217 currency code of the credits.'),
+  lowBalanceThreshold: str('Low balance threshold', 'The Balance Low trigger fires when credits fall below this.', MONEY),
+  isLow: bool('Is low', 'True when credits are below the threshold.'),
+}, ['credits', 'currency', 'lowBalanceThreshold', 'isLow']);
+
+const retryPolicySchema = obj('Retry policy', 'How transient carrier failures are retried.', {
+  maxAttempts: int('Max attempts', 'Submission attempts before the message fails.', { minimum: 1, maximum: 20 }),
+  baseDelayMs: int('Base delay (ms)', 'First retry delay; doubles each attempt, with jitter.', { minimum: 100, maximum: 3_600_000 }),
+  maxDelayMs: int('Max delay (ms)', 'Upper bound of a retry delay.', { minimum: 100, maximum: 86_400_000 }),
+});
+
+export const accountSchema: JsonSchema = obj('Account', 'The account the API key belongs to.', {
+  id: str('Account ID', 'Identifier, prefixed acc_.'),
+  name: str('Name', 'Account name.'),
+  scopes: arr('Scopes', 'What the API key may do.', { type: 'string' }),
+  currency: str('Currency', 'Currency of credits and prices.'),
+  balance: str('Balance', 'Remaining credits.', MONEY),
+  lowBalanceThreshold: str('Low balance threshold', 'Threshold of the Balance Low trigger.', MONEY),
+  defaultSenderId: nullable(str('Default sender ID', 'Sender ID record used when a message has no from.')),
+  defaultCountry: str('Default country', 'ISO 3166 country used to read national phone numbers.'),
+  retryPolicy: { ...retryPolicySchema, required: ['maxAttempts', 'baseDelayMs', 'maxDelayMs'] },
+  createdAt: str('Created at', 'When the account was created.', { format: 'date-time' }),
+  updatedAt: str('Updated at', 'When the account settings last changed.', { format: 'date-time' }),
+}, ['id', 'name', 'scopes', 'currency', 'balance', 'lowBalanceThreshold', 'defaultCountry', 'retryPolicy']);
+
+export const retryPolicyInputSchema = retryPolicySchema;
+
+export const pageOf = (title: string, item: JsonSchema): JsonSchema =>
+  obj(title, `A page of ${title.toLowerCase()}.`, {
+    items: arr('Items', 'The items of this page.', item),
+    continuationToken: nullable(str('Continuation token', 'Pass as continuationToken to get the next page; null on the last page.')),
+  }, ['items', 'continuationToken']);
+
+export const listOf = (title: string, item: JsonSchema): JsonSchema =>
+  obj(title, `All ${title.toLowerCase()}.`, { items: arr('Items', 'The items.', item) }, ['items']);
+
+export const problemSchema: JsonSchema = {
+  type: 'object',
+  title: 'Problem',
+  description: 'RFC 9457 problem details.',
+  properties: {
+    type: str('Type', 'URI identifying the problem type.'),
+    title: str('Title', 'Short summary of the problem type.'),
+    status: int('Status', 'HTTP status code.'),
+    detail: str('Detail', 'Explanation of this occurrence.'),
+    code: str('Code', 'Stable machine-readable error code.'),
+    errors: arr('Errors', 'The offending fields.', obj('Field error', 'One invalid field.', { path: str('Path', 'JSON pointer of the field.'), message: str('Message', 'What is wrong.') }, ['path', 'message'])),
+  },
+  required: ['type', 'title', 'status', 'code'],
+};

@@ -1,0 +1,72 @@
+import { accountView, balanceView, updateAccountSettings, type AccountSettingsInput } from '../../app/accounts';
+import { retryPolicyInputSchema, accountSchema, balanceSchema } from '../resources';
+import type { RouteDef } from '../route';
+import { nullable, obj, str } from '../schema';
+import { problemResponses } from './common';
+
+export const accountRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    path: '/health',
+    operationId: 'Health',
+    summary: 'Check service health',
+    description: 'Reports whether the service is up; needs no API key.',
+    tags: ['Service'],
+    auth: 'none',
+    responses: { 200: { description: 'The service is up.', schema: obj('Health', 'Service health.', { status: str('Status', 'ok when the service is up.'), time: str('Time', 'Server time.', { format: 'date-time' }) }, ['status', 'time']) } },
+    async handle({ deps }) {
+      return { status: 200, body: { status: 'ok', time: new Date(deps.clock.now()).toISOString() } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/me',
+    operationId: 'GetAccount',
+    summary: 'Get my account',
+    description: 'Returns the account the API key belongs to and what the key may do; used to test the connection.',
+    tags: ['Account'],
+    auth: 'account',
+    responses: { 200: { description: 'The account.', schema: accountSchema }, ...problemResponses(401) },
+    connector: { visibility: 'advanced' },
+    async handle({ account }) {
+      return { status: 200, body: accountView(account) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/balance',
+    operationId: 'GetBalance',
+    summary: 'Get credit balance',
+    description: 'Returns the remaining credits, their currency and the low-balance threshold.',
+    tags: ['Account'],
+    auth: 'account',
+    responses: { 200: { description: 'The balance.', schema: balanceSchema } },
+    connector: {},
+    async handle({ account }) {
+      return { status: 200, body: balanceView(account) };
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/account',
+    operationId: 'UpdateAccountSettings',
+    summary: 'Update account settings',
+    description: 'Changes account settings such as the default sender ID, default country and low-balance threshold.',
+    tags: ['Account'],
+    auth: 'account',
+    scope: 'account:manage',
+    body: obj('Account settings', 'Settings to change; fields left out stay as they are.', {
+      name: str('Name', 'Account name.', { minLength: 1, maxLength: 100 }),
+      defaultSenderId: nullable(str('Default sender ID', 'Approved sender ID (record id or value) used when a message has no from; null to clear.', { minLength: 1, maxLength: 64 })),
+      defaultCountry: str('Default country', 'ISO 3166 alpha-2 country used to read national numbers, e.g. IN.', { pattern: '^[A-Z]{2}$' }),
+      lowBalanceThreshold: str('Low balance threshold', 'Balance Low fires when credits fall below this decimal amount.', { pattern: '^\\d{1,12}(\\.\\d{1,4})?$' }),
+      retryPolicy: retryPolicyInputSchema,
+    }),
+    responses: { 200: { description: 'The updated account.', schema: accountSchema }, ...problemResponses(400, 422) },
+    connector: { visibility: 'advanced' },
+    async handle({ deps, req, account }) {
+      const updated = await updateAccountSettings(deps, account, req.body as AccountSettingsInput);
+      return { status: 200, body: accountView(updated) };
+    },
+  },
+];

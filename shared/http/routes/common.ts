@@ -1,0 +1,26 @@
+import { problemSchema } from '../resources';
+import type { ParamSpec, ResponseSpec } from '../route';
+import { str } from '../schema';
+
+const PROBLEM_TEXT: Record<number, string> = {
+  400: 'The request is invalid; errors names the fields.',
+  401: 'The API key is missing or invalid.',
+  402: 'Not enough credits.',
+  403: 'The API key lacks the scope.',
+  404: 'Not found (also for another account\'s resources).',
+  409: 'Conflict with the current state.',
+  413: 'The body is too large.',
+  415: 'The body is not JSON.',
+  422: 'The request is well-formed but cannot be carried out.',
+  429: 'Too many requests; retry after Retry-After seconds.',
+};
+
+export function problemResponses(...codes: number[]): Record<number, ResponseSpec> {
+  const out: Record<number, ResponseSpec> = {};
+  for (const c of codes) out[c] = { description: PROBLEM_TEXT[c] ?? 'Error.', schema: problemSchema };
+  return out;
+}
+
+export function idParam(name: string, title: string, description: string): ParamSpec {
+  return { name, required: true, schema: str(title, description, { minLength: 1, maxLength: 64 }) };
+}

@@ -1,0 +1,13 @@
+import type { RouteDef } from '../route';
+import { accountRoutes } from './account';
+import { adminRoutes } from './admin';
+import { carrierRoutes } from './carriers';
+import { messageRoutes } from './messages';
+import { senderIdRoutes } from './senderIds';
+import { virtualNumberRoutes } from './virtualNumbers';
+
+/**
+ * The route table: the single declaration of every HTTP route. The embedded host, the Azure
+ * Functions registrations and the connector generator all read this list.
+ */
+export const routeTable: RouteDef[] = [...accountRoutes, ...messageRoutes, ...senderIdRoutes, ...virtualNumberRoutes, ...adminRoutes, ...carrierRoutes];

@@ -1,0 +1,163 @@
+import { cancelMessage } from '../../app/messageLifecycle';
+import { invalid, notFound } from '../../app/errors';
+import { InvalidContinuationTokenError } from '../../ports';
+import { sendMessage, type SendMessageInput } from '../../app/sendMessage';
+import type { Message } from '../../domain/types';
+import { MESSAGE_STATUSES, messageSchema, pageOf } from '../resources';
+import { problem } from '../problem';
+import type { RouteDef } from '../route';
+import { int, obj, str } from '../schema';
+import { idParam, problemResponses } from './common';
+
+export function messageView(m: Message) {
+  return {
+    id: m.id,
+    to: m.to,
+    from: m.from,
+    text: m.text,
+    status: m.status,
+    statusReason: m.statusReason,
+    encoding: m.encoding,
+    segments: m.segments,
+    characters: m.characters,
+    nonEnglishChars: m.nonEnglishChars,
+    cost: m.cost,
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+    scheduledFor: m.scheduledFor,
+    sentAt: m.sentAt,
+    deliveredAt: m.deliveredAt,
+    attempts: m.attempts,
+    carrier: m.carrier,
+    carrierMessageId: m.carrierMessageId,
+    callbackUrl: m.callbackUrl,
+    uniqueArgs: m.uniqueArgs,
+    history: m.history,
+  };
+}
+
+export const sendMessageBody = obj('Send SMS request', 'The message to send.', {
+  to: str('To', 'Recipient phone number: E.164 (+14155550123), international digits (919999999999) or a national number of the account\'s default country.', { minLength: 3, maxLength: 32, 'x-ms-visibility': 'important' }),
+  text: str('Text', 'Message text, up to 1,600 characters; Unicode is sent as UCS-2.', { minLength: 1, maxLength: 1600, 'x-ms-visibility': 'important' }),
+  from: str('From', 'Approved sender ID to send from; leave empty to use the account default.', {
+    minLength: 1,
+    maxLength: 20,
+    'x-ms-visibility': 'important',
+    'x-ms-dynamic-values': { operationId: 'ListSenderIdValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'value' },
+  }),
+  sendAt: str('Send at', 'Schedule the message: an ISO 8601 time at least 1 minute and at most 35 days ahead.', { format: 'date-time', 'x-ms-visibility': 'advanced' }),
+  callback: obj('Callback', 'Per-message webhook for sent, delivered and undelivered events.', {
+    url: str('Callback URL', 'HTTPS URL that receives this message\'s events.', { format: 'uri', maxLength: 2048 }),
+  }, ['url'], { 'x-ms-visibility': 'advanced' }),
+  uniqueArgs: {
+    type: 'object',
+    title: 'Unique arguments',
+    description: 'Your own key/value pairs echoed in every callback event for this message.',
+    additionalProperties: { type: 'string', maxLength: 256 },
+    maxProperties: 20,
+    'x-ms-visibility': 'advanced',
+  },
+}, ['to', 'text']);
+
+export const messageRoutes: RouteDef[] = [
+  {
+    method: 'POST',
+    path: '/messages',
+    operationId: 'SendSms',
+    summary: 'Send an SMS',
+    description: 'Sends an SMS now or at a scheduled time, and returns the accepted message with its cost and encoding.',
+    tags: ['Messages'],
+    auth: 'account',
+    scope: 'messages:send',
+    headers: [{ name: 'Idempotency-Key', schema: str('Idempotency key', 'Repeat a request with the same key to get the original message back instead of sending twice.', { maxLength: 128, 'x-ms-visibility': 'advanced' }) }],
+    body: sendMessageBody,
+    responses: { 202: { description: 'The message was accepted for delivery.', schema: messageSchema }, ...problemResponses(400, 402, 409, 422) },
+    connector: { visibility: 'important' },
+    async handle({ deps, req, account }) {
+      const key = req.headers['idempotency-key'] ?? null;
+      if (key !== null && (key.length < 1 || key.length > 128)) {
+        return problem(400, 'validation_failed', 'Your request has invalid fields', 'header Idempotency-Key must be 1 to 128 characters', [{ path: 'header/Idempotency-Key', message: 'must be 1 to 128 characters' }]);
+      }
+      const { message, replayed } = await sendMessage(deps, account, req.body as SendMessageInput, key);
+      return { status: 202, body: messageView(message), headers: { location: `/api/messages/${message.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/messages/{messageId}',
+    operationId: 'GetMessage',
+    summary: 'Get a message',
+    description: 'Returns one message with its current delivery status, cost and status history.',
+    tags: ['Messages'],
+    auth: 'account',
+    scope: 'messages:read',
+    pathParams: [idParam('messageId', 'Message ID', 'ID of the message, as returned by Send an SMS.')],
+    responses: { 200: { description: 'The message.', schema: messageSchema }, ...problemResponses(404) },
+    connector: {},
+    async handle({ deps, req, account }) {
+      const m = await deps.store.messages.get(account.id, req.params.messageId!);
+      if (!m) throw notFound(`Message ${req.params.messageId}`);
+      return { status: 200, body: messageView(m) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/messages',
+    operationId: 'ListMessages',
+    summary: 'List messages',
+    description: 'Lists the account\'s messages, newest first, with optional filters and paging.',
+    tags: ['Messages'],
+    auth: 'account',
+    scope: 'messages:read',
+    query: [
+      { name: 'status', schema: str('Status', 'Only messages in this status.', { enum: MESSAGE_STATUSES }) },
+      { name: 'to', schema: str('To', 'Only messages to this E.164 number.', { maxLength: 32 }) },
+      { name: 'from', schema: str('From', 'Only messages from this sender.', { maxLength: 20 }) },
+      { name: 'since', schema: str('Since', 'Only messages created at or after this time (ISO 8601).', { format: 'date-time' }) },
+      { name: 'until', schema: str('Until', 'Only messages created before this time (ISO 8601).', { format: 'date-time' }) },
+      { name: 'limit', schema: int('Page size', 'How many messages per page (1-200, default 50).', { minimum: 1, maximum: 200, default: 50 }) },
+      { name: 'continuationToken', schema: str('Continuation token', 'Token from the previous page.', { maxLength: 2048, 'x-ms-visibility': 'internal' }) },
+    ],
+    responses: { 200: { description: 'A page of messages.', schema: pageOf('Messages', messageSchema) }, ...problemResponses(400) },
+    connector: {},
+    async handle({ deps, req, account }) {
+      const q = req.query as { status?: Message['status']; to?: string; from?: string; since?: string; until?: string; limit: number; continuationToken?: string };
+      const to = q.to ? (q.to.startsWith('+') ? q.to : `+${q.to}`) : undefined;
+      const page = await listOrBadToken(() => deps.store.messages.list(
+        account.id,
+        { status: q.status, to, from: q.from, since: q.since && new Date(q.since).toISOString(), until: q.until && new Date(q.until).toISOString() },
+        { limit: q.limit, continuationToken: q.continuationToken },
+      ));
+      return { status: 200, body: { items: page.items.map(messageView), continuationToken: page.continuationToken } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/messages/{messageId}/cancel',
+    operationId: 'CancelScheduledMessage',
+    summary: 'Cancel a scheduled message',
+    description: 'Cancels a message that is still scheduled and refunds its cost to the balance.',
+    tags: ['Messages'],
+    auth: 'account',
+    scope: 'messages:send',
+    pathParams: [idParam('messageId', 'Message ID', 'ID of the scheduled message to cancel.')],
+    body: obj('Cancel request', 'Why the message is cancelled.', { reason: str('Reason', 'Why the message is cancelled; passed to the Message Cancelled trigger.', { maxLength: 500 }) }),
+    bodyRequired: false,
+    responses: { 200: { description: 'The cancelled message.', schema: messageSchema }, ...problemResponses(404, 409) },
+    connector: {},
+    async handle({ deps, req, account }) {
+      const reason = (req.body as { reason?: string } | undefined)?.reason;
+      const m = await cancelMessage(deps, account.id, req.params.messageId!, reason);
+      return { status: 200, body: messageView(m) };
+    },
+  },
+];
+
+async function listOrBadToken<T>(list: () => Promise<T>): Promise<T> {
+  try {
+    return await list();
+  } catch (err) {
+    if (err instanceof InvalidContinuationTokenError) throw invalid([{ path: 'query/continuationToken', message: err.message }]);
+    throw err;
+  }
+}

@@ -1,0 +1,43 @@
+import { assignVirtualNumber, virtualNumberView } from '../../app/virtualNumbers';
+import { listOf, virtualNumberSchema } from '../resources';
+import type { RouteDef } from '../route';
+import { arr, obj, str } from '../schema';
+import { problemResponses } from './common';
+
+export const virtualNumberRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    path: '/virtual-numbers',
+    operationId: 'ListVirtualNumbers',
+    summary: 'List virtual numbers',
+    description: 'Lists the phone numbers assigned to the account for receiving SMS.',
+    tags: ['Virtual numbers'],
+    auth: 'account',
+    responses: { 200: { description: 'The virtual numbers.', schema: listOf('Virtual numbers', virtualNumberSchema) } },
+    connector: {},
+    async handle({ deps, account }) {
+      const items = await deps.store.virtualNumbers.list(account.id);
+      return { status: 200, body: { items: items.map(virtualNumberView) } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/admin/virtual-numbers',
+    operationId: 'AdminAssignVirtualNumber',
+    summary: 'Assign a virtual number',
+    description: 'Operator route: assigns a phone number to an account for inbound SMS.',
+    tags: ['Admin'],
+    auth: 'admin',
+    body: obj('Assignment', 'The number and the account.', {
+      accountId: str('Account ID', 'Account that gets the number.', { minLength: 1, maxLength: 64 }),
+      number: str('Number', 'Phone number in E.164.', { minLength: 3, maxLength: 32 }),
+      capabilities: arr('Capabilities', 'What the number can do.', { type: 'string', enum: ['sms', 'mms', 'voice'] }),
+      label: str('Label', 'Label, e.g. Support line.', { maxLength: 100 }),
+    }, ['accountId', 'number']),
+    responses: { 201: { description: 'The number was assigned.', schema: virtualNumberSchema }, ...problemResponses(400, 404, 409) },
+    async handle({ deps, req }) {
+      const vn = await assignVirtualNumber(deps, req.body as { accountId: string; number: string });
+      return { status: 201, body: virtualNumberView(vn) };
+    },
+  },
+];

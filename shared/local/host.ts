@@ -1,0 +1,113 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { requeueStale } from '../app/messageLifecycle';
+import type { Config } from '../config/config';
+import { createEmbeddedRuntime, seedDevAccount, type Runtime, type RuntimeOverrides, type SeedResult } from '../config/runtime';
+import { QueueWorker } from './queueWorker';
+
+export interface EmbeddedHost {
+  url: string;
+  port: number;
+  runtime: Runtime;
+  seed: SeedResult;
+  /** Runs every queue until nothing is due now (tests with a fake clock call this after advancing it). */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HostOptions extends RuntimeOverrides {
+  /** Start the background workers and timers (default true). Tests driving time by hand turn this off. */
+  background?: boolean;
+}
+
+const BATCH: Record<string, number> = { 'sms-send': 64, 'simulator-dlr': 500 };
+
+/**
+ * The embedded host: node:http serving the route table under /api, one worker per queue, the
+ * reconciler timer. Everything lives in one SQLite file, so `npm start` needs nothing else.
+ */
+export async function startEmbeddedHost(config: Config, options: HostOptions = {}): Promise<EmbeddedHost> {
+  const runtime = createEmbeddedRuntime(config, options);
+  const { deps, engine } = runtime;
+  const background = options.background ?? true;
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      // Stop buffering past the limit; the engine still answers 413 from the size alone.
+      if (size > config.maxBodyBytes) tooLarge = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => {
+      const body = tooLarge ? Buffer.alloc(size) : Buffer.concat(chunks);
+      const origin = `http://${req.headers.host ?? `${config.host}:${config.port}`}`;
+      engine
+        .handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, origin })
+        .then((out) => {
+          res.writeHead(out.status, out.headers);
+          res.end(out.body);
+        })
+        .catch((err: Error) => {
+          deps.logger.error('request failed', { error: err.message });
+          res.writeHead(500, { 'content-type': 'application/problem+json' });
+          res.end(JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500, code: 'internal_error' }));
+        });
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  if (!config.publicBaseUrl) runtime.setPublicBaseUrl(url);
+
+  const seed = await seedDevAccount(deps, config);
+  const workers = Object.entries(runtime.handlers).map(
+    ([queue, handler]) => new QueueWorker(queue, runtime.receiver, handler, { batchSize: BATCH[queue] ?? 32, idleMs: 1_000, logger: deps.logger }),
+  );
+  runtime.onTaskSent((queue) => workers.find((w) => w.queue === queue)?.wake());
+  let reconcileTimer: NodeJS.Timeout | null = null;
+  if (background) {
+    workers.forEach((w) => w.start());
+    const reconcile = () =>
+      requeueStale(deps)
+        .then((n) => n && deps.logger.info('re-enqueued stale messages', { count: n }))
+        .catch((err: Error) => deps.logger.error('reconciler failed', { error: err.message }));
+    void reconcile();
+    reconcileTimer = setInterval(reconcile, config.reconcileIntervalMs);
+    reconcileTimer.unref();
+  }
+
+  let closed = false;
+  return {
+    url: `${url}`,
+    port,
+    runtime,
+    seed,
+    async drain() {
+      for (let round = 0; round < 1000; round++) {
+        let taken = 0;
+        for (const w of workers) taken += await w.runOnce();
+        if (taken === 0) return;
+      }
+      throw new Error('queues did not drain in 1000 rounds');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (reconcileTimer) clearInterval(reconcileTimer);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await Promise.all(workers.map((w) => w.stop()));
+      await runtime.close();
+    },
+  };
+}
+

@@ -1,0 +1,157 @@
+import type { Account, DomainEvent, Message, MessageStatus, SenderId, SenderIdStatus, VirtualNumber } from '../domain/types';
+
+/**
+ * Storage ports, one repository per aggregate. Every read and write of tenant data takes the
+ * account id, so isolation holds by construction; the few cross-tenant look-ups that carriers need
+ * (by API-key hash, by carrier message id) say so in their names.
+ *
+ * Expected failures are thrown as the typed errors below so use cases can map them to HTTP codes.
+ */
+
+export class ConcurrencyError extends Error {
+  readonly code = 'concurrency_conflict';
+  constructor(what: string) {
+    super(`${what} was changed concurrently`);
+  }
+}
+
+export class InsufficientCreditsError extends Error {
+  readonly code = 'insufficient_credits';
+  constructor(readonly balance: number, readonly required: number) {
+    super('insufficient credits');
+  }
+}
+
+export class DuplicateError extends Error {
+  readonly code = 'duplicate';
+  constructor(what: string) {
+    super(`${what} already exists`);
+  }
+}
+
+export class InvalidContinuationTokenError extends Error {
+  readonly code = 'invalid_continuation_token';
+  constructor() {
+    super('continuationToken is not one this API issued');
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque token for the next page; null on the last page. */
+  continuationToken: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  continuationToken?: string;
+}
+
+export interface BalanceChange {
+  before: number;
+  after: number;
+}
+
+export interface AccountStore {
+  create(account: Account): Promise<Account>;
+  get(accountId: string): Promise<Account | null>;
+  /** Cross-tenant by nature: authentication finds the account a key belongs to. */
+  findByApiKeyHash(apiKeyHash: string): Promise<Account | null>;
+  /** Replaces the record when its etag still matches; throws ConcurrencyError otherwise. */
+  update(account: Account): Promise<Account>;
+  /** Adds credits (positive delta) atomically. */
+  credit(accountId: string, amount: number): Promise<BalanceChange>;
+  list(page: PageRequest): Promise<Page<Account>>;
+}
+
+export interface MessageFilter {
+  status?: MessageStatus;
+  to?: string;
+  from?: string;
+  /** Inclusive lower bound on createdAt (ISO). */
+  since?: string;
+  /** Exclusive upper bound on createdAt (ISO). */
+  until?: string;
+}
+
+export interface AcceptOutcome {
+  message: Message;
+  balance: BalanceChange;
+  /** True when an earlier request with the same idempotency key already created this message. */
+  replayed: boolean;
+}
+
+export interface TransitionOutcome {
+  message: Message;
+  /** Present when the transition refunded credits. */
+  balance?: BalanceChange;
+}
+
+export interface MessageStore {
+  /**
+   * One unit of work: when `message.idempotencyKey` matches an earlier message of the account,
+   * returns that one (replayed). Otherwise debits `message.cost` from the account (throws
+   * InsufficientCreditsError without writing anything when the balance is short), inserts the
+   * message, and appends `events(balance)` to the outbox.
+   */
+  accept(message: Message, debit: number, events: (balance: BalanceChange) => DomainEvent[]): Promise<AcceptOutcome>;
+  get(accountId: string, messageId: string): Promise<Message | null>;
+  /** Cross-tenant by nature: carriers report by their own message id. */
+  findByCarrierMessageId(carrier: string, carrierMessageId: string): Promise<Message | null>;
+  /**
+   * One unit of work: replaces the message when its etag still matches (ConcurrencyError
+   * otherwise), credits `refund` back to the account when it is above zero, and appends the events.
+   */
+  transition(
+    next: Message,
+    refund: number,
+    events: (balance: BalanceChange | undefined) => DomainEvent[],
+  ): Promise<TransitionOutcome>;
+  /** Newest first. */
+  list(accountId: string, filter: MessageFilter, page: PageRequest): Promise<Page<Message>>;
+  /**
+   * Across accounts, for the reconciler that re-enqueues work a crash may have dropped between
+   * storing and enqueuing: `queued` messages whose updatedAt is before `olderThan` (ISO), or
+   * `scheduled` messages whose scheduledFor is before `olderThan`. Oldest first.
+   */
+  listStale(status: 'queued' | 'scheduled', olderThan: string, limit: number): Promise<Message[]>;
+}
+
+export interface SenderIdStore {
+  create(senderId: SenderId): Promise<SenderId>;
+  get(accountId: string, id: string): Promise<SenderId | null>;
+  /** Cross-tenant: operators approve and reject by id. */
+  getForAdmin(id: string): Promise<SenderId | null>;
+  findByValue(accountId: string, value: string): Promise<SenderId | null>;
+  list(accountId: string, status?: SenderIdStatus): Promise<SenderId[]>;
+  /** Replaces when the etag matches and appends the events in the same unit of work. */
+  update(senderId: SenderId, events: DomainEvent[]): Promise<SenderId>;
+}
+
+export interface VirtualNumberStore {
+  /** Throws DuplicateError when the number is assigned already (to any account). */
+  create(vn: VirtualNumber): Promise<VirtualNumber>;
+  list(accountId: string): Promise<VirtualNumber[]>;
+  /** Cross-tenant: inbound messages are routed by the number they were sent to. */
+  findByNumber(number: string): Promise<VirtualNumber | null>;
+}
+
+export interface OutboxStore {
+  /** Appends events outside any other change (for events with no state change of their own). */
+  append(events: DomainEvent[]): Promise<void>;
+  /** Events not yet handed to the dispatcher, oldest first. */
+  pending(limit: number): Promise<DomainEvent[]>;
+  markDispatched(eventIds: string[]): Promise<void>;
+  /** An account's events, oldest first, for inspection and redelivery. */
+  listForAccount(accountId: string, filter: { type?: string; since?: string }, limit: number): Promise<DomainEvent[]>;
+  get(accountId: string, eventId: string): Promise<DomainEvent | null>;
+}
+
+export interface DataStore {
+  accounts: AccountStore;
+  messages: MessageStore;
+  senderIds: SenderIdStore;
+  virtualNumbers: VirtualNumberStore;
+  outbox: OutboxStore;
+  close(): Promise<void>;
+}

@@ -1,0 +1,79 @@
+/**
+ * Task queue port. Tasks are versioned tagged unions delivered at least once, so every handler
+ * must be idempotent. Embedded: a SQLite table with leases. Azure: one Service Bus queue per type.
+ */
+
+export interface SmsSendTask {
+  type: 'sms.send.v1';
+  accountId: string;
+  messageId: string;
+}
+
+export interface SimulatorDlrTask {
+  type: 'simulator.dlr.v1';
+  carrierMessageId: string;
+  /** Simulator's own status vocabulary; mapped by the simulator adapter on the way back in. */
+  outcome: string;
+}
+
+export type Task = SmsSendTask | SimulatorDlrTask;
+export type TaskType = Task['type'];
+
+/** Queue name per task type: one Service Bus queue each, one logical queue in SQLite. */
+export const QUEUE_OF: Record<TaskType, string> = {
+  'sms.send.v1': 'sms-send',
+  'simulator.dlr.v1': 'simulator-dlr',
+};
+
+export interface SendOptions {
+  /** Deliver no earlier than this many ms from now. */
+  delayMs?: number;
+  /** Tasks sharing a dedupe id while one is pending are sent once. */
+  dedupeId?: string;
+}
+
+/** Identifies a sent task so a delayed one can be cancelled. Serialisable (stored on records). */
+export interface TaskHandle {
+  queue: string;
+  id: string;
+}
+
+export interface TaskQueue {
+  send(task: Task, options?: SendOptions): Promise<TaskHandle>;
+  /** Cancels a task not yet delivered. Resolves false when it is already gone or under way. */
+  cancel(handle: TaskHandle): Promise<boolean>;
+}
+
+/** A task leased to a worker. */
+export interface LeasedTask {
+  task: Task;
+  /** 1 on the first delivery. */
+  attempt: number;
+  handle: TaskHandle;
+  /** Opaque lease token the receiver needs back. */
+  lockToken: string;
+}
+
+/** Pull side, used by the embedded workers (Azure Functions receive through triggers instead). */
+export interface TaskReceiver {
+  receive(queue: string, max: number): Promise<LeasedTask[]>;
+  complete(leased: LeasedTask): Promise<void>;
+  /** Puts the task back to be delivered again after `delayMs`. */
+  retry(leased: LeasedTask, delayMs: number, reason: string): Promise<void>;
+  deadLetter(leased: LeasedTask, reason: string): Promise<void>;
+  /** Milliseconds until the next task of the queue becomes due, or null when none is waiting. */
+  nextDueInMs(queue: string): Promise<number | null>;
+  /** Dead-lettered tasks of a queue, oldest first. */
+  deadLettered(queue: string, limit: number): Promise<DeadLetteredTask[]>;
+  /** Sends a dead-lettered task again as a fresh task (attempt 1); false when no such task. */
+  requeueDeadLettered(queue: string, id: string): Promise<boolean>;
+}
+
+export interface DeadLetteredTask {
+  id: string;
+  queue: string;
+  task: Task;
+  attempts: number;
+  reason: string;
+  deadLetteredAt: string;
+}
