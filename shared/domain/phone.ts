@@ -12,7 +12,7 @@ export type PhoneResult =
  */
 export function normalisePhone(input: string, defaultCountry: string): PhoneResult {
   const raw = input.trim();
-  if (!/^[+\d][\d\s().-]*$/.test(raw)) return { ok: false, reason: 'must contain only digits, spaces, dashes, dots, parentheses and a leading +' };
+  if (!/^\+?[\d\s().-]+$/.test(raw) || !/\d/.test(raw)) return { ok: false, reason: 'must contain only digits, spaces, dashes, dots, parentheses and a leading +' };
   const digits = raw.replace(/[\s().-]/g, '');
   const country = isSupportedCountry(defaultCountry) ? (defaultCountry as CountryCode) : undefined;
   const candidates: string[] = [];

@@ -18,8 +18,11 @@ export interface SimulatorLog {
   /** Counts a submit attempt; returns its number (1 first) and the carrier id if already accepted. */
   recordAttempt(messageId: string): Promise<{ attempt: number; carrierMessageId: string | null }>;
   markAccepted(messageId: string, carrierMessageId: string): Promise<void>;
-  /** For tests and the simulator's own introspection. */
-  get(messageId: string): Promise<{ attempts: number; accepted: boolean } | null>;
+  /**
+   * For tests and introspection: submit attempts, whether accepted, and how many times the
+   * simulated network took the message (must never exceed one).
+   */
+  get(messageId: string): Promise<{ attempts: number; accepted: boolean; acceptedCount: number } | null>;
 }
 
 export interface SimulatorOptions {

@@ -1,0 +1,114 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+
+const MAIN = resolve(__dirname, '../../dist/shared/local/main.js');
+const KEY = 'dfs_kill_test_key';
+const TERMINAL = new Set(['delivered', 'undelivered', 'failed', 'cancelled']);
+
+/** Starts `npm start`'s entry point as a real process and resolves with its base URL. */
+function startProcess(dataDir: string): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      DATA_DIR: dataDir,
+      DEV_API_KEY: KEY,
+      ADMIN_API_KEY: 'kill-admin',
+      DEV_ACCOUNT_CREDITS: '1000',
+      LOG_LEVEL: 'warn',
+      SIMULATOR_DLR_DELAY_MS: '200',
+      // Short lease and reconcile times keep recovery quick; the mechanism is the one production uses.
+      QUEUE_LEASE_MS: '1000',
+      STALE_AFTER_MS: '1000',
+      RECONCILE_INTERVAL_MS: '300',
+    },
+  });
+  return new Promise((resolveUrl, reject) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /running at (http:\/\/[^\s]+)\/api/.exec(out);
+      if (m) resolveUrl({ child, url: m[1]! });
+    });
+    child.on('exit', (code) => reject(new Error(`host exited early (${code}): ${out}`)));
+  });
+}
+
+describe('kill -9 mid-flight', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dfs-kill-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('every accepted message reaches a terminal status after restart, and the carrier took each once', async () => {
+    expect(existsSync(MAIN)).toBe(true); // `npm test` builds dist/ first
+    const first = await startProcess(dir);
+    const suffixes = ['0123', '1400', '0503', '0400', '1408', '7777'];
+    const accepted: string[] = [];
+    const sends = Array.from({ length: 300 }, (_, i) =>
+      fetch(`${first.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+        body: JSON.stringify({ to: `+1415555${suffixes[i % suffixes.length]}`, text: `kill test ${i}` }),
+      })
+        .then(async (res) => {
+          if (res.status === 202) accepted.push(((await res.json()) as { id: string }).id);
+        })
+        .catch(() => undefined),
+    );
+    // Kill once a good share is accepted, while sends, submissions and reports are all in flight.
+    while (accepted.length < 120) await new Promise((r) => setTimeout(r, 5));
+    const firstExit = new Promise((r) => first.child.once('exit', r));
+    first.child.kill('SIGKILL');
+    await Promise.all(sends);
+    await firstExit;
+    expect(accepted.length).toBeGreaterThanOrEqual(120);
+    // Proof the kill landed mid-flight: some accepted messages were not finished yet.
+    const atKill = new Database(join(dir, 'dataflows-sms.db'), { readonly: true });
+    const unfinished = (atKill.prepare("SELECT COUNT(*) AS n FROM messages WHERE status IN ('queued', 'sent')").get() as { n: number }).n;
+    atKill.close();
+    expect(unfinished).toBeGreaterThan(0);
+
+    const second = await startProcess(dir);
+    try {
+      const deadline = Date.now() + 45_000;
+      let pending = accepted;
+      while (pending.length && Date.now() < deadline) {
+        const statuses = await Promise.all(
+          pending.map(async (id) => {
+            const res = await fetch(`${second.url}/api/messages/${id}`, { headers: { 'x-api-key': KEY } });
+            expect(res.status).toBe(200);
+            return [(await res.json()) as { id: string; status: string }];
+          }),
+        );
+        pending = statuses.flat().filter((m) => !TERMINAL.has(m.status)).map((m) => m.id);
+        if (pending.length) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(pending).toEqual([]);
+    } finally {
+      const secondExit = new Promise((r) => second.child.once('exit', r));
+      second.child.kill('SIGTERM');
+      await secondExit;
+    }
+
+    const db = new Database(join(dir, 'dataflows-sms.db'), { readonly: true });
+    const rows = db.prepare('SELECT m.id, m.status, m.to_number, s.accepted_count, s.attempts FROM messages m LEFT JOIN simulator_submissions s ON s.message_id = m.id').all() as {
+      id: string;
+      status: string;
+      to_number: string;
+      accepted_count: number | null;
+      attempts: number | null;
+    }[];
+    db.close();
+    for (const id of accepted) {
+      const row = rows.find((r) => r.id === id)!;
+      const rejected = row.to_number.endsWith('0400');
+      expect({ id, status: row.status, acceptedByCarrier: row.accepted_count }).toEqual({
+        id,
+        status: rejected ? 'failed' : row.to_number.endsWith('1400') || row.to_number.endsWith('1408') ? 'undelivered' : 'delivered',
+        acceptedByCarrier: rejected ? 0 : 1,
+      });
+    }
+  }, 90_000);
+});
