@@ -122,6 +122,7 @@ export function createEmbeddedRuntime(config: Config, overrides: RuntimeOverride
     },
     async close() {
       ownHttp?.close();
+      await store.close();
       db.close();
     },
   };

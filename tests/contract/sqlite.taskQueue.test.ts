@@ -7,5 +7,5 @@ describeTaskQueueContract('SQLite task queue', async (clock) => {
   const leaseMs = 30_000;
   const maxAttempts = 3;
   const queue = createSqliteTaskQueue(db, { clock, leaseMs, maxAttempts });
-  return { queue, receiver: queue, leaseMs, maxAttempts, cleanup: async () => db.close() };
+  return { queue, receiver: queue, leaseMs, maxAttempts, cleanup: async () => void db.close() };
 });

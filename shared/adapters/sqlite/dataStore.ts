@@ -13,7 +13,7 @@ import {
   type PageRequest,
   type TransitionOutcome,
 } from '../../ports/stores';
-import { migrate, type Db } from './database';
+import { groupCommitFor, migrate, type Db } from './database';
 
 const MIGRATIONS = [
   `
@@ -110,6 +110,7 @@ function decodeToken(token: string): [string, string] | null {
 /** SQLite implementation of every store port: one table per aggregate, documents as JSON. */
 export function createSqliteDataStore(db: Db): DataStore {
   migrate(db, MIGRATIONS, 'datastore');
+  const gc = groupCommitFor(db);
 
   const st = {
     accountInsert: db.prepare('INSERT INTO accounts (id, api_key_hash, balance, etag, doc) VALUES (?, ?, ?, ?, ?)'),
@@ -183,7 +184,7 @@ export function createSqliteDataStore(db: Db): DataStore {
     doc: docOf(m),
   });
 
-  const acceptTx = db.transaction((message: Message, debit: number, events: (b: BalanceChange) => DomainEvent[]): AcceptOutcome => {
+  const acceptTx = (message: Message, debit: number, events: (b: BalanceChange) => DomainEvent[]): AcceptOutcome => {
     if (message.idempotencyKey) {
       const prior = parse<Message>(st.msgByIdem.get(message.accountId, message.idempotencyKey) as Row | undefined);
       if (prior) {
@@ -199,24 +200,24 @@ export function createSqliteDataStore(db: Db): DataStore {
     st.msgInsert.run(messageParams(message, etag));
     appendEvents(events(balance));
     return { message: { ...message, etag }, balance, replayed: false };
-  });
+  };
 
-  const transitionTx = db.transaction((next: Message, refund: number, events: (b: BalanceChange | undefined) => DomainEvent[]): TransitionOutcome => {
+  const transitionTx = (next: Message, refund: number, events: (b: BalanceChange | undefined) => DomainEvent[]): TransitionOutcome => {
     const etag = newEtag();
     const changed = st.msgUpdate.run({ ...messageParams(next, etag), expected: next.etag ?? '' }).changes;
     if (changed === 0) throw new ConcurrencyError(`message ${next.id}`);
     const balance = refund > 0 ? adjust(next.accountId, refund) : undefined;
     appendEvents(events(balance));
     return { message: { ...next, etag }, ...(balance ? { balance } : {}) };
-  });
+  };
 
-  const sidUpdateTx = db.transaction((s: SenderId, events: DomainEvent[]): SenderId => {
+  const sidUpdateTx = (s: SenderId, events: DomainEvent[]): SenderId => {
     const etag = newEtag();
     const changed = st.sidUpdate.run(s.value, s.status, etag, docOf(s), s.accountId, s.id, s.etag ?? '').changes;
     if (changed === 0) throw new ConcurrencyError(`sender ID ${s.id}`);
     appendEvents(events);
     return { ...s, etag };
-  });
+  };
 
   const isUnique = (err: unknown) => (err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT') ?? false;
 
@@ -225,7 +226,7 @@ export function createSqliteDataStore(db: Db): DataStore {
       async create(account) {
         const etag = newEtag();
         try {
-          st.accountInsert.run(account.id, account.apiKeyHash, account.balance, etag, docOf(account));
+          await gc.run(() => st.accountInsert.run(account.id, account.apiKeyHash, account.balance, etag, docOf(account)));
         } catch (err) {
           if (isUnique(err)) throw new DuplicateError(`account ${account.id}`);
           throw err;
@@ -241,12 +242,14 @@ export function createSqliteDataStore(db: Db): DataStore {
       async update(account) {
         const etag = newEtag();
         // The balance column is owned by credit/accept/transition; settings updates never overwrite it.
-        const changed = st.accountUpdate.run(account.apiKeyHash, etag, docOf(account), account.id, account.etag ?? '').changes;
-        if (changed === 0) throw new ConcurrencyError(`account ${account.id}`);
-        return { ...account, balance: balanceOf(account.id) ?? account.balance, etag };
+        return gc.run(() => {
+          const changed = st.accountUpdate.run(account.apiKeyHash, etag, docOf(account), account.id, account.etag ?? '').changes;
+          if (changed === 0) throw new ConcurrencyError(`account ${account.id}`);
+          return { ...account, balance: balanceOf(account.id) ?? account.balance, etag };
+        });
       },
       async credit(accountId, amount) {
-        return db.transaction(() => adjust(accountId, amount))();
+        return gc.run(() => adjust(accountId, amount));
       },
       async list(page) {
         const after = page.continuationToken ? Buffer.from(page.continuationToken, 'base64url').toString('utf8') : '';
@@ -258,7 +261,7 @@ export function createSqliteDataStore(db: Db): DataStore {
     },
     messages: {
       async accept(message, debit, events) {
-        return acceptTx(message, debit, events);
+        return gc.run(() => acceptTx(message, debit, events));
       },
       async get(accountId, id) {
         return parse<Message>(st.msgGet.get(accountId, id) as Row | undefined);
@@ -267,7 +270,7 @@ export function createSqliteDataStore(db: Db): DataStore {
         return parse<Message>(st.msgByCarrier.get(carrier, carrierMessageId) as Row | undefined);
       },
       async transition(next, refund, events) {
-        return transitionTx(next, refund, events);
+        return gc.run(() => transitionTx(next, refund, events));
       },
       async list(accountId: string, filter: MessageFilter, page: PageRequest): Promise<Page<Message>> {
         const where = ['account_id = @accountId'];
@@ -298,7 +301,7 @@ export function createSqliteDataStore(db: Db): DataStore {
       async create(s) {
         const etag = newEtag();
         try {
-          st.sidInsert.run(s.accountId, s.id, s.value, s.status, s.createdAt, etag, docOf(s));
+          await gc.run(() => st.sidInsert.run(s.accountId, s.id, s.value, s.status, s.createdAt, etag, docOf(s)));
         } catch (err) {
           if (isUnique(err)) throw new DuplicateError(`sender ID ${s.id}`);
           throw err;
@@ -319,13 +322,13 @@ export function createSqliteDataStore(db: Db): DataStore {
         return rows.map((r) => parse<SenderId>(r)!);
       },
       async update(s, events) {
-        return sidUpdateTx(s, events);
+        return gc.run(() => sidUpdateTx(s, events));
       },
     },
     virtualNumbers: {
       async create(vn: VirtualNumber) {
         try {
-          st.vnInsert.run(vn.accountId, vn.id, vn.number, JSON.stringify(vn));
+          await gc.run(() => st.vnInsert.run(vn.accountId, vn.id, vn.number, JSON.stringify(vn)));
         } catch (err) {
           if (isUnique(err)) throw new DuplicateError(`virtual number ${vn.number}`);
           throw err;
@@ -342,13 +345,13 @@ export function createSqliteDataStore(db: Db): DataStore {
     },
     outbox: {
       async append(events) {
-        db.transaction(appendEvents)(events);
+        await gc.run(() => appendEvents(events));
       },
       async pending(limit) {
         return (st.outboxPending.all(limit) as { doc: string }[]).map((r) => JSON.parse(r.doc) as DomainEvent);
       },
       async markDispatched(ids) {
-        db.transaction(() => ids.forEach((id) => st.outboxMark.run(id)))();
+        await gc.run(() => ids.forEach((id) => st.outboxMark.run(id)));
       },
       async listForAccount(accountId, filter, limit) {
         const where = ['account_id = @accountId'];
@@ -363,7 +366,8 @@ export function createSqliteDataStore(db: Db): DataStore {
       },
     },
     async close() {
-      // The database handle is owned by whoever opened it (shared with the queue).
+      // The database handle is owned by whoever opened it (shared with the queue); commit what is open.
+      gc.flush();
     },
   };
 }

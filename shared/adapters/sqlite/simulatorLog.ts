@@ -1,5 +1,5 @@
 import type { SimulatorLog } from '../carriers/simulator/simulator';
-import { migrate, type Db } from './database';
+import { groupCommitFor, migrate, type Db } from './database';
 
 /** The simulator's memory of submissions, durable so a restart cannot make it "send" twice. */
 export function createSqliteSimulatorLog(db: Db): SimulatorLog {
@@ -15,6 +15,7 @@ export function createSqliteSimulatorLog(db: Db): SimulatorLog {
     ],
     'simulator',
   );
+  const gc = groupCommitFor(db);
   const upsert = db.prepare(
     'INSERT INTO simulator_submissions (message_id, attempts) VALUES (?, 1) ON CONFLICT(message_id) DO UPDATE SET attempts = attempts + 1 RETURNING attempts, carrier_message_id',
   );
@@ -22,11 +23,11 @@ export function createSqliteSimulatorLog(db: Db): SimulatorLog {
   const get = db.prepare<[string]>('SELECT attempts, carrier_message_id, accepted_count FROM simulator_submissions WHERE message_id = ?');
   return {
     async recordAttempt(messageId) {
-      const row = upsert.get(messageId) as { attempts: number; carrier_message_id: string | null };
+      const row = await gc.run(() => upsert.get(messageId) as { attempts: number; carrier_message_id: string | null });
       return { attempt: row.attempts, carrierMessageId: row.carrier_message_id };
     },
     async markAccepted(messageId, carrierMessageId) {
-      accept.run(carrierMessageId, messageId);
+      await gc.run(() => accept.run(carrierMessageId, messageId));
     },
     async get(messageId) {
       const row = get.get(messageId) as { attempts: number; carrier_message_id: string | null; accepted_count: number } | undefined;

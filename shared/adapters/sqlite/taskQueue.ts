@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../ports/clock';
 import { QUEUE_OF, type DeadLetteredTask, type LeasedTask, type SendOptions, type Task, type TaskHandle, type TaskQueue, type TaskReceiver } from '../../ports/taskQueue';
-import { migrate, type Db } from './database';
+import { groupCommitFor, migrate, type Db } from './database';
 
 const MIGRATIONS = [
   `
@@ -39,6 +39,7 @@ export interface SqliteQueueOptions {
 export function createSqliteTaskQueue(db: Db, options: SqliteQueueOptions): TaskQueue & TaskReceiver {
   migrate(db, MIGRATIONS, 'taskqueue');
   const { clock, leaseMs, maxAttempts } = options;
+  const gc = groupCommitFor(db);
   const st = {
     insert: db.prepare('INSERT INTO tasks (queue, payload, visible_at, dedupe_id) VALUES (?, ?, ?, ?)'),
     byDedupe: db.prepare<[string, string]>("SELECT seq FROM tasks WHERE queue = ? AND dedupe_id = ? AND state = 'ready'"),
@@ -54,15 +55,15 @@ export function createSqliteTaskQueue(db: Db, options: SqliteQueueOptions): Task
     revive: db.prepare<[number, number, string]>("UPDATE tasks SET state = 'ready', attempts = 0, visible_at = ?, reason = NULL, dead_at = NULL WHERE seq = ? AND queue = ? AND state = 'dead'"),
   };
 
-  const sendTx = db.transaction((queue: string, payload: string, visibleAt: number, dedupeId: string | null): number => {
+  const sendTx = (queue: string, payload: string, visibleAt: number, dedupeId: string | null): number => {
     if (dedupeId) {
       const existing = st.byDedupe.get(queue, dedupeId) as { seq: number } | undefined;
       if (existing) return existing.seq;
     }
     return Number(st.insert.run(queue, payload, visibleAt, dedupeId).lastInsertRowid);
-  });
+  };
 
-  const receiveTx = db.transaction((queue: string, max: number): LeasedTask[] => {
+  const receiveTx = (queue: string, max: number): LeasedTask[] => {
     const now = clock.now();
     const rows = st.due.all(queue, now, max) as { seq: number; payload: string; attempts: number }[];
     const out: LeasedTask[] = [];
@@ -77,32 +78,32 @@ export function createSqliteTaskQueue(db: Db, options: SqliteQueueOptions): Task
       out.push({ task: JSON.parse(row.payload) as Task, attempt: row.attempts + 1, handle: { queue, id: String(row.seq) }, lockToken });
     }
     return out;
-  });
+  };
 
   return {
     async send(task: Task, opts: SendOptions = {}): Promise<TaskHandle> {
       const queue = QUEUE_OF[task.type];
-      const seq = sendTx(queue, JSON.stringify(task), clock.now() + (opts.delayMs ?? 0), opts.dedupeId ?? null);
+      const seq = await gc.run(() => sendTx(queue, JSON.stringify(task), clock.now() + (opts.delayMs ?? 0), opts.dedupeId ?? null));
       return { queue, id: String(seq) };
     },
     async cancel(handle) {
-      return st.cancel.run(Number(handle.id), handle.queue).changes > 0;
+      return gc.run(() => st.cancel.run(Number(handle.id), handle.queue).changes > 0);
     },
     async receive(queue, max) {
-      return receiveTx(queue, max);
+      return gc.run(() => receiveTx(queue, max));
     },
     async complete(leased) {
-      st.complete.run(Number(leased.handle.id), leased.lockToken);
+      await gc.run(() => st.complete.run(Number(leased.handle.id), leased.lockToken));
     },
     async retry(leased, delayMs, reason) {
       if (leased.attempt >= maxAttempts) {
-        st.deadIfLocked.run(reason, clock.now(), Number(leased.handle.id), leased.lockToken);
+        await gc.run(() => st.deadIfLocked.run(reason, clock.now(), Number(leased.handle.id), leased.lockToken));
         return;
       }
-      st.retry.run(clock.now() + delayMs, reason, Number(leased.handle.id), leased.lockToken);
+      await gc.run(() => st.retry.run(clock.now() + delayMs, reason, Number(leased.handle.id), leased.lockToken));
     },
     async deadLetter(leased, reason) {
-      st.deadIfLocked.run(reason, clock.now(), Number(leased.handle.id), leased.lockToken);
+      await gc.run(() => st.deadIfLocked.run(reason, clock.now(), Number(leased.handle.id), leased.lockToken));
     },
     async nextDueInMs(queue) {
       const row = st.nextDue.get(queue) as { at: number | null };
@@ -113,7 +114,7 @@ export function createSqliteTaskQueue(db: Db, options: SqliteQueueOptions): Task
       return rows.map((r) => ({ id: String(r.seq), queue, task: JSON.parse(r.payload) as Task, attempts: r.attempts, reason: r.reason ?? '', deadLetteredAt: new Date(r.dead_at).toISOString() }));
     },
     async requeueDeadLettered(queue, id) {
-      return st.revive.run(clock.now(), Number(id), queue).changes > 0;
+      return gc.run(() => st.revive.run(clock.now(), Number(id), queue).changes > 0);
     },
   };
 }

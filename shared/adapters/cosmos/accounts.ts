@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import type { JSONObject } from '@azure/cosmos';
+import type { Account } from '../../domain/types';
+import {
+  ConcurrencyError,
+  DuplicateError,
+  type AccountStore,
+  type BalanceChange,
+  type Page,
+  type PageRequest,
+} from '../../ports/stores';
+import type { CosmosContext } from './context';
+import { backoff, decodeToken, fromDoc, pageLimit, queryDocs, readDoc, statusOf, toDoc, assertValidId, toPage, type Doc } from './internal';
+import { apiKeyLookupId, claimLookup, deleteLookupIfOwned, readLookup } from './lookups';
+
+/**
+ * The account document: the record plus its partition key (`accountId` = `id`), discriminator and
+ * `version`. The record's etag is `version`, not the document's `_etag`: the balance lives in the
+ * same document and moves with every send, refund and credit, while the etag guards the settings
+ * that `update` writes. So `update` never overwrites the balance and does not conflict with sends;
+ * balance writes are guarded by `_etag` internally.
+ */
+export function accountDoc(account: Account, version: string): JSONObject {
+  return toDoc(account, { accountId: account.id, docType: 'account', version });
+}
+
+export function accountFromDoc(doc: Doc): Account {
+  const account = fromDoc<Account>(doc, ['docType', 'accountId', 'version'], false);
+  account.etag = String(doc.version);
+  return account;
+}
+
+export async function readAccountDoc(ctx: CosmosContext, accountId: string): Promise<Doc | null> {
+  const doc = await readDoc(ctx.tenants, accountId, accountId);
+  return doc && doc.docType === 'account' ? doc : null;
+}
+
+export class AccountNotFoundError extends Error {
+  readonly code = 'account_not_found';
+  constructor(accountId: string) {
+    super(`account ${accountId} not found`);
+  }
+}
+
+export class CosmosAccountStore implements AccountStore {
+  constructor(private readonly ctx: CosmosContext) {}
+
+  async create(account: Account): Promise<Account> {
+    assertValidId(account.id, 'account');
+    const claim = await this.claimApiKey(account.apiKeyHash, account.id);
+    try {
+      const { resource } = await this.ctx.tenants.items.create<Doc>(accountDoc(account, randomUUID()));
+      return accountFromDoc(resource as Doc);
+    } catch (err) {
+      if (claim === 'created') await deleteLookupIfOwned(this.ctx, apiKeyLookupId(account.apiKeyHash), account.id);
+      if (statusOf(err) === 409) throw new DuplicateError(`account ${account.id}`);
+      throw err;
+    }
+  }
+
+  async get(accountId: string): Promise<Account | null> {
+    const doc = await readAccountDoc(this.ctx, accountId);
+    return doc ? accountFromDoc(doc) : null;
+  }
+
+  async findByApiKeyHash(apiKeyHash: string): Promise<Account | null> {
+    const pointer = await readLookup(this.ctx, apiKeyLookupId(apiKeyHash));
+    if (!pointer) return null;
+    const doc = await readAccountDoc(this.ctx, pointer.accountId);
+    // The pointer is a hint: a key rotated away (or a create that never finished) leaves one behind.
+    return doc && doc.apiKeyHash === apiKeyHash ? accountFromDoc(doc) : null;
+  }
+
+  /**
+   * Checks `account.etag` against the stored version, then replaces the document keeping the stored
+   * balance, if-match its `_etag`; a 412 means the balance moved meanwhile, so it re-reads and retries.
+   */
+  async update(account: Account): Promise<Account> {
+    if (!account.etag) throw new ConcurrencyError(`account ${account.id}`);
+    let rotation: { previousHash: string; claim: 'created' | 'ours' } | null = null;
+    try {
+      for (let attempt = 0; attempt < this.ctx.settings.maxConcurrencyRetries; attempt += 1) {
+        const current = await readAccountDoc(this.ctx, account.id);
+        if (!current || current.version !== account.etag) throw new ConcurrencyError(`account ${account.id}`);
+        if (rotation === null && current.apiKeyHash !== account.apiKeyHash) {
+          rotation = { previousHash: String(current.apiKeyHash), claim: await this.claimApiKey(account.apiKeyHash, account.id) };
+        }
+        const body = { ...accountDoc(account, randomUUID()), balance: Number(current.balance) };
+        let stored: Doc | undefined;
+        try {
+          ({ resource: stored } = await this.ctx.tenants
+            .item(account.id, account.id)
+            .replace<Doc>(body, { accessCondition: { type: 'IfMatch', condition: String(current._etag) } }));
+        } catch (err) {
+          const status = statusOf(err);
+          if (status === 404) throw new ConcurrencyError(`account ${account.id}`);
+          if (status !== 412) throw err;
+          await backoff(attempt); // the balance moved: re-read and check the version again
+          continue;
+        }
+        const rotated = rotation;
+        rotation = null; // replaced: the new pointer stays
+        if (rotated) await deleteLookupIfOwned(this.ctx, apiKeyLookupId(rotated.previousHash), account.id);
+        return accountFromDoc(stored as Doc);
+      }
+      throw new ConcurrencyError(`account ${account.id}`);
+    } finally {
+      // Still set only when the replace did not happen: release the pointer claimed for the new key.
+      if (rotation?.claim === 'created') await deleteLookupIfOwned(this.ctx, apiKeyLookupId(account.apiKeyHash), account.id);
+    }
+  }
+
+  /**
+   * A server-side increment (patch `incr`): atomic without a read, so concurrent credits never retry.
+   * Negative amounts deduct (the admin API allows it), as in the SQLite store.
+   */
+  async credit(accountId: string, amount: number): Promise<BalanceChange> {
+    if (!Number.isSafeInteger(amount)) throw new RangeError(`credit amount must be an integer, got ${amount}`);
+    try {
+      const { resource } = await this.ctx.tenants
+        .item(accountId, accountId)
+        .patch<Doc>([{ op: 'incr', path: '/balance', value: amount }]);
+      const after = Number((resource as Doc).balance);
+      return { before: after - amount, after };
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 404) throw new AccountNotFoundError(accountId);
+      throw err;
+    }
+  }
+
+  /** Cross-partition, ordered by id, keyset-paged: an admin listing, not a hot path. */
+  async list(page: PageRequest): Promise<Page<Account>> {
+    const limit = pageLimit(page.limit);
+    const after = page.continuationToken === undefined ? null : (decodeToken(page.continuationToken, 1)[0] as string);
+    const docs = await queryDocs(
+      this.ctx.tenants,
+      `SELECT TOP ${limit + 1} * FROM c WHERE c.docType = 'account'${after === null ? '' : ' AND c.id > @after'} ORDER BY c.id ASC`,
+      after === null ? [] : [{ name: '@after', value: after }],
+    );
+    return toPage(docs, limit, accountFromDoc, (a) => [a.id]);
+  }
+
+  private async claimApiKey(apiKeyHash: string, accountId: string): Promise<'created' | 'ours'> {
+    const result = await claimLookup(this.ctx, { id: apiKeyLookupId(apiKeyHash), accountId }, async (existing) => {
+      const owner = await readAccountDoc(this.ctx, existing.accountId);
+      return owner !== null && owner.apiKeyHash === apiKeyHash;
+    });
+    if (result === 'taken') throw new DuplicateError('api key');
+    return result;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The Cosmos DB container model, as plain data: the adapter creates containers from it, and the
+ * infrastructure checks compare it with the Bicep templates. Shapes follow the ARM
+ * `Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers` `resource` object.
+ *
+ * tenants   partition key /accountId. Everything owned by one account lives in its logical
+ *           partition: the account document itself (balance included), messages, idempotency
+ *           markers, sender ids, virtual numbers and outbox events. Every tenant call is therefore
+ *           single-partition, and the units of work of the port (debit + message + events, refund
+ *           + transition + events, sender-id decision + events) are transactional batches.
+ *           Per-item TTL is on (defaultTtl -1: nothing expires unless it carries `ttl`): outbox
+ *           events get a `ttl` when dispatched.
+ *
+ * lookups   partition key /id. Small pointer documents for the cross-tenant look-ups that run on hot
+ *           paths, all served by 1-RU point reads instead of fan-out queries: API-key hash -> account
+ *           (every authenticated request), carrier message id -> message (every delivery report),
+ *           phone number -> virtual number (every inbound message, and the global uniqueness of
+ *           numbers). Pointers are hints: readers verify them against the tenant document, so a
+ *           pointer left behind by a crash is harmless. Carrier pointers carry a `ttl`.
+ *
+ * Only the paths the queries filter or sort on are indexed (see the query list in README.md); `id`
+ * and `_ts` are always indexed by Cosmos DB. Composite indexes match the ORDER BY clauses exactly.
+ */
+
+export interface CosmosCompositePath {
+  path: string;
+  order: 'ascending' | 'descending';
+}
+
+export interface CosmosContainerDescription {
+  id: string;
+  partitionKey: { paths: readonly string[]; kind: 'Hash'; version: 2 };
+  indexingPolicy: {
+    indexingMode: 'consistent';
+    automatic: true;
+    includedPaths: readonly { path: string }[];
+    excludedPaths: readonly { path: string }[];
+    compositeIndexes: readonly (readonly CosmosCompositePath[])[];
+  };
+  /** -1: per-item TTL enabled, items without `ttl` never expire. Absent: TTL off. */
+  defaultTtl?: number;
+}
+
+export const cosmosContainers = {
+  tenants: {
+    id: 'tenants',
+    partitionKey: { paths: ['/accountId'], kind: 'Hash', version: 2 },
+    indexingPolicy: {
+      indexingMode: 'consistent',
+      automatic: true,
+      includedPaths: [
+        { path: '/docType/?' }, // every query: discriminates accounts, messages, sender ids, events...
+        { path: '/accountId/?' }, // every tenant query repeats the partition key
+        { path: '/status/?' }, // messages.list (status), messages.listStale, senderIds.list (status)
+        { path: '/to/?' }, // messages.list (to)
+        { path: '/from/?' }, // messages.list (from)
+        { path: '/createdAt/?' }, // messages.list since/until and order
+        { path: '/updatedAt/?' }, // messages.listStale (queued)
+        { path: '/scheduledFor/?' }, // messages.listStale (scheduled)
+        { path: '/value/?' }, // senderIds.findByValue
+        { path: '/type/?' }, // outbox.listForAccount (type)
+        { path: '/occurredAt/?' }, // outbox.pending and listForAccount (since, order)
+        { path: '/dispatched/?' }, // outbox.pending
+      ],
+      excludedPaths: [{ path: '/*' }],
+      compositeIndexes: [
+        // messages.list without a status filter
+        [
+          { path: '/createdAt', order: 'descending' },
+          { path: '/id', order: 'descending' },
+        ],
+        // messages.list with a status filter (equality prefix, then the same order)
+        [
+          { path: '/status', order: 'ascending' },
+          { path: '/createdAt', order: 'descending' },
+          { path: '/id', order: 'descending' },
+        ],
+        // outbox.pending: seek to dispatched = false, oldest first
+        [
+          { path: '/dispatched', order: 'ascending' },
+          { path: '/occurredAt', order: 'ascending' },
+          { path: '/id', order: 'ascending' },
+        ],
+        // outbox.listForAccount
+        [
+          { path: '/occurredAt', order: 'ascending' },
+          { path: '/id', order: 'ascending' },
+        ],
+      ],
+    },
+    defaultTtl: -1,
+  },
+  lookups: {
+    id: 'lookups',
+    partitionKey: { paths: ['/id'], kind: 'Hash', version: 2 },
+    indexingPolicy: {
+      // Point reads only: nothing to index.
+      indexingMode: 'consistent',
+      automatic: true,
+      includedPaths: [],
+      excludedPaths: [{ path: '/*' }],
+      compositeIndexes: [],
+    },
+    defaultTtl: -1,
+  },
+} as const satisfies Record<string, CosmosContainerDescription>;
+
+export type CosmosContainerName = keyof typeof cosmosContainers;

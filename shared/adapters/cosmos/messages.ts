@@ -1,0 +1,267 @@
+import type { JSONObject, SqlParameter } from '@azure/cosmos';
+import type { DomainEvent, Message } from '../../domain/types';
+import {
+  ConcurrencyError,
+  DuplicateError,
+  InsufficientCreditsError,
+  type AcceptOutcome,
+  type BalanceChange,
+  type MessageFilter,
+  type MessageStore,
+  type Page,
+  type PageRequest,
+  type TransitionOutcome,
+} from '../../ports/stores';
+import { AccountNotFoundError, readAccountDoc } from './accounts';
+import type { CosmosContext } from './context';
+import {
+  BatchFailure,
+  assertValidId,
+  backoff,
+  decodeToken,
+  fromDoc,
+  hashKey,
+  pageLimit,
+  queryDocs,
+  readDoc,
+  runBatch,
+  toDoc,
+  toPage,
+  withoutSystem,
+  type BatchStep,
+  type Doc,
+} from './internal';
+import { carrierLookupId, readLookup, upsertLookup } from './lookups';
+import { duplicateEventError, eventSteps } from './outbox';
+
+export function messageDoc(message: Message): JSONObject {
+  return toDoc(message, { docType: 'message' });
+}
+
+export function messageFromDoc(doc: Doc): Message {
+  return fromDoc<Message>(doc, ['docType'], true);
+}
+
+/**
+ * The idempotency marker's id is derived from the key, so two accepts with the same key in one
+ * account collide on it (409) and the batch holding the loser rolls back. Hashing keeps arbitrary
+ * client keys inside the id alphabet and length.
+ */
+const idempotencyMarkerId = (idempotencyKey: string): string => `idem:${hashKey(idempotencyKey)}`;
+
+function etagOf(result: { eTag?: string; resourceBody?: Record<string, unknown> } | undefined): string {
+  const etag = result?.eTag ?? result?.resourceBody?._etag;
+  if (typeof etag !== 'string') throw new Error('Cosmos DB returned no etag for a write');
+  return etag;
+}
+
+function withEtag(message: Message, etag: string): Message {
+  return { ...message, etag };
+}
+
+export class CosmosMessageStore implements MessageStore {
+  constructor(private readonly ctx: CosmosContext) {}
+
+  /**
+   * Read the account, then one transactional batch in the account's partition:
+   *   0. replace the account with the debited balance, if-match the etag read (412 -> re-read, retry)
+   *   1. create the idempotency marker, when there is a key (409 -> someone else won: replay theirs)
+   *   2. create the message
+   *   3+ create the events built from the balance change
+   * All or nothing in Cosmos DB, and the etag on the account serialises concurrent accepts of one
+   * account, so the balance can never be overdrawn.
+   */
+  async accept(message: Message, debit: number, events: (balance: BalanceChange) => DomainEvent[]): Promise<AcceptOutcome> {
+    assertValidId(message.id, 'message');
+    assertValidId(message.accountId, 'account');
+    if (!Number.isSafeInteger(debit) || debit < 0) throw new RangeError(`debit must be a non-negative integer, got ${debit}`);
+    const accountId = message.accountId;
+    const markerId = message.idempotencyKey === null || message.idempotencyKey === undefined ? null : idempotencyMarkerId(message.idempotencyKey);
+    await this.pointCarrierId(message);
+
+    for (let attempt = 0; attempt < this.ctx.settings.maxConcurrencyRetries; attempt += 1) {
+      if (markerId !== null) {
+        const replay = await this.replay(accountId, markerId);
+        if (replay) return replay;
+      }
+      const account = await readAccountDoc(this.ctx, accountId);
+      if (!account) throw new AccountNotFoundError(accountId);
+      const before = Number(account.balance);
+      if (before < debit) throw new InsufficientCreditsError(before, debit);
+      const balance: BalanceChange = { before, after: before - debit };
+      const raised = events(balance);
+
+      const original = withoutSystem(account);
+      const steps: BatchStep[] = [
+        {
+          op: { operationType: 'Replace', id: accountId, resourceBody: { ...original, balance: balance.after }, ifMatch: String(account._etag) },
+          undo: { kind: 'restore', id: accountId, body: original },
+        },
+      ];
+      if (markerId !== null) {
+        steps.push({
+          op: { operationType: 'Create', resourceBody: { id: markerId, accountId, docType: 'idempotency', messageId: message.id } },
+          undo: { kind: 'delete', id: markerId },
+        });
+      }
+      const messageIndex = steps.length;
+      steps.push({ op: { operationType: 'Create', resourceBody: messageDoc(message) }, undo: { kind: 'delete', id: message.id } });
+      steps.push(...eventSteps(raised, accountId));
+
+      try {
+        const results = await runBatch(this.ctx.tenants, accountId, steps);
+        return { message: withEtag(message, etagOf(results[messageIndex])), balance, replayed: false };
+      } catch (err) {
+        if (!(err instanceof BatchFailure)) throw err;
+        if (err.index === 0 && (err.status === 412 || err.status === 404)) {
+          await backoff(attempt); // the balance moved under us: read it again
+          continue;
+        }
+        if (markerId !== null && err.index === 1 && err.status === 409) continue; // replay the winner
+        if (err.status === 409) {
+          throw err.index === messageIndex ? new DuplicateError(`message ${message.id}`) : duplicateEventError(raised, err.index - messageIndex - 1);
+        }
+        throw err;
+      }
+    }
+    throw new ConcurrencyError(`account ${accountId}`);
+  }
+
+  async get(accountId: string, messageId: string): Promise<Message | null> {
+    const doc = await readDoc(this.ctx.tenants, messageId, accountId);
+    return doc && doc.docType === 'message' && doc.accountId === accountId ? messageFromDoc(doc) : null;
+  }
+
+  async findByCarrierMessageId(carrier: string, carrierMessageId: string): Promise<Message | null> {
+    const pointer = await readLookup(this.ctx, carrierLookupId(carrier, carrierMessageId));
+    if (!pointer || pointer.recordId === undefined) return null;
+    const message = await this.get(pointer.accountId, pointer.recordId);
+    // The pointer is written before the message; it only counts if the message carries the id.
+    return message && message.carrier === carrier && message.carrierMessageId === carrierMessageId ? message : null;
+  }
+
+  /**
+   * One transactional batch: [account refund, if-match] + message replace (if-match `next.etag`) +
+   * events. A stale message etag fails the batch and nothing is written.
+   */
+  async transition(
+    next: Message,
+    refund: number,
+    events: (balance: BalanceChange | undefined) => DomainEvent[],
+  ): Promise<TransitionOutcome> {
+    if (!next.etag) throw new ConcurrencyError(`message ${next.id}`); // never read, so never current
+    if (!Number.isSafeInteger(refund) || refund < 0) throw new RangeError(`refund must be a non-negative integer, got ${refund}`);
+    assertValidId(next.id, 'message');
+    const accountId = next.accountId;
+    await this.pointCarrierId(next);
+
+    for (let attempt = 0; attempt < this.ctx.settings.maxConcurrencyRetries; attempt += 1) {
+      const steps: BatchStep[] = [];
+      let balance: BalanceChange | undefined;
+      if (refund > 0) {
+        const account = await readAccountDoc(this.ctx, accountId);
+        if (!account) throw new AccountNotFoundError(accountId);
+        const before = Number(account.balance);
+        balance = { before, after: before + refund };
+        const original = withoutSystem(account);
+        steps.push({
+          op: { operationType: 'Replace', id: accountId, resourceBody: { ...original, balance: balance.after }, ifMatch: String(account._etag) },
+          undo: { kind: 'restore', id: accountId, body: original },
+        });
+      }
+      const raised = events(balance);
+      const messageIndex = steps.length;
+      // No undo: the original message was never read. Only duplicate event ids can fail after it.
+      steps.push({ op: { operationType: 'Replace', id: next.id, resourceBody: messageDoc(next), ifMatch: next.etag } });
+      steps.push(...eventSteps(raised, accountId));
+
+      try {
+        const results = await runBatch(this.ctx.tenants, accountId, steps);
+        const message = withEtag(next, etagOf(results[messageIndex]));
+        return balance ? { message, balance } : { message };
+      } catch (err) {
+        if (!(err instanceof BatchFailure)) throw err;
+        if (err.index === messageIndex && (err.status === 412 || err.status === 404)) throw new ConcurrencyError(`message ${next.id}`);
+        if (err.index === 0 && refund > 0 && (err.status === 412 || err.status === 404)) {
+          await backoff(attempt);
+          continue;
+        }
+        if (err.status === 409) throw duplicateEventError(raised, err.index - messageIndex - 1);
+        throw err;
+      }
+    }
+    throw new ConcurrencyError(`account ${accountId}`);
+  }
+
+  /**
+   * Single-partition, keyset-paged on (createdAt, id) descending. With a status filter the ORDER BY
+   * leads with status (constant within the result) so the (status, createdAt, id) index serves it.
+   */
+  async list(accountId: string, filter: MessageFilter, page: PageRequest): Promise<Page<Message>> {
+    const limit = pageLimit(page.limit);
+    const where = ["c.docType = 'message'", 'c.accountId = @accountId'];
+    const parameters: SqlParameter[] = [{ name: '@accountId', value: accountId }];
+    const add = (clause: string, name: string, value: string): void => {
+      where.push(clause);
+      parameters.push({ name, value });
+    };
+    if (filter.status !== undefined) add('c.status = @status', '@status', filter.status);
+    if (filter.to !== undefined) add('c["to"] = @to', '@to', filter.to);
+    if (filter.from !== undefined) add('c["from"] = @from', '@from', filter.from);
+    if (filter.since !== undefined) add('c.createdAt >= @since', '@since', filter.since);
+    if (filter.until !== undefined) add('c.createdAt < @until', '@until', filter.until);
+    if (page.continuationToken !== undefined) {
+      const [createdAt, id] = decodeToken(page.continuationToken, 2) as [string, string];
+      where.push('(c.createdAt < @afterCreatedAt OR (c.createdAt = @afterCreatedAt AND c.id < @afterId))');
+      parameters.push({ name: '@afterCreatedAt', value: createdAt }, { name: '@afterId', value: id });
+    }
+    const order = filter.status !== undefined ? 'c.status ASC, c.createdAt DESC, c.id DESC' : 'c.createdAt DESC, c.id DESC';
+    const docs = await queryDocs(
+      this.ctx.tenants,
+      `SELECT TOP ${limit + 1} * FROM c WHERE ${where.join(' AND ')} ORDER BY ${order}`,
+      parameters,
+      accountId,
+    );
+    return toPage(docs, limit, messageFromDoc, (m) => [m.createdAt, m.id]);
+  }
+
+  /**
+   * Cross-partition by nature (the reconciler sweeps every account). Queued messages count from their
+   * last change (`updatedAt`), scheduled ones from when they were due (`scheduledFor`), as in the
+   * SQLite store; oldest first.
+   */
+  async listStale(status: 'queued' | 'scheduled', olderThan: string, limit: number): Promise<Message[]> {
+    const top = pageLimit(limit);
+    const field = status === 'scheduled' ? 'scheduledFor' : 'updatedAt';
+    const docs = await queryDocs(
+      this.ctx.tenants,
+      `SELECT TOP ${top} * FROM c WHERE c.docType = 'message' AND c.status = @status AND c.${field} < @olderThan ORDER BY c.${field} ASC`,
+      [
+        { name: '@status', value: status },
+        { name: '@olderThan', value: olderThan },
+      ],
+    );
+    return docs.map(messageFromDoc);
+  }
+
+  private async replay(accountId: string, markerId: string): Promise<AcceptOutcome | null> {
+    const marker = await readDoc(this.ctx.tenants, markerId, accountId);
+    if (!marker || marker.docType !== 'idempotency') return null;
+    const [message, account] = await Promise.all([this.get(accountId, String(marker.messageId)), readAccountDoc(this.ctx, accountId)]);
+    if (!message) throw new Error(`idempotency marker ${markerId} of account ${accountId} points to a missing message`);
+    const current = Number(account?.balance ?? 0);
+    // Nothing was debited by this call: the balance change is empty.
+    return { message, balance: { before: current, after: current }, replayed: true };
+  }
+
+  /** Writes the carrier-id pointer ahead of the message (see lookups.ts: pointers are verified hints). */
+  private async pointCarrierId(message: Message): Promise<void> {
+    if (message.carrierMessageId === null || message.carrierMessageId === undefined) return;
+    await upsertLookup(this.ctx, {
+      id: carrierLookupId(message.carrier, message.carrierMessageId),
+      accountId: message.accountId,
+      recordId: message.id,
+      ttl: this.ctx.settings.carrierLookupTtlSeconds,
+    });
+  }
+}

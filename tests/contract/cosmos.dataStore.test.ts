@@ -1,0 +1,165 @@
+/**
+ * The DataStore contract against the Cosmos DB adapter:
+ *  1. always, against @vercel/cosmosdb-server started in-process (HTTPS, self-signed certificate,
+ *     random port, fresh database);
+ *  2. against a real Cosmos DB account when COSMOS_ENDPOINT is set. With COSMOS_KEY the suite creates
+ *     a scratch database and deletes it afterwards. Without a key it signs in with
+ *     DefaultAzureCredential; data-plane RBAC cannot create databases or containers, so it then needs
+ *     COSMOS_DATABASE naming an existing scratch database whose containers match cosmosContainers
+ *     (the suite marks every pending outbox event in it dispatched, so never point it at real data).
+ */
+import { randomUUID } from 'node:crypto';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { CosmosClient, type Container, type CosmosClientOptions, type Database } from '@azure/cosmos';
+import { createHttpsServer } from '@vercel/cosmosdb-server';
+import { cosmosContainers, openCosmosDataStore } from '../../shared/adapters/cosmos';
+import { apiKeyLookupId, carrierLookupId, numberLookupId } from '../../shared/adapters/cosmos/lookups';
+import { DuplicateError, type DataStore } from '../../shared/ports/stores';
+import { makeAccount, makeMessage, makeVirtualNumber } from '../fixtures/records';
+import { describeDataStoreContract, type DataStoreUnderTest } from './dataStore.contract';
+
+/** Any base64 string is accepted by cosmosdb-server; this is the public Cosmos DB emulator key. */
+const EMULATOR_KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
+
+interface InProcessCosmos {
+  client: CosmosClient;
+  stop: () => Promise<void>;
+}
+
+/** cosmosdb-server on a random port, and a client that trusts its self-signed certificate. */
+async function startServer(): Promise<InProcessCosmos> {
+  const server = createHttpsServer({ keepAlive: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  // Trust the self-signed certificate for this client only, not process-wide.
+  const agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
+  const client = new CosmosClient({
+    endpoint: `https://127.0.0.1:${port}`,
+    key: EMULATOR_KEY,
+    agent,
+    connectionPolicy: { enableEndpointDiscovery: false },
+  });
+  return {
+    client,
+    stop: async () => {
+      client.dispose();
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function openInProcess(): Promise<DataStoreUnderTest> {
+  const cosmos = await startServer();
+  const store = await openCosmosDataStore({ client: cosmos.client, databaseId: `contract-${randomUUID()}`, createIfMissing: true });
+  return { store, cleanup: cosmos.stop };
+}
+
+describeDataStoreContract('cosmos (cosmosdb-server in-process)', openInProcess);
+
+describe('Cosmos DataStore adapter specifics (cosmosdb-server in-process)', () => {
+  let cosmos: InProcessCosmos;
+  let store: DataStore;
+  let database: Database;
+  const databaseId = `adapter-${randomUUID()}`;
+
+  beforeAll(async () => {
+    cosmos = await startServer();
+    // Grace 0: a pointer to a record that does not exist counts as abandoned at once.
+    store = await openCosmosDataStore({ client: cosmos.client, databaseId, createIfMissing: true, orphanGraceSeconds: 0 });
+    database = cosmos.client.database(databaseId);
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    await cosmos?.stop();
+  });
+
+  const lookups = (): Container => database.container(cosmosContainers.lookups.id);
+
+  it('creates the containers exactly as cosmosContainers describes them', async () => {
+    for (const description of Object.values(cosmosContainers)) {
+      const { resource } = await database.container(description.id).read();
+      expect(resource?.partitionKey?.paths).toEqual(description.partitionKey.paths);
+      expect(resource?.defaultTtl).toBe(description.defaultTtl);
+      expect(resource?.indexingPolicy?.compositeIndexes).toEqual(description.indexingPolicy.compositeIndexes);
+      expect(resource?.indexingPolicy?.includedPaths).toEqual(description.indexingPolicy.includedPaths);
+    }
+  });
+
+  it('without createIfMissing, refuses a database whose containers are missing', async () => {
+    const empty = `missing-${randomUUID()}`;
+    await cosmos.client.databases.createIfNotExists({ id: empty });
+    await expect(openCosmosDataStore({ client: cosmos.client, databaseId: empty })).rejects.toThrow(/tenants|lookups/);
+    await expect(openCosmosDataStore({ client: cosmos.client, databaseId })).resolves.toBeDefined();
+  });
+
+  it('pointers left behind by a crash resolve to nothing', async () => {
+    const account = await store.accounts.create(makeAccount());
+    const { message } = await store.messages.accept(makeMessage({ accountId: account.id }), 1, () => []);
+    // As if a key rotation or a transition crashed after writing the pointer, before the record.
+    await lookups().items.create({ id: apiKeyLookupId('sha256_never_stored'), accountId: account.id });
+    await lookups().items.create({ id: carrierLookupId('simulator', 'sim_never_stored'), accountId: account.id, recordId: message.id });
+    await lookups().items.create({ id: numberLookupId('+15550001111'), accountId: account.id, recordId: 'vn_never_stored' });
+
+    expect(await store.accounts.findByApiKeyHash('sha256_never_stored')).toBeNull();
+    expect(await store.messages.findByCarrierMessageId('simulator', 'sim_never_stored')).toBeNull();
+    expect(await store.virtualNumbers.findByNumber('+15550001111')).toBeNull();
+  });
+
+  it('reclaims an abandoned number pointer, but never a live one', async () => {
+    const a = await store.accounts.create(makeAccount());
+    const b = await store.accounts.create(makeAccount());
+    await lookups().items.create({ id: numberLookupId('+15550002222'), accountId: a.id, recordId: 'vn_never_stored' });
+    const vn = makeVirtualNumber({ accountId: b.id, number: '+15550002222' });
+    await expect(store.virtualNumbers.create(vn)).resolves.toEqual(vn);
+    expect(await store.virtualNumbers.findByNumber(vn.number)).toEqual(vn);
+    await expect(store.virtualNumbers.create(makeVirtualNumber({ accountId: a.id, number: vn.number }))).rejects.toBeInstanceOf(DuplicateError);
+    expect(await store.virtualNumbers.findByNumber(vn.number)).toEqual(vn);
+  });
+});
+
+const endpoint = process.env.COSMOS_ENDPOINT;
+const key = process.env.COSMOS_KEY;
+const sharedDatabase = process.env.COSMOS_DATABASE;
+const skipReason = !endpoint
+  ? 'COSMOS_ENDPOINT is not set'
+  : !key && !sharedDatabase
+    ? 'COSMOS_KEY is not set, and signing in with DefaultAzureCredential needs COSMOS_DATABASE (an existing scratch database)'
+    : null;
+
+async function openRealAccount(): Promise<DataStoreUnderTest> {
+  const options: CosmosClientOptions = { endpoint: endpoint as string };
+  if (key) {
+    options.key = key;
+  } else {
+    const { DefaultAzureCredential } = await import('@azure/identity');
+    options.aadCredentials = new DefaultAzureCredential();
+  }
+  const client = new CosmosClient(options);
+  const scratch = key !== undefined && key !== '';
+  const databaseId = scratch ? `dfsms-contract-${randomUUID()}` : (sharedDatabase as string);
+  const store = await openCosmosDataStore({ client, databaseId, createIfMissing: scratch });
+  return {
+    store,
+    cleanup: async () => {
+      if (scratch) await client.database(databaseId).delete();
+      client.dispose();
+    },
+  };
+}
+
+if (skipReason === null) {
+  describeDataStoreContract('cosmos (real account)', openRealAccount);
+} else {
+  // eslint-disable-next-line no-console
+  console.info(`DataStore contract against a real Cosmos DB account skipped: ${skipReason}.`);
+  describe.skip(`cosmos (real account): skipped, ${skipReason}`, () => {
+    describeDataStoreContract('cosmos (real account)', openRealAccount);
+  });
+}

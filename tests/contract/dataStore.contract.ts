@@ -1,0 +1,674 @@
+/**
+ * The behaviour every DataStore adapter must show (SQLite, Cosmos DB, ...). One store is opened for
+ * the whole suite; every test works on accounts of its own, so tests do not see each other's tenant
+ * data. The few cross-tenant queries (pending outbox, stale messages, account listing) are written to
+ * hold whatever other tests left behind.
+ *
+ * Semantics pinned here beyond the doc comments of shared/ports/stores.ts (both adapters agree):
+ *  - an account's etag guards what `accounts.update` writes. `update` never writes the balance, which
+ *    only `accept`, `transition` and `credit` move, and those do not change the etag;
+ *  - `credit` accepts negative amounts (deductions);
+ *  - `listStale('queued')` compares `updatedAt`, `listStale('scheduled')` compares `scheduledFor`,
+ *    both strictly older than the bound;
+ *  - outbox `since` is inclusive, like the message filter's.
+ *
+ * What the suite leaves to the adapter: the balance reported by a replayed accept; the order of
+ * `senderIds.list`, `virtualNumbers.list` and `listStale`; which events come first when two share an
+ * `occurredAt`; what `markDispatched` does with unknown ids (only that it does not throw).
+ */
+import type { Account, DomainEvent, Message } from '../../shared/domain/types';
+import {
+  ConcurrencyError,
+  DuplicateError,
+  InsufficientCreditsError,
+  type BalanceChange,
+  type DataStore,
+  type Page,
+} from '../../shared/ports/stores';
+import { at, makeAccount, makeEvent, makeMessage, makeSenderId, makeVirtualNumber, uniqueId } from '../fixtures/records';
+
+export interface DataStoreUnderTest {
+  store: DataStore;
+  cleanup: () => Promise<void>;
+}
+
+/** Newest first: createdAt descending, then id descending (plain string order). */
+function newestFirst(a: Message, b: Message): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+const ids = (items: readonly { id: string }[]): string[] => items.map((i) => i.id);
+const sortedIds = (items: readonly { id: string }[]): string[] => ids(items).sort();
+
+async function collectPages<T>(fetch: (token: string | undefined) => Promise<Page<T>>, maxPages = 1000): Promise<Page<T>[]> {
+  const pages: Page<T>[] = [];
+  let token: string | undefined;
+  do {
+    const page = await fetch(token);
+    pages.push(page);
+    if (page.continuationToken !== null) expect(typeof page.continuationToken).toBe('string');
+    token = page.continuationToken ?? undefined;
+  } while (token !== undefined && pages.length < maxPages);
+  expect(token).toBeUndefined();
+  return pages;
+}
+
+export function describeDataStoreContract(name: string, open: () => Promise<DataStoreUnderTest>): void {
+  describe(`DataStore contract: ${name}`, () => {
+    let store: DataStore;
+    let cleanup: (() => Promise<void>) | undefined;
+
+    beforeAll(async () => {
+      const opened = await open();
+      store = opened.store;
+      cleanup = opened.cleanup;
+    });
+
+    afterAll(async () => {
+      await store?.close();
+      await cleanup?.();
+    });
+
+    const newAccount = (overrides: Partial<Account> = {}): Promise<Account> => store.accounts.create(makeAccount(overrides));
+
+    async function balanceOf(accountId: string): Promise<number> {
+      const account = await store.accounts.get(accountId);
+      if (!account) throw new Error(`account ${accountId} vanished`);
+      return account.balance;
+    }
+
+    /** Stores a message through the only door there is, with a small debit and no events. */
+    async function seedMessage(accountId: string, overrides: Partial<Message> = {}): Promise<Message> {
+      const { message } = await store.messages.accept(makeMessage({ accountId, ...overrides }), 1, () => []);
+      return message;
+    }
+
+    function acceptedEvents(accountId: string, messageId: string, seen?: BalanceChange[]) {
+      return (balance: BalanceChange): DomainEvent[] => {
+        seen?.push(balance);
+        return [makeEvent({ accountId, type: 'message.accepted', data: { messageId, before: balance.before, after: balance.after } })];
+      };
+    }
+
+    async function drainOutbox(): Promise<void> {
+      for (let round = 0; round < 100; round += 1) {
+        const batch = await store.outbox.pending(500);
+        if (batch.length === 0) return;
+        await store.outbox.markDispatched(batch.map((e) => e.id));
+      }
+      throw new Error('the outbox never drained: markDispatched does not remove events from pending');
+    }
+
+    // -------------------------------------------------------------------------------------------
+    describe('accounts', () => {
+      it('creates, reads back the same record with an etag, and returns null for unknown ids', async () => {
+        const account = makeAccount({ scopes: ['messages:send'], carrier: 'simulator', defaultSenderId: 'sid_x' });
+        const created = await store.accounts.create(account);
+        expect(created).toEqual({ ...account, etag: expect.any(String) });
+        expect(await store.accounts.get(account.id)).toEqual(created);
+        expect(await store.accounts.get(uniqueId('acc'))).toBeNull();
+      });
+
+      it('rejects a second account with the same id', async () => {
+        const account = await newAccount();
+        await expect(store.accounts.create(makeAccount({ id: account.id }))).rejects.toBeInstanceOf(DuplicateError);
+        expect((await store.accounts.get(account.id))?.name).toBe(account.name);
+      });
+
+      it('update replaces the record, changes the etag each time, and rejects a stale etag', async () => {
+        const created = await newAccount({ name: 'Before' });
+        const first = await store.accounts.update({ ...created, name: 'After', lowBalanceThreshold: 42 });
+        expect(first.name).toBe('After');
+        expect(first.etag).toEqual(expect.any(String));
+        expect(first.etag).not.toBe(created.etag);
+        expect(await store.accounts.get(created.id)).toEqual(first);
+
+        const second = await store.accounts.update({ ...first, name: 'Again' });
+        expect(second.etag).not.toBe(first.etag);
+
+        await expect(store.accounts.update({ ...created, name: 'Stale' })).rejects.toBeInstanceOf(ConcurrencyError);
+        await expect(store.accounts.update({ ...first, name: 'Stale too' })).rejects.toBeInstanceOf(ConcurrencyError);
+        expect(await store.accounts.get(created.id)).toEqual(second);
+      });
+
+      it('update never writes the balance, which only accept, transition and credit move', async () => {
+        const created = await newAccount({ balance: 1_000 });
+        await store.accounts.credit(created.id, 500);
+        await store.messages.accept(makeMessage({ accountId: created.id }), 200, () => []);
+        // `created` still says 1000 and carries the etag from before: settings writes must not
+        // conflict with sends, nor put an old balance back.
+        const updated = await store.accounts.update({ ...created, name: 'Renamed' });
+        expect(updated.balance).toBe(1_300);
+        expect(await store.accounts.get(created.id)).toEqual(expect.objectContaining({ name: 'Renamed', balance: 1_300 }));
+      });
+
+      it('findByApiKeyHash finds the owner across tenants, follows key rotation, and returns null otherwise', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        expect(await store.accounts.findByApiKeyHash(a.apiKeyHash)).toEqual(a);
+        expect(await store.accounts.findByApiKeyHash(b.apiKeyHash)).toEqual(b);
+        expect(await store.accounts.findByApiKeyHash(`sha256_${uniqueId('none')}`)).toBeNull();
+
+        const rotated = await store.accounts.update({ ...a, apiKeyHash: `sha256_${uniqueId('rotated')}` });
+        expect(await store.accounts.findByApiKeyHash(rotated.apiKeyHash)).toEqual(rotated);
+        expect(await store.accounts.findByApiKeyHash(a.apiKeyHash)).toBeNull();
+      });
+
+      it('rejects an account whose API-key hash another account uses', async () => {
+        const a = await newAccount();
+        await expect(store.accounts.create(makeAccount({ apiKeyHash: a.apiKeyHash }))).rejects.toBeInstanceOf(DuplicateError);
+        expect(await store.accounts.findByApiKeyHash(a.apiKeyHash)).toEqual(a);
+      });
+
+      it('credit adds (and with a negative amount deducts) and reports the change', async () => {
+        const account = await newAccount({ balance: 1_000 });
+        expect(await store.accounts.credit(account.id, 250)).toEqual({ before: 1_000, after: 1_250 });
+        expect(await balanceOf(account.id)).toBe(1_250);
+        expect(await store.accounts.credit(account.id, -50)).toEqual({ before: 1_250, after: 1_200 });
+        expect(await balanceOf(account.id)).toBe(1_200);
+      });
+
+      it('concurrent credits all land', async () => {
+        const account = await newAccount({ balance: 0 });
+        const changes = await Promise.all(Array.from({ length: 10 }, (_, i) => store.accounts.credit(account.id, i + 1)));
+        expect(await balanceOf(account.id)).toBe(55);
+        // Each change reports its own increment from a distinct starting point: serialised, not lost.
+        changes.forEach((c, i) => expect(c.after - c.before).toBe(i + 1));
+        expect(new Set(changes.map((c) => c.before)).size).toBe(10);
+      });
+
+      it('list pages through every account exactly once', async () => {
+        const mine = await Promise.all(Array.from({ length: 5 }, () => newAccount()));
+        const pages = await collectPages((token) => store.accounts.list({ limit: 2, ...(token ? { continuationToken: token } : {}) }));
+        const seen = pages.flatMap((p) => ids(p.items));
+        expect(new Set(seen).size).toBe(seen.length);
+        for (const a of mine) expect(seen).toContain(a.id);
+        for (const page of pages) expect(page.items.length).toBeLessThanOrEqual(2);
+        for (const page of pages.slice(0, -1)) expect(page.items).toHaveLength(2);
+        const listed = pages.flatMap((p) => p.items).find((a) => a.id === mine[0]?.id);
+        expect(listed).toEqual(mine[0]);
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    describe('messages.accept', () => {
+      it('debits exactly the given amount, stores the message and appends the events built from the balance', async () => {
+        const account = await newAccount({ balance: 10_000 });
+        const message = makeMessage({ accountId: account.id, uniqueArgs: { order: '42' }, callbackUrl: 'https://example.test/cb' });
+        const seen: BalanceChange[] = [];
+        const outcome = await store.messages.accept(message, 1_234, acceptedEvents(account.id, message.id, seen));
+
+        expect(outcome.replayed).toBe(false);
+        expect(outcome.balance).toEqual({ before: 10_000, after: 8_766 });
+        expect(seen).toEqual([{ before: 10_000, after: 8_766 }]);
+        expect(outcome.message).toEqual({ ...message, etag: expect.any(String) });
+        expect(await balanceOf(account.id)).toBe(8_766);
+        expect(await store.messages.get(account.id, message.id)).toEqual(outcome.message);
+
+        const events = await store.outbox.listForAccount(account.id, {}, 10);
+        expect(events).toHaveLength(1);
+        expect(events[0]?.data).toEqual({ messageId: message.id, before: 10_000, after: 8_766 });
+        expect(await store.outbox.get(account.id, events[0]?.id ?? '')).toEqual(events[0]);
+      });
+
+      it('throws InsufficientCreditsError and writes nothing when the balance is short', async () => {
+        const account = await newAccount({ balance: 100 });
+        const message = makeMessage({ accountId: account.id, idempotencyKey: 'short-1' });
+        const attempt = store.messages.accept(message, 101, acceptedEvents(account.id, message.id));
+        await expect(attempt).rejects.toBeInstanceOf(InsufficientCreditsError);
+        await expect(attempt).rejects.toMatchObject({ balance: 100, required: 101 });
+
+        expect(await balanceOf(account.id)).toBe(100);
+        expect(await store.messages.get(account.id, message.id)).toBeNull();
+        expect((await store.messages.list(account.id, {}, { limit: 10 })).items).toEqual([]);
+        expect(await store.outbox.listForAccount(account.id, {}, 10)).toEqual([]);
+
+        // The idempotency key was not used up either: once topped up, the same request goes through.
+        await store.accounts.credit(account.id, 1);
+        const retried = await store.messages.accept(message, 101, acceptedEvents(account.id, message.id));
+        expect(retried.replayed).toBe(false);
+        expect(await balanceOf(account.id)).toBe(0);
+      });
+
+      it('replays an idempotency key without a second debit or second events', async () => {
+        const account = await newAccount({ balance: 1_000 });
+        const first = makeMessage({ accountId: account.id, idempotencyKey: 'order-7/attempt#1?' });
+        const original = await store.messages.accept(first, 100, acceptedEvents(account.id, first.id));
+        const again = makeMessage({ accountId: account.id, idempotencyKey: first.idempotencyKey, text: 'different body' });
+        const replay = await store.messages.accept(again, 100, acceptedEvents(account.id, again.id));
+
+        expect(replay.replayed).toBe(true);
+        expect(replay.message).toEqual(original.message);
+        expect(await balanceOf(account.id)).toBe(900);
+        expect(await store.messages.get(account.id, again.id)).toBeNull();
+        expect(await store.outbox.listForAccount(account.id, {}, 10)).toHaveLength(1);
+      });
+
+      it('scopes idempotency keys to the account', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        await store.messages.accept(makeMessage({ accountId: a.id, idempotencyKey: 'shared-key' }), 1, () => []);
+        const other = await store.messages.accept(makeMessage({ accountId: b.id, idempotencyKey: 'shared-key' }), 1, () => []);
+        expect(other.replayed).toBe(false);
+        expect(other.message.accountId).toBe(b.id);
+      });
+
+      it('never overdraws under 20 concurrent accepts', async () => {
+        const account = await newAccount({ balance: 1_000 });
+        const messages = Array.from({ length: 20 }, () => makeMessage({ accountId: account.id }));
+        const results = await Promise.allSettled(messages.map((m) => store.messages.accept(m, 100, acceptedEvents(account.id, m.id))));
+
+        const accepted = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+        const rejected = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+        expect(accepted).toHaveLength(10);
+        for (const reason of rejected) expect(reason).toBeInstanceOf(InsufficientCreditsError);
+        expect(await balanceOf(account.id)).toBe(0);
+        expect(accepted.map((o) => o.balance.after).sort((x, y) => x - y)).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
+
+        const stored = await store.messages.list(account.id, {}, { limit: 100 });
+        expect(sortedIds(stored.items)).toEqual(sortedIds(accepted.map((o) => o.message)));
+        expect(await store.outbox.listForAccount(account.id, {}, 100)).toHaveLength(10);
+      });
+
+      it('creates one message when concurrent accepts share an idempotency key', async () => {
+        const account = await newAccount({ balance: 1_000 });
+        const outcomes = await Promise.all(
+          Array.from({ length: 5 }, () => makeMessage({ accountId: account.id, idempotencyKey: 'same-everywhere' })).map((m) =>
+            store.messages.accept(m, 100, acceptedEvents(account.id, m.id)),
+          ),
+        );
+        expect(outcomes.filter((o) => !o.replayed)).toHaveLength(1);
+        expect(new Set(outcomes.map((o) => o.message.id)).size).toBe(1);
+        expect(await balanceOf(account.id)).toBe(900);
+        expect((await store.messages.list(account.id, {}, { limit: 10 })).items).toHaveLength(1);
+        expect(await store.outbox.listForAccount(account.id, {}, 10)).toHaveLength(1);
+      });
+
+      it('leaves the account etag alone: a settings update read before a send still succeeds', async () => {
+        const account = await newAccount({ balance: 1_000 });
+        const before = await store.accounts.get(account.id);
+        await store.messages.accept(makeMessage({ accountId: account.id }), 10, () => []);
+        expect((await store.accounts.get(account.id))?.etag).toBe(before?.etag);
+        await expect(store.accounts.update({ ...account, name: 'Still current' })).resolves.toMatchObject({ balance: 990 });
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    describe('tenant isolation', () => {
+      it('get and list with another account id find nothing', async () => {
+        const owner = await newAccount();
+        const intruder = await newAccount();
+        const message = await seedMessage(owner.id);
+        const senderId = await store.senderIds.create(makeSenderId({ accountId: owner.id }));
+        await store.virtualNumbers.create(makeVirtualNumber({ accountId: owner.id }));
+        const event = makeEvent({ accountId: owner.id });
+        await store.outbox.append([event]);
+
+        expect(await store.messages.get(intruder.id, message.id)).toBeNull();
+        expect((await store.messages.list(intruder.id, {}, { limit: 10 })).items).toEqual([]);
+        expect(await store.senderIds.get(intruder.id, senderId.id)).toBeNull();
+        expect(await store.senderIds.findByValue(intruder.id, senderId.value)).toBeNull();
+        expect(await store.senderIds.list(intruder.id)).toEqual([]);
+        expect(await store.virtualNumbers.list(intruder.id)).toEqual([]);
+        expect(await store.outbox.get(intruder.id, event.id)).toBeNull();
+        expect(await store.outbox.listForAccount(intruder.id, {}, 10)).toEqual([]);
+
+        // ...while the owner sees all of it.
+        expect(await store.messages.get(owner.id, message.id)).toEqual(message);
+        expect(await store.senderIds.get(owner.id, senderId.id)).toEqual(senderId);
+        expect(await store.outbox.get(owner.id, event.id)).toEqual(event);
+      });
+
+      it('a message cannot be transitioned through another account', async () => {
+        const owner = await newAccount();
+        const intruder = await newAccount();
+        const message = await seedMessage(owner.id);
+        await expect(store.messages.transition({ ...message, accountId: intruder.id, status: 'cancelled' }, 0, () => [])).rejects.toBeInstanceOf(
+          ConcurrencyError,
+        );
+        expect((await store.messages.get(owner.id, message.id))?.status).toBe('queued');
+        expect(await store.messages.get(intruder.id, message.id)).toBeNull();
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    describe('messages.transition', () => {
+      it('replaces the message, refunds, changes the etag and appends events built from the refund', async () => {
+        const account = await newAccount({ balance: 1_000 });
+        const { message } = await store.messages.accept(makeMessage({ accountId: account.id }), 300, () => []);
+        const next: Message = {
+          ...message,
+          status: 'failed',
+          statusReason: { code: 30008, message: 'Unknown error' },
+          updatedAt: at(1_000),
+          attempts: 1,
+          history: [...message.history, { status: 'failed', at: at(1_000), reason: { code: 30008, message: 'Unknown error' } }],
+        };
+        const seen: (BalanceChange | undefined)[] = [];
+        const outcome = await store.messages.transition(next, 300, (balance) => {
+          seen.push(balance);
+          return [makeEvent({ accountId: account.id, type: 'sms.status', data: { status: 'failed', after: balance?.after ?? null } })];
+        });
+
+        expect(outcome.balance).toEqual({ before: 700, after: 1_000 });
+        expect(seen).toEqual([{ before: 700, after: 1_000 }]);
+        expect(outcome.message).toEqual({ ...next, etag: expect.any(String) });
+        expect(outcome.message.etag).not.toBe(message.etag);
+        expect(await store.messages.get(account.id, message.id)).toEqual(outcome.message);
+        expect(await balanceOf(account.id)).toBe(1_000);
+        const events = await store.outbox.listForAccount(account.id, { type: 'sms.status' }, 10);
+        expect(events.map((e) => e.data)).toEqual([{ status: 'failed', after: 1_000 }]);
+
+        // The etag the transition consumed is spent.
+        await expect(store.messages.transition({ ...next, status: 'cancelled' }, 0, () => [])).rejects.toBeInstanceOf(ConcurrencyError);
+      });
+
+      it('without a refund leaves the balance alone and passes no balance to the events', async () => {
+        const account = await newAccount({ balance: 1_000 });
+        const { message } = await store.messages.accept(makeMessage({ accountId: account.id }), 100, () => []);
+        const seen: (BalanceChange | undefined)[] = [];
+        const outcome = await store.messages.transition({ ...message, status: 'sent', sentAt: at(5), updatedAt: at(5) }, 0, (balance) => {
+          seen.push(balance);
+          return [makeEvent({ accountId: account.id, type: 'sms.sent' })];
+        });
+        expect(outcome.balance).toBeUndefined();
+        expect(seen).toEqual([undefined]);
+        expect(outcome.message.status).toBe('sent');
+        expect(await balanceOf(account.id)).toBe(900);
+        expect(await store.outbox.listForAccount(account.id, { type: 'sms.sent' }, 10)).toHaveLength(1);
+      });
+
+      it('with a stale etag throws ConcurrencyError and writes nothing', async () => {
+        const account = await newAccount({ balance: 1_000 });
+        const { message } = await store.messages.accept(makeMessage({ accountId: account.id }), 100, () => []);
+        const { message: current } = await store.messages.transition({ ...message, status: 'sent', updatedAt: at(1) }, 0, () => []);
+
+        const stale = store.messages.transition({ ...message, status: 'failed', updatedAt: at(2) }, 100, (balance) => [
+          makeEvent({ accountId: account.id, type: 'sms.failed', data: { after: balance?.after ?? null } }),
+        ]);
+        await expect(stale).rejects.toBeInstanceOf(ConcurrencyError);
+        expect(await store.messages.get(account.id, message.id)).toEqual(current);
+        expect(await balanceOf(account.id)).toBe(900);
+        expect(await store.outbox.listForAccount(account.id, { type: 'sms.failed' }, 10)).toEqual([]);
+      });
+
+      it('findByCarrierMessageId finds the message across tenants by carrier and carrier id', async () => {
+        const account = await newAccount();
+        const message = await seedMessage(account.id, { carrier: 'simulator' });
+        const carrierMessageId = uniqueId('sim');
+        expect(await store.messages.findByCarrierMessageId('simulator', carrierMessageId)).toBeNull();
+
+        const { message: sent } = await store.messages.transition({ ...message, status: 'sent', carrierMessageId, updatedAt: at(1) }, 0, () => []);
+        expect(await store.messages.findByCarrierMessageId('simulator', carrierMessageId)).toEqual(sent);
+        expect(await store.messages.findByCarrierMessageId('other-carrier', carrierMessageId)).toBeNull();
+        expect(await store.messages.findByCarrierMessageId('simulator', uniqueId('sim'))).toBeNull();
+
+        // Later transitions keep it findable, with the current state.
+        const { message: delivered } = await store.messages.transition({ ...sent, status: 'delivered', deliveredAt: at(2), updatedAt: at(2) }, 0, () => []);
+        expect(await store.messages.findByCarrierMessageId('simulator', carrierMessageId)).toEqual(delivered);
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    describe('messages.list', () => {
+      it('returns newest first by createdAt, then id', async () => {
+        const account = await newAccount();
+        const stored: Message[] = [];
+        // Inserted out of order, with createdAt ties to exercise the id tie-break.
+        for (const offset of [3, 1, 2, 2, 5, 2, 4]) stored.push(await seedMessage(account.id, { createdAt: at(offset * 1_000) }));
+        const page = await store.messages.list(account.id, {}, { limit: 50 });
+        expect(ids(page.items)).toEqual(ids([...stored].sort(newestFirst)));
+        expect(page.continuationToken).toBeNull();
+        expect(page.items[0]).toEqual(stored[4]);
+      });
+
+      it('filters by status, to, from, since (inclusive) and until (exclusive)', async () => {
+        const account = await newAccount();
+        const m1 = await seedMessage(account.id, { createdAt: at(1_000), to: '+15550000001', from: 'ACME', status: 'queued' });
+        const m2 = await seedMessage(account.id, { createdAt: at(2_000), to: '+15550000002', from: 'ACME', status: 'sent' });
+        const m3 = await seedMessage(account.id, { createdAt: at(3_000), to: '+15550000001', from: '+15557770000', status: 'sent' });
+        const m4 = await seedMessage(account.id, { createdAt: at(4_000), to: '+15550000003', from: 'ACME', status: 'delivered' });
+        const list = async (filter: Parameters<DataStore['messages']['list']>[1]) =>
+          ids((await store.messages.list(account.id, filter, { limit: 50 })).items);
+
+        expect(await list({ status: 'sent' })).toEqual([m3.id, m2.id]);
+        expect(await list({ to: '+15550000001' })).toEqual([m3.id, m1.id]);
+        expect(await list({ from: 'ACME' })).toEqual([m4.id, m2.id, m1.id]);
+        expect(await list({ since: at(2_000) })).toEqual([m4.id, m3.id, m2.id]);
+        expect(await list({ until: at(3_000) })).toEqual([m2.id, m1.id]);
+        expect(await list({ since: at(2_000), until: at(4_000) })).toEqual([m3.id, m2.id]);
+        expect(await list({ status: 'sent', to: '+15550000001', from: '+15557770000' })).toEqual([m3.id]);
+        expect(await list({ status: 'failed' })).toEqual([]);
+      });
+
+      it('pages with continuation tokens that visit every message exactly once, in order', async () => {
+        const account = await newAccount();
+        const stored: Message[] = [];
+        for (const offset of [1, 2, 2, 2, 3, 4, 4]) stored.push(await seedMessage(account.id, { createdAt: at(offset * 1_000) }));
+        const pages = await collectPages((token) =>
+          store.messages.list(account.id, {}, { limit: 3, ...(token ? { continuationToken: token } : {}) }),
+        );
+        expect(pages.map((p) => p.items.length)).toEqual([3, 3, 1]);
+        expect(pages.flatMap((p) => ids(p.items))).toEqual(ids([...stored].sort(newestFirst)));
+      });
+
+      it('returns a null token on a last page that is exactly full', async () => {
+        const account = await newAccount();
+        for (let i = 0; i < 4; i += 1) await seedMessage(account.id, { createdAt: at(i * 1_000) });
+        const first = await store.messages.list(account.id, {}, { limit: 2 });
+        expect(first.continuationToken).toEqual(expect.any(String));
+        const second = await store.messages.list(account.id, {}, { limit: 2, continuationToken: first.continuationToken ?? '' });
+        expect(second.items).toHaveLength(2);
+        expect(second.continuationToken).toBeNull();
+      });
+
+      it('pages within a filter, and new messages do not shift later pages', async () => {
+        const account = await newAccount();
+        const sent: Message[] = [];
+        for (let i = 0; i < 5; i += 1) {
+          sent.push(await seedMessage(account.id, { createdAt: at(i * 1_000), status: 'sent' }));
+          await seedMessage(account.id, { createdAt: at(i * 1_000 + 500), status: 'queued' });
+        }
+        const first = await store.messages.list(account.id, { status: 'sent' }, { limit: 2 });
+        await seedMessage(account.id, { createdAt: at(60_000), status: 'sent' }); // newer than every page
+        const rest = await collectPages((token) =>
+          store.messages.list(account.id, { status: 'sent' }, { limit: 2, continuationToken: token ?? first.continuationToken ?? '' }),
+        );
+        expect([...ids(first.items), ...rest.flatMap((p) => ids(p.items))]).toEqual(ids([...sent].sort(newestFirst)));
+      });
+
+      it('rejects a continuation token it did not issue', async () => {
+        const account = await newAccount();
+        await seedMessage(account.id);
+        await expect(store.messages.list(account.id, {}, { limit: 1, continuationToken: 'not-a-token' })).rejects.toThrow();
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    describe('messages.listStale', () => {
+      // Times in 2001 so that no message of another test (all in 2026) qualifies.
+      const bound = '2001-02-01T00:00:00.000Z';
+
+      it('finds queued messages last changed before the bound, across accounts', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        const stale = [
+          await seedMessage(a.id, { status: 'queued', createdAt: '2001-01-01T00:00:01.000Z' }),
+          await seedMessage(b.id, { status: 'queued', createdAt: '2001-01-01T00:00:02.000Z' }),
+          await seedMessage(a.id, { status: 'queued', createdAt: '2001-01-01T00:00:03.000Z' }),
+        ];
+        const fresh = [
+          await seedMessage(a.id, { status: 'queued', createdAt: bound }), // not strictly older
+          await seedMessage(a.id, { status: 'queued', createdAt: '2001-01-01T00:00:00.000Z', updatedAt: '2001-03-01T00:00:00.000Z' }),
+          await seedMessage(b.id, { status: 'sent', createdAt: '2001-01-01T00:00:04.000Z' }),
+        ];
+
+        const found = await store.messages.listStale('queued', bound, 1_000);
+        for (const m of found) {
+          expect(m.status).toBe('queued');
+          expect(m.updatedAt < bound).toBe(true);
+        }
+        for (const m of stale) expect(found).toContainEqual(m);
+        for (const m of fresh) expect(ids(found)).not.toContain(m.id);
+
+        const limited = await store.messages.listStale('queued', bound, 2);
+        expect(limited).toHaveLength(2);
+        for (const m of limited) expect(m.updatedAt < bound).toBe(true);
+      });
+
+      it('finds scheduled messages due before the bound', async () => {
+        const a = await newAccount();
+        const due = await seedMessage(a.id, { status: 'scheduled', createdAt: '2001-01-01T00:00:00.000Z', scheduledFor: '2001-01-15T00:00:00.000Z' });
+        const later = await seedMessage(a.id, { status: 'scheduled', createdAt: '2001-01-01T00:00:00.000Z', scheduledFor: '2001-03-01T00:00:00.000Z' });
+        const queued = await seedMessage(a.id, { status: 'queued', createdAt: '2001-01-01T00:00:00.000Z' });
+
+        const found = await store.messages.listStale('scheduled', bound, 1_000);
+        for (const m of found) expect(m.status).toBe('scheduled');
+        expect(found).toContainEqual(due);
+        expect(ids(found)).not.toContain(later.id);
+        expect(ids(found)).not.toContain(queued.id);
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    describe('sender ids', () => {
+      it('create, get, getForAdmin, findByValue and list by status', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        const s1 = await store.senderIds.create(makeSenderId({ accountId: a.id, value: 'ACME', createdAt: at(1) }));
+        const s2 = await store.senderIds.create(makeSenderId({ accountId: a.id, value: 'ACMEOTP', status: 'approved', createdAt: at(2) }));
+        const s3 = await store.senderIds.create(makeSenderId({ accountId: b.id, value: 'ACME' }));
+        expect(s1.etag).toEqual(expect.any(String));
+
+        expect(await store.senderIds.get(a.id, s1.id)).toEqual(s1);
+        expect(await store.senderIds.get(a.id, uniqueId('sid'))).toBeNull();
+        expect(await store.senderIds.getForAdmin(s3.id)).toEqual(s3);
+        expect(await store.senderIds.getForAdmin(uniqueId('sid'))).toBeNull();
+
+        expect(await store.senderIds.findByValue(a.id, 'ACME')).toEqual(s1);
+        expect(await store.senderIds.findByValue(b.id, 'ACME')).toEqual(s3);
+        expect(await store.senderIds.findByValue(a.id, 'NOPE')).toBeNull();
+
+        expect(sortedIds(await store.senderIds.list(a.id))).toEqual(sortedIds([s1, s2]));
+        expect(await store.senderIds.list(a.id, 'approved')).toEqual([s2]);
+        expect(await store.senderIds.list(a.id, 'rejected')).toEqual([]);
+      });
+
+      it('rejects a second sender id with the same id', async () => {
+        const a = await newAccount();
+        const s = await store.senderIds.create(makeSenderId({ accountId: a.id }));
+        await expect(store.senderIds.create(makeSenderId({ id: s.id, accountId: a.id }))).rejects.toBeInstanceOf(DuplicateError);
+      });
+
+      it('update replaces when the etag matches and appends the events; a stale etag writes nothing', async () => {
+        const a = await newAccount();
+        const created = await store.senderIds.create(makeSenderId({ accountId: a.id }));
+        const approvedEvent = makeEvent({ accountId: a.id, type: 'sender_id.approved' });
+        const approved = await store.senderIds.update({ ...created, status: 'approved', decidedAt: at(10) }, [approvedEvent]);
+        expect(approved).toEqual({ ...created, status: 'approved', decidedAt: at(10), etag: expect.any(String) });
+        expect(approved.etag).not.toBe(created.etag);
+        expect(await store.senderIds.get(a.id, created.id)).toEqual(approved);
+        expect(await store.outbox.get(a.id, approvedEvent.id)).toEqual(approvedEvent);
+
+        const lateEvent = makeEvent({ accountId: a.id, type: 'sender_id.rejected' });
+        await expect(store.senderIds.update({ ...created, status: 'rejected', reason: 'late' }, [lateEvent])).rejects.toBeInstanceOf(ConcurrencyError);
+        expect(await store.senderIds.get(a.id, created.id)).toEqual(approved);
+        expect(await store.outbox.get(a.id, lateEvent.id)).toBeNull();
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    describe('virtual numbers', () => {
+      it('create, list per account and findByNumber across accounts', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        const v1 = makeVirtualNumber({ accountId: a.id, label: 'Support line' });
+        const v2 = makeVirtualNumber({ accountId: a.id, capabilities: ['sms', 'mms'] });
+        const v3 = makeVirtualNumber({ accountId: b.id });
+        expect(await store.virtualNumbers.create(v1)).toEqual(v1);
+        await store.virtualNumbers.create(v2);
+        await store.virtualNumbers.create(v3);
+
+        const listed = await store.virtualNumbers.list(a.id);
+        expect(sortedIds(listed)).toEqual(sortedIds([v1, v2]));
+        expect(listed.find((v) => v.id === v2.id)).toEqual(v2);
+        expect(await store.virtualNumbers.list(b.id)).toEqual([v3]);
+        expect(await store.virtualNumbers.findByNumber(v1.number)).toEqual(v1);
+        expect(await store.virtualNumbers.findByNumber(v3.number)).toEqual(v3);
+        expect(await store.virtualNumbers.findByNumber('+19990000000')).toBeNull();
+      });
+
+      it('rejects a number assigned already, to any account, and keeps the first assignment', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        const first = makeVirtualNumber({ accountId: a.id });
+        await store.virtualNumbers.create(first);
+        await expect(store.virtualNumbers.create(makeVirtualNumber({ accountId: b.id, number: first.number }))).rejects.toBeInstanceOf(DuplicateError);
+        await expect(store.virtualNumbers.create(makeVirtualNumber({ accountId: a.id, number: first.number }))).rejects.toBeInstanceOf(DuplicateError);
+        expect(await store.virtualNumbers.findByNumber(first.number)).toEqual(first);
+        expect(await store.virtualNumbers.list(b.id)).toEqual([]);
+        expect(await store.virtualNumbers.list(a.id)).toEqual([first]);
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    describe('outbox', () => {
+      it('pending returns undispatched events oldest first; markDispatched removes them', async () => {
+        await drainOutbox();
+        expect(await store.outbox.pending(10)).toEqual([]);
+        const a = await newAccount();
+        const b = await newAccount();
+        const e1 = makeEvent({ accountId: a.id, occurredAt: at(1_000) });
+        const e2 = makeEvent({ accountId: b.id, occurredAt: at(2_000) });
+        const e3 = makeEvent({ accountId: a.id, occurredAt: at(3_000), data: { nested: { ok: true }, list: [1, 2] } });
+        const e4 = makeEvent({ accountId: b.id, occurredAt: at(4_000) });
+        await store.outbox.append([e1, e2]);
+        await store.outbox.append([e3]);
+        await store.outbox.append([e4]);
+
+        expect(await store.outbox.pending(10)).toEqual([e1, e2, e3, e4]);
+        expect(await store.outbox.pending(2)).toEqual([e1, e2]);
+
+        await store.outbox.markDispatched([e1.id, e3.id]);
+        expect(await store.outbox.pending(10)).toEqual([e2, e4]);
+        await store.outbox.markDispatched([e2.id, e2.id, uniqueId('evt')]);
+        expect(await store.outbox.pending(10)).toEqual([e4]);
+
+        // Dispatched events stay readable for inspection and redelivery.
+        expect(await store.outbox.get(a.id, e1.id)).toEqual(e1);
+        expect(await store.outbox.listForAccount(a.id, {}, 10)).toEqual([e1, e3]);
+        await store.outbox.markDispatched([e4.id]);
+        expect(await store.outbox.pending(10)).toEqual([]);
+      });
+
+      it('listForAccount filters by type and since (inclusive), oldest first, up to the limit', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        const e1 = makeEvent({ accountId: a.id, type: 'sms.sent', occurredAt: at(1_000) });
+        const e2 = makeEvent({ accountId: a.id, type: 'sms.delivered', occurredAt: at(2_000) });
+        const e3 = makeEvent({ accountId: a.id, type: 'sms.sent', occurredAt: at(3_000) });
+        const other = makeEvent({ accountId: b.id, type: 'sms.sent', occurredAt: at(1_500) });
+        await store.outbox.append([e1, other]);
+        await store.outbox.append([e2, e3]);
+
+        expect(await store.outbox.listForAccount(a.id, {}, 10)).toEqual([e1, e2, e3]);
+        expect(await store.outbox.listForAccount(a.id, {}, 2)).toEqual([e1, e2]);
+        expect(await store.outbox.listForAccount(a.id, { type: 'sms.sent' }, 10)).toEqual([e1, e3]);
+        expect(await store.outbox.listForAccount(a.id, { since: at(2_000) }, 10)).toEqual([e2, e3]);
+        expect(await store.outbox.listForAccount(a.id, { type: 'sms.sent', since: at(2_000) }, 10)).toEqual([e3]);
+        expect(await store.outbox.listForAccount(b.id, {}, 10)).toEqual([other]);
+      });
+
+      it('get is scoped by account', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        const event = makeEvent({ accountId: a.id, data: { amount: '1.0000' } });
+        await store.outbox.append([event]);
+        expect(await store.outbox.get(a.id, event.id)).toEqual(event);
+        expect(await store.outbox.get(b.id, event.id)).toBeNull();
+        expect(await store.outbox.get(a.id, uniqueId('evt'))).toBeNull();
+      });
+    });
+  });
+}
