@@ -112,17 +112,21 @@ export interface ReportOutcome {
 
 /** Applies carrier delivery reports through the status machine: late or repeated reports change nothing. */
 export async function applyStatusReports(deps: AppDeps, carrier: string, reports: StatusReport[]): Promise<ReportOutcome> {
+  // Reports of one batch concern different messages, so they are applied side by side; two reports
+  // for the same message meet at the etag check and the later one is re-read and re-decided.
+  const results = await Promise.all(
+    reports.map((report) =>
+      withRetryOnConflict(async () => {
+        const m = await deps.store.messages.findByCarrierMessageId(carrier, report.carrierMessageId);
+        if (!m) return 'unknown' as const;
+        if (!decideTransition(m.status, report.status).accept) return 'ignored' as const;
+        await saveTransition(deps, withStatus(m, report.status, report.occurredAt, report.reason ?? null), m.status, 0);
+        return 'applied' as const;
+      }),
+    ),
+  );
   const out: ReportOutcome = { applied: [], ignored: [], unknown: [] };
-  for (const report of reports) {
-    const result = await withRetryOnConflict(async () => {
-      const m = await deps.store.messages.findByCarrierMessageId(carrier, report.carrierMessageId);
-      if (!m) return 'unknown' as const;
-      if (!decideTransition(m.status, report.status).accept) return 'ignored' as const;
-      await saveTransition(deps, withStatus(m, report.status, report.occurredAt, report.reason ?? null), m.status, 0);
-      return 'applied' as const;
-    });
-    out[result].push(report.carrierMessageId);
-  }
+  results.forEach((r, i) => out[r].push(reports[i]!.carrierMessageId));
   return out;
 }
 
