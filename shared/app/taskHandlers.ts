@@ -1,17 +1,6 @@
-import type { Task, TaskType } from '../ports';
+import type { BatchHandler, Task, TaskOutcome, TaskType } from '../ports';
 import type { AppDeps } from './deps';
 import { backoffMs, processSendTask } from './messageLifecycle';
-
-export type TaskOutcome = { kind: 'done' } | { kind: 'retry'; delayMs: number; reason: string };
-
-export interface TaskEnvelope {
-  task: Task;
-  /** 1 on the first delivery. */
-  attempt: number;
-}
-
-/** Handles a batch of tasks of one queue; returns one outcome per task, in order. */
-export type BatchHandler = (batch: TaskEnvelope[]) => Promise<TaskOutcome[]>;
 
 const HANDLER_RETRY = { baseDelayMs: 1_000, maxDelayMs: 60_000 };
 

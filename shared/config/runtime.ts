@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createAccount } from '../app/accounts';
 import { hashApiKey, newApiKey } from '../app/apiKeys';
 import type { AppDeps } from '../app/deps';
-import { coreTaskHandlers, type BatchHandler } from '../app/taskHandlers';
+import { coreTaskHandlers } from '../app/taskHandlers';
 import { createDlrBatchHandler } from '../adapters/carriers/simulator/dlrWorker';
 import { createSimulatorCarrier, type SimulatorLog } from '../adapters/carriers/simulator/simulator';
 import { createNodeHttpClient } from '../adapters/runtime/httpClient';
@@ -16,7 +16,7 @@ import { createSqliteSimulatorLog } from '../adapters/sqlite/simulatorLog';
 import { createSqliteTaskQueue } from '../adapters/sqlite/taskQueue';
 import { createEngine, type Engine } from '../http/engine';
 import { routeTable } from '../http/routes';
-import { QUEUE_OF, systemClock, type Carrier, type CarrierRegistry, type Clock, type HttpClient, type Logger, type TaskQueue, type TaskReceiver } from '../ports';
+import { QUEUE_OF, systemClock, type BatchHandler, type Carrier, type CarrierRegistry, type Clock, type HttpClient, type Logger, type TaskQueue, type TaskReceiver } from '../ports';
 import type { Config } from './config';
 
 export interface RuntimeOverrides {

@@ -1,5 +1,4 @@
-import type { BatchHandler } from '../app/taskHandlers';
-import type { Logger, TaskReceiver } from '../ports';
+import type { BatchHandler, Logger, TaskReceiver } from '../ports';
 
 export interface WorkerOptions {
   batchSize: number;

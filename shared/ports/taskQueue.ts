@@ -77,3 +77,17 @@ export interface DeadLetteredTask {
   reason: string;
   deadLetteredAt: string;
 }
+
+export type TaskOutcome = { kind: 'done' } | { kind: 'retry'; delayMs: number; reason: string };
+
+export interface TaskEnvelope {
+  task: Task;
+  /** 1 on the first delivery. */
+  attempt: number;
+}
+
+/**
+ * Handles a batch of tasks of one queue and returns one outcome per task, in order. The embedded
+ * workers and the Azure queue triggers both drive these.
+ */
+export type BatchHandler = (batch: TaskEnvelope[]) => Promise<TaskOutcome[]>;

@@ -1,5 +1,4 @@
-import type { BatchHandler, TaskOutcome } from '../../../app/taskHandlers';
-import type { Clock, HttpClient, Logger, SimulatorDlrTask } from '../../../ports';
+import type { BatchHandler, Clock, HttpClient, Logger, SimulatorDlrTask, TaskOutcome } from '../../../ports';
 import { signSimulatorPayload } from './simulator';
 
 export interface DlrSenderOptions {

@@ -1,0 +1,26 @@
+/**
+ * The import direction of ARCHITECTURE.md, checked in `npm test`:
+ * domain ← app ← http/local/functions; adapters implement ports; SDKs only in adapters/functions;
+ * only config (the composition root) picks adapters.
+ */
+const AZURE = '^node_modules/@azure/';
+module.exports = {
+  forbidden: [
+    { name: 'domain-is-pure', severity: 'error', comment: 'domain imports nothing of the project but itself', from: { path: '^shared/domain/' }, to: { path: '^(shared/(?!domain/)|functions/)' } },
+    { name: 'domain-no-io', severity: 'error', comment: 'domain does no I/O', from: { path: '^shared/domain/' }, to: { dependencyTypes: ['core'] } },
+    { name: 'ports-only-domain', severity: 'error', from: { path: '^shared/ports/' }, to: { path: '^(shared/(?!ports/|domain/)|functions/)' } },
+    { name: 'app-uses-ports', severity: 'error', comment: 'use cases see ports and domain, never adapters, http or hosts', from: { path: '^shared/app/' }, to: { path: '^(shared/(adapters|http|local|config|webhooks)/|functions/)' } },
+    { name: 'adapters-implement-ports', severity: 'error', comment: 'adapters import ports, domain and their own kind', from: { path: '^shared/adapters/' }, to: { path: '^(shared/(app|http|local|config|webhooks)/|functions/)' } },
+    { name: 'http-not-adapters', severity: 'error', from: { path: '^shared/http/' }, to: { path: '^(shared/(adapters|local|config)/|functions/)' } },
+    { name: 'hosts-not-adapters', severity: 'error', comment: 'functions/ and local/ go through config, never an adapter directly', from: { path: '^(functions|shared/local)/' }, to: { path: '^shared/adapters/' } },
+    { name: 'sdk-only-in-adapters', severity: 'error', comment: '@azure/* SDKs only in adapters/ and functions/', from: { path: '^shared/(?!adapters/)' }, to: { path: AZURE } },
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    { name: 'no-test-code-in-product', severity: 'error', from: { path: '^(shared|functions)/' }, to: { path: '^tests/' } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^(dist|node_modules)/' },
+  },
+};
