@@ -16,7 +16,19 @@ import { createSqliteSimulatorLog } from '../adapters/sqlite/simulatorLog';
 import { createSqliteTaskQueue } from '../adapters/sqlite/taskQueue';
 import { createEngine, type Engine } from '../http/engine';
 import { routeTable } from '../http/routes';
-import { QUEUE_OF, systemClock, type BatchHandler, type Carrier, type CarrierRegistry, type Clock, type HttpClient, type Logger, type TaskQueue, type TaskReceiver } from '../ports';
+import {
+  QUEUE_OF,
+  systemClock,
+  type BatchHandler,
+  type Carrier,
+  type CarrierRegistry,
+  type Clock,
+  type DataStore,
+  type HttpClient,
+  type Logger,
+  type TaskQueue,
+  type TaskReceiver,
+} from '../ports';
 import type { Config } from './config';
 
 export interface RuntimeOverrides {
@@ -28,17 +40,29 @@ export interface RuntimeOverrides {
 export interface Runtime {
   deps: AppDeps;
   engine: Engine;
-  /** Pull side of the queue (embedded mode); the workers read it. */
+  /** Pull side of the queue for the embedded workers (Azure Functions receive through triggers). */
   receiver: TaskReceiver;
-  /** Batch handler per queue name. */
+  /** Batch handler per queue name: the embedded workers and the Azure queue triggers drive these. */
   handlers: Record<string, BatchHandler>;
   simulatorLog: SimulatorLog;
   /** Secrets generated on this start, to print once (null when configured or generated earlier). */
   generated: { adminApiKey: string | null };
   /** Sets the base URL carriers call back, once the host knows the port it listens on. */
   setPublicBaseUrl(url: string): void;
-  /** Notified on every send so idle workers pick new tasks up at once. */
+  /** Notified on every immediate send so idle workers pick new tasks up at once. */
   onTaskSent(listener: (queue: string) => void): void;
+  close(): Promise<void>;
+}
+
+/** What a deployment mode supplies: storage, queue and the secrets it keeps. */
+export interface InfrastructureParts {
+  store: DataStore;
+  queue: TaskQueue;
+  receiver: TaskReceiver;
+  simulatorLog: SimulatorLog;
+  adminKeyHash: string;
+  simulatorSecret: string;
+  generated: { adminApiKey: string | null };
   close(): Promise<void>;
 }
 
@@ -48,44 +72,24 @@ function registry(carriers: Carrier[]): CarrierRegistry {
 }
 
 /**
- * The composition root of the embedded mode: SQLite store and queue in one database file, the
- * carrier simulator, node:http outbound calls. The only place adapters are chosen.
+ * Wires the mode-independent part: carriers, use-case dependencies, the HTTP engine over the route
+ * table and the queue handlers. Both the embedded host and Azure Functions build on this.
  */
-export function createEmbeddedRuntime(config: Config, overrides: RuntimeOverrides = {}): Runtime {
+export function composeApp(config: Config, parts: InfrastructureParts, overrides: RuntimeOverrides = {}): Runtime {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createJsonLogger(config.logLevel);
   const ownHttp = overrides.http ? null : createNodeHttpClient();
   const http = overrides.http ?? ownHttp!;
-  const db: Db = openDatabase(join(config.dataDir, 'dataflows-sms.db'));
-  const meta = createSqliteMeta(db);
-  const generated = { adminApiKey: null as string | null };
-  const adminKeyHash = config.adminApiKey ? hashApiKey(config.adminApiKey) : (meta.get('admin_key_hash') ?? generateAdminKey());
-  function generateAdminKey(): string {
-    generated.adminApiKey = newApiKey('dfsadmin');
-    const hash = hashApiKey(generated.adminApiKey);
-    meta.set('admin_key_hash', hash);
-    return hash;
-  }
-  const simulatorSecret = config.simulator.secret ?? meta.get('simulator_secret') ?? persist('simulator_secret', randomBytes(32).toString('base64url'));
-  function persist(key: string, value: string): string {
-    meta.set(key, value);
-    return value;
-  }
-
-  const store = createSqliteDataStore(db);
-  const sqliteQueue = createSqliteTaskQueue(db, { clock, leaseMs: config.queueLeaseMs, maxAttempts: config.queueMaxAttempts });
   const listeners: ((queue: string) => void)[] = [];
   const queue: TaskQueue = {
     async send(task, options) {
-      const handle = await sqliteQueue.send(task, options);
+      const handle = await parts.queue.send(task, options);
       if (!options?.delayMs) for (const l of listeners) l(QUEUE_OF[task.type]);
       return handle;
     },
-    cancel: (handle) => sqliteQueue.cancel(handle),
+    cancel: (handle) => parts.queue.cancel(handle),
   };
-  const simulatorLog = createSqliteSimulatorLog(db);
-  const simulator = createSimulatorCarrier({ log: simulatorLog, queue, clock, secret: simulatorSecret, dlrDelayMs: config.simulator.dlrDelayMs });
-
+  const simulator = createSimulatorCarrier({ log: parts.simulatorLog, queue, clock, secret: parts.simulatorSecret, dlrDelayMs: config.simulator.dlrDelayMs });
   const settings = {
     prices: config.prices,
     defaultCarrier: config.defaultCarrier,
@@ -94,26 +98,25 @@ export function createEmbeddedRuntime(config: Config, overrides: RuntimeOverride
     maxScheduleAheadMs: 35 * 86_400_000,
     staleAfterMs: config.staleAfterMs,
   };
-  const deps: AppDeps = { store, queue, carriers: registry([simulator]), clock, ids: createIdGenerator(clock), logger, settings };
-  const engine = createEngine(deps, routeTable, { adminKeyHash, maxBodyBytes: config.maxBodyBytes });
+  const deps: AppDeps = { store: parts.store, queue, carriers: registry([simulator]), clock, ids: createIdGenerator(clock), logger, settings };
+  const engine = createEngine(deps, routeTable, { adminKeyHash: parts.adminKeyHash, maxBodyBytes: config.maxBodyBytes });
   const handlers: Record<string, BatchHandler> = {
     [QUEUE_OF['sms.send.v1']]: coreTaskHandlers(deps)['sms.send.v1']!,
     [QUEUE_OF['simulator.dlr.v1']]: createDlrBatchHandler({
       http,
       clock,
-      secret: simulatorSecret,
+      secret: parts.simulatorSecret,
       callbackUrl: () => `${settings.publicBaseUrl}/api/carriers/simulator/status`,
       logger,
     }),
   };
-
   return {
     deps,
     engine,
-    receiver: sqliteQueue,
+    receiver: parts.receiver,
     handlers,
-    simulatorLog,
-    generated,
+    simulatorLog: parts.simulatorLog,
+    generated: parts.generated,
     setPublicBaseUrl(url) {
       settings.publicBaseUrl = url;
     },
@@ -122,10 +125,50 @@ export function createEmbeddedRuntime(config: Config, overrides: RuntimeOverride
     },
     async close() {
       ownHttp?.close();
+      await parts.close();
+    },
+  };
+}
+
+/** Embedded mode: store, queue and the simulator's memory in one SQLite file under DATA_DIR. */
+export function createSqliteParts(config: Config, clock: Clock): InfrastructureParts {
+  const db: Db = openDatabase(join(config.dataDir, 'dataflows-sms.db'));
+  const meta = createSqliteMeta(db);
+  const generated = { adminApiKey: null as string | null };
+  const stored = (key: string, make: () => string): string => {
+    const existing = meta.get(key);
+    if (existing) return existing;
+    const value = make();
+    meta.set(key, value);
+    return value;
+  };
+  const adminKeyHash = config.adminApiKey
+    ? hashApiKey(config.adminApiKey)
+    : stored('admin_key_hash', () => {
+        generated.adminApiKey = newApiKey('dfsadmin');
+        return hashApiKey(generated.adminApiKey);
+      });
+  const simulatorSecret = config.simulator.secret ?? stored('simulator_secret', () => randomBytes(32).toString('base64url'));
+  const store = createSqliteDataStore(db);
+  const queue = createSqliteTaskQueue(db, { clock, leaseMs: config.queueLeaseMs, maxAttempts: config.queueMaxAttempts });
+  return {
+    store,
+    queue,
+    receiver: queue,
+    simulatorLog: createSqliteSimulatorLog(db),
+    adminKeyHash,
+    simulatorSecret,
+    generated,
+    async close() {
       await store.close();
       db.close();
     },
   };
+}
+
+/** The composition root of the embedded mode: the only place its adapters are chosen. */
+export function createEmbeddedRuntime(config: Config, overrides: RuntimeOverrides = {}): Runtime {
+  return composeApp(config, createSqliteParts(config, overrides.clock ?? systemClock), overrides);
 }
 
 export interface SeedResult {

@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   const key = seed.apiKey ?? (config.devApiKey ? config.devApiKey : '<your API key>');
   const lines = [
     `DataFlows SMS is running at ${host.url}/api (data in ${config.dataDir})`,
-    seed.apiKey ? `Development account ${seed.accountId} created. Its API key, shown only now: ${seed.apiKey}` : `Development account: ${seed.accountId}`,
+    seed.apiKey
+      ? `Development account ${seed.accountId} created. Its API key, shown only now: ${seed.apiKey}`
+      : `Development account ${seed.accountId}${seed.created ? ' created' : ''} (API key from DEV_API_KEY or as printed on first start)`,
     runtime.generated.adminApiKey ? `Admin key (X-Admin-Key), shown only now: ${runtime.generated.adminApiKey}` : null,
     '',
     'Send a first message (the simulator delivers numbers ending in anything but 1400/1404/1408/1409/0400/0503):',
