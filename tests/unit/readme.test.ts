@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SETTINGS } from '../../shared/config/config';
+import { routeTable } from '../../shared/http/routes';
+
+const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+
+describe('README stays true', () => {
+  test('the configuration table lists every setting with its default', () => {
+    for (const [name, s] of Object.entries(SETTINGS)) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
+      expect(row).toBeDefined();
+      if (s.default) expect(row).toContain(`\`${s.default}\``);
+    }
+  });
+
+  test('the quick start gives the two commands', () => {
+    expect(readme).toContain('npm install && npm start');
+    expect(readme).toContain('npm test');
+  });
+
+  test('the API overview has a row for every route family', () => {
+    const table = readme.slice(readme.indexOf('## API overview'), readme.indexOf('## How it is built'));
+    for (const r of routeTable) {
+      const family = r.path.split('/').filter(Boolean).slice(0, 2).map((p) => (p.startsWith('{') ? '\\{[^}]+\\}' : p.replace(/[-]/g, '\\-'))).join('/');
+      expect({ route: r.path, listed: new RegExp(`/${family}`).test(table) }).toEqual({ route: r.path, listed: true });
+    }
+  });
+});
