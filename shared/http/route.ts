@@ -1,6 +1,7 @@
 import type { AppDeps } from '../app/deps';
 import type { Account } from '../domain/types';
 import type { JsonSchema } from './schema';
+import type { EventDefinition } from '../webhooks/eventDefinition';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -78,5 +79,7 @@ export interface RouteDef {
   bodyRequired?: boolean;
   responses: Record<number, ResponseSpec>;
   connector?: ConnectorSpec;
+  /** Set on the subscription route of a webhook trigger: the connector emits it as an x-ms-trigger. */
+  trigger?: EventDefinition;
   handle(ctx: RouteContext): Promise<RouteResult>;
 }
