@@ -112,3 +112,36 @@ describe('kill -9 mid-flight', () => {
     }
   }, 90_000);
 });
+
+describe('graceful shutdown', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dfs-term-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('SIGTERM finishes requests in flight, exits 0, and the data is there on restart', async () => {
+    const first = await startProcess(dir);
+    const sends = Array.from({ length: 20 }, (_, i) =>
+      fetch(`${first.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+        body: JSON.stringify({ to: '+14155550123', text: `term ${i}` }),
+      }).then(async (res) => ({ status: res.status, id: ((await res.json()) as { id: string }).id })),
+    );
+    const accepted = await Promise.all(sends);
+    const exit = new Promise<number | null>((r) => first.child.once('exit', (code) => r(code)));
+    first.child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(accepted.every((a) => a.status === 202)).toBe(true);
+
+    const second = await startProcess(dir);
+    try {
+      for (const { id } of accepted) {
+        const res = await fetch(`${second.url}/api/messages/${id}`, { headers: { 'x-api-key': KEY } });
+        expect(res.status).toBe(200);
+      }
+    } finally {
+      const secondExit = new Promise((r) => second.child.once('exit', r));
+      second.child.kill('SIGTERM');
+      await secondExit;
+    }
+  }, 60_000);
+});
