@@ -15,6 +15,8 @@ export interface RawRequest {
   url: string;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** Bytes the caller sent, when the host stopped buffering early (defaults to body.length). */
+  bodySize?: number;
   /** Scheme and host the caller used, for absolute URLs (Location headers, carrier signatures). */
   origin: string;
 }
@@ -106,8 +108,9 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
       const given = Buffer.from(hashApiKey(key), 'hex');
       if (!timingSafeEqual(given, adminHash)) return problem(401, 'invalid_admin_key', 'Invalid admin key', 'The admin key is not valid.');
     }
-    if (raw.body.length > options.maxBodyBytes) {
-      return problem(413, 'payload_too_large', 'Payload too large', `The body is ${raw.body.length} bytes; the limit is ${options.maxBodyBytes}.`);
+    const bodySize = raw.bodySize ?? raw.body.length;
+    if (bodySize > options.maxBodyBytes) {
+      return problem(413, 'payload_too_large', 'Payload too large', `The body is ${bodySize} bytes; the limit is ${options.maxBodyBytes}.`);
     }
     const params: Record<string, string> = {};
     try {

@@ -42,10 +42,10 @@ export async function startEmbeddedHost(config: Config, options: HostOptions = {
       else chunks.push(c);
     });
     req.on('end', () => {
-      const body = tooLarge ? Buffer.alloc(size) : Buffer.concat(chunks);
+      const body = tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks);
       const origin = `http://${req.headers.host ?? `${config.host}:${config.port}`}`;
       engine
-        .handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, origin })
+        .handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, bodySize: size, origin })
         .then((out) => {
           res.writeHead(out.status, out.headers);
           res.end(out.body);
