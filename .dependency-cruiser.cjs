@@ -16,6 +16,8 @@ module.exports = {
     { name: 'sdk-only-in-adapters', severity: 'error', comment: '@azure/* SDKs only in adapters/ and functions/', from: { path: '^shared/(?!adapters/)' }, to: { path: AZURE } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     { name: 'no-test-code-in-product', severity: 'error', from: { path: '^(shared|functions)/' }, to: { path: '^tests/' } },
+    { name: 'connector-is-tooling', severity: 'error', comment: 'the connector generator is build tooling: product code never imports it (scripts/ and tests/ do)', from: { path: '^(shared/(?!connector/)|functions/)' }, to: { path: '^(shared/connector/|scripts/)' } },
+    { name: 'connector-reads-declarations', severity: 'error', comment: 'the generator reads the route table and the event catalog, never runtime wiring', from: { path: '^shared/connector/' }, to: { path: '^(shared/(adapters|app|config|local)/|functions/|scripts/)' } },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

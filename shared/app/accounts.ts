@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { EVENT_TYPES } from '../domain/events';
 import { formatMinor, parseDecimal } from '../domain/money';
 import type { Account, SenderId } from '../domain/types';
 import { crossesBelow } from '../domain/events';
 import { hashApiKey, newApiKey } from './apiKeys';
+import { ConcurrencyError } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { invalid, notFound, unprocessable } from './errors';
 import { balanceLowData } from './sendMessage';
@@ -17,6 +19,8 @@ export interface NewAccountInput {
   lowBalanceThreshold?: string;
   senderId?: string;
   apiKey?: string;
+  /** A configured carrier for this account's messages (null: CARRIER_DEFAULT); see accountCarrier.ts. */
+  carrier?: string | null;
 }
 
 /** Creates an account; the API key comes back once and is stored only hashed. */
@@ -34,9 +38,12 @@ export async function createAccount(deps: AppDeps, input: NewAccountInput): Prom
     defaultSenderId: null,
     defaultCountry: input.defaultCountry ?? 'US',
     retryPolicy: { maxAttempts: 5, baseDelayMs: 2_000, maxDelayMs: 300_000 },
-    carrier: null,
+    carrier: input.carrier ?? null,
     createdAt: at,
     updatedAt: at,
+    notifyOnDelivery: false,
+    defaultWebhookUrl: null,
+    callbackSecret: newCallbackSecret(),
   };
   let created = await deps.store.accounts.create(account);
   let senderId: SenderId | null = null;
@@ -81,6 +88,29 @@ export interface AccountSettingsInput {
   defaultCountry?: string;
   lowBalanceThreshold?: string;
   retryPolicy?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  notifyOnDelivery?: boolean;
+  defaultWebhookUrl?: string | null;
+}
+
+/** Standard Webhooks secret for the account's own callbacks (same format as subscription secrets). */
+export function newCallbackSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/** The account's callback signing secret, created and stored on first use for older accounts. */
+export async function callbackSecretOf(deps: Pick<AppDeps, 'store'>, account: Account): Promise<{ account: Account; secret: string }> {
+  let current: Account | null = account;
+  for (let round = 0; round < 5 && current; round++) {
+    if (current.callbackSecret) return { account: current, secret: current.callbackSecret };
+    try {
+      const updated = await deps.store.accounts.update({ ...current, callbackSecret: newCallbackSecret() });
+      return { account: updated, secret: updated.callbackSecret! };
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError)) throw err;
+      current = await deps.store.accounts.get(account.id);
+    }
+  }
+  throw new ConcurrencyError(`account ${account.id}`);
 }
 
 export async function updateAccountSettings(deps: AppDeps, account: Account, input: AccountSettingsInput): Promise<Account> {
@@ -92,6 +122,18 @@ export async function updateAccountSettings(deps: AppDeps, account: Account, inp
   if (next.retryPolicy.baseDelayMs > next.retryPolicy.maxDelayMs) {
     throw invalid([{ path: '/retryPolicy/baseDelayMs', message: 'must not exceed maxDelayMs' }]);
   }
+  if (input.defaultWebhookUrl !== undefined) {
+    if (input.defaultWebhookUrl !== null) {
+      const reason = await deps.webhooks.urlPolicy.check(input.defaultWebhookUrl);
+      if (reason) throw unprocessable('callback_url_refused', '/defaultWebhookUrl', reason);
+    }
+    next.defaultWebhookUrl = input.defaultWebhookUrl;
+  }
+  if (input.notifyOnDelivery !== undefined) next.notifyOnDelivery = input.notifyOnDelivery;
+  if (next.notifyOnDelivery && !next.defaultWebhookUrl) {
+    throw unprocessable('default_webhook_required', '/notifyOnDelivery', 'needs defaultWebhookUrl: set the default webhook to call');
+  }
+  if (next.notifyOnDelivery && !next.callbackSecret) next.callbackSecret = newCallbackSecret();
   if (input.defaultSenderId !== undefined) {
     if (input.defaultSenderId === null) next.defaultSenderId = null;
     else {
@@ -124,6 +166,8 @@ export function accountView(account: Account) {
     defaultSenderId: account.defaultSenderId,
     defaultCountry: account.defaultCountry,
     retryPolicy: account.retryPolicy,
+    notifyOnDelivery: account.notifyOnDelivery ?? false,
+    defaultWebhookUrl: account.defaultWebhookUrl ?? null,
     createdAt: account.createdAt,
     updatedAt: account.updatedAt,
   };

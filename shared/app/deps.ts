@@ -1,7 +1,8 @@
 import type { PriceTable } from '../domain/pricing';
 import type { EventType } from '../domain/events';
 import type { DomainEvent } from '../domain/types';
-import type { CarrierRegistry, Clock, DataStore, IdGenerator, Logger, TaskQueue } from '../ports';
+import type { TaskReceiver } from '../ports/taskQueue';
+import type { CarrierRegistry, Clock, DataStore, IdGenerator, Logger, OutboundUrlPolicy, TaskQueue } from '../ports';
 
 export interface MessagingSettings {
   prices: PriceTable;
@@ -23,6 +24,15 @@ export interface AppDeps {
   ids: IdGenerator;
   logger: Logger;
   settings: MessagingSettings;
+  webhooks: WebhookSettings;
+  /** The queue's dead-letter side, for the operator routes that list and re-queue tasks. */
+  deadLetters: Pick<TaskReceiver, 'deadLettered' | 'requeueDeadLettered'>;
+}
+
+/** What the webhook use cases need beyond the stores and the queue. */
+export interface WebhookSettings {
+  /** Validates callback URLs before they are stored (and the HTTP client again on connect). */
+  urlPolicy: OutboundUrlPolicy;
 }
 
 export function nowIso(deps: Pick<AppDeps, 'clock'>): string {

@@ -11,6 +11,8 @@ export interface Config {
   storage: 'sqlite' | 'cosmos';
   queue: 'sqlite' | 'servicebus';
   defaultCarrier: string;
+  /** Real carriers, each null unless its settings are present. */
+  carriers: CarrierSettings;
   simulator: { dlrDelayMs: number; secret: string | null };
   prices: PriceTable;
   devAccount: { credits: string; senderId: string; country: string };
@@ -22,6 +24,26 @@ export interface Config {
   staleAfterMs: number;
   cosmos: { endpoint: string | null; key: string | null; database: string };
   serviceBus: { connectionString: string | null; namespace: string | null };
+  /** Application Insights connection string (functions/ starts OpenTelemetry with it). */
+  telemetry: { connectionString: string | null; authentication: string | null };
+  webhooks: WebhookConfig;
+  rateLimits: { subscriptionsPerMinute: number; carrierPerMinute: number };
+}
+
+export interface WebhookConfig {
+  /** http:// callback URLs to 127.0.0.1/localhost accepted (embedded/dev mode). */
+  allowLoopback: boolean;
+  timeoutMs: number;
+  /** Deliveries in flight at once in the embedded host. */
+  concurrency: number;
+  /** How often the embedded host's outbox relay looks for new events when idle. */
+  relayIntervalMs: number;
+}
+
+export interface CarrierSettings {
+  acs: { connectionString: string; eventGridKey: string } | null;
+  twilio: { accountSid: string; authToken: string; messagingServiceSid: string | null; apiBaseUrl: string } | null;
+  kannel: { sendsmsUrl: string; username: string; password: string; callbackSecret: string; smsc: string | null } | null;
 }
 
 /** Every setting the service reads, with its default and meaning; the README table is generated from the same facts. */
@@ -29,7 +51,7 @@ export const SETTINGS = {
   PORT: { default: '7071', help: 'HTTP port of the embedded host.' },
   HOST: { default: '127.0.0.1', help: 'Interface the embedded host listens on (0.0.0.0 for all).' },
   DATA_DIR: { default: './.data', help: 'Folder of the embedded SQLite database.' },
-  PUBLIC_BASE_URL: { default: '(http://HOST:PORT)', help: 'Absolute URL carriers use to call back; set it when behind a proxy or tunnel.' },
+  PUBLIC_BASE_URL: { default: '(http://HOST:PORT)', help: 'Absolute URL carriers use to call back; set it when behind a proxy or tunnel. On Azure it defaults to https://$WEBSITE_HOSTNAME.' },
   DEV_API_KEY: { default: '(generated)', help: 'API key of the development account seeded on first start.' },
   ADMIN_API_KEY: { default: '(generated)', help: 'Operator key for /api/admin routes (X-Admin-Key).' },
   STORAGE: { default: 'sqlite', help: 'sqlite (embedded) or cosmos.' },
@@ -53,6 +75,25 @@ export const SETTINGS = {
   COSMOS_DATABASE: { default: 'dataflows-sms', help: 'Cosmos DB database name.' },
   SERVICEBUS_CONNECTION_STRING: { default: '', help: 'Service Bus connection string (QUEUE=servicebus).' },
   SERVICEBUS_NAMESPACE: { default: '', help: 'Service Bus namespace host, used with managed identity when no connection string.' },
+  ACS_CONNECTION_STRING: { default: '', help: 'Azure Communication Services connection string (`endpoint=https://...;accesskey=...`); registers the `acs` carrier.' },
+  ACS_EVENTGRID_KEY: { default: '', help: 'Secret Event Grid sends as `?key=` on the ACS callback URLs; required with ACS_CONNECTION_STRING.' },
+  TWILIO_ACCOUNT_SID: { default: '', help: 'Twilio account SID (`AC...`); with TWILIO_AUTH_TOKEN registers the `twilio` carrier.' },
+  TWILIO_AUTH_TOKEN: { default: '', help: 'Twilio auth token: authenticates API calls and verifies X-Twilio-Signature on callbacks.' },
+  TWILIO_MESSAGING_SERVICE_SID: { default: '', help: 'Optional Messaging Service (`MG...`) to send through instead of the message\'s From.' },
+  TWILIO_API_BASE_URL: { default: 'https://api.twilio.com', help: 'Twilio REST API base URL (an egress proxy or a test server).' },
+  KANNEL_SENDSMS_URL: { default: '', help: 'smsbox send-sms URL, e.g. `http://kannel:13013/cgi-bin/sendsms`; registers the `kannel` carrier.' },
+  KANNEL_USERNAME: { default: '', help: 'smsbox sendsms-user username; required with KANNEL_SENDSMS_URL.' },
+  KANNEL_PASSWORD: { default: '', help: 'smsbox sendsms-user password; required with KANNEL_SENDSMS_URL.' },
+  KANNEL_CALLBACK_SECRET: { default: '', help: 'Signs the dlr-url of each message and authenticates the sms-service URL (`?key=`); required with KANNEL_SENDSMS_URL.' },
+  KANNEL_SMSC: { default: '', help: 'Optional smsc id Kannel routes our messages through.' },
+  APPLICATIONINSIGHTS_CONNECTION_STRING: { default: '', help: 'Application Insights connection string; when set, the Azure Functions app sends traces and logs to Azure Monitor (OpenTelemetry).' },
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: { default: '', help: '`Authorization=AAD;ClientId=<identity client id>`: send telemetry with Entra ID (the resource refuses keys).' },
+  WEBHOOK_ALLOW_LOOPBACK: { default: '(true with STORAGE=sqlite, else false)', help: 'Accept http:// webhook callback URLs to loopback (127.0.0.1, localhost) for local development; https and public addresses are required otherwise.' },
+  WEBHOOK_TIMEOUT_MS: { default: '15000', help: 'A webhook attempt that has not completed in this time fails and is retried.' },
+  WEBHOOK_CONCURRENCY: { default: '256', help: 'Webhook deliveries in flight at once in the embedded host.' },
+  WEBHOOK_RELAY_INTERVAL_MS: { default: '25', help: 'How often the embedded host looks for new events to deliver when idle.' },
+  RATE_LIMIT_HOOKS_PER_MINUTE: { default: '300', help: 'Requests per minute per account to the webhook subscription API (/api/hooks, /api/events); 429 with Retry-After beyond; 0 turns it off.' },
+  RATE_LIMIT_CARRIER_PER_MINUTE: { default: '60000', help: 'Carrier callback requests per minute per source address; 429 with Retry-After beyond; 0 turns it off.' },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -106,11 +147,81 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     staleAfterMs: int('STALE_AFTER_MS', 100, 86_400_000),
     cosmos: { endpoint: optional('COSMOS_ENDPOINT'), key: optional('COSMOS_KEY'), database: get('COSMOS_DATABASE') },
     serviceBus: { connectionString: optional('SERVICEBUS_CONNECTION_STRING'), namespace: optional('SERVICEBUS_NAMESPACE') },
+    carriers: carrierSettings(optional, problems),
+    telemetry: { connectionString: optional('APPLICATIONINSIGHTS_CONNECTION_STRING'), authentication: optional('APPLICATIONINSIGHTS_AUTHENTICATION_STRING') },
+    webhooks: {
+      allowLoopback: false,
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', 100, 60_000),
+      concurrency: int('WEBHOOK_CONCURRENCY', 1, 10_000),
+      relayIntervalMs: int('WEBHOOK_RELAY_INTERVAL_MS', 5, 60_000),
+    },
+    rateLimits: { subscriptionsPerMinute: int('RATE_LIMIT_HOOKS_PER_MINUTE', 0, 1_000_000), carrierPerMinute: int('RATE_LIMIT_CARRIER_PER_MINUTE', 0, 100_000_000) },
   };
+  const loopback = optional('WEBHOOK_ALLOW_LOOPBACK');
+  if (loopback === null) config.webhooks.allowLoopback = config.storage === 'sqlite';
+  else if (loopback === 'true' || loopback === 'false') config.webhooks.allowLoopback = loopback === 'true';
+  else problems.push(`WEBHOOK_ALLOW_LOOPBACK=${loopback} must be true or false`);
   if (config.storage === 'cosmos' && !config.cosmos.endpoint) problems.push('STORAGE=cosmos needs COSMOS_ENDPOINT');
+  const carriers = configuredCarrierNames(config.carriers);
+  if (!carriers.includes(config.defaultCarrier)) problems.push(`CARRIER_DEFAULT=${config.defaultCarrier} must name a configured carrier: ${carriers.join(', ')}`);
   if (config.queue === 'servicebus' && !config.serviceBus.connectionString && !config.serviceBus.namespace) {
     problems.push('QUEUE=servicebus needs SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE');
   }
+  problems.push(...azureModeProblems(config));
+  // On Azure (App Service / Functions) the platform names the host carriers call back.
+  if (!config.publicBaseUrl && env.WEBSITE_HOSTNAME) config.publicBaseUrl = `https://${env.WEBSITE_HOSTNAME}`;
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
+}
+
+/**
+ * Azure mode (Cosmos DB + Service Bus) has no local database to keep generated secrets in, so the
+ * operator key and the simulator secret come from settings (Key Vault references in Azure). The two
+ * Azure parts go together: the embedded queue cannot serve Azure storage, nor the other way round.
+ */
+function azureModeProblems(config: Config): string[] {
+  if (config.storage === 'sqlite' && config.queue === 'sqlite') return [];
+  const problems: string[] = [];
+  if (config.storage !== 'cosmos' || config.queue !== 'servicebus') {
+    problems.push(`STORAGE=${config.storage} with QUEUE=${config.queue} is not supported: use STORAGE=cosmos with QUEUE=servicebus (Azure) or both sqlite (embedded)`);
+  }
+  if (!config.adminApiKey) problems.push('Azure mode (STORAGE=cosmos, QUEUE=servicebus) needs ADMIN_API_KEY: there is no local database to keep a generated one');
+  if (!config.simulator.secret) problems.push('Azure mode (STORAGE=cosmos, QUEUE=servicebus) needs SIMULATOR_SECRET: every instance must sign and verify simulator callbacks with the same secret');
+  return problems;
+}
+
+/** Names of the carriers these settings register; the simulator is always there. */
+export function configuredCarrierNames(carriers: CarrierSettings): string[] {
+  return ['simulator', ...(['acs', 'twilio', 'kannel'] as const).filter((name) => carriers[name] !== null)];
+}
+
+/** A carrier is configured when its first setting is present; then the rest it needs must be too. */
+function carrierSettings(optional: (name: SettingName) => string | null, problems: string[]): CarrierSettings {
+  const needs = (carrier: SettingName, ...names: SettingName[]) => {
+    const missing = names.filter((n) => optional(n) === null);
+    if (missing.length) problems.push(`${carrier} needs ${missing.join(', ')}`);
+    return missing.length === 0;
+  };
+  const origin = (name: SettingName, value: string) => {
+    if (!/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(value)) problems.push(`${name}=${value} must be an http(s) URL`);
+    return value.replace(/\/$/, '');
+  };
+  const acsCs = optional('ACS_CONNECTION_STRING');
+  if (acsCs && !/^endpoint=https?:\/\/[^;]+;accesskey=.+$/i.test(acsCs)) problems.push('ACS_CONNECTION_STRING must look like endpoint=https://<resource>.communication.azure.com/;accesskey=<key>');
+  const sid = optional('TWILIO_ACCOUNT_SID');
+  if (sid && !/^AC[0-9a-fA-F]{32}$/.test(sid)) problems.push('TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits');
+  const service = optional('TWILIO_MESSAGING_SERVICE_SID');
+  if (service && !/^MG[0-9a-fA-F]{32}$/.test(service)) problems.push('TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex digits');
+  const kannelUrl = optional('KANNEL_SENDSMS_URL');
+  return {
+    acs: acsCs && needs('ACS_CONNECTION_STRING', 'ACS_EVENTGRID_KEY') ? { connectionString: acsCs, eventGridKey: optional('ACS_EVENTGRID_KEY')! } : null,
+    twilio:
+      sid && needs('TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN')
+        ? { accountSid: sid, authToken: optional('TWILIO_AUTH_TOKEN')!, messagingServiceSid: service, apiBaseUrl: origin('TWILIO_API_BASE_URL', optional('TWILIO_API_BASE_URL') ?? SETTINGS.TWILIO_API_BASE_URL.default) }
+        : null,
+    kannel:
+      kannelUrl && needs('KANNEL_SENDSMS_URL', 'KANNEL_USERNAME', 'KANNEL_PASSWORD', 'KANNEL_CALLBACK_SECRET')
+        ? { sendsmsUrl: origin('KANNEL_SENDSMS_URL', kannelUrl), username: optional('KANNEL_USERNAME')!, password: optional('KANNEL_PASSWORD')!, callbackSecret: optional('KANNEL_CALLBACK_SECRET')!, smsc: optional('KANNEL_SMSC') }
+        : null,
+  };
 }

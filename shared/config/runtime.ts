@@ -7,6 +7,8 @@ import { coreTaskHandlers } from '../app/taskHandlers';
 import { createDlrBatchHandler } from '../adapters/carriers/simulator/dlrWorker';
 import { createSimulatorCarrier, type SimulatorLog } from '../adapters/carriers/simulator/simulator';
 import { createNodeHttpClient } from '../adapters/runtime/httpClient';
+import { addressRefusal, createUrlPolicy } from '../adapters/runtime/urlPolicy';
+import { createWebhookDeliveryHandler } from '../webhooks/deliver';
 import { createIdGenerator } from '../adapters/runtime/ids';
 import { createJsonLogger } from '../adapters/runtime/logger';
 import { openDatabase, type Db } from '../adapters/sqlite/database';
@@ -26,14 +28,19 @@ import {
   type DataStore,
   type HttpClient,
   type Logger,
+  type Task,
+  type TaskHandle,
   type TaskQueue,
   type TaskReceiver,
 } from '../ports';
+import { createConfiguredCarriers } from './carriers';
 import type { Config } from './config';
 
 export interface RuntimeOverrides {
   clock?: Clock;
   http?: HttpClient;
+  /** Client for webhook deliveries; default: a node:http client refusing private addresses. */
+  webhookHttp?: HttpClient;
   logger?: Logger;
 }
 
@@ -45,6 +52,8 @@ export interface Runtime {
   /** Batch handler per queue name: the embedded workers and the Azure queue triggers drive these. */
   handlers: Record<string, BatchHandler>;
   simulatorLog: SimulatorLog;
+  /** How a queue trigger (which holds no lease) retries a task later; null for the pull-only embedded queue. */
+  redelivery: TaskRedelivery | null;
   /** Secrets generated on this start, to print once (null when configured or generated earlier). */
   generated: { adminApiKey: string | null };
   /** Sets the base URL carriers call back, once the host knows the port it listens on. */
@@ -54,12 +63,24 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/**
+ * Retry for consumers the platform pushes tasks to (Azure Functions queue triggers): they hold no
+ * lease to put back, so a retry is a new delayed copy that carries the next attempt number.
+ */
+export interface TaskRedelivery {
+  /** Deliveries of a task before it is dead-lettered (the queues' maxDeliveryCount). */
+  maxAttempts: number;
+  sendRetry(task: Task, attempt: number, delayMs: number, reason: string): Promise<TaskHandle>;
+}
+
 /** What a deployment mode supplies: storage, queue and the secrets it keeps. */
 export interface InfrastructureParts {
   store: DataStore;
   queue: TaskQueue;
   receiver: TaskReceiver;
   simulatorLog: SimulatorLog;
+  /** Present where the platform pushes tasks to consumers (Azure Functions triggers). */
+  redelivery?: TaskRedelivery;
   adminKeyHash: string;
   simulatorSecret: string;
   generated: { adminApiKey: string | null };
@@ -98,10 +119,18 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
     maxScheduleAheadMs: 35 * 86_400_000,
     staleAfterMs: config.staleAfterMs,
   };
-  const deps: AppDeps = { store: parts.store, queue, carriers: registry([simulator]), clock, ids: createIdGenerator(clock), logger, settings };
-  const engine = createEngine(deps, routeTable, { adminKeyHash: parts.adminKeyHash, maxBodyBytes: config.maxBodyBytes });
+  const deps: AppDeps = { store: parts.store, queue, carriers: registry([simulator, ...createConfiguredCarriers(config.carriers, { clock, http, logger })]), clock, ids: createIdGenerator(clock), logger, settings, deadLetters: parts.receiver, webhooks: { urlPolicy: createUrlPolicy({ allowLoopback: config.webhooks.allowLoopback }) } };
+  // Webhook URLs come from customers: their client refuses private and metadata addresses on connect.
+  const ownWebhookHttp = overrides.webhookHttp ? null : createNodeHttpClient({ refuseAddress: (ip) => addressRefusal(ip, config.webhooks.allowLoopback), maxSockets: 256 });
+  const webhookHttp = overrides.webhookHttp ?? ownWebhookHttp!;
+  const engine = createEngine(deps, routeTable, {
+    adminKeyHash: parts.adminKeyHash,
+    maxBodyBytes: config.maxBodyBytes,
+    rateLimits: { subscriptions: config.rateLimits.subscriptionsPerMinute, carrier: config.rateLimits.carrierPerMinute },
+  });
   const handlers: Record<string, BatchHandler> = {
     [QUEUE_OF['sms.send.v1']]: coreTaskHandlers(deps)['sms.send.v1']!,
+    [QUEUE_OF['webhook.deliver.v1']]: createWebhookDeliveryHandler({ app: deps, http: webhookHttp, timeoutMs: config.webhooks.timeoutMs }),
     [QUEUE_OF['simulator.dlr.v1']]: createDlrBatchHandler({
       http,
       clock,
@@ -114,6 +143,7 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
     deps,
     engine,
     receiver: parts.receiver,
+    redelivery: parts.redelivery ?? null,
     handlers,
     simulatorLog: parts.simulatorLog,
     generated: parts.generated,
@@ -125,6 +155,7 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
     },
     async close() {
       ownHttp?.close();
+      ownWebhookHttp?.close();
       await parts.close();
     },
   };

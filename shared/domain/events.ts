@@ -63,6 +63,7 @@ export function cancelledData(m: Message, reason: string): Record<string, unknow
     reason,
     originalSchedule: m.scheduledFor,
     recipient: m.to,
+    from: m.from,
     cancelledAt: m.updatedAt,
     refund: m.cost,
   };

@@ -48,5 +48,9 @@ export const REASONS = {
   unknown: { code: 1409, message: 'Unknown' },
   rejected: { code: 1410, message: 'Rejected by carrier' },
   retriesExhausted: { code: 1411, message: 'Carrier unavailable, retries exhausted' },
+  /** Throttled, down or timed out: worth another try (a reason while retrying, or in a report). */
+  carrierUnavailable: { code: 1412, message: 'Carrier temporarily unavailable' },
+  /** The carrier refuses the recipient because they opted out there (Twilio 21610, ACS 4007). */
+  optedOut: { code: 1413, message: 'Recipient opted out' },
   cancelledByUser: { code: 1420, message: 'Cancelled by user' },
 } as const satisfies Record<string, StatusReason>;

@@ -55,10 +55,27 @@ export interface Message {
   uniqueArgs: Record<string, string> | null;
   idempotencyKey: string | null;
   history: StatusChange[];
+  /**
+   * Seed 002: what the account's default webhook answered (notify on delivery), latest per stage:
+   * `sent` when the send completed, `delivery` when the delivery status arrived.
+   */
+  notifyOnDelivery?: NotifyOnDeliveryResponse[];
   /** Internal: the queue task of a scheduled message, so cancelling it cancels the task too. */
   taskRef: { queue: string; id: string } | null;
   /** Opaque concurrency token owned by the store; absent on a record not yet stored. */
   etag?: string;
+}
+
+export interface NotifyOnDeliveryResponse {
+  stage: 'sent' | 'delivery';
+  at: string;
+  attempt: number;
+  url: string;
+  /** HTTP status answered; null when the webhook did not answer. */
+  statusCode: number | null;
+  /** The start of the response body, or the error when there was no response. */
+  response: string | null;
+  succeeded: boolean;
 }
 
 export interface RetryPolicy {
@@ -82,6 +99,14 @@ export interface Account {
   carrier: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Seed 002: call the default webhook when a send completes and when its delivery status arrives. */
+  notifyOnDelivery?: boolean;
+  defaultWebhookUrl?: string | null;
+  /**
+   * Standard Webhooks secret (whsec_...) signing the account's own callbacks: per-message
+   * `callback.url` events and the default webhook. Created on first use for older accounts.
+   */
+  callbackSecret?: string;
   etag?: string;
 }
 

@@ -6,6 +6,7 @@ import type { Account } from '../domain/types';
 import { problem, problemFromError } from './problem';
 import type { RouteDef, RouteRequest, RouteResult } from './route';
 import type { JsonSchema } from './schema';
+import { RateLimiter } from './rateLimit';
 import { compileBody, compileQuery, type Validator } from './validation';
 
 /** A request as any host sees it: the node:http embedded host and Azure Functions both adapt to this. */
@@ -19,6 +20,8 @@ export interface RawRequest {
   bodySize?: number;
   /** Scheme and host the caller used, for absolute URLs (Location headers, carrier signatures). */
   origin: string;
+  /** Network address of the caller (rate limits of carrier routes are per source). */
+  remoteAddress?: string;
 }
 
 export interface RawResponse {
@@ -31,6 +34,8 @@ export interface EngineOptions {
   /** SHA-256 (hex) of the operator key for /api/admin routes; compared in constant time. */
   adminKeyHash: string;
   maxBodyBytes: number;
+  /** Requests per minute per rate-limit bucket of RouteDef.rateLimit (0 or absent: unlimited). */
+  rateLimits?: { subscriptions: number; carrier: number };
 }
 
 interface CompiledRoute {
@@ -74,6 +79,10 @@ function querySchema(def: RouteDef): JsonSchema {
 export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineOptions) {
   const compiled = compileRoutes(routes);
   const adminHash = Buffer.from(options.adminKeyHash, 'hex');
+  const limiters = {
+    subscriptions: new RateLimiter(options.rateLimits?.subscriptions ?? 0, deps.clock),
+    carrier: new RateLimiter(options.rateLimits?.carrier ?? 0, deps.clock),
+  };
 
   async function dispatch(raw: RawRequest): Promise<RouteResult> {
     const q = raw.url.indexOf('?');
@@ -107,6 +116,15 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
       if (!key) return problem(401, 'unauthenticated', 'Authentication required', 'Admin routes need the operator key in the X-Admin-Key header.');
       const given = Buffer.from(hashApiKey(key), 'hex');
       if (!timingSafeEqual(given, adminHash)) return problem(401, 'invalid_admin_key', 'Invalid admin key', 'The admin key is not valid.');
+    }
+    const bucket = def.rateLimit ?? (def.auth === 'carrier' ? 'carrier' : undefined);
+    if (bucket) {
+      const waitMs = limiters[bucket].take(bucket === 'carrier' ? (raw.remoteAddress ?? 'unknown') : (account?.id ?? 'anonymous'));
+      if (waitMs > 0) {
+        const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+        const what = bucket === 'carrier' ? 'the carrier callback routes from this address' : 'the webhook API for this account';
+        return problem(429, 'rate_limited', 'Too many requests', `Too many requests to ${what}; retry after ${seconds} s.`, undefined, undefined, { 'retry-after': String(seconds) });
+      }
     }
     const bodySize = raw.bodySize ?? raw.body.length;
     if (bodySize > options.maxBodyBytes) {

@@ -40,6 +40,15 @@ export const messageSchema: JsonSchema = obj('Message', 'An SMS message and its 
   carrierMessageId: nullable(str('Carrier message ID', 'The carrier\'s own id for the message.')),
   callbackUrl: nullable(str('Callback URL', 'URL that receives this message\'s sent, delivered and undelivered events.')),
   uniqueArgs: nullable({ type: 'object', title: 'Unique arguments', description: 'Your own key/value pairs, echoed in every callback event.', additionalProperties: { type: 'string' } }),
+  notifyOnDelivery: arr('Default webhook responses', 'What the account\'s default webhook answered (notify on delivery), latest per stage.', obj('Default webhook response', 'One stage\'s call of the default webhook.', {
+    stage: str('Stage', 'sent (the send completed) or delivery (the delivery status arrived).', { enum: ['sent', 'delivery'] }),
+    at: str('At', 'When the webhook was called.', { format: 'date-time' }),
+    attempt: int('Attempt', 'Which attempt this was.'),
+    url: str('URL', 'The webhook called.'),
+    statusCode: nullable(int('Status code', 'HTTP status answered; null when it did not answer.')),
+    response: nullable(str('Response', 'Start of the response body, or the error.')),
+    succeeded: bool('Succeeded', 'True for a 2xx answer.'),
+  }, ['stage', 'at', 'attempt', 'url', 'succeeded'])),
   history: arr('History', 'Every accepted status change with its time.', obj('Status change', 'One status change.', {
     status: str('Status', 'Status entered.', { enum: MESSAGE_STATUSES }),
     at: str('At', 'When the status was entered.', { format: 'date-time' }),
@@ -90,6 +99,8 @@ export const accountSchema: JsonSchema = obj('Account', 'The account the API key
   defaultSenderId: nullable(str('Default sender ID', 'Sender ID record used when a message has no from.')),
   defaultCountry: str('Default country', 'ISO 3166 country used to read national phone numbers.'),
   retryPolicy: { ...retryPolicySchema, required: ['maxAttempts', 'baseDelayMs', 'maxDelayMs'] },
+  notifyOnDelivery: bool('Notify on delivery', 'When true, the default webhook is called when a send completes and again when its delivery status arrives.'),
+  defaultWebhookUrl: nullable(str('Default webhook URL', 'The account\'s default webhook (notify on delivery).')),
   createdAt: str('Created at', 'When the account was created.', { format: 'date-time' }),
   updatedAt: str('Updated at', 'When the account settings last changed.', { format: 'date-time' }),
 }, ['id', 'name', 'scopes', 'currency', 'balance', 'lowBalanceThreshold', 'defaultCountry', 'retryPolicy']);

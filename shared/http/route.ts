@@ -3,7 +3,8 @@ import type { Account } from '../domain/types';
 import type { JsonSchema } from './schema';
 import type { EventDefinition } from '../webhooks/eventDefinition';
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+/** OPTIONS only on carrier routes: the CloudEvents webhook validation probe of Event Grid. */
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS';
 
 /**
  * Who may call a route: an account's API key, the operator's admin key, a carrier (which proves
@@ -79,6 +80,12 @@ export interface RouteDef {
   bodyRequired?: boolean;
   responses: Record<number, ResponseSpec>;
   connector?: ConnectorSpec;
+  /**
+   * Rate-limit bucket (see EngineOptions.rateLimits): requests beyond the bucket's rate per account
+   * (or, for carrier routes, per source address) get 429 with Retry-After. Carrier routes use the
+   * `carrier` bucket without saying so.
+   */
+  rateLimit?: 'subscriptions' | 'carrier';
   /** Set on the subscription route of a webhook trigger: the connector emits it as an x-ms-trigger. */
   trigger?: EventDefinition;
   handle(ctx: RouteContext): Promise<RouteResult>;

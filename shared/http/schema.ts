@@ -26,6 +26,8 @@ export interface JsonSchema {
   /** Connector hint: how prominently Power Automate shows the field. */
   'x-ms-visibility'?: 'important' | 'advanced' | 'internal';
   'x-ms-dynamic-values'?: Record<string, unknown>;
+  /** Connector hint: the callback URL property of a webhook subscription body. */
+  'x-ms-notification-url'?: boolean;
 }
 
 export const str = (title: string, description: string, extra: Partial<JsonSchema> = {}): JsonSchema => ({ type: 'string', title, description, ...extra });

@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { requeueStale } from '../app/messageLifecycle';
 import type { Config } from '../config/config';
 import { createEmbeddedRuntime, seedDevAccount, type Runtime, type RuntimeOverrides, type SeedResult } from '../config/runtime';
+import { relayAll, relayOutbox } from '../webhooks/relay';
+import { WEBHOOK_QUEUE } from '../webhooks/subscriptions';
 import { QueueWorker } from './queueWorker';
+import { StreamingWorker } from './streamingWorker';
 
 export interface EmbeddedHost {
   url: string;
@@ -45,7 +48,7 @@ export async function startEmbeddedHost(config: Config, options: HostOptions = {
       const body = tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks);
       const origin = `http://${req.headers.host ?? `${config.host}:${config.port}`}`;
       engine
-        .handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, bodySize: size, origin })
+        .handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, bodySize: size, origin, remoteAddress: req.socket.remoteAddress })
         .then((out) => {
           res.writeHead(out.status, out.headers);
           res.end(out.body);
@@ -67,12 +70,29 @@ export async function startEmbeddedHost(config: Config, options: HostOptions = {
   if (!config.publicBaseUrl) runtime.setPublicBaseUrl(url);
 
   const seed = await seedDevAccount(deps, config);
-  const workers = Object.entries(runtime.handlers).map(
-    ([queue, handler]) => new QueueWorker(queue, runtime.receiver, handler, { batchSize: BATCH[queue] ?? 32, idleMs: 1_000, logger: deps.logger }),
+  const workers: (QueueWorker | StreamingWorker)[] = Object.entries(runtime.handlers).map(([queue, handler]) =>
+    queue === WEBHOOK_QUEUE
+      ? new StreamingWorker(queue, runtime.receiver, handler, { concurrency: config.webhooks.concurrency, idleMs: 1_000, logger: deps.logger })
+      : new QueueWorker(queue, runtime.receiver, handler, { batchSize: BATCH[queue] ?? 32, idleMs: 1_000, logger: deps.logger }),
   );
   runtime.onTaskSent((queue) => workers.find((w) => w.queue === queue)?.wake());
   let reconcileTimer: NodeJS.Timeout | null = null;
+  // The outbox relay: events → webhook delivery tasks. Polls while idle, loops while there is a backlog.
+  let relayTimer: NodeJS.Timeout | null = null;
+  let relayStopped = false;
+  let relayRunning: Promise<void> = Promise.resolve();
+  const relayTick = () => {
+    relayRunning = relayOutbox(deps)
+      .catch((err: Error) => {
+        deps.logger.error('outbox relay failed', { error: err.message });
+        return 0;
+      })
+      .then((n) => {
+        if (!relayStopped) relayTimer = setTimeout(relayTick, n > 0 ? 0 : config.webhooks.relayIntervalMs);
+      });
+  };
   if (background) {
+    relayTick();
     workers.forEach((w) => w.start());
     const reconcile = () =>
       requeueStale(deps)
@@ -91,7 +111,7 @@ export async function startEmbeddedHost(config: Config, options: HostOptions = {
     seed,
     async drain() {
       for (let round = 0; round < 1000; round++) {
-        let taken = 0;
+        let taken = await relayAll(deps);
         for (const w of workers) taken += await w.runOnce();
         if (taken === 0) return;
       }
@@ -101,6 +121,9 @@ export async function startEmbeddedHost(config: Config, options: HostOptions = {
       if (closed) return;
       closed = true;
       if (reconcileTimer) clearInterval(reconcileTimer);
+      relayStopped = true;
+      if (relayTimer) clearTimeout(relayTimer);
+      await relayRunning;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -5,3 +5,4 @@ export * from './httpClient';
 export * from './stores';
 export * from './taskQueue';
 export * from './carrier';
+export * from './urlPolicy';

@@ -1,4 +1,5 @@
 import type { Account, DomainEvent, Message, MessageStatus, SenderId, SenderIdStatus, VirtualNumber } from '../domain/types';
+import type { DeliveryAttempt, Subscription } from '../domain/webhooks';
 
 /**
  * Storage ports, one repository per aggregate. Every read and write of tenant data takes the
@@ -147,11 +148,47 @@ export interface OutboxStore {
   get(accountId: string, eventId: string): Promise<DomainEvent | null>;
 }
 
+export interface SubscriptionStore {
+  /**
+   * Inserts a subscription. Throws DuplicateError when the account already has one for the same
+   * event type and callback URL (subscribing is an upsert by that pair; see findByCallback).
+   */
+  create(subscription: Subscription): Promise<Subscription>;
+  /** Also returns tombstones (status `deleted`). */
+  get(accountId: string, id: string): Promise<Subscription | null>;
+  findByCallback(accountId: string, eventType: string, callbackUrl: string): Promise<Subscription | null>;
+  /** Oldest first, without tombstones. */
+  list(accountId: string): Promise<Subscription[]>;
+  /** The account's active subscriptions to one event type (the dispatcher's look-up). */
+  listActive(accountId: string, eventType: string): Promise<Subscription[]>;
+  /**
+   * Replaces when the etag matches; ConcurrencyError otherwise. The event type and URL do not
+   * change. Setting status `deleted` leaves a tombstone: `get` still returns it (so a repeated
+   * DELETE can succeed), the other reads skip it, and the callback URL is free to subscribe again.
+   */
+  update(subscription: Subscription): Promise<Subscription>;
+}
+
+export interface DeliveryAttemptFilter {
+  /** Inclusive lower bound on the attempt time (ISO). */
+  since?: string;
+  eventId?: string;
+}
+
+export interface DeliveryAttemptStore {
+  /** Appends attempts (ids are unique; recording the same id again is a no-op). */
+  record(attempts: DeliveryAttempt[]): Promise<void>;
+  /** Attempts of one target (subscription or message id), newest first. */
+  list(accountId: string, targetId: string, filter: DeliveryAttemptFilter, limit: number): Promise<DeliveryAttempt[]>;
+}
+
 export interface DataStore {
   accounts: AccountStore;
   messages: MessageStore;
   senderIds: SenderIdStore;
   virtualNumbers: VirtualNumberStore;
   outbox: OutboxStore;
+  subscriptions: SubscriptionStore;
+  deliveries: DeliveryAttemptStore;
   close(): Promise<void>;
 }

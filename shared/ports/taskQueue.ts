@@ -1,3 +1,5 @@
+import type { WebhookTarget } from '../domain/webhooks';
+
 /**
  * Task queue port. Tasks are versioned tagged unions delivered at least once, so every handler
  * must be idempotent. Embedded: a SQLite table with leases. Azure: one Service Bus queue per type.
@@ -16,13 +18,34 @@ export interface SimulatorDlrTask {
   outcome: string;
 }
 
-export type Task = SmsSendTask | SimulatorDlrTask;
+/**
+ * One attempt of one webhook delivery. A failed attempt completes its task and sends the next one
+ * delayed by the retry schedule (dedupe id per attempt), so the schedule does not depend on the
+ * queue's own redelivery limit and a host killed between attempts finds the next one stored.
+ */
+export interface WebhookDeliverTask {
+  type: 'webhook.deliver.v1';
+  accountId: string;
+  eventId: string;
+  target: WebhookTarget;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /**
+   * The exact body to send, fixed when the delivery was created (per-message and account callbacks,
+   * whose payload is built from the message at that time); subscription deliveries rebuild it
+   * from the stored event, which gives the same bytes.
+   */
+  body?: string;
+}
+
+export type Task = SmsSendTask | SimulatorDlrTask | WebhookDeliverTask;
 export type TaskType = Task['type'];
 
 /** Queue name per task type: one Service Bus queue each, one logical queue in SQLite. */
 export const QUEUE_OF: Record<TaskType, string> = {
   'sms.send.v1': 'sms-send',
   'simulator.dlr.v1': 'simulator-dlr',
+  'webhook.deliver.v1': 'webhook-deliver',
 };
 
 export interface SendOptions {

@@ -18,6 +18,7 @@ import { apiKeyLookupId, carrierLookupId, numberLookupId } from '../../shared/ad
 import { DuplicateError, type DataStore } from '../../shared/ports/stores';
 import { makeAccount, makeMessage, makeVirtualNumber } from '../fixtures/records';
 import { describeDataStoreContract, type DataStoreUnderTest } from './dataStore.contract';
+import { describeWebhookStoreContract } from './webhookStores.contract';
 
 /** Any base64 string is accepted by cosmosdb-server; this is the public Cosmos DB emulator key. */
 const EMULATOR_KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
@@ -61,6 +62,7 @@ async function openInProcess(): Promise<DataStoreUnderTest> {
 }
 
 describeDataStoreContract('cosmos (cosmosdb-server in-process)', openInProcess);
+describeWebhookStoreContract('cosmos (cosmosdb-server in-process)', openInProcess);
 
 describe('Cosmos DataStore adapter specifics (cosmosdb-server in-process)', () => {
   let cosmos: InProcessCosmos;
@@ -156,6 +158,7 @@ async function openRealAccount(): Promise<DataStoreUnderTest> {
 
 if (skipReason === null) {
   describeDataStoreContract('cosmos (real account)', openRealAccount);
+  describeWebhookStoreContract('cosmos (real account)', openRealAccount);
 } else {
   // eslint-disable-next-line no-console
   console.info(`DataStore contract against a real Cosmos DB account skipped: ${skipReason}.`);

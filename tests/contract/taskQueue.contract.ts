@@ -37,7 +37,9 @@ const SMS = QUEUE_OF['sms.send.v1'];
 const DLR = QUEUE_OF['simulator.dlr.v1'];
 
 function keyOf(task: Task): string {
-  return task.type === 'sms.send.v1' ? `sms:${task.messageId}` : `dlr:${task.carrierMessageId}`;
+  if (task.type === 'sms.send.v1') return `sms:${task.messageId}`;
+  if (task.type === 'simulator.dlr.v1') return `dlr:${task.carrierMessageId}`;
+  return `${task.type}:${task.eventId}`;
 }
 
 export function describeTaskQueueContract(

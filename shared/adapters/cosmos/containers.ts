@@ -61,6 +61,10 @@ export const cosmosContainers = {
         { path: '/type/?' }, // outbox.listForAccount (type)
         { path: '/occurredAt/?' }, // outbox.pending and listForAccount (since, order)
         { path: '/dispatched/?' }, // outbox.pending
+        { path: '/eventType/?' }, // subscriptions.listActive
+        { path: '/targetId/?' }, // deliveries.list
+        { path: '/at/?' }, // deliveries.list (since, order)
+        { path: '/eventId/?' }, // deliveries.list (eventId)
       ],
       excludedPaths: [{ path: '/*' }],
       compositeIndexes: [
@@ -85,6 +89,11 @@ export const cosmosContainers = {
         [
           { path: '/occurredAt', order: 'ascending' },
           { path: '/id', order: 'ascending' },
+        ],
+        // deliveries.list: newest attempts first
+        [
+          { path: '/at', order: 'descending' },
+          { path: '/id', order: 'descending' },
         ],
       ],
     },

@@ -5,6 +5,8 @@ export interface CosmosStoreSettings {
   dispatchedEventTtlSeconds: number;
   /** Seconds a carrier-message-id pointer is kept (delivery reports arrive within days). */
   carrierLookupTtlSeconds: number;
+  /** Seconds an Idempotency-Key is remembered (per-item TTL on the marker; the message stays). */
+  idempotencyTtlSeconds: number;
   /** Attempts of an etag-guarded read-modify-write of a balance before giving up. */
   maxConcurrencyRetries: number;
   /**

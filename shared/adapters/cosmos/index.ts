@@ -14,10 +14,14 @@ import { CosmosMessageStore } from './messages';
 import { CosmosOutboxStore } from './outbox';
 import { CosmosSenderIdStore } from './senderIds';
 import { CosmosVirtualNumberStore } from './virtualNumbers';
+import { CosmosDeliveryAttemptStore, CosmosSubscriptionStore } from './webhooks';
 
 export { cosmosContainers } from './containers';
 export type { CosmosContainerDescription, CosmosCompositePath, CosmosContainerName } from './containers';
 export { AccountNotFoundError } from './accounts';
+export { cosmosClientFromConfig, type CosmosConnectionConfig } from './client';
+export { openCosmosSimulatorLog, simulatorLogId, type CosmosSimulatorLogOptions } from './simulatorLog';
+export type { CosmosClient } from '@azure/cosmos';
 
 export interface OpenCosmosDataStoreOptions {
   /** Owned by the caller: `close()` does not dispose it. */
@@ -33,6 +37,8 @@ export interface OpenCosmosDataStoreOptions {
   dispatchedEventTtlSeconds?: number;
   /** Seconds carrier-message-id pointers are kept. Default 90 days. */
   carrierLookupTtlSeconds?: number;
+  /** Seconds an Idempotency-Key is remembered. Default 30 days (retries of a create come within minutes). */
+  idempotencyTtlSeconds?: number;
   /** Optimistic-concurrency attempts on one account balance before ConcurrencyError. Default 100. */
   maxConcurrencyRetries?: number;
   /** Age after which a pointer to a record that was never written may be reclaimed. Default 120 s. */
@@ -95,6 +101,7 @@ export async function openCosmosDataStore(options: OpenCosmosDataStoreOptions): 
   const settings: CosmosStoreSettings = {
     dispatchedEventTtlSeconds: options.dispatchedEventTtlSeconds ?? 30 * DAY,
     carrierLookupTtlSeconds: options.carrierLookupTtlSeconds ?? 90 * DAY,
+    idempotencyTtlSeconds: options.idempotencyTtlSeconds ?? 30 * DAY,
     maxConcurrencyRetries: options.maxConcurrencyRetries ?? 100,
     orphanGraceSeconds: options.orphanGraceSeconds ?? 120,
   };
@@ -105,6 +112,8 @@ export async function openCosmosDataStore(options: OpenCosmosDataStoreOptions): 
     senderIds: new CosmosSenderIdStore(ctx),
     virtualNumbers: new CosmosVirtualNumberStore(ctx),
     outbox: new CosmosOutboxStore(ctx),
+    subscriptions: new CosmosSubscriptionStore(ctx),
+    deliveries: new CosmosDeliveryAttemptStore(ctx),
     // The client belongs to the caller (it is usually shared by the whole Functions host).
     close: async () => undefined,
   };

@@ -100,7 +100,7 @@ export class CosmosMessageStore implements MessageStore {
       ];
       if (markerId !== null) {
         steps.push({
-          op: { operationType: 'Create', resourceBody: { id: markerId, accountId, docType: 'idempotency', messageId: message.id } },
+          op: { operationType: 'Create', resourceBody: { id: markerId, accountId, docType: 'idempotency', messageId: message.id, ttl: this.ctx.settings.idempotencyTtlSeconds } },
           undo: { kind: 'delete', id: markerId },
         });
       }
@@ -257,8 +257,12 @@ export class CosmosMessageStore implements MessageStore {
   /** Writes the carrier-id pointer ahead of the message (see lookups.ts: pointers are verified hints). */
   private async pointCarrierId(message: Message): Promise<void> {
     if (message.carrierMessageId === null || message.carrierMessageId === undefined) return;
+    const id = carrierLookupId(message.carrier, message.carrierMessageId);
+    // Every later status change carries the same id: a 1-RU read spares rewriting the pointer.
+    const existing = await readLookup(this.ctx, id);
+    if (existing && existing.accountId === message.accountId && existing.recordId === message.id) return;
     await upsertLookup(this.ctx, {
-      id: carrierLookupId(message.carrier, message.carrierMessageId),
+      id,
       accountId: message.accountId,
       recordId: message.id,
       ttl: this.ctx.settings.carrierLookupTtlSeconds,

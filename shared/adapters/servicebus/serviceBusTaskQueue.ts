@@ -555,7 +555,9 @@ class ServiceBusTaskQueueImpl implements ServiceBusTaskQueue {
     const attempts =
       typeof stamped === 'number' && Number.isInteger(stamped) && stamped >= 1
         ? stamped
-        : attemptOf(props, message.deliveryCount);
+        : // Deliveries past the last attempt never run the handler: a Functions trigger throws on
+          // them so the broker dead-letters the message after maxDeliveryCount (functions/queues.ts).
+          Math.min(attemptOf(props, message.deliveryCount), this.maxAttempts);
     const base = message.deadLetterReason ?? 'unknown';
     const reason = message.deadLetterErrorDescription ? `${base}: ${message.deadLetterErrorDescription}` : base;
     const at = props[DEAD_LETTERED_AT_PROPERTY];

@@ -11,6 +11,7 @@
  *    the broker's duplicate detection).
  *  - `dfAttempts`, `dfDeadLetteredAt`: stamped when the adapter dead-letters a message itself.
  */
+import type { WebhookTarget } from '../../domain/webhooks';
 import { QUEUE_OF, type Task, type TaskType } from '../../ports/taskQueue';
 
 export const ATTEMPT_PROPERTY = 'dfAttempt';
@@ -84,6 +85,33 @@ export function parseTask(value: unknown): Task {
         carrierMessageId: requireString(record, 'carrierMessageId', type),
         outcome: requireString(record, 'outcome', type),
       };
+    case 'webhook.deliver.v1':
+      return {
+        type,
+        accountId: requireString(record, 'accountId', type),
+        eventId: requireString(record, 'eventId', type),
+        target: parseWebhookTarget(record['target'], type),
+        attempt: typeof record['attempt'] === 'number' && Number.isInteger(record['attempt']) && record['attempt'] >= 1 ? record['attempt'] : 1,
+        ...(typeof record['body'] === 'string' ? { body: record['body'] } : {}),
+      };
+  }
+}
+
+function parseWebhookTarget(value: unknown, type: string): WebhookTarget {
+  if (typeof value !== 'object' || value === null) throw new InvalidTaskMessageError(`${type}: field "target" must be an object`);
+  const t = value as Record<string, unknown>;
+  switch (t['kind']) {
+    case 'subscription':
+      return { kind: 'subscription', subscriptionId: requireString(t, 'subscriptionId', type) };
+    case 'message_callback':
+      return { kind: 'message_callback', messageId: requireString(t, 'messageId', type), url: requireString(t, 'url', type) };
+    case 'account_webhook': {
+      const stage = t['stage'];
+      if (stage !== 'sent' && stage !== 'delivery') throw new InvalidTaskMessageError(`${type}: target.stage must be sent or delivery`);
+      return { kind: 'account_webhook', messageId: requireString(t, 'messageId', type), url: requireString(t, 'url', type), stage };
+    }
+    default:
+      throw new InvalidTaskMessageError(`${type}: unknown target kind ${JSON.stringify(t['kind'])}`);
   }
 }
 

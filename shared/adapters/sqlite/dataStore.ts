@@ -14,6 +14,7 @@ import {
   type TransitionOutcome,
 } from '../../ports/stores';
 import { groupCommitFor, migrate, type Db } from './database';
+import { createSqliteWebhookStores } from './webhookStores';
 
 const MIGRATIONS = [
   `
@@ -365,6 +366,7 @@ export function createSqliteDataStore(db: Db): DataStore {
         return row ? (JSON.parse(row.doc) as DomainEvent) : null;
       },
     },
+    ...createSqliteWebhookStores(db),
     async close() {
       // The database handle is owned by whoever opened it (shared with the queue); commit what is open.
       gc.flush();

@@ -1,7 +1,7 @@
-import { accountView, balanceView, updateAccountSettings, type AccountSettingsInput } from '../../app/accounts';
+import { accountView, balanceView, callbackSecretOf, updateAccountSettings, type AccountSettingsInput } from '../../app/accounts';
 import { retryPolicyInputSchema, accountSchema, balanceSchema } from '../resources';
 import type { RouteDef } from '../route';
-import { nullable, obj, str } from '../schema';
+import { bool, nullable, obj, str } from '../schema';
 import { problemResponses } from './common';
 
 export const accountRoutes: RouteDef[] = [
@@ -61,12 +61,29 @@ export const accountRoutes: RouteDef[] = [
       defaultCountry: str('Default country', 'ISO 3166 alpha-2 country used to read national numbers, e.g. IN.', { pattern: '^[A-Z]{2}$' }),
       lowBalanceThreshold: str('Low balance threshold', 'Balance Low fires when credits fall below this decimal amount.', { pattern: '^\\d{1,12}(\\.\\d{1,4})?$' }),
       retryPolicy: retryPolicyInputSchema,
+      notifyOnDelivery: bool('Notify on delivery', 'Call the default webhook when a send completes and again when its delivery status arrives (needs defaultWebhookUrl).'),
+      defaultWebhookUrl: nullable(str('Default webhook URL', 'HTTPS URL of the account\'s default webhook; null to clear.', { format: 'uri', maxLength: 2048 })),
     }),
     responses: { 200: { description: 'The updated account.', schema: accountSchema }, ...problemResponses(400, 422) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
       const updated = await updateAccountSettings(deps, account, req.body as AccountSettingsInput);
       return { status: 200, body: accountView(updated) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/account/callback-secret',
+    operationId: 'GetCallbackSigningSecret',
+    summary: 'Get the callback signing secret',
+    description: 'Returns the Standard Webhooks secret (whsec_...) that signs this account\'s per-message callbacks and default webhook calls.',
+    tags: ['Account'],
+    auth: 'account',
+    scope: 'account:manage',
+    responses: { 200: { description: 'The secret.', schema: obj('Callback signing secret', 'Verify webhook-signature with it.', { secret: str('Secret', 'whsec_ followed by the base64 key.') }, ['secret']) }, ...problemResponses(401, 403) },
+    async handle({ deps, account }) {
+      const { secret } = await callbackSecretOf(deps, account);
+      return { status: 200, body: { secret } };
     },
   },
 ];

@@ -1,10 +1,24 @@
+import { carrierView, checkCarrierChoice, setAccountCarrier } from '../../app/accountCarrier';
 import { accountView, addCredits, createAccount, type NewAccountInput } from '../../app/accounts';
 import { accountSchema } from '../resources';
 import type { RouteDef } from '../route';
-import { obj, str } from '../schema';
+import { nullable, obj, str, type JsonSchema } from '../schema';
 import { idParam, problemResponses } from './common';
 
 const DECIMAL = { pattern: '^\\d{1,12}(\\.\\d{1,4})?$' };
+
+const carrierField = nullable(str('Carrier', 'Carrier for this account\'s messages, one of those configured (simulator, acs, twilio, kannel); null for the default (CARRIER_DEFAULT).', { minLength: 1, maxLength: 32 }));
+
+/** What operators see of an account: the account view plus its carrier. */
+const adminAccountSchema: JsonSchema = {
+  ...accountSchema,
+  title: 'Account (operator view)',
+  properties: {
+    ...accountSchema.properties,
+    carrier: carrierField,
+    effectiveCarrier: str('Effective carrier', 'The carrier messages accepted now go through: carrier, or the default.'),
+  },
+};
 
 export const adminRoutes: RouteDef[] = [
   {
@@ -22,17 +36,36 @@ export const adminRoutes: RouteDef[] = [
       defaultCountry: str('Default country', 'ISO 3166 alpha-2 country for national numbers.', { pattern: '^[A-Z]{2}$' }),
       lowBalanceThreshold: str('Low balance threshold', 'Balance Low fires below this amount.', DECIMAL),
       senderId: str('Sender ID', 'A sender ID to provision approved, and make the default.', { minLength: 1, maxLength: 11, pattern: '^[A-Za-z0-9 ]+$' }),
+      carrier: carrierField,
     }, ['name']),
     responses: {
       201: {
         description: 'The account and its API key.',
-        schema: obj('Created account', 'The new account with its key.', { account: accountSchema, apiKey: str('API key', 'Shown once; store it safely.') }, ['account', 'apiKey']),
+        schema: obj('Created account', 'The new account with its key.', { account: adminAccountSchema, apiKey: str('API key', 'Shown once; store it safely.') }, ['account', 'apiKey']),
       },
-      ...problemResponses(400),
+      ...problemResponses(400, 422),
     },
     async handle({ deps, req }) {
-      const { account, apiKey } = await createAccount(deps, req.body as NewAccountInput);
-      return { status: 201, body: { account: accountView(account), apiKey }, headers: { location: `/api/admin/accounts/${account.id}` } };
+      const input = req.body as NewAccountInput;
+      checkCarrierChoice(deps, input.carrier);
+      const { account, apiKey } = await createAccount(deps, input);
+      return { status: 201, body: { account: { ...accountView(account), ...carrierView(deps, account) }, apiKey }, headers: { location: `/api/admin/accounts/${account.id}` } };
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/admin/accounts/{accountId}/carrier',
+    operationId: 'AdminSetAccountCarrier',
+    summary: 'Choose an account\'s carrier',
+    description: 'Operator route: the carrier this account\'s messages go through from now on (messages already accepted keep theirs). null returns the account to the default (CARRIER_DEFAULT).',
+    tags: ['Admin'],
+    auth: 'admin',
+    pathParams: [idParam('accountId', 'Account ID', 'The account.')],
+    body: obj('Carrier choice', 'The carrier to use.', { carrier: carrierField }, ['carrier']),
+    responses: { 200: { description: 'The account with its carrier.', schema: adminAccountSchema }, ...problemResponses(400, 404, 422) },
+    async handle({ deps, req }) {
+      const account = await setAccountCarrier(deps, req.params.accountId!, (req.body as { carrier: string | null }).carrier);
+      return { status: 200, body: { ...accountView(account), ...carrierView(deps, account) } };
     },
   },
   {

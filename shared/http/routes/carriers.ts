@@ -1,68 +1,99 @@
 import { applyStatusReports } from '../../app/messageLifecycle';
 import { receiveInbound } from '../../app/inbound';
-import { CarrierPayloadError, type Carrier, type CarrierRequest } from '../../ports';
+import { CarrierPayloadError, type CallbackKind, type CallbackOutcome, type Carrier, type CarrierRequest, type CarrierResponse } from '../../ports';
+import { API_PREFIX } from '../engine';
 import { problem } from '../problem';
-import type { RouteContext, RouteDef, RouteResult } from '../route';
+import type { HttpMethod, RouteContext, RouteDef, RouteResult } from '../route';
 import { arr, obj, str } from '../schema';
 import { problemResponses } from './common';
 
 const carrierParam = [{ name: 'carrier', required: true, schema: str('Carrier', 'Carrier name, e.g. simulator.', { minLength: 1, maxLength: 32 }) }];
 
-/** Carrier routes authenticate by the carrier's own signature, never by API key. */
-async function withCarrier(ctx: RouteContext, run: (carrier: Carrier, req: CarrierRequest) => Promise<RouteResult>): Promise<RouteResult> {
+/**
+ * Carrier routes authenticate by the carrier's own signature, never by API key. The steps are the
+ * same for every carrier; what differs (a handshake, the answer it expects) the carrier supplies.
+ */
+async function handleCallback(ctx: RouteContext, kind: CallbackKind): Promise<RouteResult> {
   const carrier = ctx.deps.carriers.get(ctx.req.params.carrier!);
   if (!carrier) return problem(404, 'unknown_carrier', 'Unknown carrier', `No carrier named ${ctx.req.params.carrier} is configured.`);
-  const req: CarrierRequest = { headers: ctx.req.headers, rawBody: ctx.req.rawBody, url: ctx.req.url };
-  if (!carrier.verifySignature(req)) return problem(403, 'invalid_signature', 'Invalid signature', 'The callback is unsigned or its signature does not match.');
+  const query = ctx.req.url.indexOf('?');
+  const req: CarrierRequest = {
+    method: ctx.req.method,
+    headers: ctx.req.headers,
+    rawBody: ctx.req.rawBody,
+    url: ctx.req.url,
+    publicUrl: `${ctx.deps.settings.publicBaseUrl}${API_PREFIX}${ctx.req.path}${query < 0 ? '' : ctx.req.url.slice(query)}`,
+  };
+  if (!verified(carrier, req)) return problem(403, 'invalid_signature', 'Invalid signature', 'The callback is unsigned or its signature does not match.');
+  let outcome: CallbackOutcome;
   try {
-    return await run(carrier, req);
+    const handshake = carrier.handshake?.(kind, req);
+    if (handshake) return fromCarrier(handshake);
+    if (req.method === 'OPTIONS') return problem(405, 'method_not_allowed', 'Method not allowed', `Carrier ${carrier.name} does not use OPTIONS.`);
+    outcome =
+      kind === 'status'
+        ? { kind, ...(await applyStatusReports(ctx.deps, carrier.name, carrier.parseStatusCallback(req))) }
+        : { kind, ...(await receiveInbound(ctx.deps, carrier.parseInbound(req))) };
   } catch (err) {
     if (err instanceof CarrierPayloadError) return problem(400, err.code, 'Malformed carrier payload', err.message);
     throw err;
   }
+  return answer(carrier, outcome);
+}
+
+/** A signature check that cannot run (a Host header no URL can be built from, say) is a failed one. */
+function verified(carrier: Carrier, req: CarrierRequest): boolean {
+  try {
+    return carrier.verifySignature(req);
+  } catch {
+    return false;
+  }
+}
+
+function answer(carrier: Carrier, outcome: CallbackOutcome): RouteResult {
+  if (carrier.acknowledge) return fromCarrier(carrier.acknowledge(outcome));
+  const { kind: _kind, ...body } = outcome;
+  return { status: 200, body };
+}
+
+function fromCarrier(res: CarrierResponse): RouteResult {
+  return { status: res.status, headers: res.headers, body: res.body };
 }
 
 const idList = (title: string) => arr(title, title, { type: 'string' });
 
-export const carrierRoutes: RouteDef[] = [
-  {
-    method: 'POST',
-    path: '/carriers/{carrier}/status',
-    operationId: 'CarrierStatusCallback',
-    summary: 'Receive delivery reports',
-    description: 'Carrier route: delivery reports, verified by the carrier\'s signature and applied through the status machine.',
-    tags: ['Carriers'],
-    auth: 'carrier',
-    pathParams: carrierParam,
-    responses: {
-      200: { description: 'Reports processed.', schema: obj('Report outcome', 'What happened to each report.', { applied: idList('Applied'), ignored: idList('Ignored (late or repeated)'), unknown: idList('Unknown carrier message ids') }, ['applied', 'ignored', 'unknown']) },
-      ...problemResponses(400, 404),
-      403: { description: 'Bad signature.' },
-    },
-    handle: (ctx) =>
-      withCarrier(ctx, async (carrier, req) => {
-        const outcome = await applyStatusReports(ctx.deps, carrier.name, carrier.parseStatusCallback(req));
-        return { status: 200, body: outcome };
-      }),
-  },
-  {
-    method: 'POST',
-    path: '/carriers/{carrier}/inbound',
-    operationId: 'CarrierInboundCallback',
-    summary: 'Receive inbound SMS',
-    description: 'Carrier route: SMS sent to a virtual number, verified by the carrier\'s signature.',
-    tags: ['Carriers'],
-    auth: 'carrier',
-    pathParams: carrierParam,
-    responses: {
-      200: { description: 'Inbound messages processed.', schema: obj('Inbound outcome', 'What happened to each message.', { accepted: idList('Accepted'), unknownNumber: idList('Sent to numbers no account has') }, ['accepted', 'unknownNumber']) },
-      ...problemResponses(400, 404),
-      403: { description: 'Bad signature.' },
-    },
-    handle: (ctx) =>
-      withCarrier(ctx, async (carrier, req) => {
-        const outcome = await receiveInbound(ctx.deps, carrier.parseInbound(req));
-        return { status: 200, body: outcome };
-      }),
-  },
+const statusOutcomeSchema = obj('Report outcome', 'What happened to each report.', { applied: idList('Applied'), ignored: idList('Ignored (late or repeated)'), unknown: idList('Unknown carrier message ids') }, ['applied', 'ignored', 'unknown']);
+const inboundOutcomeSchema = obj('Inbound outcome', 'What happened to each message.', { accepted: idList('Accepted'), unknownNumber: idList('Sent to numbers no account has') }, ['accepted', 'unknownNumber']);
+
+/** POST is what most carriers use; Kannel calls back with GET query strings; Event Grid's CloudEvents schema probes with OPTIONS. */
+const METHODS: { method: HttpMethod; suffix: string; note: string }[] = [
+  { method: 'POST', suffix: '', note: '' },
+  { method: 'GET', suffix: 'Get', note: ' GET variant, for carriers that call back with a query string (Kannel).' },
+  { method: 'OPTIONS', suffix: 'Probe', note: ' OPTIONS variant: the webhook validation probe of CloudEvents (Event Grid).' },
 ];
+
+function callbackRoutes(kind: CallbackKind): RouteDef[] {
+  const status = kind === 'status';
+  return METHODS.map(({ method, suffix, note }) => ({
+    method,
+    path: `/carriers/{carrier}/${kind}`,
+    operationId: `${status ? 'CarrierStatusCallback' : 'CarrierInboundCallback'}${suffix}`,
+    summary: status ? 'Receive delivery reports' : 'Receive inbound SMS',
+    description:
+      (status
+        ? 'Carrier route: delivery reports, verified by the carrier\'s signature and applied through the status machine.'
+        : 'Carrier route: SMS sent to a virtual number, verified by the carrier\'s signature.') + note,
+    tags: ['Carriers'],
+    auth: 'carrier' as const,
+    pathParams: carrierParam,
+    responses: {
+      200: { description: status ? 'Reports processed (or the carrier\'s own answer).' : 'Inbound messages processed (or the carrier\'s own answer).', schema: status ? statusOutcomeSchema : inboundOutcomeSchema },
+      ...problemResponses(400, 404),
+      403: { description: 'Bad signature.' },
+      503: { description: 'Some reports name messages not recorded yet; carriers that retry are asked to.' },
+    },
+    handle: (ctx: RouteContext) => handleCallback(ctx, kind),
+  }));
+}
+
+export const carrierRoutes: RouteDef[] = [...callbackRoutes('status'), ...callbackRoutes('inbound')];

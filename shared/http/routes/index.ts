@@ -2,6 +2,9 @@ import type { RouteDef } from '../route';
 import { accountRoutes } from './account';
 import { adminRoutes } from './admin';
 import { carrierRoutes } from './carriers';
+import { deadLetterRoutes } from './deadLetters';
+import { hookRoutes } from './hooks';
+import { lookupRoutes } from './lookups';
 import { messageRoutes } from './messages';
 import { senderIdRoutes } from './senderIds';
 import { virtualNumberRoutes } from './virtualNumbers';
@@ -10,4 +13,4 @@ import { virtualNumberRoutes } from './virtualNumbers';
  * The route table: the single declaration of every HTTP route. The embedded host, the Azure
  * Functions registrations and the connector generator all read this list.
  */
-export const routeTable: RouteDef[] = [...accountRoutes, ...messageRoutes, ...senderIdRoutes, ...virtualNumberRoutes, ...adminRoutes, ...carrierRoutes];
+export const routeTable: RouteDef[] = [...accountRoutes, ...messageRoutes, ...senderIdRoutes, ...virtualNumberRoutes, ...lookupRoutes, ...adminRoutes, ...deadLetterRoutes, ...carrierRoutes, ...hookRoutes];

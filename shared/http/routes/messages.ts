@@ -32,6 +32,7 @@ export function messageView(m: Message) {
     carrierMessageId: m.carrierMessageId,
     callbackUrl: m.callbackUrl,
     uniqueArgs: m.uniqueArgs,
+    notifyOnDelivery: m.notifyOnDelivery ?? [],
     history: m.history,
   };
 }
@@ -43,7 +44,7 @@ export const sendMessageBody = obj('Send SMS request', 'The message to send.', {
     minLength: 1,
     maxLength: 20,
     'x-ms-visibility': 'important',
-    'x-ms-dynamic-values': { operationId: 'ListSenderIdValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'value' },
+    'x-ms-dynamic-values': { operationId: 'ListSenderIdValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' },
   }),
   sendAt: str('Send at', 'Schedule the message: an ISO 8601 time at least 1 minute and at most 35 days ahead.', { format: 'date-time', 'x-ms-visibility': 'advanced' }),
   callback: obj('Callback', 'Per-message webhook for sent, delivered and undelivered events.', {
@@ -115,7 +116,7 @@ export const messageRoutes: RouteDef[] = [
       { name: 'from', schema: str('From', 'Only messages from this sender.', { maxLength: 20 }) },
       { name: 'since', schema: str('Since', 'Only messages created at or after this time (ISO 8601).', { format: 'date-time' }) },
       { name: 'until', schema: str('Until', 'Only messages created before this time (ISO 8601).', { format: 'date-time' }) },
-      { name: 'limit', schema: int('Page size', 'How many messages per page (1-200, default 50).', { minimum: 1, maximum: 200, default: 50 }) },
+      { name: 'limit', schema: int('Page size', 'How many messages per page (1-200, default 50).', { minimum: 1, maximum: 200, default: 50, 'x-ms-visibility': 'advanced' }) },
       { name: 'continuationToken', schema: str('Continuation token', 'Token from the previous page.', { maxLength: 2048, 'x-ms-visibility': 'internal' }) },
     ],
     responses: { 200: { description: 'A page of messages.', schema: pageOf('Messages', messageSchema) }, ...problemResponses(400) },

@@ -36,7 +36,6 @@ export interface SimulatorOptions {
 
 export const SIGNATURE_HEADER = 'x-simulator-signature';
 const TOLERANCE_MS = 5 * 60_000;
-const CARRIER_UNAVAILABLE: StatusReason = { code: 1412, message: 'Carrier temporarily unavailable' };
 
 /** The simulator's own delivery vocabulary, SMPP-like, mapped to ours on the way in. */
 type SimOutcome = 'DELIVRD' | 'UNDELIV:1400' | 'UNDELIV:1404' | 'UNDELIV:1408' | 'UNDELIV:1409';
@@ -73,7 +72,7 @@ export function createSimulatorCarrier(options: SimulatorOptions): Carrier {
         return { outcome: 'accepted', carrierMessageId: known };
       }
       if (suffix === '0400') return { outcome: 'permanent', reason: REASONS.rejected };
-      if (suffix === '0503' && attempt <= 2) return { outcome: 'transient', reason: CARRIER_UNAVAILABLE };
+      if (suffix === '0503' && attempt <= 2) return { outcome: 'transient', reason: REASONS.carrierUnavailable };
       const carrierMessageId = `sim-${req.messageId}`;
       await log.markAccepted(req.messageId, carrierMessageId);
       await scheduleReport(carrierMessageId, suffix);

@@ -1,0 +1,199 @@
+// DataFlows SMS on Azure, for `azd up`: Functions (Flex Consumption, Node 20), Cosmos DB
+// (serverless), Service Bus, Key Vault, Application Insights, and one user-assigned identity with
+// data-plane roles on each. tests/unit/infra.test.ts keeps this in step with the code.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(40)
+@description('Name of the azd environment; used in resource names and tags.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region of every resource (one that offers Flex Consumption).')
+param location string
+
+@secure()
+@description('Operator key for /api/admin routes (X-Admin-Key). Stored in Key Vault only.')
+param adminApiKey string
+
+@secure()
+@description('HMAC secret of the carrier simulator\'s callbacks. Stored in Key Vault only.')
+param simulatorSecret string
+
+@description('Deliveries of a task before it is dead-lettered: QUEUE_MAX_ATTEMPTS and every queue\'s maxDeliveryCount.')
+@minValue(1)
+@maxValue(100)
+param queueMaxAttempts int = 10
+
+@description('Carrier of accounts that name none: simulator, acs, twilio or kannel (that carrier\'s settings must be given).')
+param carrierDefault string = 'simulator'
+
+param priceCurrency string = 'USD'
+param priceTable string = 'default=0.05,US=0.0079,GB=0.04,IN=0.0075'
+param logLevel string = 'info'
+
+// Real carriers: each stays off while its settings are empty. Secrets go to Key Vault.
+@secure()
+param acsConnectionString string = ''
+@secure()
+param acsEventGridKey string = ''
+param twilioAccountSid string = ''
+@secure()
+param twilioAuthToken string = ''
+param twilioMessagingServiceSid string = ''
+param kannelSendSmsUrl string = ''
+param kannelUsername string = ''
+@secure()
+param kannelPassword string = ''
+@secure()
+param kannelCallbackSecret string = ''
+param kannelSmsc string = ''
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var deploymentContainerName = 'app-package-${take(resourceToken, 7)}'
+var databaseName = 'dataflows-sms'
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: { name: 'id-${resourceToken}', location: location, tags: tags }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+    deploymentContainerName: deploymentContainerName
+  }
+}
+
+module cosmos 'modules/cosmos.bicep' = {
+  name: 'cosmos'
+  scope: rg
+  params: {
+    accountName: 'cosmos-${resourceToken}'
+    databaseName: databaseName
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  scope: rg
+  params: {
+    namespaceName: 'sb-${resourceToken}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+    maxDeliveryCount: queueMaxAttempts
+  }
+}
+
+// Settings that are secrets: stored in Key Vault, referenced (never copied) by the app settings.
+// Empty carrier secrets are not stored, so those carriers stay off.
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: 'kv-${resourceToken}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+    adminApiKey: adminApiKey
+    simulatorSecret: simulatorSecret
+    carrierSecrets: {
+      ACS_CONNECTION_STRING: acsConnectionString
+      ACS_EVENTGRID_KEY: acsEventGridKey
+      TWILIO_AUTH_TOKEN: twilioAuthToken
+      KANNEL_PASSWORD: kannelPassword
+      KANNEL_CALLBACK_SECRET: kannelCallbackSecret
+    }
+  }
+}
+
+// The service's own settings (shared/config/config.ts SETTINGS; which ones Azure sets is in
+// shared/config/azureSettings.ts). PUBLIC_BASE_URL is left out: the app derives it from
+// WEBSITE_HOSTNAME; set it here when a custom domain fronts the app.
+var appSettings = {
+  STORAGE: 'cosmos'
+  QUEUE: 'servicebus'
+  COSMOS_ENDPOINT: cosmos.outputs.endpoint
+  COSMOS_DATABASE: databaseName
+  SERVICEBUS_NAMESPACE: serviceBus.outputs.fullyQualifiedNamespace
+  QUEUE_MAX_ATTEMPTS: string(queueMaxAttempts)
+  CARRIER_DEFAULT: carrierDefault
+  SIMULATOR_DLR_DELAY_MS: '500'
+  PRICE_CURRENCY: priceCurrency
+  PRICE_TABLE: priceTable
+  LOG_LEVEL: logLevel
+  MAX_BODY_BYTES: '262144'
+  RECONCILE_INTERVAL_MS: '30000'
+  STALE_AFTER_MS: '60000'
+  TWILIO_ACCOUNT_SID: twilioAccountSid
+  TWILIO_MESSAGING_SERVICE_SID: twilioMessagingServiceSid
+  TWILIO_API_BASE_URL: 'https://api.twilio.com'
+  KANNEL_SENDSMS_URL: kannelSendSmsUrl
+  KANNEL_USERNAME: kannelUsername
+  KANNEL_SMSC: kannelSmsc
+  WEBHOOK_ALLOW_LOOPBACK: 'false'
+  WEBHOOK_TIMEOUT_MS: '15000'
+  RATE_LIMIT_HOOKS_PER_MINUTE: '300'
+  RATE_LIMIT_CARRIER_PER_MINUTE: '60000'
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  scope: rg
+  // The roles must exist before the app starts: deployment storage, Key Vault references, data.
+  dependsOn: [ storage, keyVault, cosmos, serviceBus, monitoring ]
+  params: {
+    name: 'func-${resourceToken}'
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    deploymentContainerName: deploymentContainerName
+    serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    applicationInsightsConnectionString: monitoring.outputs.connectionString
+    appSettings: union(appSettings, keyVault.outputs.references)
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_COSMOS_ENDPOINT string = cosmos.outputs.endpoint
+output AZURE_SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+// The connector generator reads CONNECTOR_HOST (azd writes outputs to the environment).
+output CONNECTOR_HOST string = functionApp.outputs.defaultHostName
+output API_BASE_URL string = 'https://${functionApp.outputs.defaultHostName}/api'

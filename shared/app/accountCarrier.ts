@@ -1,0 +1,34 @@
+import type { Account } from '../domain/types';
+import { ConcurrencyError } from '../ports';
+import { nowIso, type AppDeps } from './deps';
+import { notFound, unprocessable } from './errors';
+
+/**
+ * Which carrier an account's messages go through. Null means the deployment default
+ * (CARRIER_DEFAULT); a name must be a carrier this deployment has configured, so a message is never
+ * accepted for a carrier that cannot send it. Messages keep the carrier chosen when they were accepted.
+ */
+export function checkCarrierChoice(deps: Pick<AppDeps, 'carriers'>, carrier: string | null | undefined, path = '/carrier'): void {
+  if (carrier === undefined || carrier === null) return;
+  if (!deps.carriers.get(carrier)) {
+    throw unprocessable('unknown_carrier', path, `is not a configured carrier; configured: ${deps.carriers.names().join(', ')}`);
+  }
+}
+
+export async function setAccountCarrier(deps: AppDeps, accountId: string, carrier: string | null): Promise<Account> {
+  checkCarrierChoice(deps, carrier);
+  for (let round = 0; ; round++) {
+    const account = await deps.store.accounts.get(accountId);
+    if (!account) throw notFound(`Account ${accountId}`);
+    try {
+      return await deps.store.accounts.update({ ...account, carrier, updatedAt: nowIso(deps) });
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError) || round >= 4) throw err;
+    }
+  }
+}
+
+/** What operators see of an account's carrier: the one named, or the default it falls back to. */
+export function carrierView(deps: Pick<AppDeps, 'settings'>, account: Account): { carrier: string | null; effectiveCarrier: string } {
+  return { carrier: account.carrier, effectiveCarrier: account.carrier ?? deps.settings.defaultCarrier };
+}

@@ -1,0 +1,54 @@
+import type { RouteDef } from '../route';
+import { arr, obj, str, type JsonSchema } from '../schema';
+
+/**
+ * Value lists behind the connector's dropdowns (x-ms-dynamic-values): internal operations that
+ * Power Automate calls while a maker fills in a field, never shown as actions. Each returns
+ * `{items: [{value, title}]}`: what the field receives, and what the dropdown shows.
+ */
+
+function choicesSchema(title: string, what: string, valueDescription: string): JsonSchema {
+  return obj(title, `The ${what} to choose from.`, {
+    items: arr('Choices', `One entry per ${what.replace(/s$/, '')}.`, obj('Choice', 'One value of the dropdown.', {
+      value: str('Value', valueDescription),
+      title: str('Title', 'What the dropdown shows.'),
+    }, ['value', 'title'])),
+  }, ['items']);
+}
+
+export const lookupRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    path: '/lookups/sender-ids',
+    operationId: 'ListSenderIdValues',
+    summary: 'List sender ID choices',
+    description: 'Lists the approved sender IDs a message can be sent from, the account default first; feeds the From dropdown.',
+    tags: ['Sender IDs'],
+    auth: 'account',
+    responses: { 200: { description: 'The approved sender IDs.', schema: choicesSchema('Sender ID choices', 'approved sender IDs', 'The sender ID as sent in from, e.g. DataFlows.') } },
+    connector: { visibility: 'internal' },
+    async handle({ deps, account }) {
+      const approved = await deps.store.senderIds.list(account.id, 'approved');
+      // The default first: a dropdown's first entry is what makers tend to pick.
+      const ordered = [...approved.filter((s) => s.id === account.defaultSenderId), ...approved.filter((s) => s.id !== account.defaultSenderId)];
+      const items = ordered.map((s) => ({ value: s.value, title: s.id === account.defaultSenderId ? `${s.value} (default)` : s.value }));
+      return { status: 200, body: { items } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/lookups/virtual-numbers',
+    operationId: 'ListVirtualNumberValues',
+    summary: 'List virtual number choices',
+    description: 'Lists the account\'s virtual numbers with their labels; feeds the Virtual number dropdown of the inbound triggers.',
+    tags: ['Virtual numbers'],
+    auth: 'account',
+    responses: { 200: { description: 'The virtual numbers.', schema: choicesSchema('Virtual number choices', 'virtual numbers', 'The number in E.164, e.g. +14155550100.') } },
+    connector: { visibility: 'internal' },
+    async handle({ deps, account }) {
+      const numbers = await deps.store.virtualNumbers.list(account.id);
+      const items = numbers.map((n) => ({ value: n.number, title: n.label ? `${n.number} (${n.label})` : n.number }));
+      return { status: 200, body: { items } };
+    },
+  },
+];

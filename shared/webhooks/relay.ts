@@ -1,0 +1,78 @@
+import type { AppDeps } from '../app/deps';
+import { EVENT_TYPES } from '../domain/events';
+import type { Account, DomainEvent, Message, MessageStatus, StatusReason } from '../domain/types';
+import type { Subscription } from '../domain/webhooks';
+import type { SendOptions, WebhookDeliverTask } from '../ports';
+import { messageCallbackBody, notifyOnDeliveryBody, notifyStageOf } from './payloads';
+import { deliveryTask, matchingSubscriptions } from './subscriptions';
+
+/**
+ * The outbox relay: turns stored events into delivery tasks, one per (event, target), then marks
+ * the events dispatched. Targets: matching subscriptions; for SMS status changes also the
+ * message's own `callback.url` (seed 003) and the account's default webhook (seed 002).
+ *
+ * A crash between sending the tasks and marking the events sends them again on the next run; the
+ * dedupe ids drop copies of tasks still waiting, and delivery is at-least-once anyway (the
+ * subscriber dedupes by webhook-id). The embedded host runs this on a timer and in drain(); an
+ * Azure timer function can call it the same way.
+ */
+export async function relayOutbox(deps: AppDeps, batchSize = 500): Promise<number> {
+  const events = await deps.store.outbox.pending(batchSize);
+  if (events.length === 0) return 0;
+  const subs = new Map<string, Subscription[]>();
+  const accounts = new Map<string, Account | null>();
+  const sends: { task: WebhookDeliverTask; options: SendOptions }[] = [];
+  for (const event of events) {
+    for (const s of await matchingSubscriptions(deps, event, subs)) {
+      sends.push({ task: deliveryTask(event, s.id), options: { dedupeId: `${event.id}:${s.id}:1` } });
+    }
+    if (event.type === EVENT_TYPES.smsStatusChanged) sends.push(...(await messageCallbacks(deps, event, accounts)));
+  }
+  await Promise.all(sends.map((s) => deps.queue.send(s.task, s.options)));
+  await deps.store.outbox.markDispatched(events.map((e) => e.id));
+  return events.length;
+}
+
+/** Runs the relay until the outbox is empty (the embedded host's drain, tests, an Azure timer). */
+export async function relayAll(deps: AppDeps, batchSize = 500): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await relayOutbox(deps, batchSize);
+    total += n;
+    if (n < batchSize) return total;
+  }
+}
+
+interface StatusChangedData {
+  messageId: string;
+  status: MessageStatus;
+  reason: StatusReason | null;
+  timestamp: string;
+}
+
+async function messageCallbacks(deps: AppDeps, event: DomainEvent, accounts: Map<string, Account | null>): Promise<{ task: WebhookDeliverTask; options: SendOptions }[]> {
+  const data = event.data as unknown as StatusChangedData;
+  let account = accounts.get(event.accountId);
+  if (account === undefined) {
+    account = await deps.store.accounts.get(event.accountId);
+    accounts.set(event.accountId, account);
+  }
+  const notify = account?.notifyOnDelivery && account.defaultWebhookUrl ? account.defaultWebhookUrl : null;
+  const stage = notify ? notifyStageOf(data.status) : null;
+  let message: Message | null = null;
+  const out: { task: WebhookDeliverTask; options: SendOptions }[] = [];
+  const base = { type: 'webhook.deliver.v1' as const, accountId: event.accountId, eventId: event.id, attempt: 1 };
+  // The callback URL lives on the message, so status changes read it (a point read, cached per event).
+  const needsMessage = async () => (message ??= await deps.store.messages.get(event.accountId, data.messageId));
+  if (stage && notify) {
+    const m = await needsMessage();
+    const body = m && notifyOnDeliveryBody(event.id, m, data.status, data.reason, data.timestamp);
+    if (m && body) out.push({ task: { ...base, target: { kind: 'account_webhook', messageId: m.id, url: notify, stage }, body }, options: { dedupeId: `${event.id}:account_webhook:1` } });
+  }
+  const m = await needsMessage();
+  if (m?.callbackUrl) {
+    const body = messageCallbackBody(m, data.status, data.reason, data.timestamp);
+    if (body) out.push({ task: { ...base, target: { kind: 'message_callback', messageId: m.id, url: m.callbackUrl }, body }, options: { dedupeId: `${event.id}:message_callback:1` } });
+  }
+  return out;
+}

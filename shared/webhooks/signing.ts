@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+
+/** A new Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
+export function newSigningSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+// Building a Webhook decodes the secret; deliveries to one endpoint reuse it.
+const signers = new Map<string, Webhook>();
+const MAX_CACHED = 10_000;
+
+function signerFor(secret: string): Webhook {
+  let w = signers.get(secret);
+  if (!w) {
+    if (signers.size >= MAX_CACHED) signers.clear();
+    w = new Webhook(secret);
+    signers.set(secret, w);
+  }
+  return w;
+}
+
+/**
+ * The Standard Webhooks headers of one attempt: `webhook-id` (the same on every retry),
+ * `webhook-timestamp` (seconds, this attempt) and `webhook-signature` (`v1,` + base64
+ * HMAC-SHA256 of `{id}.{timestamp}.{body}`), computed by the `standardwebhooks` package.
+ */
+export function signatureHeaders(secret: string, webhookId: string, nowMs: number, body: string): Record<string, string> {
+  const at = new Date(Math.floor(nowMs / 1000) * 1000);
+  return {
+    'webhook-id': webhookId,
+    'webhook-timestamp': String(Math.floor(nowMs / 1000)),
+    'webhook-signature': signerFor(secret).sign(webhookId, at, body),
+  };
+}

@@ -1,0 +1,234 @@
+import { nowIso, type AppDeps } from '../app/deps';
+import { AppError, notFound } from '../app/errors';
+import { healthyEndpoint, matchesFilters, type DeliveryAttempt, type FilterValue, type Subscription } from '../domain/webhooks';
+import type { DomainEvent } from '../domain/types';
+import { ConcurrencyError, DuplicateError, QUEUE_OF, type WebhookDeliverTask } from '../ports';
+import { eventDefinitionOf } from './catalog';
+import type { EventDefinition } from './eventDefinition';
+import { newSigningSecret } from './signing';
+
+/**
+ * Subscription use cases behind /api/hooks: the Power Automate contract (subscribe is an upsert by
+ * callback URL, DELETE is idempotent), health, delivery history, replay and redelivery.
+ */
+
+export interface SubscribeInput {
+  callbackUrl: string;
+  [filter: string]: unknown;
+}
+
+export function filtersOf(def: EventDefinition, input: Record<string, unknown>): Record<string, FilterValue> {
+  const out: Record<string, FilterValue> = {};
+  for (const f of def.filters) {
+    const raw = input[f.name];
+    if (raw === undefined || raw === null || raw === '') continue;
+    const values = (Array.isArray(raw) ? raw : [raw]).map((v) => String(v).trim()).filter((v) => v !== '');
+    if (values.length === 0) continue;
+    // Phone-number filters compare with E.164 data; accept the digits without the plus too.
+    const normalised = f.name === 'virtualNumber' ? values.map((v) => (/^\d+$/.test(v) ? `+${v}` : v)) : values;
+    out[f.name] = Array.isArray(raw) ? normalised : normalised[0]!;
+  }
+  return out;
+}
+
+export async function checkCallbackUrl(deps: AppDeps, url: string, path = '/callbackUrl'): Promise<void> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new AppError(400, 'validation_failed', 'Your request has invalid fields', `${path} is not an absolute URL`, [{ path, message: 'is not an absolute URL' }]);
+  }
+  if (parsed.username || parsed.password) {
+    throw new AppError(400, 'validation_failed', 'Your request has invalid fields', `${path} must not carry credentials`, [{ path, message: 'must not carry user:password credentials' }]);
+  }
+  const reason = await deps.webhooks.urlPolicy.check(url);
+  if (reason) throw new AppError(422, 'callback_url_refused', 'Callback URL refused', `${path} ${reason}`, [{ path, message: reason }]);
+}
+
+/** Subscribes, or updates the subscription the account already has for this trigger and URL. */
+export async function subscribe(deps: AppDeps, accountId: string, def: EventDefinition, input: SubscribeInput): Promise<{ subscription: Subscription; created: boolean }> {
+  await checkCallbackUrl(deps, input.callbackUrl);
+  const filters = filtersOf(def, input);
+  for (let round = 0; round < 5; round++) {
+    const existing = await deps.store.subscriptions.findByCallback(accountId, def.type, input.callbackUrl);
+    const at = nowIso(deps);
+    if (existing) {
+      // Subscribing again also re-enables an endpoint that was disabled for failing.
+      const next: Subscription = { ...existing, filters, status: 'active', disabledReason: null, updatedAt: at, health: existing.status === 'disabled' ? { ...existing.health, failingSince: null, consecutiveFailures: 0 } : existing.health };
+      try {
+        return { subscription: await deps.store.subscriptions.update(next), created: false };
+      } catch (err) {
+        if (err instanceof ConcurrencyError) continue;
+        throw err;
+      }
+    }
+    const sub: Subscription = {
+      id: deps.ids.next('sub'),
+      accountId,
+      eventType: def.type,
+      callbackUrl: input.callbackUrl,
+      filters,
+      secret: newSigningSecret(),
+      status: 'active',
+      disabledReason: null,
+      createdAt: at,
+      updatedAt: at,
+      health: healthyEndpoint(),
+    };
+    try {
+      return { subscription: await deps.store.subscriptions.create(sub), created: true };
+    } catch (err) {
+      // Another request subscribed the same URL a moment ago: update that one instead.
+      if (err instanceof DuplicateError) continue;
+      throw err;
+    }
+  }
+  throw new AppError(409, 'concurrency_conflict', 'Conflict', 'The subscription was changed concurrently; try again.');
+}
+
+/** Reads a live (not deleted) subscription of the account, or 404. */
+export async function getSubscription(deps: AppDeps, accountId: string, id: string): Promise<Subscription> {
+  const sub = await deps.store.subscriptions.get(accountId, id);
+  if (!sub || sub.status === 'deleted') throw notFound(`Subscription ${id}`);
+  return sub;
+}
+
+/** Re-reads and applies `change` until the etag holds (concurrent deliveries update health too). */
+export async function updateSubscription(deps: Pick<AppDeps, 'store'>, accountId: string, id: string, change: (s: Subscription) => Subscription | null): Promise<Subscription | null> {
+  for (let round = 0; round < 10; round++) {
+    const current = await deps.store.subscriptions.get(accountId, id);
+    if (!current) return null;
+    const next = change(current);
+    if (!next) return current;
+    try {
+      return await deps.store.subscriptions.update(next);
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError)) throw err;
+    }
+  }
+  throw new ConcurrencyError(`Subscription ${id}`);
+}
+
+/**
+ * Idempotent: deleting a deleted subscription succeeds again. Only an id the account never had is a
+ * 404 (which is also what another account's id gets).
+ */
+export async function unsubscribe(deps: AppDeps, accountId: string, id: string): Promise<void> {
+  const at = nowIso(deps);
+  const result = await updateSubscription(deps, accountId, id, (s) => (s.status === 'deleted' ? null : { ...s, status: 'deleted', updatedAt: at }));
+  if (!result) throw notFound(`Subscription ${id}`);
+}
+
+export function subscriptionView(s: Subscription, baseUrl: string) {
+  const def = eventDefinitionOf(s.eventType);
+  return {
+    id: s.id,
+    eventType: s.eventType,
+    trigger: def?.slug ?? null,
+    callbackUrl: s.callbackUrl,
+    filters: s.filters,
+    status: s.status,
+    disabledReason: s.disabledReason,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    health: { ...s.health, state: healthState(s) },
+    links: { self: `${baseUrl}/api/hooks/${s.id}`, deliveries: `${baseUrl}/api/hooks/${s.id}/deliveries` },
+  };
+}
+
+function healthState(s: Subscription): 'healthy' | 'failing' | 'disabled' | 'new' {
+  if (s.status === 'disabled') return 'disabled';
+  if (s.health.consecutiveFailures > 0) return 'failing';
+  return s.health.lastAttemptAt ? 'healthy' : 'new';
+}
+
+export function deliveryView(a: DeliveryAttempt) {
+  return {
+    id: a.id,
+    eventId: a.eventId,
+    eventType: a.eventType,
+    webhookId: a.webhookId,
+    attempt: a.attempt,
+    at: a.at,
+    url: a.url,
+    statusCode: a.statusCode,
+    latencyMs: a.latencyMs,
+    error: a.error,
+    responseExcerpt: a.responseExcerpt,
+    outcome: a.outcome,
+    nextAttemptAt: a.nextAttemptAt,
+  };
+}
+
+export async function listDeliveries(deps: AppDeps, accountId: string, id: string, filter: { since?: string; eventId?: string }, limit: number): Promise<DeliveryAttempt[]> {
+  await getSubscription(deps, accountId, id);
+  return deps.store.deliveries.list(accountId, id, filter, limit);
+}
+
+export function deliveryTask(event: Pick<DomainEvent, 'id' | 'accountId'>, subscriptionId: string): WebhookDeliverTask {
+  return { type: 'webhook.deliver.v1', accountId: event.accountId, eventId: event.id, target: { kind: 'subscription', subscriptionId }, attempt: 1 };
+}
+
+/** How far back replay looks at most, in attempts: bounded so one call stays cheap. */
+const REPLAY_SCAN_LIMIT = 10_000;
+
+/**
+ * Sends again every delivery of the subscription that ended without success (failed, or cut
+ * short by disabling: a retry due but never made) and had an attempt at or after `since`. Re-enables a disabled subscription:
+ * asking for a replay says the endpoint works again.
+ */
+export async function replayFailed(deps: AppDeps, accountId: string, id: string, since: string): Promise<{ eventIds: string[] }> {
+  const sub = await getSubscription(deps, accountId, id);
+  const attempts = await deps.store.deliveries.list(accountId, id, { since }, REPLAY_SCAN_LIMIT);
+  // Newest first: the first attempt seen per event is its latest.
+  const latest = new Map<string, DeliveryAttempt>();
+  const succeeded = new Set<string>();
+  for (const a of attempts) {
+    if (!latest.has(a.eventId)) latest.set(a.eventId, a);
+    if (a.outcome === 'succeeded') succeeded.add(a.eventId);
+  }
+  const now = nowIso(deps);
+  // A retry that was due but never ran was dropped (its subscription was disabled meanwhile).
+  const givenUp = (a: DeliveryAttempt) => a.outcome === 'failed' || a.outcome === 'disabled' || (a.outcome === 'retrying' && a.nextAttemptAt !== null && a.nextAttemptAt <= now);
+  const eventIds = [...latest.values()]
+    .filter((a) => !succeeded.has(a.eventId) && givenUp(a))
+    .sort((a, b) => a.at.localeCompare(b.at))
+    .map((a) => a.eventId);
+  if (sub.status === 'disabled') {
+    const at = now;
+    await updateSubscription(deps, accountId, id, (s) => (s.status === 'disabled' ? { ...s, status: 'active', disabledReason: null, updatedAt: at, health: { ...s.health, failingSince: null, consecutiveFailures: 0 } } : null));
+  }
+  await Promise.all(eventIds.map((eventId) => deps.queue.send(deliveryTask({ id: eventId, accountId }, id))));
+  return { eventIds };
+}
+
+/** Sends one stored event again to every active subscription it matches (or to one of them). */
+export async function redeliverEvent(deps: AppDeps, accountId: string, eventId: string, subscriptionId?: string): Promise<{ eventId: string; subscriptionIds: string[] }> {
+  const event = await deps.store.outbox.get(accountId, eventId);
+  if (!event) throw notFound(`Event ${eventId}`);
+  let targets: Subscription[];
+  if (subscriptionId) {
+    const sub = await getSubscription(deps, accountId, subscriptionId);
+    if (sub.eventType !== event.type) throw new AppError(422, 'event_type_mismatch', 'The request cannot be carried out', `/subscriptionId subscribes to ${sub.eventType}, not ${event.type}`, [{ path: '/subscriptionId', message: `subscribes to ${sub.eventType}, not ${event.type}` }]);
+    targets = [sub];
+  } else {
+    targets = await matchingSubscriptions(deps, event);
+  }
+  await Promise.all(targets.map((s) => deps.queue.send(deliveryTask(event, s.id))));
+  return { eventId, subscriptionIds: targets.map((s) => s.id) };
+}
+
+/** The active subscriptions of the event's account whose trigger and filters it matches. */
+export async function matchingSubscriptions(deps: Pick<AppDeps, 'store'>, event: DomainEvent, cache?: Map<string, Subscription[]>): Promise<Subscription[]> {
+  const key = `${event.accountId}|${event.type}`;
+  let subs = cache?.get(key);
+  if (!subs) {
+    subs = await deps.store.subscriptions.listActive(event.accountId, event.type);
+    cache?.set(key, subs);
+  }
+  const def = eventDefinitionOf(event.type);
+  const paths = Object.fromEntries((def?.filters ?? []).map((f) => [f.name, f.matches]));
+  return subs.filter((s) => matchesFilters(event.data, s.filters, paths));
+}
+
+export const WEBHOOK_QUEUE = QUEUE_OF['webhook.deliver.v1'];

@@ -1,0 +1,123 @@
+import SwaggerClient, { type SwaggerClientInstance, type SwaggerResponse } from 'swagger-client';
+import { DEV_KEY, startTestHost, type TestHost } from '../fixtures/testHost';
+import { operations, type Json } from './certificationRules';
+import { committedDefinition } from './committed';
+import { declaredResponse, responseValidator } from './responseSchemas';
+
+/**
+ * Every action of the committed connector definition, driven by operationId through a generic
+ * OpenAPI client (swagger-client builds each request from the definition alone: path, query,
+ * headers, body, API-key header), against the embedded host. Each answer must be a status the
+ * operation declares, with a body valid against the declared schema.
+ */
+describe('every connector action through swagger-client against the embedded host', () => {
+  let t: TestHost;
+  let spec: Json;
+  let client: SwaggerClientInstance;
+  let validate: ReturnType<typeof responseValidator>;
+  const driven = new Set<string>();
+  const ctx: Record<string, string> = {};
+
+  beforeAll(async () => {
+    t = await startTestHost();
+    // What a maker does when pointing the imported connector at a deployment: only host and scheme change.
+    spec = { ...committedDefinition(), host: new URL(t.url).host, schemes: ['http'] };
+    client = await SwaggerClient({ spec, authorizations: { api_key: DEV_KEY } });
+    validate = responseValidator(spec);
+  });
+  afterAll(() => t.close());
+
+  async function call(operationId: string, parameters: Record<string, unknown>, expectedStatus: number): Promise<SwaggerResponse> {
+    let res: SwaggerResponse;
+    try {
+      res = await client.execute({ operationId, parameters });
+    } catch (err) {
+      // swagger-client rejects non-2xx answers; the response rides on the error.
+      const response = (err as { response?: SwaggerResponse }).response;
+      if (!response) throw err;
+      res = response;
+    }
+    expect({ operationId, status: res.status, body: res.body }).toMatchObject({ operationId, status: expectedStatus });
+    const declared = declaredResponse(spec, operationId, res.status);
+    expect({ operationId, status: res.status, declared: declared.declared }).toEqual({ operationId, status: res.status, declared: true });
+    if (declared.schema) expect({ operationId, errors: validate(declared.schema, res.body) }).toEqual({ operationId, errors: [] });
+    driven.add(operationId);
+    return res;
+  }
+  const body = (r: SwaggerResponse): Record<string, any> => r.body as Record<string, any>; // answers are checked against their schema above
+
+  test('GetAccount (the connection test) and GetBalance', async () => {
+    expect(body(await call('GetAccount', {}, 200)).scopes).toContain('messages:send');
+    expect(body(await call('GetBalance', {}, 200)).currency).toBe('USD');
+  });
+
+  test('UpdateAccountSettings', async () => {
+    expect(body(await call('UpdateAccountSettings', { body: { lowBalanceThreshold: '5.00', defaultCountry: 'US' } }, 200)).lowBalanceThreshold).toBe('5.00');
+  });
+
+  test('ListSenderIdValues feeds SendSms\'s from, as the designer\'s dropdown does', async () => {
+    const values = body(await call('ListSenderIdValues', {}, 200));
+    ctx.from = values.items[0].value;
+    expect(ctx.from).toBeTruthy();
+    const sent = await call('SendSms', { 'Idempotency-Key': 'connector-test-1', body: { to: '+14155550123', text: 'Hello from a flow', from: ctx.from } }, 202);
+    ctx.messageId = body(sent).id;
+    expect(body(sent)).toMatchObject({ status: 'queued', from: ctx.from, encoding: 'GSM-7', segments: 1 });
+    await t.host.drain(); // the send task
+    await t.advance(1_000); // the simulator's delivery report
+  });
+
+  test('GetMessage and ListMessages see it delivered', async () => {
+    expect(body(await call('GetMessage', { messageId: ctx.messageId }, 200))).toMatchObject({ id: ctx.messageId, status: 'delivered' });
+    const page = body(await call('ListMessages', { status: 'delivered', limit: 10 }, 200));
+    expect(page.items.map((m: { id: string }) => m.id)).toContain(ctx.messageId);
+  });
+
+  test('SendSms with sendAt, then CancelScheduledMessage', async () => {
+    const sendAt = new Date(t.clock.now() + 3_600_000).toISOString();
+    const scheduled = body(await call('SendSms', { body: { to: '+14155550124', text: 'Later', sendAt } }, 202));
+    expect(scheduled.status).toBe('scheduled');
+    const cancelled = body(await call('CancelScheduledMessage', { messageId: scheduled.id, body: { reason: 'Plans changed' } }, 200));
+    expect(cancelled.status).toBe('cancelled');
+  });
+
+  test('RequestSenderId and ListSenderIds', async () => {
+    const requested = body(await call('RequestSenderId', { body: { value: 'ACME', purpose: 'Order updates' } }, 201));
+    expect(requested.status).toBe('pending');
+    const pending = body(await call('ListSenderIds', { status: 'pending' }, 200));
+    expect(pending.items.map((s: { value: string }) => s.value)).toContain('ACME');
+  });
+
+  test('ListVirtualNumbers and ListVirtualNumberValues', async () => {
+    const me = await t.api.get('/me');
+    expect((await t.admin.post('/admin/virtual-numbers', { accountId: me.body.id, number: '+14155550100', label: 'Support line' })).status).toBe(201);
+    expect(body(await call('ListVirtualNumbers', {}, 200)).items[0].number).toBe('+14155550100');
+    expect(body(await call('ListVirtualNumberValues', {}, 200)).items).toEqual([{ value: '+14155550100', title: '+14155550100 (Support line)' }]);
+  });
+
+  test('DeleteWebhookSubscription removes a trigger subscription, and again succeeds', async () => {
+    const sub = await call('OnSmsReceived', { body: { callbackUrl: 'http://127.0.0.1:9/flow' } }, 201);
+    ctx.subscriptionId = body(sub).id;
+    await call('DeleteWebhookSubscription', { subscriptionId: ctx.subscriptionId }, 204);
+    await call('DeleteWebhookSubscription', { subscriptionId: ctx.subscriptionId }, 204);
+  });
+
+  test('errors come back as the declared problem documents', async () => {
+    const bad = body(await call('SendSms', { body: { to: '+14155550123', text: '' } }, 400));
+    expect(bad.errors[0].path).toMatch(/text/);
+    await call('GetMessage', { messageId: 'msg_doesnotexist' }, 404);
+  });
+
+  test('the response check is strict: an undeclared field, a wrong type or a missing required field fails it', async () => {
+    const schema = declaredResponse(spec, 'GetMessage', 200).schema!;
+    const message = body(await call('GetMessage', { messageId: ctx.messageId }, 200));
+    expect(validate(schema, { ...message, surprise: true }).join()).toMatch(/additional properties/);
+    expect(validate(schema, { ...message, segments: '1' }).join()).toMatch(/segments must be integer/);
+    const { status: _status, ...withoutStatus } = message;
+    expect(validate(schema, withoutStatus).join()).toMatch(/required property 'status'/);
+  });
+
+  test('every action of the definition was driven (a new operation needs a case here)', () => {
+    const actions = operations(spec).filter((o) => !o.op['x-ms-trigger']).map((o) => o.id).sort();
+    expect(actions.filter((id) => !driven.has(id))).toEqual([]);
+  });
+});

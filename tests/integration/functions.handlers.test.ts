@@ -1,0 +1,298 @@
+/**
+ * The Azure Functions handlers, called as the Functions host calls them (HttpRequest,
+ * InvocationContext, Service Bus trigger metadata):
+ *  - over the embedded SQLite parts (HTTP handler alone);
+ *  - over the Azure parts: the real @azure/cosmos client against the in-process Cosmos server and
+ *    the Service Bus adapter over the broker-faithful fake, a message's whole life going through
+ *    the HTTP, queue and timer handlers (the simulator's reports come back through HTTP).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvocationContext } from '@azure/functions';
+import { createHttpHandler } from '../../functions/http';
+import { createQueueHandler, RedeliverError } from '../../functions/queues';
+import { createTimerHandler } from '../../functions/timers';
+import { loadConfig } from '../../shared/config/config';
+import { createRuntime } from '../../shared/config/createRuntime';
+import { periodicJobs } from '../../shared/config/periodicJobs';
+import { seedDevAccount, type Runtime } from '../../shared/config/runtime';
+import type { LogFields, Logger } from '../../shared/ports/logger';
+import { QUEUE_OF } from '../../shared/ports/taskQueue';
+import { FakeClock } from '../fixtures/fakeClock';
+import { FakeServiceBus } from '../fixtures/fakeServiceBus';
+import { functionsRequest, runTrigger, serveFunctionsHttp } from '../fixtures/functionsHost';
+import { EMULATOR_KEY, startInProcessCosmos, type CosmosOperation, type InProcessCosmos } from '../fixtures/inProcessCosmos';
+
+const ADMIN_KEY = 'dfs_test_admin_key';
+const DEV_KEY = 'dfs_test_dev_key';
+const SMS = QUEUE_OF['sms.send.v1'];
+const DLR = QUEUE_OF['simulator.dlr.v1'];
+
+async function json(res: { body?: unknown }): Promise<any> {
+  return typeof res.body === 'string' && res.body ? JSON.parse(res.body) : undefined;
+}
+
+describe('Functions HTTP handler over the embedded parts', () => {
+  let dir: string;
+  let runtime: Runtime;
+  const base = 'https://dfs-test.azurewebsites.net/api';
+  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = { 'x-api-key': DEV_KEY }) =>
+    createHttpHandler(async () => runtime)(functionsRequest(`${base}${path}`, { method, body, headers }), new InvocationContext());
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dfs-fn-'));
+    const config = loadConfig({ DATA_DIR: dir, DEV_API_KEY: DEV_KEY, ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'silent' });
+    runtime = await createRuntime(config, { clock: new FakeClock(Date.parse('2026-03-01T12:00:00Z')) });
+    await seedDevAccount(runtime.deps, config);
+  });
+  afterAll(async () => {
+    await runtime.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('accepts a message (202) and serves it back by id', async () => {
+    const sent = await call('POST', '/messages', { to: '+14155550123', text: 'Hello from Functions' });
+    expect(sent.status).toBe(202);
+    const message = await json(sent);
+    expect(message).toMatchObject({ status: 'queued', encoding: 'GSM-7', segments: 1 });
+    const got = await call('GET', `/messages/${message.id}`);
+    expect(got.status).toBe(200);
+    expect((await json(got)).id).toBe(message.id);
+  });
+
+  test('bad input is problem+json naming the field; no key is 401; unknown path 404', async () => {
+    const bad = await call('POST', '/messages', { to: 'not a number', text: 'x' });
+    expect(bad.status).toBe(400);
+    expect((bad.headers as Record<string, string>)['content-type']).toMatch(/problem\+json/);
+    expect((await json(bad)).errors.map((e: { path: string }) => e.path)).toContain('/to');
+    expect((await call('GET', '/balance', undefined, {})).status).toBe(401);
+    expect((await call('GET', '/nothing-here')).status).toBe(404);
+  });
+
+  test('answers 503 with Retry-After, not a stack trace, while the runtime cannot be built', async () => {
+    const handler = createHttpHandler(() => Promise.reject(new Error('cosmos unreachable: secret details')));
+    const logged: unknown[][] = [];
+    const res = await handler(functionsRequest(`${base}/health`), new InvocationContext({ logHandler: (_level, ...args) => void logged.push(args) }));
+    expect(res.status).toBe(503);
+    expect(logged.flat().join(' ')).toMatch(/cosmos unreachable/); // the cause goes to the log
+    expect((res.headers as Record<string, string>)['retry-after']).toBe('5');
+    expect(res.body).not.toContain('secret details');
+  });
+});
+
+/** Records log entries so tests can check what was logged (and that no secret was). */
+function capturingLogger(): Logger & { entries: { level: string; msg: string; fields?: LogFields }[] } {
+  const entries: { level: string; msg: string; fields?: LogFields }[] = [];
+  const at = (level: string) => (msg: string, fields?: LogFields) => void entries.push({ level, msg, fields });
+  return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Service Bus)', () => {
+  const MAX_ATTEMPTS = 3;
+  let cosmos: InProcessCosmos;
+  let bus: FakeServiceBus;
+  let clock: FakeClock;
+  let runtime: Runtime;
+  let web: { url: string; close(): Promise<void> };
+  let logger: ReturnType<typeof capturingLogger>;
+  let devKey: string;
+  const provider = () => Promise.resolve(runtime);
+  const queueHandler = (queue: string) => createQueueHandler(queue, provider);
+  const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = { 'x-api-key': devKey }) => {
+    const res = await fetch(`${web.url}/api${path}`, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const admin = (method: string, path: string, body?: unknown) => api(method, path, body, { 'x-admin-key': ADMIN_KEY });
+  /** Every task queue's trigger, until nothing is due. */
+  const drain = async () => {
+    for (let round = 0; round < 50; round += 1) {
+      let ran = 0;
+      for (const queue of new Set(Object.values(QUEUE_OF))) {
+        const r = await runTrigger(bus, queue, queueHandler(queue));
+        ran += r.completed + r.abandoned;
+      }
+      if (ran === 0) return;
+    }
+  };
+
+  beforeAll(async () => {
+    cosmos = await startInProcessCosmos();
+    clock = new FakeClock(Date.parse('2026-03-01T12:00:00Z'));
+    bus = new FakeServiceBus({
+      clock,
+      queues: Object.fromEntries(
+        Object.values(QUEUE_OF).map((q) => [q, { lockDurationMs: 30_000, maxDeliveryCount: MAX_ATTEMPTS, requiresDuplicateDetection: true }]),
+      ),
+    });
+    web = await serveFunctionsHttp(createHttpHandler(provider));
+    logger = capturingLogger();
+    const config = loadConfig({
+      STORAGE: 'cosmos',
+      QUEUE: 'servicebus',
+      COSMOS_ENDPOINT: cosmos.endpoint,
+      COSMOS_KEY: EMULATOR_KEY,
+      COSMOS_DATABASE: `fn-${Date.now()}`,
+      SERVICEBUS_NAMESPACE: 'fake.servicebus.windows.net',
+      ADMIN_API_KEY: ADMIN_KEY,
+      SIMULATOR_SECRET: 'simulator-secret-for-tests',
+      PUBLIC_BASE_URL: web.url,
+      QUEUE_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      SIMULATOR_DLR_DELAY_MS: '500',
+      STALE_AFTER_MS: '60000',
+    });
+    runtime = await createRuntime(config, { clock, logger, azureClients: { cosmos: cosmos.client, serviceBus: bus } });
+    const created = await admin('POST', '/admin/accounts', { name: 'Azure test', credits: '10.00', senderId: 'AzureTest', defaultCountry: 'US' });
+    expect(created.status).toBe(201);
+    devKey = created.body.apiKey;
+  });
+  afterAll(async () => {
+    await web?.close();
+    await runtime?.close();
+    await cosmos?.stop();
+  });
+
+  test('a message goes queued → sent → delivered through the HTTP, queue and timer handlers', async () => {
+    cosmos.take();
+    const sent = await api('POST', '/messages', { to: '+14155550123', text: 'Hello from Azure' });
+    expect(sent.status).toBe(202);
+    const accept = cosmos.take();
+    expect(bus.counts(SMS).active).toBe(1);
+
+    const first = await runTrigger(bus, SMS, queueHandler(SMS));
+    expect(first).toMatchObject({ completed: 1, abandoned: 0 });
+    const send = cosmos.take();
+    expect((await api('GET', `/messages/${sent.body.id}`)).body.status).toBe('sent');
+    expect(bus.counts(DLR).scheduled).toBe(1); // the simulator's report, 500 ms later
+
+    clock.advance(500);
+    cosmos.take();
+    expect(await runTrigger(bus, DLR, queueHandler(DLR))).toMatchObject({ completed: 1, abandoned: 0 });
+    const deliver = cosmos.take();
+    const message = (await api('GET', `/messages/${sent.body.id}`)).body;
+    expect(message).toMatchObject({ status: 'delivered' });
+    expect(message.history.map((h: { status: string }) => h.status)).toEqual(['queued', 'sent', 'delivered']);
+    // The simulator remembered the submission in Cosmos DB (one accepted send).
+    expect(await runtime.simulatorLog.get(sent.body.id)).toMatchObject({ attempts: 1, accepted: true, acceptedCount: 1 });
+
+    // Each step stays inside one logical partition: no cross-partition query on the hot path.
+    // The README's request-unit table comes from these figures; the budgets catch a regression
+    // (an extra write or a query sneaking onto the hot path).
+    const budget = { accept: 20, send: 30, deliver: 20 };
+    for (const [phase, ops] of Object.entries({ accept, send, deliver })) {
+      const summary = summarise(ops);
+      // eslint-disable-next-line no-console
+      console.info(`Cosmos DB operations, ${phase}: ${JSON.stringify(summary)}${process.env.DEBUG_COSMOS_OPS ? `\n${ops.map((o) => `${o.kind} ${o.path} ${o.bytes}`).join('\n')}` : ''}`);
+      expect({ phase, queries: summary.query ?? 0 }).toEqual({ phase, queries: 0 });
+      expect(summary.estimatedRu).toBeLessThanOrEqual(budget[phase as keyof typeof budget]);
+    }
+  });
+
+  test('a failing task is retried with backoff by the trigger, then dead-lettered, listed and re-queued', async () => {
+    const hits: number[] = [];
+    const down = http.createServer((_req, res) => {
+      hits.push(clock.now());
+      res.writeHead(503).end();
+    });
+    await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', () => resolve()));
+    runtime.setPublicBaseUrl(`http://127.0.0.1:${(down.address() as AddressInfo).port}`);
+    try {
+      const sent = await api('POST', '/messages', { to: '+14155550199', text: 'Reports will fail' });
+      await runTrigger(bus, SMS, queueHandler(SMS));
+      clock.advance(500);
+      const firstTry = await runTrigger(bus, DLR, queueHandler(DLR));
+      expect(firstTry).toMatchObject({ completed: 1, abandoned: 0 }); // a retry copy was scheduled instead
+      expect(bus.counts(DLR)).toMatchObject({ scheduled: 1, active: 0 });
+      clock.advance(1_000);
+      expect(await runTrigger(bus, DLR, queueHandler(DLR))).toMatchObject({ completed: 1, abandoned: 0 });
+      clock.advance(1_000);
+      // Attempt 3 of 3 fails: the trigger throws; the broker redelivers and the deliveries past the
+      // last attempt throw without calling the carrier, until maxDeliveryCount moves it aside.
+      const last = await runTrigger(bus, DLR, queueHandler(DLR));
+      expect(last.completed).toBe(0);
+      expect(last.abandoned).toBe(MAX_ATTEMPTS);
+      expect(hits).toHaveLength(MAX_ATTEMPTS);
+      expect(bus.counts(DLR)).toMatchObject({ scheduled: 0, active: 0, deadLettered: 1 });
+
+      const listed = await admin('GET', `/admin/queues/${DLR}/dead-letters`);
+      expect(listed.status).toBe(200);
+      expect(listed.body.items).toHaveLength(1);
+      const [entry] = listed.body.items;
+      expect(entry).toMatchObject({ queue: DLR, attempts: MAX_ATTEMPTS, task: { type: 'simulator.dlr.v1', carrierMessageId: `sim-${sent.body.id}` } });
+      expect(entry.reason).toMatch(/MaxDeliveryCount/);
+
+      runtime.setPublicBaseUrl(web.url);
+      expect((await admin('POST', `/admin/queues/${DLR}/dead-letters/${entry.id}/requeue`)).status).toBe(202);
+      expect((await admin('POST', `/admin/queues/${DLR}/dead-letters/${entry.id}/requeue`)).status).toBe(404);
+      expect((await admin('GET', `/admin/queues/${DLR}/dead-letters`)).body.items).toEqual([]);
+      await drain();
+      expect((await api('GET', `/messages/${sent.body.id}`)).body.status).toBe('delivered');
+    } finally {
+      runtime.setPublicBaseUrl(web.url);
+      await new Promise<void>((resolve) => down.close(() => resolve()));
+    }
+  });
+
+  test('a message that is not a task is refused by the trigger and ends in the dead-letter queue', async () => {
+    await bus.createSender(SMS).scheduleMessages({ body: { type: 'sms.send.v0', hello: 'world' }, messageId: 'bogus-1' }, new Date(clock.now()));
+    const run = await runTrigger(bus, SMS, queueHandler(SMS));
+    expect(run.abandoned).toBe(MAX_ATTEMPTS);
+    expect(run.errors[0]).toMatch(/unknown task type/);
+    expect(bus.counts(SMS).deadLettered).toBe(1);
+    // Not a task, so nothing an operator could re-queue: the admin list leaves it out.
+    expect((await admin('GET', `/admin/queues/${SMS}/dead-letters`)).body.items).toEqual([]);
+    const error = logger.entries.find((e) => e.level === 'error' && /not a task/.test(e.msg));
+    expect(error?.fields).toMatchObject({ queue: SMS, serviceBusMessageId: 'bogus-1' });
+  });
+
+  test('the trigger rejects a task that belongs to another queue', async () => {
+    const context = new InvocationContext({ triggerMetadata: { deliveryCount: 1 } });
+    await expect(queueHandler(SMS)({ type: 'simulator.dlr.v1', carrierMessageId: 'x', outcome: 'DELIVRD' }, context)).rejects.toBeInstanceOf(RedeliverError);
+  });
+
+  test('the reconciler timer re-enqueues a queued message a crash left without its task', async () => {
+    const sent = await api('POST', '/messages', { to: '+14155550124', text: 'Lost task' });
+    // As if the process died after storing the message and before the task was sent: drop the task.
+    const receiver = bus.createReceiver(SMS);
+    const [lost] = await receiver.receiveMessages(1);
+    await receiver.completeMessage(lost!);
+    clock.advance(11 * 60_000); // past STALE_AFTER_MS and the broker's duplicate-detection window
+    const job = periodicJobs.find((j) => j.name === 'reconcile-stale-messages')!;
+    await createTimerHandler(job, provider)({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, new InvocationContext());
+    expect(logger.entries.some((e) => e.msg === 'periodic job ran' && e.fields?.count === 1)).toBe(true);
+    await drain();
+    expect((await api('GET', `/messages/${sent.body.id}`)).body.status).not.toBe('queued');
+  });
+
+  test('nothing logged carries the admin key, the simulator secret or an API key', () => {
+    const text = JSON.stringify(logger.entries);
+    for (const secret of [ADMIN_KEY, 'simulator-secret-for-tests', devKey]) expect(text).not.toContain(secret);
+  });
+});
+
+/**
+ * Operation counts of a phase and the request units they cost by Cosmos DB's published rates (the
+ * in-process server reports a flat 1 RU): a point read of up to 1 KB costs 1 RU, a write (create,
+ * upsert, replace, patch) about 5 RU per started KB with an indexing policy as lean as ours, and a
+ * transactional batch the sum of its operations.
+ */
+function summarise(ops: CosmosOperation[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  let ru = 0;
+  for (const op of ops) {
+    if (op.resource !== 'docs') continue;
+    const key = op.batch ? `batch.${op.kind}` : op.kind;
+    out[key] = (out[key] ?? 0) + 1;
+    ru += op.kind === 'read' ? 1 : op.kind === 'query' ? 3 : 5 * Math.max(1, Math.ceil(op.bytes / 1024));
+    if (op.kind !== 'read' && op.kind !== 'query') out.writtenBytes = (out.writtenBytes ?? 0) + op.bytes;
+  }
+  out.estimatedRu = ru;
+  return out;
+}
