@@ -31,6 +31,7 @@ const DEV_KEY = 'dfs_test_dev_key';
 const SMS = QUEUE_OF['sms.send.v1'];
 const DLR = QUEUE_OF['simulator.dlr.v1'];
 
+// Tests read arbitrary JSON shapes; a typed body for every assertion would only add noise.
 async function json(res: { body?: unknown }): Promise<any> {
   return typeof res.body === 'string' && res.body ? JSON.parse(res.body) : undefined;
 }

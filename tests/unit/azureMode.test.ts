@@ -76,7 +76,7 @@ describe('Functions logger', () => {
 
   test('with telemetry on, entries are OpenTelemetry log records whose fields are attributes', () => {
     const records: LogRecord[] = [];
-    logs.setGlobalLoggerProvider({ getLogger: () => ({ emit: (record: LogRecord) => void records.push(record) }) });
+    logs.setGlobalLoggerProvider({ getLogger: () => ({ enabled: () => true, emit: (record: LogRecord) => void records.push(record) }) });
     try {
       const written: string[] = [];
       const logger = createFunctionsLogger({ level: 'info', openTelemetry: true, write: (_l, line) => void written.push(line) });
