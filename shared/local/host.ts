@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { requeueStale } from '../app/messageLifecycle';
 import type { Config } from '../config/config';
-import { createEmbeddedRuntime, seedDevAccount, type Runtime, type RuntimeOverrides, type SeedResult } from '../config/runtime';
+import { createRuntime } from '../config/createRuntime';
+import { seedDevAccount, type Runtime, type RuntimeOverrides, type SeedResult } from '../config/runtime';
 import { relayAll, relayOutbox } from '../webhooks/relay';
 import { WEBHOOK_QUEUE } from '../webhooks/subscriptions';
 import { QueueWorker } from './queueWorker';
@@ -30,7 +31,8 @@ const BATCH: Record<string, number> = { 'sms-send': 64, 'simulator-dlr': 500 };
  * reconciler timer. Everything lives in one SQLite file, so `npm start` needs nothing else.
  */
 export async function startEmbeddedHost(config: Config, options: HostOptions = {}): Promise<EmbeddedHost> {
-  const runtime = createEmbeddedRuntime(config, options);
+  // SQLite by default; with STORAGE=cosmos and QUEUE=servicebus the same host runs against Azure.
+  const runtime = await createRuntime(config, options);
   const { deps, engine } = runtime;
   const background = options.background ?? true;
 

@@ -3,7 +3,7 @@ import { createSqliteDataStore } from '../../shared/adapters/sqlite/dataStore';
 import { describeDataStoreContract } from './dataStore.contract';
 import { describeWebhookStoreContract } from './webhookStores.contract';
 
-describeDataStoreContract('SQLite data store', async () => {
+async function openSqliteStore() {
   const db = openDatabase(':memory:');
   const store = createSqliteDataStore(db);
   return {
@@ -13,16 +13,7 @@ describeDataStoreContract('SQLite data store', async () => {
       db.close();
     },
   };
-});
+}
 
-describeWebhookStoreContract('SQLite data store', async () => {
-  const db = openDatabase(':memory:');
-  const store = createSqliteDataStore(db);
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-      db.close();
-    },
-  };
-});
+describeDataStoreContract('SQLite data store', openSqliteStore);
+describeWebhookStoreContract('SQLite data store', openSqliteStore);

@@ -1,39 +1,23 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { MAIN, startHostProcess, type HostProcess } from '../fixtures/hostProcess';
 
-const MAIN = resolve(__dirname, '../../dist/shared/local/main.js');
 const KEY = 'dfs_kill_test_key';
 const TERMINAL = new Set(['delivered', 'undelivered', 'failed', 'cancelled']);
 
-/** Starts `npm start`'s entry point as a real process and resolves with its base URL. */
-function startProcess(dataDir: string): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      DATA_DIR: dataDir,
-      DEV_API_KEY: KEY,
-      ADMIN_API_KEY: 'kill-admin',
-      DEV_ACCOUNT_CREDITS: '1000',
-      LOG_LEVEL: 'warn',
-      SIMULATOR_DLR_DELAY_MS: '200',
-      // Short lease and reconcile times keep recovery quick; the mechanism is the one production uses.
-      QUEUE_LEASE_MS: '1000',
-      STALE_AFTER_MS: '1000',
-      RECONCILE_INTERVAL_MS: '300',
-    },
-  });
-  return new Promise((resolveUrl, reject) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /running at (http:\/\/[^\s]+)\/api/.exec(out);
-      if (m) resolveUrl({ child, url: m[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`host exited early (${code}): ${out}`)));
+function startProcess(dataDir: string): Promise<HostProcess> {
+  return startHostProcess({
+    DATA_DIR: dataDir,
+    DEV_API_KEY: KEY,
+    ADMIN_API_KEY: 'kill-admin',
+    DEV_ACCOUNT_CREDITS: '1000',
+    SIMULATOR_DLR_DELAY_MS: '200',
+    // Short lease and reconcile times keep recovery quick; the mechanism is the one production uses.
+    QUEUE_LEASE_MS: '1000',
+    STALE_AFTER_MS: '1000',
+    RECONCILE_INTERVAL_MS: '300',
   });
 }
 
@@ -59,8 +43,7 @@ describe('kill -9 mid-flight', () => {
     );
     // Kill once a good share is accepted, while sends, submissions and reports are all in flight.
     while (accepted.length < 120) await new Promise((r) => setTimeout(r, 5));
-    const firstExit = new Promise((r) => first.child.once('exit', r));
-    first.child.kill('SIGKILL');
+    const firstExit = first.stop('SIGKILL');
     await Promise.all(sends);
     await firstExit;
     expect(accepted.length).toBeGreaterThanOrEqual(120);
@@ -87,9 +70,7 @@ describe('kill -9 mid-flight', () => {
       }
       expect(pending).toEqual([]);
     } finally {
-      const secondExit = new Promise((r) => second.child.once('exit', r));
-      second.child.kill('SIGTERM');
-      await secondExit;
+      await second.stop('SIGTERM');
     }
 
     const db = new Database(join(dir, 'dataflows-sms.db'), { readonly: true });
@@ -127,9 +108,7 @@ describe('graceful shutdown', () => {
       }).then(async (res) => ({ status: res.status, id: ((await res.json()) as { id: string }).id })),
     );
     const accepted = await Promise.all(sends);
-    const exit = new Promise<number | null>((r) => first.child.once('exit', (code) => r(code)));
-    first.child.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    expect(await first.stop('SIGTERM')).toBe(0);
     expect(accepted.every((a) => a.status === 202)).toBe(true);
 
     const second = await startProcess(dir);
@@ -139,9 +118,7 @@ describe('graceful shutdown', () => {
         expect(res.status).toBe(200);
       }
     } finally {
-      const secondExit = new Promise((r) => second.child.once('exit', r));
-      second.child.kill('SIGTERM');
-      await secondExit;
+      await second.stop('SIGTERM');
     }
   }, 60_000);
 });

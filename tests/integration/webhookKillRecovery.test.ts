@@ -1,26 +1,14 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startReceiver } from '../fixtures/webhookReceiver';
+import { MAIN, startHostProcess, type HostProcess } from '../fixtures/hostProcess';
 
-const MAIN = resolve(__dirname, '../../dist/shared/local/main.js');
 const KEY = 'dfs_webhook_kill_key';
 
-function startProcess(dataDir: string): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, DEV_API_KEY: KEY, ADMIN_API_KEY: 'kill-admin', LOG_LEVEL: 'warn', SIMULATOR_DLR_DELAY_MS: '50', QUEUE_LEASE_MS: '1000' },
-  });
-  return new Promise((resolveUrl, reject) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /running at (http:\/\/[^\s]+)\/api/.exec(out);
-      if (m) resolveUrl({ child, url: m[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`host exited early (${code}): ${out}`)));
-  });
+function startProcess(dataDir: string): Promise<HostProcess> {
+  return startHostProcess({ DATA_DIR: dataDir, DEV_API_KEY: KEY, ADMIN_API_KEY: 'kill-admin', SIMULATOR_DLR_DELAY_MS: '50', QUEUE_LEASE_MS: '1000' });
 }
 
 const until = async (what: string, ok: () => boolean, ms: number) => {
@@ -56,9 +44,7 @@ describe('kill -9 between webhook attempts', () => {
       }
       // 20 messages: sent + delivered = 40 events, each attempted once and failed.
       await until('40 failed first attempts', () => new Set(receiver.received.map((w) => w.headers['webhook-id'])).size >= 40, 20_000);
-      const exited = new Promise((r) => first.child.once('exit', r));
-      first.child.kill('SIGKILL');
-      await exited;
+      await first.stop('SIGKILL');
 
       const db = new Database(join(dir, 'dataflows-sms.db'), { readonly: true });
       const expected = (db.prepare("SELECT id FROM outbox WHERE type = 'sms.status_changed'").all() as { id: string }[]).map((r) => r.id).sort();
@@ -73,12 +59,8 @@ describe('kill -9 between webhook attempts', () => {
       await until('every event delivered', () => new Set(receiver.received.map((w) => w.headers['webhook-id'])).size >= 40, 30_000);
       expect([...new Set(receiver.received.map((w) => w.headers['webhook-id']!))].sort()).toEqual(expected);
     } finally {
-      first.child.kill('SIGKILL');
-      if (second) {
-        const exited = new Promise((r) => second!.child.once('exit', r));
-        second.child.kill('SIGTERM');
-        await exited;
-      }
+      await first.stop('SIGKILL');
+      if (second) await second.stop('SIGTERM');
       await receiver.close();
     }
   }, 60_000);
