@@ -39,21 +39,38 @@ export function migrate(db: Db, migrations: string[], name: string): void {
 export class GroupCommit {
   private waiting: { resolve: () => void; reject: (err: Error) => void }[] = [];
   private scheduled = false;
+  // Prepared once: db.exec re-parses SQL and db.transaction() builds a wrapper per call, both
+  // measurable on a path that runs several times per request.
+  private readonly sql: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', Database.Statement>;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.sql = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+      savepoint: db.prepare('SAVEPOINT group_write'),
+      release: db.prepare('RELEASE group_write'),
+      rollbackTo: db.prepare('ROLLBACK TO group_write'),
+    };
+  }
 
   run<T>(write: () => T): Promise<T> {
     if (!this.db.inTransaction) {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.sql.begin.run();
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
     }
     let result: T;
+    this.sql.savepoint.run();
     try {
-      result = this.db.transaction(write)();
+      result = write();
+      this.sql.release.run();
     } catch (err) {
+      // Undo this write only; the others of the turn still commit.
+      this.sql.rollbackTo.run();
+      this.sql.release.run();
       return Promise.reject(err as Error);
     }
     return new Promise<T>((resolve, reject) => this.waiting.push({ resolve: () => resolve(result), reject }));
@@ -69,9 +86,9 @@ export class GroupCommit {
       return;
     }
     try {
-      this.db.exec('COMMIT');
+      this.sql.commit.run();
     } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      if (this.db.inTransaction) this.sql.rollback.run();
       waiting.forEach((w) => w.reject(err as Error));
       return;
     }
