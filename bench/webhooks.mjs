@@ -139,6 +139,13 @@ try {
       await inbound(host.url, Math.min(10, EVENTS - i));
     }
   }));
+  // Baseline, same run: a bare sender process posting the same deliveries to the same receivers.
+  rows.push(
+    await run('baseline: bare node:http sender, no storage', null, receivers, async () => {
+      const base = await startServer(join(root, 'bench/bareFanout.mjs'), { RECEIVER_URLS: receivers.map((r) => r.url).join(','), EVENTS: String(EVENTS), CONCURRENCY: '256' });
+      await new Promise((r) => base.child.once('exit', r));
+    }),
+  );
 } finally {
   await host.stop();
   await Promise.all(receivers.map((r) => r.close()));
@@ -149,4 +156,7 @@ console.log(`\nwebhooks: ${fmt(EVENTS)} sms.received events per run, ${RECEIVERS
 console.log('| run | deliveries | events/s | deliveries/s | p50 ms | p99 ms | max ms |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.name} | ${fmt(r.delivered)}/${fmt(r.expected)} | ${fmt(r.eventsPerSec)} | ${fmt(r.deliveriesPerSec)} | ${r.p50} | ${r.p99} | ${r.max} |`);
+const burst = rows.find((r) => r.name.startsWith('burst'));
+const base = rows.find((r) => r.name.startsWith('baseline'));
+if (burst && base) console.log(`ratio burst/baseline deliveries/s: ${fmt(burst.deliveriesPerSec / base.deliveriesPerSec, 3)}`);
 console.log('latency: event timestamp → receipt by the receiver (same machine clock)');
