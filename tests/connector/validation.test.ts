@@ -29,6 +29,7 @@ describe('the connector files against Microsoft\'s schemas and a Swagger 2.0 par
   });
 
   test('the schema validation rejects what Power Platform would reject', () => {
+    // `any` below: each case breaks the definition in a place its type would forbid, on purpose.
     const badTrigger = clone(committedDefinition()) as any;
     badTrigger.paths['/hooks/sms-received'].post['x-ms-trigger'] = 'sometimes';
     expect(validateApiDefinitionSchema(badTrigger).join('\n')).toMatch(/x-ms-trigger/);
@@ -55,6 +56,7 @@ describe('the connector files against Microsoft\'s schemas and a Swagger 2.0 par
   });
 
   test('the Swagger parser rejects a duplicate operationId and an undeclared path parameter', async () => {
+    // `any`: the cases are deliberately ill-typed definitions.
     const dup = clone(committedDefinition()) as any;
     dup.paths['/balance'].get.operationId = 'GetAccount';
     expect((await validateSwagger20(dup)).join('\n')).toMatch(/GetAccount/);
