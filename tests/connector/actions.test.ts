@@ -1,5 +1,7 @@
 import SwaggerClient, { type SwaggerClientInstance, type SwaggerResponse } from 'swagger-client';
 import { DEV_KEY, startTestHost, type TestHost } from '../fixtures/testHost';
+import { decideSenderId } from '../fixtures/webhookScenarios';
+import { startReceiver, type Receiver } from '../fixtures/webhookReceiver';
 import { operations, type Json } from './certificationRules';
 import { committedDefinition } from './committed';
 import { declaredResponse, responseValidator } from './responseSchemas';
@@ -15,6 +17,7 @@ describe('every connector action through swagger-client against the embedded hos
   let spec: Json;
   let client: SwaggerClientInstance;
   let validate: ReturnType<typeof responseValidator>;
+  let r: Receiver; // the endpoint of the webhook subscription the administration actions look at
   const driven = new Set<string>();
   const ctx: Record<string, string> = {};
 
@@ -24,8 +27,12 @@ describe('every connector action through swagger-client against the embedded hos
     spec = { ...committedDefinition(), host: new URL(t.url).host, schemes: ['http'] };
     client = await SwaggerClient({ spec, authorizations: { api_key: DEV_KEY } });
     validate = responseValidator(spec);
+    r = await startReceiver();
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await r.close();
+    await t.close();
+  });
 
   async function call(operationId: string, parameters: Record<string, unknown>, expectedStatus: number): Promise<SwaggerResponse> {
     let res: SwaggerResponse;
@@ -53,6 +60,10 @@ describe('every connector action through swagger-client against the embedded hos
 
   test('UpdateAccountSettings', async () => {
     expect(body(await call('UpdateAccountSettings', { body: { lowBalanceThreshold: '5.00', defaultCountry: 'US' } }, 200)).lowBalanceThreshold).toBe('5.00');
+  });
+
+  test('GetCallbackSigningSecret', async () => {
+    expect(body(await call('GetCallbackSigningSecret', {}, 200)).secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
   });
 
   test('ListSenderIdValues feeds SendSms\'s from, as the designer\'s dropdown does', async () => {
@@ -114,6 +125,54 @@ describe('every connector action through swagger-client against the embedded hos
     expect(validate(schema, { ...message, segments: '1' }).join()).toMatch(/segments must be integer/);
     const { status: _status, ...withoutStatus } = message;
     expect(validate(schema, withoutStatus).join()).toMatch(/required property 'status'/);
+  });
+
+  test('ListWebhookSubscriptions and GetWebhookSubscription show a failing subscription', async () => {
+    r.always({ status: 500, body: 'database down' });
+    ctx.hooksSince = new Date(t.clock.now()).toISOString();
+    const sub = await call('OnSenderIdApproved', { body: { callbackUrl: r.url('/flow') } }, 201);
+    ctx.hookId = body(sub).id;
+    await decideSenderId(t, 'Globex', 'approve');
+    await t.host.drain();
+    expect(r.received).toHaveLength(1);
+    const list = body(await call('ListWebhookSubscriptions', {}, 200));
+    expect(list.items.map((s: { id: string }) => s.id)).toEqual([ctx.hookId]);
+    const one = body(await call('GetWebhookSubscription', { subscriptionId: ctx.hookId }, 200));
+    expect(one).toMatchObject({ id: ctx.hookId, eventType: 'sender_id.approved', status: 'active', health: { state: 'failing', consecutiveFailures: 1, lastStatusCode: 500 } });
+    expect(one.secret).toBeUndefined();
+    await call('GetWebhookSubscription', { subscriptionId: 'sub_doesnotexist' }, 404);
+  });
+
+  test('ListEvents finds the event and ListWebhookDeliveries its failed attempt', async () => {
+    const events = body(await call('ListEvents', { type: 'sender_id.approved', since: ctx.hooksSince, limit: 10 }, 200));
+    expect(events.items).toHaveLength(1);
+    expect(events.items[0]).toMatchObject({ type: 'sender_id.approved', data: expect.objectContaining({ value: 'Globex' }) });
+    ctx.eventId = events.items[0].id;
+    const attempts = body(await call('ListWebhookDeliveries', { subscriptionId: ctx.hookId, eventId: ctx.eventId, limit: 10 }, 200));
+    expect(attempts.items).toEqual([expect.objectContaining({ eventId: ctx.eventId, webhookId: ctx.eventId, attempt: 1, statusCode: 500, outcome: 'retrying', responseExcerpt: 'database down' })]);
+  });
+
+  test('ReplayWebhookDeliveries sends the given-up delivery again', async () => {
+    for (let hour = 0; hour < 48; hour++) await t.advance(3_600_000); // every retry fails too
+    const attempts = body(await call('ListWebhookDeliveries', { subscriptionId: ctx.hookId }, 200)).items as { outcome: string }[];
+    expect(attempts[0]!.outcome).toBe('failed');
+    r.always({ status: 200 });
+    r.clear();
+    const replay = body(await call('ReplayWebhookDeliveries', { subscriptionId: ctx.hookId, body: { since: ctx.hooksSince } }, 202));
+    expect(replay.eventIds).toEqual([ctx.eventId]);
+    await t.host.drain();
+    expect(r.received.map((w) => w.headers['webhook-id'])).toEqual([ctx.eventId]);
+    expect(body(await call('GetWebhookSubscription', { subscriptionId: ctx.hookId }, 200)).health.state).toBe('healthy');
+  });
+
+  test('RedeliverEvent sends one event again, to every matching subscription or to the one named', async () => {
+    r.clear();
+    expect(body(await call('RedeliverEvent', { eventId: ctx.eventId }, 202))).toEqual({ eventId: ctx.eventId, subscriptionIds: [ctx.hookId] });
+    expect(body(await call('RedeliverEvent', { eventId: ctx.eventId, body: { subscriptionId: ctx.hookId } }, 202))).toEqual({ eventId: ctx.eventId, subscriptionIds: [ctx.hookId] });
+    await t.host.drain();
+    expect(r.received.map((w) => w.headers['webhook-id'])).toEqual([ctx.eventId, ctx.eventId]);
+    await call('RedeliverEvent', { eventId: 'evt_doesnotexist' }, 404);
+    await call('DeleteWebhookSubscription', { subscriptionId: ctx.hookId }, 204);
   });
 
   test('every action of the definition was driven (a new operation needs a case here)', () => {

@@ -81,6 +81,7 @@ export const accountRoutes: RouteDef[] = [
     auth: 'account',
     scope: 'account:manage',
     responses: { 200: { description: 'The secret.', schema: obj('Callback signing secret', 'Verify webhook-signature with it.', { secret: str('Secret', 'whsec_ followed by the base64 key.') }, ['secret']) }, ...problemResponses(401, 403) },
+    connector: { visibility: 'advanced' },
     async handle({ deps, account }) {
       const { secret } = await callbackSecretOf(deps, account);
       return { status: 200, body: { secret } };

@@ -149,6 +149,7 @@ export const hookRoutes: RouteDef[] = [
     auth: 'account',
     rateLimit: 'subscriptions',
     responses: { 200: { description: 'The subscriptions.', schema: listOf('Webhook subscriptions', subscriptionSchema) }, ...problemResponses(429) },
+    connector: { visibility: 'advanced' },
     async handle({ deps, account }) {
       const items = await deps.store.subscriptions.list(account.id);
       return { status: 200, body: { items: items.map((s) => subscriptionView(s, deps.settings.publicBaseUrl)) } };
@@ -159,12 +160,13 @@ export const hookRoutes: RouteDef[] = [
     path: '/hooks/{subscriptionId}',
     operationId: 'GetWebhookSubscription',
     summary: 'Get a webhook subscription',
-    description: 'Returns one subscription with its health (failing, disabled ...).',
+    description: 'Returns one webhook subscription with its status and health: new, healthy, failing or disabled.',
     tags: ['Webhooks'],
     auth: 'account',
     rateLimit: 'subscriptions',
     pathParams: [subscriptionIdParam],
     responses: { 200: { description: 'The subscription.', schema: subscriptionSchema }, ...problemResponses(404, 429) },
+    connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
       const s = await getSubscription(deps, account.id, req.params.subscriptionId!);
       return { status: 200, body: subscriptionView(s, deps.settings.publicBaseUrl) };
@@ -194,7 +196,7 @@ export const hookRoutes: RouteDef[] = [
     path: '/hooks/{subscriptionId}/deliveries',
     operationId: 'ListWebhookDeliveries',
     summary: 'List delivery attempts',
-    description: 'Every attempt to deliver to this subscription, newest first: time, status code, latency and the start of the response.',
+    description: 'Lists every attempt to deliver to this subscription, newest first, with its time, status code, latency and the start of the response.',
     tags: ['Webhooks'],
     auth: 'account',
     rateLimit: 'subscriptions',
@@ -205,6 +207,7 @@ export const hookRoutes: RouteDef[] = [
       { name: 'limit', schema: int('Limit', `How many attempts (1-${DELIVERY_PAGE_MAX}, default 100).`, { minimum: 1, maximum: DELIVERY_PAGE_MAX, default: 100 }) },
     ],
     responses: { 200: { description: 'The attempts.', schema: listOf('Delivery attempts', deliverySchema) }, ...problemResponses(400, 404, 429) },
+    connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
       const q = req.query as { since?: string; eventId?: string; limit: number };
       const items: DeliveryAttempt[] = await listDeliveries(deps, account.id, req.params.subscriptionId!, { since: q.since && new Date(q.since).toISOString(), eventId: q.eventId }, q.limit);
@@ -224,6 +227,7 @@ export const hookRoutes: RouteDef[] = [
     pathParams: [subscriptionIdParam],
     body: obj('Replay request', 'Which failures to send again.', { since: str('Since', 'Replay failures with an attempt at or after this time (ISO 8601).', { format: 'date-time' }) }, ['since']),
     responses: { 202: { description: 'The events queued again.', schema: obj('Replay', 'What was queued.', { eventIds: arr('Event IDs', 'Events queued for delivery again.', { type: 'string' }) }, ['eventIds']) }, ...problemResponses(400, 404, 429) },
+    connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
       const since = new Date((req.body as { since: string }).since);
       if (Number.isNaN(since.getTime())) throw invalid([{ path: '/since', message: 'is not a valid time' }]);
@@ -235,7 +239,7 @@ export const hookRoutes: RouteDef[] = [
     path: '/events',
     operationId: 'ListEvents',
     summary: 'List events',
-    description: 'The account\'s stored events, oldest first (kept 30 days), to find one to redeliver.',
+    description: 'Lists the account\'s stored events, oldest first (kept 30 days), to find one to redeliver.',
     tags: ['Webhooks'],
     auth: 'account',
     rateLimit: 'subscriptions',
@@ -245,6 +249,7 @@ export const hookRoutes: RouteDef[] = [
       { name: 'limit', schema: int('Limit', 'How many events (1-500, default 100).', { minimum: 1, maximum: 500, default: 100 }) },
     ],
     responses: { 200: { description: 'The events.', schema: listOf('Events', eventSchema) }, ...problemResponses(400, 429) },
+    connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
       const q = req.query as { type?: string; since?: string; limit: number };
       const events = await deps.store.outbox.listForAccount(account.id, { type: q.type, since: q.since && new Date(q.since).toISOString() }, q.limit);
@@ -265,6 +270,7 @@ export const hookRoutes: RouteDef[] = [
     body: obj('Redeliver request', 'Optionally, one subscription to redeliver to.', { subscriptionId: str('Subscription ID', 'Only this subscription (sub_...).', { maxLength: 64 }) }),
     bodyRequired: false,
     responses: { 202: { description: 'Queued.', schema: obj('Redelivery', 'Where the event is going.', { eventId: str('Event ID', 'The event.'), subscriptionIds: arr('Subscription IDs', 'Subscriptions it was queued for.', { type: 'string' }) }, ['eventId', 'subscriptionIds']) }, ...problemResponses(404, 422, 429) },
+    connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
       const body = (req.body ?? {}) as { subscriptionId?: string };
       return { status: 202, body: await redeliverEvent(deps, account.id, req.params.eventId!, body.subscriptionId) };
