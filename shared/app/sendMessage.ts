@@ -35,6 +35,11 @@ export async function sendMessage(
 ): Promise<SendOutcome> {
   const phone = normalisePhone(input.to, account.defaultCountry);
   if (!phone.ok) throw invalid([{ path: '/to', message: phone.reason }]);
+  if (input.callback) {
+    // Only what needs no DNS here; the full check (resolved addresses) runs when the callback is called.
+    const refusal = deps.webhooks.urlPolicy.checkWithoutLookup(input.callback.url);
+    if (refusal) throw unprocessable('callback_url_refused', '/callback/url', refusal);
+  }
   const now = deps.clock.now();
   const scheduledFor = input.sendAt === undefined ? null : checkSendAt(deps, input.sendAt, now);
   const sender = await pickSender(deps, account, input.from);

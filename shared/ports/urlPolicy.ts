@@ -7,4 +7,9 @@
 export interface OutboundUrlPolicy {
   /** Resolves null when the URL may be called, otherwise the reason it may not (for a 4xx). */
   check(url: string): Promise<string | null>;
+  /**
+   * The same rules without resolving the host name (scheme, credentials, literal addresses), for
+   * hot paths such as a message's own callback URL: the full check runs again when it is called.
+   */
+  checkWithoutLookup(url: string): string | null;
 }

@@ -57,6 +57,26 @@ describe('HTTP API on the embedded host', () => {
     });
   });
 
+  describe('per-message callback URL', () => {
+    test.each([
+      ['https://10.0.0.5/hook', 422, /private/],
+      ['http://169.254.169.254/latest/meta-data', 422, /linkLocal/],
+      ['ftp://example.com/hook', 422, /https/],
+      ['https://user:pw@example.com/hook', 422, /credentials/],
+    ])('%s is refused at send time naming /callback/url, before any charge', async (url, status, reason) => {
+      const res = await t.api.post('/messages', { to: '+14155550123', text: 'x', callback: { url } });
+      expect(res.status).toBe(status);
+      expect(res.body.errors[0]).toEqual({ path: '/callback/url', message: expect.stringMatching(reason) });
+      expect((await t.api.get('/balance')).body.credits).toBe('100.00');
+    });
+
+    test('a loopback callback is accepted in the embedded mode', async () => {
+      const res = await t.api.post('/messages', { to: '+14155550123', text: 'x', callback: { url: 'http://127.0.0.1:9/hook' } });
+      expect(res.status).toBe(202);
+      expect(res.body.callbackUrl).toBe('http://127.0.0.1:9/hook');
+    });
+  });
+
   describe('credits', () => {
     test('not enough credits is 402 and nothing is stored', async () => {
       const other = await t.newAccount({ credits: '0.01' });

@@ -199,6 +199,25 @@ describe('outbound URL policy (SSRF)', () => {
     else expect(d).toMatch(inDev);
   });
 
+  test.each([
+    ['https://hooks.example.com/x', null, null],
+    ['https://internal.example.com/x', null, null], // a name: its addresses are checked when called
+    ['http://hooks.example.com/x', /https/, /https/],
+    ['https://10.0.0.5/x', /private/, /private/],
+    ['http://169.254.169.254/latest', /linkLocal/, /linkLocal/],
+    ['http://localhost:8080/x', /https/, null],
+    ['http://127.0.0.1:8080/x', /loopback/, null],
+    ['https://user:pw@hooks.example.com/x', /credentials/, /credentials/],
+    ['not a url', /absolute/, /absolute/],
+  ])('without lookup: %s → production %p, dev %p', (url, inProd, inDev) => {
+    const p = prod.checkWithoutLookup(url);
+    const d = dev.checkWithoutLookup(url);
+    if (inProd === null) expect(p).toBeNull();
+    else expect(p).toMatch(inProd);
+    if (inDev === null) expect(d).toBeNull();
+    else expect(d).toMatch(inDev);
+  });
+
   test('the HTTP client refuses private addresses when it connects, by literal or by DNS answer', async () => {
     const receiver = await startReceiver();
     const client = createNodeHttpClient({ refuseAddress: (ip) => addressRefusal(ip, false) });

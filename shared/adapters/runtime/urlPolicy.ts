@@ -42,16 +42,34 @@ export interface UrlPolicyOptions {
  */
 export function createUrlPolicy(options: UrlPolicyOptions): OutboundUrlPolicy {
   const resolve = options.resolve ?? systemResolver;
+  /** Rules that need no DNS: the parsed URL and its host, or the reason it is refused. */
+  const parse = (raw: string): { url: URL; host: string } | string => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return 'is not an absolute URL';
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return `must use https (got ${url.protocol.replace(':', '')})`;
+    if (url.username || url.password) return 'must not carry user:password credentials';
+    return { url, host: url.hostname.replace(/^\[(.*)\]$/, '$1') };
+  };
+  const addressesRefusal = (url: URL, addresses: string[]): string | null => {
+    for (const a of addresses) {
+      const refusal = addressRefusal(a, options.allowLoopback);
+      if (refusal) return refusal;
+    }
+    if (url.protocol === 'http:') {
+      const allLoopback = addresses.every((a) => ipaddr.process(a).range() === 'loopback');
+      if (!(options.allowLoopback && allLoopback)) return 'must use https (plain http is allowed only to loopback in the embedded/dev mode)';
+    }
+    return null;
+  };
   return {
     async check(raw) {
-      let url: URL;
-      try {
-        url = new URL(raw);
-      } catch {
-        return 'is not an absolute URL';
-      }
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') return `must use https (got ${url.protocol.replace(':', '')})`;
-      const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+      const parsed = parse(raw);
+      if (typeof parsed === 'string') return parsed;
+      const { url, host } = parsed;
       let addresses: string[];
       if (isIP(host)) addresses = [host];
       else {
@@ -62,14 +80,15 @@ export function createUrlPolicy(options: UrlPolicyOptions): OutboundUrlPolicy {
         }
         if (addresses.length === 0) return `host ${host} does not resolve`;
       }
-      for (const a of addresses) {
-        const refusal = addressRefusal(a, options.allowLoopback);
-        if (refusal) return refusal;
-      }
-      if (url.protocol === 'http:') {
-        const allLoopback = addresses.every((a) => ipaddr.process(a).range() === 'loopback');
-        if (!(options.allowLoopback && allLoopback)) return 'must use https (plain http is allowed only to loopback in the embedded/dev mode)';
-      }
+      return addressesRefusal(url, addresses);
+    },
+    checkWithoutLookup(raw) {
+      const parsed = parse(raw);
+      if (typeof parsed === 'string') return parsed;
+      const { url, host } = parsed;
+      if (isIP(host)) return addressesRefusal(url, [host]);
+      const loopbackName = host === 'localhost' || host.endsWith('.localhost');
+      if (url.protocol === 'http:' && !(options.allowLoopback && loopbackName)) return 'must use https (plain http is allowed only to loopback in the embedded/dev mode)';
       return null;
     },
   };
