@@ -36,6 +36,8 @@ export const AZURE_SETTING_SOURCES: Record<string, AzureSettingSource> = {
   MAX_BODY_BYTES: 'app',
   RECONCILE_INTERVAL_MS: 'app',
   STALE_AFTER_MS: 'app',
+  // Cosmos DB expires history by time-to-live; only the embedded SQLite store prunes by this.
+  RETENTION_DAYS: 'embedded',
   COSMOS_ENDPOINT: 'app',
   // Keys are for the emulator; in Azure the managed identity signs in (no keys in app settings).
   COSMOS_KEY: 'embedded',

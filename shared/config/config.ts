@@ -22,6 +22,7 @@ export interface Config {
   maxBodyBytes: number;
   reconcileIntervalMs: number;
   staleAfterMs: number;
+  retentionDays: number;
   cosmos: { endpoint: string | null; key: string | null; database: string };
   serviceBus: { connectionString: string | null; namespace: string | null };
   /** Application Insights connection string (functions/ starts OpenTelemetry with it). */
@@ -69,6 +70,7 @@ export const SETTINGS = {
   QUEUE_MAX_ATTEMPTS: { default: '10', help: 'Deliveries of a task before it is dead-lettered.' },
   MAX_BODY_BYTES: { default: '262144', help: 'Largest request body accepted (413 beyond).' },
   RECONCILE_INTERVAL_MS: { default: '30000', help: 'How often stuck queued/scheduled messages are re-enqueued.' },
+  RETENTION_DAYS: { default: '30', help: 'Days the embedded host keeps webhook delivery attempts and dispatched events (Cosmos DB: 30-day time-to-live).' },
   STALE_AFTER_MS: { default: '60000', help: 'How long a queued message may sit untouched before the reconciler re-enqueues it.' },
   COSMOS_ENDPOINT: { default: '', help: 'Cosmos DB endpoint (STORAGE=cosmos).' },
   COSMOS_KEY: { default: '', help: 'Cosmos DB key; leave empty to use managed identity (DefaultAzureCredential).' },
@@ -145,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: int('MAX_BODY_BYTES', 1024, 10 * 1024 * 1024),
     reconcileIntervalMs: int('RECONCILE_INTERVAL_MS', 100, 86_400_000),
     staleAfterMs: int('STALE_AFTER_MS', 100, 86_400_000),
+    retentionDays: int('RETENTION_DAYS', 1, 3650),
     cosmos: { endpoint: optional('COSMOS_ENDPOINT'), key: optional('COSMOS_KEY'), database: get('COSMOS_DATABASE') },
     serviceBus: { connectionString: optional('SERVICEBUS_CONNECTION_STRING'), namespace: optional('SERVICEBUS_NAMESPACE') },
     carriers: carrierSettings(optional, problems),

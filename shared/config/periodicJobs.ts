@@ -17,6 +17,9 @@ export interface PeriodicJob {
   run(runtime: Runtime): Promise<number>;
 }
 
+/** The outbox relay's job name: the embedded host runs the relay in its own tighter loop instead. */
+export const RELAY_JOB = 'relay-outbox';
+
 export const periodicJobs: PeriodicJob[] = [
   {
     // Re-enqueues queued messages a crash left without a task, and scheduled ones whose task is lost.
@@ -25,9 +28,20 @@ export const periodicJobs: PeriodicJob[] = [
     run: (runtime) => requeueStale(runtime.deps),
   },
   {
+    // Deletes webhook delivery attempts and dispatched events past RETENTION_DAYS (SQLite; Cosmos DB
+    // expires them by time-to-live). Hourly: the backlog of an hour is small.
+    name: 'prune-history',
+    everyMs: () => 3_600_000,
+    run: async (runtime) => {
+      const before = new Date(runtime.deps.clock.now() - runtime.config.retentionDays * 86_400_000).toISOString();
+      const pruned = await runtime.deps.store.retention.prune(before);
+      return pruned.deliveryAttempts + pruned.dispatchedEvents;
+    },
+  },
+  {
     // Outbox relay: stored events → one webhook delivery task per matching target. The embedded
     // host also runs its own faster loop (WEBHOOK_RELAY_INTERVAL_MS); a timer cannot go below 1 s.
-    name: 'relay-outbox',
+    name: RELAY_JOB,
     everyMs: () => 1_000,
     run: (runtime) => relayAll(runtime.deps),
   },

@@ -45,6 +45,8 @@ export interface RuntimeOverrides {
 }
 
 export interface Runtime {
+  /** The settings it was built from (periodic jobs read their own). */
+  config: Config;
   deps: AppDeps;
   engine: Engine;
   /** Pull side of the queue for the embedded workers (Azure Functions receive through triggers). */
@@ -140,6 +142,7 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
     }),
   };
   return {
+    config,
     deps,
     engine,
     receiver: parts.receiver,

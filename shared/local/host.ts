@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { requeueStale } from '../app/messageLifecycle';
 import type { Config } from '../config/config';
 import { createRuntime } from '../config/createRuntime';
+import { periodicJobs, RELAY_JOB } from '../config/periodicJobs';
 import { seedDevAccount, type Runtime, type RuntimeOverrides, type SeedResult } from '../config/runtime';
 import { relayAll, relayOutbox } from '../webhooks/relay';
 import { WEBHOOK_QUEUE } from '../webhooks/subscriptions';
@@ -78,7 +78,7 @@ export async function startEmbeddedHost(config: Config, options: HostOptions = {
       : new QueueWorker(queue, runtime.receiver, handler, { batchSize: BATCH[queue] ?? 32, idleMs: 1_000, logger: deps.logger }),
   );
   runtime.onTaskSent((queue) => workers.find((w) => w.queue === queue)?.wake());
-  let reconcileTimer: NodeJS.Timeout | null = null;
+  const jobTimers: NodeJS.Timeout[] = [];
   // The outbox relay: events → webhook delivery tasks. Polls while idle, loops while there is a backlog.
   let relayTimer: NodeJS.Timeout | null = null;
   let relayStopped = false;
@@ -96,13 +96,18 @@ export async function startEmbeddedHost(config: Config, options: HostOptions = {
   if (background) {
     relayTick();
     workers.forEach((w) => w.start());
-    const reconcile = () =>
-      requeueStale(deps)
-        .then((n) => n && deps.logger.info('re-enqueued stale messages', { count: n }))
-        .catch((err: Error) => deps.logger.error('reconciler failed', { error: err.message }));
-    void reconcile();
-    reconcileTimer = setInterval(reconcile, config.reconcileIntervalMs);
-    reconcileTimer.unref();
+    // The periodic jobs Azure runs as timer functions (the relay has its own faster loop above).
+    for (const job of periodicJobs.filter((j) => j.name !== RELAY_JOB)) {
+      const tick = () =>
+        job
+          .run(runtime)
+          .then((n) => n && deps.logger.info('periodic job ran', { job: job.name, count: n }))
+          .catch((err: Error) => deps.logger.error('periodic job failed', { job: job.name, error: err.message }));
+      void tick();
+      const timer = setInterval(tick, job.everyMs(config));
+      timer.unref();
+      jobTimers.push(timer);
+    }
   }
 
   let closed = false;
@@ -122,7 +127,7 @@ export async function startEmbeddedHost(config: Config, options: HostOptions = {
     async close() {
       if (closed) return;
       closed = true;
-      if (reconcileTimer) clearInterval(reconcileTimer);
+      jobTimers.forEach((t) => clearInterval(t));
       relayStopped = true;
       if (relayTimer) clearTimeout(relayTimer);
       await relayRunning;

@@ -182,6 +182,20 @@ export interface DeliveryAttemptStore {
   list(accountId: string, targetId: string, filter: DeliveryAttemptFilter, limit: number): Promise<DeliveryAttempt[]>;
 }
 
+export interface PruneResult {
+  deliveryAttempts: number;
+  dispatchedEvents: number;
+}
+
+export interface RetentionStore {
+  /**
+   * Deletes history recorded before `before` (ISO): webhook delivery attempts and outbox events
+   * already dispatched (pending events are never deleted). A store whose records expire by
+   * themselves (Cosmos DB time-to-live) deletes nothing here and returns zeros.
+   */
+  prune(before: string): Promise<PruneResult>;
+}
+
 export interface DataStore {
   accounts: AccountStore;
   messages: MessageStore;
@@ -190,5 +204,6 @@ export interface DataStore {
   outbox: OutboxStore;
   subscriptions: SubscriptionStore;
   deliveries: DeliveryAttemptStore;
+  retention: RetentionStore;
   close(): Promise<void>;
 }

@@ -114,6 +114,11 @@ export async function openCosmosDataStore(options: OpenCosmosDataStoreOptions): 
     outbox: new CosmosOutboxStore(ctx),
     subscriptions: new CosmosSubscriptionStore(ctx),
     deliveries: new CosmosDeliveryAttemptStore(ctx),
+    retention: {
+      // Attempts and dispatched events carry a time-to-live (30 days by default): Cosmos DB deletes
+      // them itself, at no request-unit cost, so there is nothing for a job to do here.
+      prune: async () => ({ deliveryAttempts: 0, dispatchedEvents: 0 }),
+    },
     // The client belongs to the caller (it is usually shared by the whole Functions host).
     close: async () => undefined,
   };

@@ -13,6 +13,7 @@ import {
   type PageRequest,
   type TransitionOutcome,
 } from '../../ports/stores';
+import type Database from 'better-sqlite3';
 import { groupCommitFor, migrate, type Db } from './database';
 import { createSqliteWebhookStores } from './webhookStores';
 
@@ -76,9 +77,14 @@ const MIGRATIONS = [
   CREATE INDEX outbox_pending ON outbox (seq) WHERE dispatched = 0;
   CREATE INDEX outbox_by_account ON outbox (account_id, seq);
   `,
+  // Retention deletes by time: these make pruning a range scan instead of a table scan.
+  `
+  CREATE INDEX outbox_dispatched_by_time ON outbox (occurred_at) WHERE dispatched = 1;
+  `,
 ];
 
 const newEtag = () => randomUUID();
+const PRUNE_CHUNK = 5_000;
 
 type Row = { doc: string; etag: string };
 
@@ -111,6 +117,8 @@ function decodeToken(token: string): [string, string] | null {
 /** SQLite implementation of every store port: one table per aggregate, documents as JSON. */
 export function createSqliteDataStore(db: Db): DataStore {
   migrate(db, MIGRATIONS, 'datastore');
+  // Before the statements below: retention prepares a delete on the webhook attempts table.
+  const webhookStores = createSqliteWebhookStores(db);
   const gc = groupCommitFor(db);
 
   const st = {
@@ -148,6 +156,8 @@ export function createSqliteDataStore(db: Db): DataStore {
     outboxPending: db.prepare<[number]>('SELECT doc FROM outbox WHERE dispatched = 0 ORDER BY seq LIMIT ?'),
     outboxMark: db.prepare<[string]>('UPDATE outbox SET dispatched = 1 WHERE id = ?'),
     outboxGet: db.prepare<[string, string]>('SELECT doc FROM outbox WHERE account_id = ? AND id = ?'),
+    pruneOutbox: db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE dispatched = 1 AND occurred_at < ? LIMIT ?)'),
+    pruneAttempts: db.prepare('DELETE FROM webhook_attempts WHERE id IN (SELECT id FROM webhook_attempts WHERE at < ? LIMIT ?)'),
   };
 
   const accountOf = (row: (Row & { balance: number }) | undefined): Account | null => {
@@ -366,7 +376,19 @@ export function createSqliteDataStore(db: Db): DataStore {
         return row ? (JSON.parse(row.doc) as DomainEvent) : null;
       },
     },
-    ...createSqliteWebhookStores(db),
+    ...webhookStores,
+    retention: {
+      async prune(before) {
+        // In chunks, so a large backlog never holds one long write transaction.
+        const deleteChunk = (stmt: Database.Statement) => gc.run(() => stmt.run(before, PRUNE_CHUNK).changes);
+        const total = async (stmt: Database.Statement) => {
+          let sum = 0;
+          for (let n = await deleteChunk(stmt); n > 0; n = await deleteChunk(stmt)) sum += n;
+          return sum;
+        };
+        return { deliveryAttempts: await total(st.pruneAttempts), dispatchedEvents: await total(st.pruneOutbox) };
+      },
+    },
     async close() {
       // The database handle is owned by whoever opened it (shared with the queue); commit what is open.
       gc.flush();

@@ -30,6 +30,8 @@ const MIGRATIONS = [
   ) WITHOUT ROWID;
   CREATE UNIQUE INDEX webhook_attempts_by_id ON webhook_attempts (id);
   `,
+  // Retention deletes attempts by time.
+  `CREATE INDEX webhook_attempts_by_time ON webhook_attempts (at);`,
 ];
 
 type Row = { doc: string; etag: string };
