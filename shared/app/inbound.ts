@@ -1,12 +1,27 @@
+import { createHash } from 'node:crypto';
 import { EVENT_TYPES } from '../domain/events';
-import type { InboundSms } from '../ports';
-import { makeEvent, type AppDeps } from './deps';
+import { DuplicateError, type InboundSms } from '../ports';
+import { nowIso, type AppDeps } from './deps';
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /**
- * Routes inbound SMS to the account owning the virtual number and records an `sms.received` event.
- * Keyword rules and auto replies build on this event.
+ * The event id of an inbound SMS, derived from what identifies it at the carrier: a carrier that
+ * delivers the same SMS again (a retry after a lost answer) produces the same id, and the outbox
+ * refuses it, so a flow is not triggered twice.
  */
-export async function receiveInbound(deps: AppDeps, messages: InboundSms[]): Promise<{ accepted: string[]; unknownNumber: string[] }> {
+export function inboundEventId(carrier: string, sms: InboundSms): string {
+  const digest = createHash('sha256').update(`${carrier}\n${sms.to}\n${sms.carrierMessageId}`).digest();
+  let id = '';
+  for (let i = 0; i < 26; i++) id += CROCKFORD[digest[i]! % 32];
+  return `evt_${id}`;
+}
+
+/**
+ * Routes inbound SMS to the account owning the virtual number and records an `sms.received` event,
+ * once per carrier message. Keyword rules and auto replies build on this event.
+ */
+export async function receiveInbound(deps: AppDeps, carrier: string, messages: InboundSms[]): Promise<{ accepted: string[]; unknownNumber: string[] }> {
   const out = { accepted: [] as string[], unknownNumber: [] as string[] };
   for (const sms of messages) {
     const vn = await deps.store.virtualNumbers.findByNumber(sms.to);
@@ -14,16 +29,26 @@ export async function receiveInbound(deps: AppDeps, messages: InboundSms[]): Pro
       out.unknownNumber.push(sms.carrierMessageId);
       continue;
     }
-    await deps.store.outbox.append([
-      makeEvent(deps, EVENT_TYPES.smsReceived, vn.accountId, {
+    const event = {
+      id: inboundEventId(carrier, sms),
+      type: EVENT_TYPES.smsReceived,
+      occurredAt: nowIso(deps),
+      accountId: vn.accountId,
+      data: {
         from: sms.from,
         text: sms.text,
         timestamp: sms.receivedAt,
         virtualNumber: vn.number,
         virtualNumberId: vn.id,
         carrierMessageId: sms.carrierMessageId,
-      }),
-    ]);
+      },
+    };
+    try {
+      await deps.store.outbox.append([event]);
+    } catch (err) {
+      // Received before: acknowledged again (the carrier stops retrying), recorded once.
+      if (!(err instanceof DuplicateError)) throw err;
+    }
     out.accepted.push(sms.carrierMessageId);
   }
   return out;

@@ -138,7 +138,11 @@ export interface VirtualNumberStore {
 }
 
 export interface OutboxStore {
-  /** Appends events outside any other change (for events with no state change of their own). */
+  /**
+   * Appends events outside any other change (for events with no state change of their own).
+   * Throws DuplicateError, writing nothing of the batch, when an event id exists already: callers
+   * that derive ids from an external key (a carrier's message id) get idempotency from this.
+   */
   append(events: DomainEvent[]): Promise<void>;
   /** Events not yet handed to the dispatcher, oldest first. */
   pending(limit: number): Promise<DomainEvent[]>;

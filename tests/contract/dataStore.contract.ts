@@ -614,6 +614,16 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
 
     // -------------------------------------------------------------------------------------------
     describe('outbox', () => {
+      it('append refuses an event id that exists already, writing nothing of that batch', async () => {
+        const a = await newAccount();
+        const first = makeEvent({ accountId: a.id, occurredAt: at(1_000) });
+        await store.outbox.append([first]);
+        const fresh = makeEvent({ accountId: a.id, occurredAt: at(2_000) });
+        await expect(store.outbox.append([fresh, { ...first, data: { changed: true } }])).rejects.toBeInstanceOf(DuplicateError);
+        expect(await store.outbox.get(a.id, first.id)).toEqual(first);
+        expect(await store.outbox.get(a.id, fresh.id)).toBeNull();
+      });
+
       it('pending returns undispatched events oldest first; markDispatched removes them', async () => {
         await drainOutbox();
         expect(await store.outbox.pending(10)).toEqual([]);

@@ -356,7 +356,12 @@ export function createSqliteDataStore(db: Db): DataStore {
     },
     outbox: {
       async append(events) {
-        await gc.run(() => appendEvents(events));
+        try {
+          await gc.run(() => appendEvents(events));
+        } catch (err) {
+          if (isUnique(err)) throw new DuplicateError(`event in ${events.map((e) => e.id).join(', ')}`);
+          throw err;
+        }
       },
       async pending(limit) {
         return (st.outboxPending.all(limit) as { doc: string }[]).map((r) => JSON.parse(r.doc) as DomainEvent);

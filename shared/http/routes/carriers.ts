@@ -33,7 +33,7 @@ async function handleCallback(ctx: RouteContext, kind: CallbackKind): Promise<Ro
     outcome =
       kind === 'status'
         ? { kind, ...(await applyStatusReports(ctx.deps, carrier.name, carrier.parseStatusCallback(req))) }
-        : { kind, ...(await receiveInbound(ctx.deps, carrier.parseInbound(req))) };
+        : { kind, ...(await receiveInbound(ctx.deps, carrier.name, carrier.parseInbound(req))) };
   } catch (err) {
     if (err instanceof CarrierPayloadError) return problem(400, err.code, 'Malformed carrier payload', err.message);
     throw err;
