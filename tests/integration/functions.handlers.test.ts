@@ -196,6 +196,25 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     }
   });
 
+  test('cancelling a scheduled SMS cancels its scheduled Service Bus message and refunds it', async () => {
+    const before = (await api('GET', '/balance')).body.credits;
+    const queuedBefore = bus.counts(SMS);
+    const sendAt = new Date(clock.now() + 3_600_000).toISOString();
+    const sent = await api('POST', '/messages', { to: '+14155550123', text: 'Later', sendAt });
+    expect(sent.body).toMatchObject({ status: 'scheduled', scheduledFor: sendAt });
+    expect(bus.counts(SMS).scheduled).toBe(queuedBefore.scheduled + 1);
+
+    const cancelled = await api('POST', `/messages/${sent.body.id}/cancel`, { reason: 'No longer needed' });
+    expect(cancelled).toMatchObject({ status: 200, body: { status: 'cancelled' } });
+    // The broker no longer holds it: nothing fires at the scheduled time.
+    expect(bus.counts(SMS).scheduled).toBe(queuedBefore.scheduled);
+    clock.advance(3_600_000);
+    await drain();
+    expect((await api('GET', `/messages/${sent.body.id}`)).body.status).toBe('cancelled');
+    expect(await runtime.simulatorLog.get(sent.body.id)).toBeNull();
+    expect((await api('GET', '/balance')).body.credits).toBe(before);
+  });
+
   test('a failing task is retried with backoff by the trigger, then dead-lettered, listed and re-queued', async () => {
     const hits: number[] = [];
     const down = http.createServer((_req, res) => {
