@@ -51,8 +51,9 @@ export const API_PREFIX = '/api';
 export function compileRoutes(routes: RouteDef[]): CompiledRoute[] {
   return routes.map((def) => {
     const paramNames: string[] = [];
-    const source = def.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}|\{(\w+)\}/g, (_m, a: string, b: string) => {
-      paramNames.push(a ?? b);
+    // Braces are not escaped, so {name} placeholders survive the escaping and become groups.
+    const source = def.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name: string) => {
+      paramNames.push(name);
       return '([^/]+)';
     });
     return {
