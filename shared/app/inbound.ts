@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EVENT_TYPES } from '../domain/events';
+import { complianceKeyword } from '../domain/optOut';
 import { DuplicateError, type InboundSms } from '../ports';
 import { nowIso, type AppDeps } from './deps';
 
@@ -45,6 +46,7 @@ export async function receiveInbound(deps: AppDeps, carrier: string, messages: I
     };
     try {
       await deps.store.outbox.append([event]);
+      await applyComplianceKeyword(deps, vn.accountId, sms, event.occurredAt);
     } catch (err) {
       // Received before: acknowledged again (the carrier stops retrying), recorded once.
       if (!(err instanceof DuplicateError)) throw err;
@@ -52,4 +54,12 @@ export async function receiveInbound(deps: AppDeps, carrier: string, messages: I
     out.accepted.push(sms.carrierMessageId);
   }
   return out;
+}
+
+/** STOP and its synonyms opt the sender out of this account's messages; START and its synonyms opt back in. */
+async function applyComplianceKeyword(deps: AppDeps, accountId: string, sms: InboundSms, at: string): Promise<void> {
+  const match = complianceKeyword(sms.text);
+  if (!match || match.action === 'help') return;
+  if (match.action === 'opt_out') await deps.store.optOuts.add({ accountId, phone: sms.from, source: 'keyword', keyword: match.keyword, createdAt: at });
+  else await deps.store.optOuts.remove(accountId, sms.from);
 }

@@ -35,6 +35,10 @@ export async function sendMessage(
 ): Promise<SendOutcome> {
   const phone = normalisePhone(input.to, account.defaultCountry);
   if (!phone.ok) throw invalid([{ path: '/to', message: phone.reason }]);
+  // Refused before any charge, as carriers require: the recipient asked this account to stop.
+  if (await deps.store.optOuts.get(account.id, phone.e164)) {
+    throw unprocessable('recipient_opted_out', '/to', `${phone.e164} has opted out of messages from this account; only the recipient can opt back in (by texting START)`);
+  }
   if (input.callback) {
     // Only what needs no DNS here; the full check (resolved addresses) runs when the callback is called.
     const refusal = deps.webhooks.urlPolicy.checkWithoutLookup(input.callback.url);

@@ -1,3 +1,4 @@
+import type { OptOut } from '../domain/optOut';
 import type { Account, DomainEvent, Message, MessageStatus, SenderId, SenderIdStatus, VirtualNumber } from '../domain/types';
 import type { DeliveryAttempt, Subscription } from '../domain/webhooks';
 
@@ -186,6 +187,16 @@ export interface DeliveryAttemptStore {
   list(accountId: string, targetId: string, filter: DeliveryAttemptFilter, limit: number): Promise<DeliveryAttempt[]>;
 }
 
+export interface OptOutStore {
+  /** Records (or refreshes) an opt-out; one per account and phone. */
+  add(optOut: OptOut): Promise<OptOut>;
+  /** Resolves false when the phone was not opted out. */
+  remove(accountId: string, phone: string): Promise<boolean>;
+  get(accountId: string, phone: string): Promise<OptOut | null>;
+  /** Ordered by phone. */
+  list(accountId: string, page: PageRequest): Promise<Page<OptOut>>;
+}
+
 export interface PruneResult {
   deliveryAttempts: number;
   dispatchedEvents: number;
@@ -209,5 +220,6 @@ export interface DataStore {
   subscriptions: SubscriptionStore;
   deliveries: DeliveryAttemptStore;
   retention: RetentionStore;
+  optOuts: OptOutStore;
   close(): Promise<void>;
 }

@@ -91,6 +91,15 @@ describe('every connector action through swagger-client against the embedded hos
     expect(cancelled.status).toBe('cancelled');
   });
 
+  test('AddOptOut, ListOptOuts and RemoveOptOut; SendSms to an opted-out recipient is refused', async () => {
+    const added = body(await call('AddOptOut', { body: { phone: '+14155550177' } }, 201));
+    expect(added).toMatchObject({ phone: '+14155550177', source: 'api' });
+    expect(body(await call('ListOptOuts', { limit: 10 }, 200)).items.map((o: { phone: string }) => o.phone)).toContain('+14155550177');
+    expect(body(await call('SendSms', { body: { to: '+14155550177', text: 'Hi' } }, 422)).code).toBe('recipient_opted_out');
+    expect(body(await call('RemoveOptOut', { phone: '+14155550177' }, 200)).phone).toBe('+14155550177');
+    expect(body(await call('RemoveOptOut', { phone: '+14155550177' }, 404)).code).toBe('not_found');
+  });
+
   test('RequestSenderId and ListSenderIds', async () => {
     const requested = body(await call('RequestSenderId', { body: { value: 'ACME', purpose: 'Order updates' } }, 201));
     expect(requested.status).toBe('pending');

@@ -14,7 +14,9 @@ describe('bad input on every route', () => {
   afterAll(() => t.close());
 
   const authFor = (r: RouteDef): Record<string, string> => (r.auth === 'admin' ? { 'x-admin-key': ADMIN_KEY } : r.auth === 'account' ? { 'x-api-key': DEV_KEY } : {});
-  const pathOf = (r: RouteDef) => r.path.replace(/\{(\w+)\}/g, (_m, name: string) => (name === 'carrier' ? 'simulator' : `${name}_missing`));
+  // A well-formed value nothing exists for: ids get a missing id, phones a valid unused number.
+  const missing: Record<string, string> = { carrier: 'simulator', phone: encodeURIComponent('+14155550000') };
+  const pathOf = (r: RouteDef) => r.path.replace(/\{(\w+)\}/g, (_m, name: string) => missing[name] ?? `${name}_missing`);
   const call = async (r: RouteDef, body: string | undefined, headers: Record<string, string> = {}) => {
     const res = await fetch(`${t.url}/api${pathOf(r)}`, { method: r.method, headers: { ...authFor(r), ...headers }, body });
     const text = await res.text();

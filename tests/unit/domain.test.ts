@@ -5,6 +5,7 @@ import { parsePriceTable, unitPriceFor } from '../../shared/domain/pricing';
 import { checkSenderId } from '../../shared/domain/senderId';
 import { decideTransition, isTerminal } from '../../shared/domain/status';
 import { crossesBelow } from '../../shared/domain/events';
+import { complianceKeyword } from '../../shared/domain/optOut';
 import { MESSAGE_STATUSES } from '../../shared/http/resources';
 
 describe('money', () => {
@@ -103,4 +104,21 @@ describe('balance low', () => {
     expect(crossesBelow(2000, 1500, 1000)).toBe(false);
     expect(crossesBelow(500, 1500, 1000)).toBe(false);
   });
+});
+
+describe('compliance keywords', () => {
+  test.each([
+    ['STOP', 'opt_out'],
+    [' stopall ', 'opt_out'],
+    ['Unsubscribe', 'opt_out'],
+    ['cancel', 'opt_out'],
+    ['END', 'opt_out'],
+    ['quit', 'opt_out'],
+    ['START', 'opt_in'],
+    ['yes', 'opt_in'],
+    ['Unstop', 'opt_in'],
+    ['HELP', 'help'],
+    ['info', 'help'],
+  ])('%p is %s', (text, action) => expect(complianceKeyword(text)?.action).toBe(action));
+  test.each(['stop it', 'STOP!', 'please STOP', 'stopp', '', 'yes please'])('%p is a message, not a keyword', (text) => expect(complianceKeyword(text)).toBeNull());
 });

@@ -65,6 +65,7 @@ export const cosmosContainers = {
         { path: '/targetId/?' }, // deliveries.list
         { path: '/at/?' }, // deliveries.list (since, order)
         { path: '/eventId/?' }, // deliveries.list (eventId)
+        { path: '/phone/?' }, // optOuts.list (after, order)
       ],
       excludedPaths: [{ path: '/*' }],
       compositeIndexes: [

@@ -1,3 +1,4 @@
+import { CosmosOptOutStore } from './optOuts';
 import {
   PartitionKeyDefinitionVersion,
   PartitionKeyKind,
@@ -114,6 +115,7 @@ export async function openCosmosDataStore(options: OpenCosmosDataStoreOptions): 
     outbox: new CosmosOutboxStore(ctx),
     subscriptions: new CosmosSubscriptionStore(ctx),
     deliveries: new CosmosDeliveryAttemptStore(ctx),
+    optOuts: new CosmosOptOutStore(ctx),
     retention: {
       // Attempts and dispatched events carry a time-to-live (30 days by default): Cosmos DB deletes
       // them itself, at no request-unit cost, so there is nothing for a job to do here.

@@ -15,6 +15,7 @@ import {
 } from '../../ports/stores';
 import type Database from 'better-sqlite3';
 import { groupCommitFor, migrate, type Db } from './database';
+import { createSqliteOptOutStore } from './optOuts';
 import { createSqliteWebhookStores } from './webhookStores';
 
 const MIGRATIONS = [
@@ -382,6 +383,7 @@ export function createSqliteDataStore(db: Db): DataStore {
       },
     },
     ...webhookStores,
+    optOuts: createSqliteOptOutStore(db),
     retention: {
       async prune(before) {
         // In chunks, so a large backlog never holds one long write transaction.

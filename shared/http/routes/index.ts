@@ -6,6 +6,7 @@ import { deadLetterRoutes } from './deadLetters';
 import { hookRoutes } from './hooks';
 import { lookupRoutes } from './lookups';
 import { messageRoutes } from './messages';
+import { optOutRoutes } from './optOuts';
 import { senderIdRoutes } from './senderIds';
 import { virtualNumberRoutes } from './virtualNumbers';
 
@@ -13,4 +14,4 @@ import { virtualNumberRoutes } from './virtualNumbers';
  * The route table: the single declaration of every HTTP route. The embedded host, the Azure
  * Functions registrations and the connector generator all read this list.
  */
-export const routeTable: RouteDef[] = [...accountRoutes, ...messageRoutes, ...senderIdRoutes, ...virtualNumberRoutes, ...lookupRoutes, ...adminRoutes, ...deadLetterRoutes, ...carrierRoutes, ...hookRoutes];
+export const routeTable: RouteDef[] = [...accountRoutes, ...messageRoutes, ...optOutRoutes, ...senderIdRoutes, ...virtualNumberRoutes, ...lookupRoutes, ...adminRoutes, ...deadLetterRoutes, ...carrierRoutes, ...hookRoutes];

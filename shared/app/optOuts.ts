@@ -1,0 +1,38 @@
+import type { OptOut } from '../domain/optOut';
+import { normalisePhone } from '../domain/phone';
+import type { Account } from '../domain/types';
+import { nowIso, type AppDeps } from './deps';
+import { conflict, invalid, notFound } from './errors';
+
+function e164(account: Account, raw: string, path: string): string {
+  const phone = normalisePhone(raw, account.defaultCountry);
+  if (!phone.ok) throw invalid([{ path, message: phone.reason }]);
+  return phone.e164;
+}
+
+/** The account records an opt-out itself (a customer asked by another channel). */
+export async function addOptOut(deps: AppDeps, account: Account, rawPhone: string): Promise<OptOut> {
+  const phone = e164(account, rawPhone, '/phone');
+  const existing = await deps.store.optOuts.get(account.id, phone);
+  if (existing) return existing;
+  return deps.store.optOuts.add({ accountId: account.id, phone, source: 'api', keyword: null, createdAt: nowIso(deps) });
+}
+
+/**
+ * Removes an opt-out the account added. One the recipient made by texting STOP stays until the
+ * recipient texts START: carriers require consent from the recipient, not the sender.
+ */
+export async function removeOptOut(deps: AppDeps, account: Account, rawPhone: string): Promise<OptOut> {
+  const phone = e164(account, rawPhone, 'path/phone');
+  const existing = await deps.store.optOuts.get(account.id, phone);
+  if (!existing) throw notFound(`Opt-out of ${phone}`);
+  if (existing.source === 'keyword') {
+    throw conflict('opted_out_by_recipient', `${phone} opted out by texting ${existing.keyword}; only the recipient can opt back in, by texting START.`);
+  }
+  await deps.store.optOuts.remove(account.id, phone);
+  return existing;
+}
+
+export function optOutView(o: OptOut) {
+  return { phone: o.phone, source: o.source, keyword: o.keyword, createdAt: o.createdAt };
+}
