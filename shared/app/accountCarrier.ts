@@ -1,7 +1,7 @@
 import type { Account } from '../domain/types';
-import { ConcurrencyError } from '../ports';
 import { nowIso, type AppDeps } from './deps';
 import { notFound, unprocessable } from './errors';
+import { retryOnConflict } from './retryOnConflict';
 
 /**
  * Which carrier an account's messages go through. Null means the deployment default
@@ -17,15 +17,11 @@ export function checkCarrierChoice(deps: Pick<AppDeps, 'carriers'>, carrier: str
 
 export async function setAccountCarrier(deps: AppDeps, accountId: string, carrier: string | null): Promise<Account> {
   checkCarrierChoice(deps, carrier);
-  for (let round = 0; ; round++) {
+  return retryOnConflict(async () => {
     const account = await deps.store.accounts.get(accountId);
     if (!account) throw notFound(`Account ${accountId}`);
-    try {
-      return await deps.store.accounts.update({ ...account, carrier, updatedAt: nowIso(deps) });
-    } catch (err) {
-      if (!(err instanceof ConcurrencyError) || round >= 4) throw err;
-    }
-  }
+    return deps.store.accounts.update({ ...account, carrier, updatedAt: nowIso(deps) });
+  });
 }
 
 /** What operators see of an account's carrier: the one named, or the default it falls back to. */

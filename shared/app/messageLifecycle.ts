@@ -3,8 +3,8 @@ import { parseDecimal } from '../domain/money';
 import { decideTransition, REASONS } from '../domain/status';
 import type { Message, MessageStatus, StatusReason } from '../domain/types';
 import type { StatusReport, SmsSendTask } from '../ports';
-import { ConcurrencyError } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
+import { retryOnConflict } from './retryOnConflict';
 import { conflict, notFound } from './errors';
 import { enqueueSend } from './sendMessage';
 
@@ -33,22 +33,13 @@ async function saveTransition(deps: AppDeps, next: Message, previous: MessageSta
   return message;
 }
 
-async function withRetryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (!(err instanceof ConcurrencyError) || i >= 4) throw err;
-    }
-  }
-}
 
 /**
  * Handles one `sms.send.v1` delivery. At-least-once safe: a message no longer waiting to be sent is
  * left alone, and carriers dedupe submissions by message id.
  */
 export async function processSendTask(deps: AppDeps, task: SmsSendTask): Promise<void> {
-  await withRetryOnConflict(async () => {
+  await retryOnConflict(async () => {
     const m = await deps.store.messages.get(task.accountId, task.messageId);
     if (!m) {
       deps.logger.warn('send task for a message that does not exist', { messageId: task.messageId });
@@ -116,7 +107,7 @@ export async function applyStatusReports(deps: AppDeps, carrier: string, reports
   // for the same message meet at the etag check and the later one is re-read and re-decided.
   const results = await Promise.all(
     reports.map((report) =>
-      withRetryOnConflict(async () => {
+      retryOnConflict(async () => {
         const m = await deps.store.messages.findByCarrierMessageId(carrier, report.carrierMessageId);
         if (!m) return 'unknown' as const;
         if (!decideTransition(m.status, report.status).accept) return 'ignored' as const;
@@ -132,7 +123,7 @@ export async function applyStatusReports(deps: AppDeps, carrier: string, reports
 
 /** Cancels a scheduled message, refunds it and drops its queue task. */
 export async function cancelMessage(deps: AppDeps, accountId: string, messageId: string, reason: string | undefined): Promise<Message> {
-  return withRetryOnConflict(async () => {
+  return retryOnConflict(async () => {
     const m = await deps.store.messages.get(accountId, messageId);
     if (!m) throw notFound(`Message ${messageId}`);
     if (m.status !== 'scheduled') {

@@ -1,4 +1,4 @@
-import type { BatchHandler, Task, TaskOutcome, TaskType } from '../ports';
+import type { BatchHandler, Task, TaskOutcome } from '../ports';
 import type { AppDeps } from './deps';
 import { backoffMs, processSendTask } from './messageLifecycle';
 
@@ -20,9 +20,7 @@ export function perTask(deps: Pick<AppDeps, 'logger'>, handle: (task: Task) => P
     );
 }
 
-/** The use-case handlers of the core task types; carriers add their own (e.g. the simulator's reports). */
-export function coreTaskHandlers(deps: AppDeps): Partial<Record<TaskType, BatchHandler>> {
-  return {
-    'sms.send.v1': perTask(deps, (task) => (task.type === 'sms.send.v1' ? processSendTask(deps, task) : Promise.reject(new Error(`unexpected ${task.type}`)))),
-  };
+/** Handler of the sms-send queue; a task of another type there is a wiring error, retried and logged. */
+export function sendTaskHandler(deps: AppDeps): BatchHandler {
+  return perTask(deps, (task) => (task.type === 'sms.send.v1' ? processSendTask(deps, task) : Promise.reject(new Error(`unexpected ${task.type} on the send queue`))));
 }

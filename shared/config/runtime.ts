@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createAccount } from '../app/accounts';
 import { hashApiKey, newApiKey } from '../app/apiKeys';
 import type { AppDeps } from '../app/deps';
-import { coreTaskHandlers } from '../app/taskHandlers';
+import { sendTaskHandler } from '../app/taskHandlers';
 import { createDlrBatchHandler } from '../adapters/carriers/simulator/dlrWorker';
 import { createSimulatorCarrier, type SimulatorLog } from '../adapters/carriers/simulator/simulator';
 import { createNodeHttpClient } from '../adapters/runtime/httpClient';
@@ -131,7 +131,7 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
     rateLimits: { subscriptions: config.rateLimits.subscriptionsPerMinute, carrier: config.rateLimits.carrierPerMinute },
   });
   const handlers: Record<string, BatchHandler> = {
-    [QUEUE_OF['sms.send.v1']]: coreTaskHandlers(deps)['sms.send.v1']!,
+    [QUEUE_OF['sms.send.v1']]: sendTaskHandler(deps),
     [QUEUE_OF['webhook.deliver.v1']]: createWebhookDeliveryHandler({ app: deps, http: webhookHttp, timeoutMs: config.webhooks.timeoutMs }),
     [QUEUE_OF['simulator.dlr.v1']]: createDlrBatchHandler({
       http,

@@ -1,5 +1,6 @@
 import { nowIso, type AppDeps } from '../app/deps';
 import { AppError, notFound } from '../app/errors';
+import { retryOnConflict } from '../app/retryOnConflict';
 import { healthyEndpoint, matchesFilters, type DeliveryAttempt, type FilterValue, type Subscription } from '../domain/webhooks';
 import type { DomainEvent } from '../domain/types';
 import { ConcurrencyError, DuplicateError, QUEUE_OF, type WebhookDeliverTask } from '../ports';
@@ -95,18 +96,12 @@ export async function getSubscription(deps: AppDeps, accountId: string, id: stri
 
 /** Re-reads and applies `change` until the etag holds (concurrent deliveries update health too). */
 export async function updateSubscription(deps: Pick<AppDeps, 'store'>, accountId: string, id: string, change: (s: Subscription) => Subscription | null): Promise<Subscription | null> {
-  for (let round = 0; round < 10; round++) {
+  return retryOnConflict(async () => {
     const current = await deps.store.subscriptions.get(accountId, id);
     if (!current) return null;
     const next = change(current);
-    if (!next) return current;
-    try {
-      return await deps.store.subscriptions.update(next);
-    } catch (err) {
-      if (!(err instanceof ConcurrencyError)) throw err;
-    }
-  }
-  throw new ConcurrencyError(`Subscription ${id}`);
+    return next ? deps.store.subscriptions.update(next) : current;
+  }, 10);
 }
 
 /**
