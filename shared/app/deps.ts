@@ -13,6 +13,10 @@ export interface MessagingSettings {
   maxScheduleAheadMs: number;
   /** Queued messages untouched this long are re-enqueued by the reconciler. */
   staleAfterMs: number;
+  /** Contacts per bulk campaign batch task. */
+  campaignBatchSize: number;
+  /** After this long past the end of sending, a campaign completes even with messages awaiting reports. */
+  campaignCompletionTimeoutMs: number;
 }
 
 /** Everything a use case may touch, injected by the composition root. */

@@ -16,6 +16,8 @@ export interface SendMessageInput {
   sendAt?: string;
   callback?: { url: string };
   uniqueArgs?: Record<string, string>;
+  /** Internal (not part of the HTTP body): the campaign sending this message. */
+  campaignId?: string;
 }
 
 export interface SendOutcome {
@@ -72,6 +74,7 @@ export async function sendMessage(
     callbackUrl: input.callback?.url ?? null,
     uniqueArgs: input.uniqueArgs ?? null,
     idempotencyKey,
+    campaignId: input.campaignId ?? null,
     history: [{ status: scheduledFor ? 'scheduled' : 'queued', at }],
     taskRef: null,
   };
@@ -118,7 +121,7 @@ export async function enqueueSend(deps: AppDeps, message: Message): Promise<Mess
   return stored;
 }
 
-function checkSendAt(deps: AppDeps, sendAt: string, now: number): string {
+export function checkSendAt(deps: AppDeps, sendAt: string, now: number): string {
   const at = Date.parse(sendAt);
   if (Number.isNaN(at)) throw invalid([{ path: '/sendAt', message: 'must be an ISO-8601 date-time, e.g. 2026-12-01T09:00:00Z' }]);
   const { minScheduleAheadMs: min, maxScheduleAheadMs: max } = deps.settings;
@@ -131,7 +134,7 @@ function checkSendAt(deps: AppDeps, sendAt: string, now: number): string {
  * The seed's fallback rule: an explicit `from` must be one of the account's approved sender IDs;
  * without one, the account's default is used if approved, else its oldest approved sender ID.
  */
-async function pickSender(deps: AppDeps, account: Account, from: string | undefined): Promise<SenderId> {
+export async function pickSender(deps: AppDeps, account: Account, from: string | undefined): Promise<SenderId> {
   if (from !== undefined) {
     const checked = checkSenderId(from, account.defaultCountry);
     if (!checked.ok) throw invalid([{ path: '/from', message: checked.reason }]);

@@ -1,5 +1,6 @@
 import type { BatchHandler, Task, TaskOutcome } from '../ports';
 import type { AppDeps } from './deps';
+import { processCampaignBatch } from './campaignSending';
 import { backoffMs, processSendTask } from './messageLifecycle';
 
 const HANDLER_RETRY = { baseDelayMs: 1_000, maxDelayMs: 60_000 };
@@ -23,4 +24,9 @@ export function perTask(deps: Pick<AppDeps, 'logger'>, handle: (task: Task) => P
 /** Handler of the sms-send queue; a task of another type there is a wiring error, retried and logged. */
 export function sendTaskHandler(deps: AppDeps): BatchHandler {
   return perTask(deps, (task) => (task.type === 'sms.send.v1' ? processSendTask(deps, task) : Promise.reject(new Error(`unexpected ${task.type} on the send queue`))));
+}
+
+/** Handler of the campaign-batch queue. */
+export function campaignBatchHandler(deps: AppDeps): BatchHandler {
+  return perTask(deps, (task) => (task.type === 'campaign.batch.v1' ? processCampaignBatch(deps, task) : Promise.reject(new Error(`unexpected ${task.type} on the campaign queue`))));
 }

@@ -36,6 +36,8 @@ export const AZURE_SETTING_SOURCES: Record<string, AzureSettingSource> = {
   MAX_BODY_BYTES: 'app',
   RECONCILE_INTERVAL_MS: 'app',
   STALE_AFTER_MS: 'app',
+  CAMPAIGN_BATCH_SIZE: 'app',
+  CAMPAIGN_COMPLETION_TIMEOUT_HOURS: 'app',
   // Cosmos DB expires history by time-to-live; only the embedded SQLite store prunes by this.
   RETENTION_DAYS: 'embedded',
   COSMOS_ENDPOINT: 'app',
@@ -64,6 +66,7 @@ export const AZURE_SETTING_SOURCES: Record<string, AzureSettingSource> = {
   WEBHOOK_RELAY_INTERVAL_MS: 'embedded',
   RATE_LIMIT_HOOKS_PER_MINUTE: 'app',
   RATE_LIMIT_CARRIER_PER_MINUTE: 'app',
+  RATE_LIMIT_CAMPAIGN_TRIGGERS_PER_MINUTE: 'app',
 };
 
 /**

@@ -23,12 +23,13 @@ export interface Config {
   reconcileIntervalMs: number;
   staleAfterMs: number;
   retentionDays: number;
+  campaigns: { batchSize: number; completionTimeoutMs: number };
   cosmos: { endpoint: string | null; key: string | null; database: string };
   serviceBus: { connectionString: string | null; namespace: string | null };
   /** Application Insights connection string (functions/ starts OpenTelemetry with it). */
   telemetry: { connectionString: string | null; authentication: string | null };
   webhooks: WebhookConfig;
-  rateLimits: { subscriptionsPerMinute: number; carrierPerMinute: number };
+  rateLimits: { subscriptionsPerMinute: number; carrierPerMinute: number; campaignTriggersPerMinute: number };
 }
 
 export interface WebhookConfig {
@@ -72,6 +73,8 @@ export const SETTINGS = {
   RECONCILE_INTERVAL_MS: { default: '30000', help: 'How often stuck queued/scheduled messages are re-enqueued.' },
   RETENTION_DAYS: { default: '30', help: 'Days the embedded host keeps webhook delivery attempts and dispatched events (Cosmos DB: 30-day time-to-live).' },
   STALE_AFTER_MS: { default: '60000', help: 'How long a queued message may sit untouched before the reconciler re-enqueues it.' },
+  CAMPAIGN_BATCH_SIZE: { default: '200', help: 'Contacts a bulk campaign sends to per batch task.' },
+  CAMPAIGN_COMPLETION_TIMEOUT_HOURS: { default: '72', help: 'A campaign that finished sending completes when every message has a final status, or after this long (messages without a delivery report count as sent).' },
   COSMOS_ENDPOINT: { default: '', help: 'Cosmos DB endpoint (STORAGE=cosmos).' },
   COSMOS_KEY: { default: '', help: 'Cosmos DB key; leave empty to use managed identity (DefaultAzureCredential).' },
   COSMOS_DATABASE: { default: 'dataflows-sms', help: 'Cosmos DB database name.' },
@@ -96,6 +99,7 @@ export const SETTINGS = {
   WEBHOOK_RELAY_INTERVAL_MS: { default: '25', help: 'How often the embedded host looks for new events to deliver when idle.' },
   RATE_LIMIT_HOOKS_PER_MINUTE: { default: '300', help: 'Requests per minute per account to the webhook subscription API (/api/hooks, /api/events); 429 with Retry-After beyond; 0 turns it off.' },
   RATE_LIMIT_CARRIER_PER_MINUTE: { default: '60000', help: 'Carrier callback requests per minute per source address; 429 with Retry-After beyond; 0 turns it off.' },
+  RATE_LIMIT_CAMPAIGN_TRIGGERS_PER_MINUTE: { default: '600', help: 'Calls per minute per account to trigger campaigns (POST /api/campaigns/{id}/trigger); 429 with Retry-After beyond; 0 turns it off.' },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -147,6 +151,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: int('MAX_BODY_BYTES', 1024, 10 * 1024 * 1024),
     reconcileIntervalMs: int('RECONCILE_INTERVAL_MS', 100, 86_400_000),
     staleAfterMs: int('STALE_AFTER_MS', 100, 86_400_000),
+    campaigns: { batchSize: int('CAMPAIGN_BATCH_SIZE', 1, 1000), completionTimeoutMs: int('CAMPAIGN_COMPLETION_TIMEOUT_HOURS', 1, 720) * 3_600_000 },
     retentionDays: int('RETENTION_DAYS', 1, 3650),
     cosmos: { endpoint: optional('COSMOS_ENDPOINT'), key: optional('COSMOS_KEY'), database: get('COSMOS_DATABASE') },
     serviceBus: { connectionString: optional('SERVICEBUS_CONNECTION_STRING'), namespace: optional('SERVICEBUS_NAMESPACE') },
@@ -158,7 +163,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       concurrency: int('WEBHOOK_CONCURRENCY', 1, 10_000),
       relayIntervalMs: int('WEBHOOK_RELAY_INTERVAL_MS', 5, 60_000),
     },
-    rateLimits: { subscriptionsPerMinute: int('RATE_LIMIT_HOOKS_PER_MINUTE', 0, 1_000_000), carrierPerMinute: int('RATE_LIMIT_CARRIER_PER_MINUTE', 0, 100_000_000) },
+    rateLimits: { subscriptionsPerMinute: int('RATE_LIMIT_HOOKS_PER_MINUTE', 0, 1_000_000), carrierPerMinute: int('RATE_LIMIT_CARRIER_PER_MINUTE', 0, 100_000_000), campaignTriggersPerMinute: int('RATE_LIMIT_CAMPAIGN_TRIGGERS_PER_MINUTE', 0, 100_000_000) },
   };
   const loopback = optional('WEBHOOK_ALLOW_LOOPBACK');
   if (loopback === null) config.webhooks.allowLoopback = config.storage === 'sqlite';

@@ -1,3 +1,4 @@
+import { advanceCampaigns } from '../app/campaignSending';
 import { requeueStale } from '../app/messageLifecycle';
 import { relayAll } from '../webhooks/relay';
 import type { Config } from './config';
@@ -26,6 +27,12 @@ export const periodicJobs: PeriodicJob[] = [
     name: 'reconcile-stale-messages',
     everyMs: (config) => config.reconcileIntervalMs,
     run: (runtime) => requeueStale(runtime.deps),
+  },
+  {
+    // Bulk campaigns: re-queues a batch a crash dropped, completes campaigns whose messages are final.
+    name: 'advance-campaigns',
+    everyMs: (config) => config.reconcileIntervalMs,
+    run: (runtime) => advanceCampaigns(runtime.deps),
   },
   {
     // Deletes webhook delivery attempts and dispatched events past RETENTION_DAYS (SQLite; Cosmos DB

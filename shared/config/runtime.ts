@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createAccount } from '../app/accounts';
 import { hashApiKey, newApiKey } from '../app/apiKeys';
 import type { AppDeps } from '../app/deps';
-import { sendTaskHandler } from '../app/taskHandlers';
+import { campaignBatchHandler, sendTaskHandler } from '../app/taskHandlers';
 import { createDlrBatchHandler } from '../adapters/carriers/simulator/dlrWorker';
 import { createSimulatorCarrier, type SimulatorLog } from '../adapters/carriers/simulator/simulator';
 import { createNodeHttpClient } from '../adapters/runtime/httpClient';
@@ -120,6 +120,8 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
     minScheduleAheadMs: 60_000,
     maxScheduleAheadMs: 35 * 86_400_000,
     staleAfterMs: config.staleAfterMs,
+    campaignBatchSize: config.campaigns.batchSize,
+    campaignCompletionTimeoutMs: config.campaigns.completionTimeoutMs,
   };
   const deps: AppDeps = { store: parts.store, queue, carriers: registry([simulator, ...createConfiguredCarriers(config.carriers, { clock, http, logger })]), clock, ids: createIdGenerator(clock), logger, settings, deadLetters: parts.receiver, webhooks: { urlPolicy: createUrlPolicy({ allowLoopback: config.webhooks.allowLoopback }) } };
   // Webhook URLs come from customers: their client refuses private and metadata addresses on connect.
@@ -128,10 +130,11 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
   const engine = createEngine(deps, routeTable, {
     adminKeyHash: parts.adminKeyHash,
     maxBodyBytes: config.maxBodyBytes,
-    rateLimits: { subscriptions: config.rateLimits.subscriptionsPerMinute, carrier: config.rateLimits.carrierPerMinute },
+    rateLimits: { subscriptions: config.rateLimits.subscriptionsPerMinute, carrier: config.rateLimits.carrierPerMinute, campaignTriggers: config.rateLimits.campaignTriggersPerMinute },
   });
   const handlers: Record<string, BatchHandler> = {
     [QUEUE_OF['sms.send.v1']]: sendTaskHandler(deps),
+    [QUEUE_OF['campaign.batch.v1']]: campaignBatchHandler(deps),
     [QUEUE_OF['webhook.deliver.v1']]: createWebhookDeliveryHandler({ app: deps, http: webhookHttp, timeoutMs: config.webhooks.timeoutMs }),
     [QUEUE_OF['simulator.dlr.v1']]: createDlrBatchHandler({
       http,

@@ -54,3 +54,8 @@ export const REASONS = {
   optedOut: { code: 1413, message: 'Recipient opted out' },
   cancelledByUser: { code: 1420, message: 'Cancelled by user' },
 } as const satisfies Record<string, StatusReason>;
+
+/** Every status at zero: the start of a tally by status, so statuses nothing matched still read 0. */
+export function zeroStatusCounts(): Record<MessageStatus, number> {
+  return { scheduled: 0, queued: 0, sent: 0, delivered: 0, undelivered: 0, failed: 0, cancelled: 0 };
+}

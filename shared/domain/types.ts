@@ -54,6 +54,8 @@ export interface Message {
   callbackUrl: string | null;
   uniqueArgs: Record<string, string> | null;
   idempotencyKey: string | null;
+  /** The campaign that sent the message; absent or null for a message sent on its own. */
+  campaignId?: string | null;
   history: StatusChange[];
   /**
    * Seed 002: what the account's default webhook answered (notify on delivery), latest per stage:

@@ -35,7 +35,7 @@ export interface EngineOptions {
   adminKeyHash: string;
   maxBodyBytes: number;
   /** Requests per minute per rate-limit bucket of RouteDef.rateLimit (0 or absent: unlimited). */
-  rateLimits?: { subscriptions: number; carrier: number };
+  rateLimits?: { subscriptions: number; carrier: number; campaignTriggers?: number };
 }
 
 interface CompiledRoute {
@@ -83,6 +83,7 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
   const limiters = {
     subscriptions: new RateLimiter(options.rateLimits?.subscriptions ?? 0, deps.clock),
     carrier: new RateLimiter(options.rateLimits?.carrier ?? 0, deps.clock),
+    campaignTriggers: new RateLimiter(options.rateLimits?.campaignTriggers ?? 0, deps.clock),
   };
 
   async function dispatch(raw: RawRequest): Promise<RouteResult> {
@@ -123,7 +124,7 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
       const waitMs = limiters[bucket].take(bucket === 'carrier' ? (raw.remoteAddress ?? 'unknown') : (account?.id ?? 'anonymous'));
       if (waitMs > 0) {
         const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-        const what = bucket === 'carrier' ? 'the carrier callback routes from this address' : 'the webhook API for this account';
+        const what = RATE_LIMITED_WHAT[bucket];
         return problem(429, 'rate_limited', 'Too many requests', `Too many requests to ${what}; retry after ${seconds} s.`, undefined, undefined, { 'retry-after': String(seconds) });
       }
     }
@@ -187,6 +188,12 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
 }
 
 export type Engine = ReturnType<typeof createEngine>;
+
+const RATE_LIMITED_WHAT: Record<NonNullable<RouteDef['rateLimit']>, string> = {
+  subscriptions: 'the webhook API for this account',
+  carrier: 'the carrier callback routes from this address',
+  campaignTriggers: 'trigger campaigns for this account',
+};
 
 function bearer(value: string | undefined): string | undefined {
   const m = value && /^Bearer\s+(.+)$/i.exec(value);

@@ -40,6 +40,7 @@ export const messageSchema: JsonSchema = obj('Message', 'An SMS message and its 
   carrierMessageId: nullable(str('Carrier message ID', 'The carrier\'s own id for the message.')),
   callbackUrl: nullable(str('Callback URL', 'URL that receives this message\'s sent, delivered and undelivered events.')),
   uniqueArgs: nullable({ type: 'object', title: 'Unique arguments', description: 'Your own key/value pairs, echoed in every callback event.', additionalProperties: { type: 'string' } }),
+  campaignId: nullable(str('Campaign ID', 'The campaign that sent the message (cmp_...); null for a message sent on its own.')),
   notifyOnDelivery: arr('Default webhook responses', 'What the account\'s default webhook answered (notify on delivery), latest per stage.', obj('Default webhook response', 'One stage\'s call of the default webhook.', {
     stage: str('Stage', 'sent (the send completed) or delivery (the delivery status arrived).', { enum: ['sent', 'delivery'] }),
     at: str('At', 'When the webhook was called.', { format: 'date-time' }),

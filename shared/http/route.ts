@@ -85,7 +85,7 @@ export interface RouteDef {
    * (or, for carrier routes, per source address) get 429 with Retry-After. Carrier routes use the
    * `carrier` bucket without saying so.
    */
-  rateLimit?: 'subscriptions' | 'carrier';
+  rateLimit?: 'subscriptions' | 'carrier' | 'campaignTriggers';
   /** Set on the subscription route of a webhook trigger: the connector emits it as an x-ms-trigger. */
   trigger?: EventDefinition;
   handle(ctx: RouteContext): Promise<RouteResult>;

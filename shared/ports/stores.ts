@@ -1,3 +1,5 @@
+import type { Campaign, CampaignKind, CampaignStatus } from '../domain/campaign';
+import type { Contact, ContactGroup } from '../domain/contact';
 import type { OptOut } from '../domain/optOut';
 import type { Account, DomainEvent, Message, MessageStatus, SenderId, SenderIdStatus, VirtualNumber } from '../domain/types';
 import type { DeliveryAttempt, Subscription } from '../domain/webhooks';
@@ -74,7 +76,12 @@ export interface MessageFilter {
   since?: string;
   /** Exclusive upper bound on createdAt (ISO). */
   until?: string;
+  /** Only messages a campaign sent. */
+  campaignId?: string;
 }
+
+/** How many of the matching messages are in each status (every status present, zeros included). */
+export type MessageStatusCounts = Record<MessageStatus, number>;
 
 export interface AcceptOutcome {
   message: Message;
@@ -111,6 +118,8 @@ export interface MessageStore {
   ): Promise<TransitionOutcome>;
   /** Newest first. */
   list(accountId: string, filter: MessageFilter, page: PageRequest): Promise<Page<Message>>;
+  /** Counts the account's messages matching the filter by status (campaign results). */
+  countByStatus(accountId: string, filter: MessageFilter): Promise<MessageStatusCounts>;
   /**
    * Across accounts, for the reconciler that re-enqueues work a crash may have dropped between
    * storing and enqueuing: `queued` messages whose updatedAt is before `olderThan` (ISO), or
@@ -197,6 +206,64 @@ export interface OptOutStore {
   list(accountId: string, page: PageRequest): Promise<Page<OptOut>>;
 }
 
+export interface ContactFilter {
+  /** Contacts in any of these groups (each contact once). */
+  groupIds?: string[];
+  /** Exact E.164 phone. */
+  phone?: string;
+}
+
+export interface ContactStore {
+  /**
+   * Inserts the contact and appends the events in one unit of work. Throws DuplicateError, writing
+   * nothing, when the account has a contact with the same phone already.
+   */
+  create(contact: Contact, events: DomainEvent[]): Promise<Contact>;
+  get(accountId: string, id: string): Promise<Contact | null>;
+  findByPhone(accountId: string, phone: string): Promise<Contact | null>;
+  /**
+   * Replaces the contact when its etag still matches (ConcurrencyError otherwise) and appends the
+   * events in the same unit of work. DuplicateError when a changed phone belongs to another contact.
+   */
+  update(contact: Contact, events: DomainEvent[]): Promise<Contact>;
+  /** Deletes when the etag matches (ConcurrencyError otherwise) and appends the events. */
+  delete(contact: Contact, events: DomainEvent[]): Promise<void>;
+  /** Ordered by id (creation order); the continuation token is opaque. */
+  list(accountId: string, filter: ContactFilter, page: PageRequest): Promise<Page<Contact>>;
+  count(accountId: string, filter: ContactFilter): Promise<number>;
+}
+
+export interface GroupStore {
+  /** Throws DuplicateError when the account has a group of the same name (case-insensitive). */
+  create(group: ContactGroup): Promise<ContactGroup>;
+  get(accountId: string, id: string): Promise<ContactGroup | null>;
+  /** Every group of the account, ordered by name (case-insensitive). */
+  list(accountId: string): Promise<ContactGroup[]>;
+  /** Replaces when the etag matches (ConcurrencyError otherwise); DuplicateError on a taken name. */
+  update(group: ContactGroup): Promise<ContactGroup>;
+  /** Resolves false when there was no such group. Members keep the id until the caller removes it. */
+  delete(accountId: string, id: string): Promise<boolean>;
+}
+
+export interface CampaignFilter {
+  kind?: CampaignKind;
+  status?: CampaignStatus;
+}
+
+export interface CampaignStore {
+  create(campaign: Campaign): Promise<Campaign>;
+  get(accountId: string, id: string): Promise<Campaign | null>;
+  /** Newest first (by createdAt, then id); the continuation token is opaque. */
+  list(accountId: string, filter: CampaignFilter, page: PageRequest): Promise<Page<Campaign>>;
+  /** Replaces when the etag matches (ConcurrencyError otherwise) and appends the events in the same unit of work. */
+  update(campaign: Campaign, events: DomainEvent[]): Promise<Campaign>;
+  /**
+   * Across accounts, for the campaign job: campaigns in `status` last updated before `updatedBefore`
+   * (ISO), least recently updated first.
+   */
+  listInStatus(status: CampaignStatus, updatedBefore: string, limit: number): Promise<Campaign[]>;
+}
+
 export interface PruneResult {
   deliveryAttempts: number;
   dispatchedEvents: number;
@@ -221,5 +288,8 @@ export interface DataStore {
   deliveries: DeliveryAttemptStore;
   retention: RetentionStore;
   optOuts: OptOutStore;
+  contacts: ContactStore;
+  groups: GroupStore;
+  campaigns: CampaignStore;
   close(): Promise<void>;
 }

@@ -38,7 +38,19 @@ export interface WebhookDeliverTask {
   body?: string;
 }
 
-export type Task = SmsSendTask | SimulatorDlrTask | WebhookDeliverTask;
+/**
+ * One batch of a bulk campaign: sends to the next contacts after the campaign's cursor, saves the
+ * cursor, then sends the task of the next batch (dedupe id campaign + batch number).
+ */
+export interface CampaignBatchTask {
+  type: 'campaign.batch.v1';
+  accountId: string;
+  campaignId: string;
+  /** The campaign's `batches` count when the task was sent; a stale task (lower) is dropped. */
+  batch: number;
+}
+
+export type Task = SmsSendTask | SimulatorDlrTask | WebhookDeliverTask | CampaignBatchTask;
 export type TaskType = Task['type'];
 
 /** Queue name per task type: one Service Bus queue each, one logical queue in SQLite. */
@@ -46,6 +58,7 @@ export const QUEUE_OF: Record<TaskType, string> = {
   'sms.send.v1': 'sms-send',
   'simulator.dlr.v1': 'simulator-dlr',
   'webhook.deliver.v1': 'webhook-deliver',
+  'campaign.batch.v1': 'campaign-batch',
 };
 
 export interface SendOptions {

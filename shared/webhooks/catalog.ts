@@ -84,12 +84,14 @@ const campaignFilter: EventFilterDefinition = {
   name: 'campaignId',
   schema: str('Campaign', 'Only events of this campaign (its ID, cmp_...); leave empty for all campaigns.', { maxLength: 64, 'x-ms-visibility': 'advanced' }),
   matches: 'campaignId',
+  dynamicValues: { operationId: 'ListCampaignValues', valueCollection: 'items', valuePath: 'value', valueTitle: 'title' },
 };
 
 const groupFilter: EventFilterDefinition = {
   name: 'groupId',
   schema: str('Group', 'Only contacts in this group (its ID, grp_...); leave empty for all groups.', { maxLength: 64, 'x-ms-visibility': 'advanced' }),
   matches: 'groups.groupId',
+  dynamicValues: { operationId: 'ListGroupValues', valueCollection: 'items', valuePath: 'value', valueTitle: 'title' },
 };
 
 const keywordFilter: EventFilterDefinition = {
@@ -158,7 +160,7 @@ export const eventCatalog: EventDefinition[] = [
       startedAt: time('Started at', 'When the campaign began sending.'),
       completedAt: time('Completion time', 'When the campaign finished sending.'),
     }, ['campaignId', 'name', 'totalSent', 'delivered', 'deliveryRate', 'completedAt']),
-    [campaignFilter], false),
+    [campaignFilter], true),
 
   def(EVENT_TYPES.campaignFailed, 'campaign-failed', 'OnCampaignFailed', 'When a campaign fails',
     'This operation triggers when a campaign encounters errors or fails.',
@@ -172,7 +174,7 @@ export const eventCatalog: EventDefinition[] = [
       sentBeforeFailure: int('Sent before failure', 'Messages sent before the campaign failed.'),
       failedAt: time('Failed at', 'When the campaign failed.'),
     }, ['campaignId', 'name', 'error', 'affectedRecipients', 'failedAt']),
-    [campaignFilter], false),
+    [campaignFilter], true),
 
   def(EVENT_TYPES.campaignStarted, 'campaign-started', 'OnCampaignStarted', 'When a campaign starts',
     'This operation triggers when a campaign begins sending.',
@@ -185,7 +187,7 @@ export const eventCatalog: EventDefinition[] = [
       recipientCount: int('Recipient count', 'Number of recipients the campaign will send to.'),
       groupIds: arr('Groups', 'Contact groups the campaign targets.', { type: 'string' }),
     }, ['campaignId', 'name', 'startedAt', 'recipientCount']),
-    [campaignFilter], false),
+    [campaignFilter], true),
 
   def(EVENT_TYPES.contactAdded, 'contact-added', 'OnContactAdded', 'When a contact is added',
     'This operation triggers when a new contact is added to a group.',
@@ -196,7 +198,7 @@ export const eventCatalog: EventDefinition[] = [
       customFields: stringMap('Custom fields', 'The contact\'s custom fields as name/value pairs.'),
       createdAt: time('Added at', 'When the contact was added.'),
     }, ['contactId', 'contact', 'groups', 'createdAt']),
-    [groupFilter], false),
+    [groupFilter], true),
 
   def(EVENT_TYPES.contactUpdated, 'contact-updated', 'OnContactUpdated', 'When a contact is updated',
     'This operation triggers when a contact\'s information is changed.',
@@ -208,7 +210,7 @@ export const eventCatalog: EventDefinition[] = [
       groups: groupsSchema,
       updatedAt: time('Updated at', 'When the contact changed.'),
     }, ['contactId', 'changedFields', 'previousValues', 'newValues', 'updatedAt']),
-    [groupFilter], false),
+    [groupFilter], true),
 
   def(EVENT_TYPES.contactDeleted, 'contact-deleted', 'OnContactDeleted', 'When a contact is deleted',
     'This operation triggers when a contact is removed from the system.',
@@ -219,7 +221,7 @@ export const eventCatalog: EventDefinition[] = [
       reason: str('Deletion reason', 'Why the contact was removed, e.g. opted_out, user_request, api.'),
       timestamp: time('Deleted at', 'When the contact was removed.'),
     }, ['contactId', 'contact', 'reason', 'timestamp']),
-    [groupFilter], false),
+    [groupFilter], true),
 
   def(EVENT_TYPES.messageScheduled, 'message-scheduled', 'OnMessageScheduled', 'When a message is scheduled',
     'This operation triggers when a message is scheduled for future delivery.',

@@ -184,6 +184,69 @@ describe('every connector action through swagger-client against the embedded hos
     await call('DeleteWebhookSubscription', { subscriptionId: ctx.hookId }, 204);
   });
 
+  test('contacts and groups: every action, with ListGroupValues feeding the group fields', async () => {
+    const group = body(await call('CreateGroup', { body: { name: 'Connector VIP', description: 'From a flow' } }, 201));
+    expect(body(await call('CreateGroup', { body: { name: 'connector vip' } }, 409)).code).toBe('group_exists');
+    const choices = body(await call('ListGroupValues', {}, 200)).items as { value: string; title: string }[];
+    expect(choices).toContainEqual({ value: group.id, title: 'Connector VIP (0 contacts)' });
+    const ada = body(await call('CreateContact', { body: { phone: '+14155552101', firstName: 'Ada', customFields: { plan: 'gold' }, groupIds: [choices.find((c) => c.value === group.id)!.value] } }, 201));
+    expect(ada).toMatchObject({ phone: '+14155552101', groups: [{ groupId: group.id, name: 'Connector VIP' }], optedOut: false });
+    expect(body(await call('CreateContact', { body: { phone: '+14155552101' } }, 409)).contactId).toBe(ada.id);
+    expect(body(await call('CreateContact', { body: { phone: '+14155552109', groupIds: ['grp_missing'] } }, 422)).errors[0].path).toBe('/groupIds/0');
+    const imported = body(await call('ImportContacts', { body: { csv: 'phone,firstName,city\n+14155552102,Grace,Oslo\nnope,,\n', groupIds: [group.id] } }, 200));
+    expect(imported).toEqual({ created: 1, updated: 0, unchanged: 0, errors: [{ row: 3, field: 'phone', message: expect.any(String) }] });
+    const listed = body(await call('ListContacts', { groupId: group.id, limit: 10 }, 200));
+    expect(listed.items.map((c: { phone: string }) => c.phone)).toEqual(['+14155552101', '+14155552102']);
+    expect(body(await call('GetContact', { contactId: ada.id }, 200))).toEqual(ada);
+    await call('GetContact', { contactId: 'ctc_missing' }, 404);
+    expect(body(await call('UpdateContact', { contactId: ada.id, body: { lastName: 'Lovelace', customFields: { plan: null } } }, 200))).toMatchObject({ lastName: 'Lovelace', customFields: {} });
+    expect(body(await call('ListGroups', {}, 200)).items).toContainEqual(expect.objectContaining({ id: group.id, contactCount: 2 }));
+    const renamed = body(await call('UpdateGroup', { groupId: group.id, body: { name: 'Connector VIPs' } }, 200));
+    expect(renamed).toMatchObject({ name: 'Connector VIPs', contactCount: 2 });
+    expect(body(await call('GetGroup', { groupId: group.id }, 200))).toEqual(renamed);
+    const other = body(await call('CreateGroup', { body: { name: 'Connector others' } }, 201));
+    expect(body(await call('AddContactsToGroup', { groupId: other.id, body: { contactIds: [ada.id] } }, 200))).toMatchObject({ added: [ada.id], alreadyMembers: [], group: { contactCount: 1 } });
+    expect(body(await call('AddContactsToGroup', { groupId: other.id, body: { contactIds: ['ctc_missing'] } }, 422)).errors[0].path).toBe('/contactIds/0');
+    expect(body(await call('RemoveContactFromGroup', { groupId: other.id, contactId: ada.id }, 200)).groups).toEqual([{ groupId: group.id, name: 'Connector VIPs' }]);
+    await call('RemoveContactFromGroup', { groupId: other.id, contactId: ada.id }, 404);
+    expect(body(await call('DeleteGroup', { groupId: group.id }, 200))).toMatchObject({ id: group.id, contactCount: 2 });
+    expect(body(await call('DeleteContact', { contactId: ada.id }, 200))).toMatchObject({ id: ada.id, groups: [] });
+    await call('DeleteContact', { contactId: ada.id }, 404);
+  });
+
+  test('campaigns: CreateCampaign, UpdateCampaign, StartCampaign, GetCampaign, ListCampaigns, ListCampaignValues, ExportCampaignMessages, CancelCampaign', async () => {
+    const group = await t.api.post('/groups', { name: 'Connector campaign group' });
+    expect((await t.api.post('/contacts', { phone: '+14155550188', firstName: 'Flo', groupIds: [group.body.id] })).status).toBe(201);
+    const draft = body(await call('CreateCampaign', { body: { name: 'Flow campaign', kind: 'bulk', text: 'Hi {{firstName|there}}', groupIds: [group.body.id] } }, 201));
+    expect(draft.status).toBe('draft');
+    expect(body(await call('UpdateCampaign', { campaignId: draft.id, body: { text: 'Hello {{firstName|there}}' } }, 200)).text).toBe('Hello {{firstName|there}}');
+    expect(body(await call('StartCampaign', { campaignId: draft.id }, 200)).status).toBe('sending');
+    await t.host.drain();
+    expect(body(await call('GetCampaign', { campaignId: draft.id }, 200))).toMatchObject({ status: 'sent', progress: { accepted: 1 } });
+    expect(body(await call('ListCampaigns', { kind: 'bulk', limit: 10 }, 200)).items.map((c: { id: string }) => c.id)).toContain(draft.id);
+    const choices = body(await call('ListCampaignValues', {}, 200)).items as { value: string; title: string }[];
+    expect(choices).toContainEqual({ value: draft.id, title: 'Flow campaign (bulk, sent)' });
+    const messages = body(await call('ListMessages', { campaignId: choices.find((c) => c.value === draft.id)!.value }, 200));
+    expect(messages.items.map((m: { text: string; campaignId: string }) => [m.text, m.campaignId])).toEqual([['Hello Flo', draft.id]]);
+    const csv = await call('ExportCampaignMessages', { campaignId: draft.id }, 200);
+    expect(String(csv.text ?? csv.body)).toMatch(/^messageId,phone,text,status,/);
+    expect(String(csv.text ?? csv.body)).toContain('+14155550188,Hello Flo,');
+    expect(body(await call('CancelCampaign', { campaignId: draft.id }, 409)).code).toBe('campaign_not_cancellable');
+    const other = body(await call('CreateCampaign', { body: { name: 'Never sent', kind: 'bulk', text: 'Hi', groupIds: [group.body.id] } }, 201));
+    expect(body(await call('CancelCampaign', { campaignId: other.id }, 200)).status).toBe('cancelled');
+  });
+
+  test('trigger campaigns: ActivateCampaign, TriggerCampaign, PauseCampaign', async () => {
+    const c = body(await call('CreateCampaign', { body: { name: 'Orders', kind: 'trigger', text: 'Order {{orderId}} confirmed', trigger: { phoneField: 'customer.phone', attributes: [{ name: 'orderId', field: 'order.id', required: true }] } } }, 201));
+    expect(c).toMatchObject({ status: 'paused', triggerUrl: expect.stringMatching(new RegExp(`/api/campaigns/${c.id}/trigger$`)) });
+    expect(body(await call('ActivateCampaign', { campaignId: c.id }, 200)).status).toBe('active');
+    const payload = { customer: { phone: '+14155550189' }, order: { id: 'SO-7' } };
+    expect(body(await call('TriggerCampaign', { campaignId: c.id, 'Idempotency-Key': 'order-SO-7', body: payload }, 202))).toMatchObject({ to: '+14155550189', text: 'Order SO-7 confirmed', campaignId: c.id });
+    expect(body(await call('TriggerCampaign', { campaignId: c.id, body: { customer: {} } }, 422)).errors.map((e: { path: string }) => e.path)).toEqual(['/customer/phone', '/order/id']);
+    expect(body(await call('PauseCampaign', { campaignId: c.id }, 200)).status).toBe('paused');
+    expect(body(await call('TriggerCampaign', { campaignId: c.id, body: payload }, 409)).code).toBe('campaign_not_active');
+  });
+
   test('every action of the definition was driven (a new operation needs a case here)', () => {
     const actions = operations(spec).filter((o) => !o.op['x-ms-trigger']).map((o) => o.id).sort();
     expect(actions.filter((id) => !driven.has(id))).toEqual([]);

@@ -1,4 +1,5 @@
 import { signSimulatorPayload, SIGNATURE_HEADER } from '../../shared/adapters/carriers/simulator/simulator';
+import { advanceCampaigns } from '../../shared/app/campaignSending';
 import { eventCatalog } from '../../shared/webhooks/catalog';
 import { DEV_KEY, startTestHost, type TestHost } from '../fixtures/testHost';
 import { committedDefinition } from './committed';
@@ -81,6 +82,52 @@ describe('Power Automate flows on every trigger', () => {
     await sendAndDeliver();
   }
 
+  let contactCounter = 0;
+  async function addContact(groupIds: string[]): Promise<string> {
+    const res = await t.api.post('/contacts', { phone: `+1415555${String(3_000 + (contactCounter += 1))}`, groupIds });
+    expect(res.status).toBe(201);
+    return res.body.id;
+  }
+
+  /** Creates a contact group and picks it in the trigger's Group dropdown, as a maker would. */
+  async function pickGroup(operationId: string, name: string): Promise<string> {
+    const created = await t.api.post('/groups', { name });
+    expect(created.status).toBe(201);
+    const choice = (await pa.dropdown(operationId, 'groupId')).find((c) => String(c.title).startsWith(`${name} (`));
+    expect(choice?.value).toBe(created.body.id);
+    return created.body.id;
+  }
+
+  const flowGroups: Record<string, string> = {};
+
+  /** A draft bulk campaign to a new group of one contact; `pick` chooses it in the trigger's Campaign dropdown. */
+  let campaignCounter = 0;
+  async function draftCampaign(): Promise<string> {
+    const n = (campaignCounter += 1);
+    const group = await t.api.post('/groups', { name: `Flow campaign group ${n}` });
+    await addContact([group.body.id]);
+    const created = await t.api.post('/campaigns', { name: `Flow campaign ${n}`, kind: 'bulk', text: 'Flow campaign message', groupIds: [group.body.id] });
+    expect(created.status).toBe(201);
+    return created.body.id;
+  }
+  async function pickCampaign(operationId: string): Promise<string> {
+    const id = await draftCampaign();
+    const choice = (await pa.dropdown(operationId, 'campaignId')).find((c) => c.value === id);
+    expect(choice?.title).toMatch(/^Flow campaign \d+ \(bulk, draft\)$/);
+    return id;
+  }
+  /** Starts the picked campaign (once) and, every time, another one the flow's filter must keep out. */
+  async function startCampaigns(picked: string): Promise<void> {
+    const ids = [picked, await draftCampaign()];
+    for (const id of ids) {
+      const res = await t.api.post(`/campaigns/${id}/start`);
+      expect([200, 409]).toContain(res.status);
+    }
+    await t.host.drain();
+  }
+  const flowCampaigns: Record<string, string> = {};
+  const updatedContacts: string[] = [];
+
   interface Case {
     /** What the maker picks in the trigger's parameters (dropdowns are filled from their list operations). */
     inputs?: () => Promise<Record<string, unknown>>;
@@ -123,6 +170,59 @@ describe('Power Automate flows on every trigger', () => {
         expect((await t.api.post(`/messages/${id}/cancel`, { reason: 'Plans changed' })).status).toBe(200);
       },
       expect: { count: 1, data: { reason: 'Plans changed', recipient: '+14155550125' } },
+    },
+    OnContactAdded: {
+      inputs: async () => ({ groupId: (flowGroups.added = await pickGroup('OnContactAdded', 'Flow added')) }),
+      // The contact outside the group must not reach this flow: the filter works.
+      cause: async () => {
+        await addContact([flowGroups.added!]);
+        await addContact([]);
+      },
+      expect: { count: 1, data: { groups: [{ groupId: expect.any(String), name: 'Flow added' }], contact: expect.objectContaining({ optedOut: false }) } },
+    },
+    OnContactUpdated: {
+      inputs: async () => {
+        flowGroups.updated = await pickGroup('OnContactUpdated', 'Flow updated');
+        updatedContacts.push(await addContact([flowGroups.updated]), await addContact([]));
+        return { groupId: flowGroups.updated };
+      },
+      cause: async () => {
+        for (const id of updatedContacts) expect((await t.api.patch(`/contacts/${id}`, { firstName: `Flow ${(contactCounter += 1)}` })).status).toBe(200);
+      },
+      expect: { count: 1, data: { changedFields: ['firstName'], groups: [{ groupId: expect.any(String), name: 'Flow updated' }] } },
+    },
+    OnContactDeleted: {
+      inputs: async () => ({ groupId: (flowGroups.deleted = await pickGroup('OnContactDeleted', 'Flow deleted')) }),
+      cause: async () => {
+        for (const id of [await addContact([flowGroups.deleted!]), await addContact([])]) expect((await t.api.delete(`/contacts/${id}`)).status).toBe(200);
+      },
+      expect: { count: 1, data: { reason: 'api', groups: [{ groupId: expect.any(String), name: 'Flow deleted' }] } },
+    },
+    OnCampaignStarted: {
+      inputs: async () => ({ campaignId: (flowCampaigns.started = await pickCampaign('OnCampaignStarted')) }),
+      cause: () => startCampaigns(flowCampaigns.started!),
+      expect: { count: 1, data: { campaignId: expect.stringMatching(/^cmp_/), recipientCount: 1, scheduledFor: null } },
+    },
+    OnCampaignCompleted: {
+      inputs: async () => ({ campaignId: (flowCampaigns.completed = await pickCampaign('OnCampaignCompleted')) }),
+      cause: async () => {
+        await startCampaigns(flowCampaigns.completed!);
+        await t.advance(1_000); // the simulator's delivery reports
+        await advanceCampaigns(t.host.runtime.deps); // the campaign job's round
+      },
+      expect: { count: 1, data: { totalSent: 1, delivered: 1, undelivered: 0, deliveryRate: 1, totalCost: '0.0079' } },
+    },
+    OnCampaignFailed: {
+      inputs: async () => ({ campaignId: (flowCampaigns.failed = await pickCampaign('OnCampaignFailed')) }),
+      // Both campaigns run out of credits; only the picked one reaches this flow.
+      cause: async () => {
+        const credits = (await t.api.get('/balance')).body.credits as string;
+        const me = (await t.api.get('/me')).body.id as string;
+        expect((await t.admin.post(`/admin/accounts/${me}/credits`, { amount: `-${credits}` })).status).toBe(200);
+        await startCampaigns(flowCampaigns.failed!);
+        expect((await t.admin.post(`/admin/accounts/${me}/credits`, { amount: credits })).status).toBe(200);
+      },
+      expect: { count: 1, data: { error: { code: 'insufficient_credits', message: expect.any(String) }, affectedRecipients: 1, sentBeforeFailure: 0 } },
     },
     OnSenderIdApproved: { cause: () => senderIdDecision('approve'), expect: { count: 1, data: { status: 'approved' } } },
     OnSenderIdRejected: { cause: () => senderIdDecision('reject'), expect: { count: 1, data: { status: 'rejected', reason: 'Checked' } } },

@@ -17,15 +17,21 @@
  * `occurredAt`; what `markDispatched` does with unknown ids (only that it does not throw).
  */
 import type { Account, DomainEvent, Message } from '../../shared/domain/types';
+import type { Campaign, CampaignStatus } from '../../shared/domain/campaign';
+import type { Contact, ContactGroup } from '../../shared/domain/contact';
 import {
   ConcurrencyError,
   DuplicateError,
   InsufficientCreditsError,
+  InvalidContinuationTokenError,
   type BalanceChange,
+  type CampaignFilter,
+  type ContactFilter,
   type DataStore,
+  type MessageFilter,
   type Page,
 } from '../../shared/ports/stores';
-import { at, makeAccount, makeEvent, makeMessage, makeSenderId, makeVirtualNumber, uniqueId } from '../fixtures/records';
+import { at, makeAccount, makeCampaign, makeEvent, makeMessage, makeSenderId, makeVirtualNumber, uniqueId } from '../fixtures/records';
 
 export interface DataStoreUnderTest {
   store: DataStore;
@@ -644,6 +650,518 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
           token = page.continuationToken ?? undefined;
         } while (token);
         expect(seen).toEqual([...phones].sort());
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    describe('campaigns', () => {
+      /** Newest first: createdAt descending, then id descending. */
+      const newestCampaignsFirst = (a: Campaign, b: Campaign): number =>
+        a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+
+      it('create returns the record with an etag; get reads it back, scoped to the account', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        const campaign = makeCampaign({
+          accountId: a.id,
+          kind: 'trigger',
+          status: 'paused',
+          groupIds: [],
+          trigger: { phoneField: 'customer.phone', attributes: [{ name: 'order', field: 'order.id', type: 'string', required: true }] },
+          taskRef: { queue: 'campaign', id: 'task_1' },
+        });
+        const created = await store.campaigns.create(campaign);
+        expect(created).toEqual({ ...campaign, etag: expect.any(String) });
+        expect(await store.campaigns.get(a.id, campaign.id)).toEqual(created);
+        expect(await store.campaigns.get(b.id, campaign.id)).toBeNull();
+        expect(await store.campaigns.get(a.id, uniqueId('cmp'))).toBeNull();
+        await expect(store.campaigns.create(makeCampaign({ id: campaign.id, accountId: a.id }))).rejects.toBeInstanceOf(DuplicateError);
+        expect(await store.campaigns.get(a.id, campaign.id)).toEqual(created);
+      });
+
+      it('list is newest first (createdAt, then id), filters by kind and status, and sees only the account', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        const stored: Campaign[] = [];
+        const specs: Partial<Campaign>[] = [
+          { createdAt: at(3_000), kind: 'bulk', status: 'draft' },
+          { createdAt: at(1_000), kind: 'bulk', status: 'sending' },
+          { createdAt: at(2_000), kind: 'trigger', status: 'active' },
+          { createdAt: at(2_000), kind: 'bulk', status: 'draft' },
+          { createdAt: at(5_000), kind: 'trigger', status: 'paused' },
+          { createdAt: at(2_000), kind: 'bulk', status: 'sending' },
+        ];
+        for (const spec of specs) stored.push(await store.campaigns.create(makeCampaign({ accountId: a.id, ...spec })));
+        await store.campaigns.create(makeCampaign({ accountId: b.id, createdAt: at(4_000) }));
+        const list = async (filter: CampaignFilter) => (await store.campaigns.list(a.id, filter, { limit: 50 })).items;
+        const expected = (keep: (c: Campaign) => boolean) => stored.filter(keep).sort(newestCampaignsFirst);
+
+        const all = await list({});
+        expect(all).toEqual(expected(() => true));
+        expect(ids(await list({ kind: 'bulk' }))).toEqual(ids(expected((c) => c.kind === 'bulk')));
+        expect(ids(await list({ kind: 'trigger' }))).toEqual(ids(expected((c) => c.kind === 'trigger')));
+        expect(ids(await list({ status: 'sending' }))).toEqual(ids(expected((c) => c.status === 'sending')));
+        expect(ids(await list({ kind: 'bulk', status: 'draft' }))).toEqual(ids(expected((c) => c.kind === 'bulk' && c.status === 'draft')));
+        expect(await list({ kind: 'trigger', status: 'draft' })).toEqual([]);
+        expect(await list({ status: 'completed' })).toEqual([]);
+        expect((await store.campaigns.list(b.id, {}, { limit: 50 })).items).toHaveLength(1);
+        expect((await store.campaigns.list((await newAccount()).id, {}, { limit: 50 })).items).toEqual([]);
+      });
+
+      it('pages with opaque tokens, each campaign once, in order, within a filter too', async () => {
+        const a = await newAccount();
+        const stored: Campaign[] = [];
+        for (const offset of [1, 2, 2, 2, 3, 4, 4]) {
+          stored.push(await store.campaigns.create(makeCampaign({ accountId: a.id, createdAt: at(offset * 1_000), status: offset % 2 === 0 ? 'sent' : 'draft' })));
+        }
+        const pages = await collectPages((token) => store.campaigns.list(a.id, {}, { limit: 3, ...(token ? { continuationToken: token } : {}) }));
+        expect(pages.map((p) => p.items.length)).toEqual([3, 3, 1]);
+        expect(pages.flatMap((p) => ids(p.items))).toEqual(ids([...stored].sort(newestCampaignsFirst)));
+
+        const sent = stored.filter((c) => c.status === 'sent').sort(newestCampaignsFirst);
+        expect(sent).toHaveLength(5);
+        const first = await store.campaigns.list(a.id, { status: 'sent' }, { limit: 2 });
+        // Created after the first page and newer than all of it: later pages must not shift.
+        await store.campaigns.create(makeCampaign({ accountId: a.id, createdAt: at(60_000), status: 'sent' }));
+        const rest = await collectPages((token) =>
+          store.campaigns.list(a.id, { status: 'sent' }, { limit: 2, continuationToken: token ?? first.continuationToken ?? '' }),
+        );
+        expect([...ids(first.items), ...rest.flatMap((p) => ids(p.items))]).toEqual(ids(sent));
+      });
+
+      it('returns a null token on a last page that is exactly full', async () => {
+        const a = await newAccount();
+        for (let i = 0; i < 4; i += 1) await store.campaigns.create(makeCampaign({ accountId: a.id, createdAt: at(i * 1_000) }));
+        const first = await store.campaigns.list(a.id, {}, { limit: 2 });
+        expect(first.continuationToken).toEqual(expect.any(String));
+        const second = await store.campaigns.list(a.id, {}, { limit: 2, continuationToken: first.continuationToken ?? '' });
+        expect(second.items).toHaveLength(2);
+        expect(second.continuationToken).toBeNull();
+      });
+
+      it('rejects a continuation token it did not issue', async () => {
+        const a = await newAccount();
+        await store.campaigns.create(makeCampaign({ accountId: a.id }));
+        for (const token of ['not-a-token', Buffer.from('["only-one"]').toString('base64url'), Buffer.from('{}').toString('base64url')]) {
+          await expect(store.campaigns.list(a.id, {}, { limit: 1, continuationToken: token })).rejects.toBeInstanceOf(InvalidContinuationTokenError);
+        }
+      });
+
+      it('update replaces when the etag matches and appends the events; a stale etag writes neither', async () => {
+        const a = await newAccount();
+        const created = await store.campaigns.create(makeCampaign({ accountId: a.id }));
+        const started = makeEvent({ accountId: a.id, type: 'campaign.started', data: { campaignId: created.id } });
+        const next: Campaign = { ...created, status: 'sending', startedAt: at(10), updatedAt: at(10), progress: { recipients: 3, accepted: 0, skipped: 0, costMinor: 0 } };
+        const sending = await store.campaigns.update(next, [started]);
+        expect(sending).toEqual({ ...next, etag: expect.any(String) });
+        expect(sending.etag).not.toBe(created.etag);
+        expect(await store.campaigns.get(a.id, created.id)).toEqual(sending);
+        expect(await store.outbox.get(a.id, started.id)).toEqual(started);
+
+        const late = makeEvent({ accountId: a.id, type: 'campaign.cancelled' });
+        await expect(store.campaigns.update({ ...created, status: 'cancelled', updatedAt: at(20) }, [late])).rejects.toBeInstanceOf(ConcurrencyError);
+        expect(await store.campaigns.get(a.id, created.id)).toEqual(sending);
+        expect(await store.outbox.get(a.id, late.id)).toBeNull();
+
+        // The etag an update returns is the current one: the next update goes through with it.
+        const sent = await store.campaigns.update({ ...sending, status: 'sent', sendingFinishedAt: at(30), updatedAt: at(30) }, []);
+        expect(await store.campaigns.get(a.id, created.id)).toEqual(sent);
+        await expect(store.campaigns.update({ ...sending, status: 'failed' }, [])).rejects.toBeInstanceOf(ConcurrencyError);
+      });
+
+      it('update writes nothing when an event cannot be appended (one unit of work)', async () => {
+        const a = await newAccount();
+        const created = await store.campaigns.create(makeCampaign({ accountId: a.id }));
+        const existing = makeEvent({ accountId: a.id, type: 'contact.created' });
+        await store.outbox.append([existing]);
+        const fresh = makeEvent({ accountId: a.id, type: 'campaign.started' });
+        const attempt = store.campaigns.update({ ...created, status: 'sending', updatedAt: at(10) }, [fresh, { ...existing, data: { changed: true } }]);
+        await expect(attempt).rejects.toBeInstanceOf(DuplicateError);
+        expect(await store.campaigns.get(a.id, created.id)).toEqual(created);
+        expect(await store.outbox.get(a.id, fresh.id)).toBeNull();
+        expect(await store.outbox.get(a.id, existing.id)).toEqual(existing);
+        // Nothing was consumed: the same etag still updates.
+        await expect(store.campaigns.update({ ...created, status: 'sending', updatedAt: at(11) }, [fresh])).resolves.toMatchObject({ status: 'sending' });
+      });
+
+      it('cannot be updated or listed through another account', async () => {
+        const owner = await newAccount();
+        const intruder = await newAccount();
+        const created = await store.campaigns.create(makeCampaign({ accountId: owner.id }));
+        const event = makeEvent({ accountId: intruder.id, type: 'campaign.cancelled' });
+        await expect(store.campaigns.update({ ...created, accountId: intruder.id, status: 'cancelled' }, [event])).rejects.toBeInstanceOf(ConcurrencyError);
+        expect(await store.campaigns.get(owner.id, created.id)).toEqual(created);
+        expect(await store.campaigns.get(intruder.id, created.id)).toBeNull();
+        expect(await store.outbox.get(intruder.id, event.id)).toBeNull();
+        expect((await store.campaigns.list(intruder.id, {}, { limit: 10 })).items).toEqual([]);
+      });
+
+      describe('listInStatus', () => {
+        // Times in 2002 so that no campaign of another test (2026) qualifies.
+        const bound = '2002-02-01T00:00:00.000Z';
+        const in2002 = (s: number) => new Date(Date.UTC(2002, 0, 1, 0, 0, s)).toISOString();
+        const byUpdate = (xs: readonly Campaign[]) => [...xs].sort((x, y) => (x.updatedAt < y.updatedAt ? -1 : x.updatedAt > y.updatedAt ? 1 : 0));
+
+        it('finds campaigns in the status last updated before the bound, across accounts, least recently updated first', async () => {
+          const a = await newAccount();
+          const b = await newAccount();
+          const create = (accountId: string, status: CampaignStatus, updatedAt: string) =>
+            store.campaigns.create(makeCampaign({ accountId, status, createdAt: in2002(0), updatedAt }));
+          const stale = [
+            await create(b.id, 'sending', in2002(30)),
+            await create(a.id, 'sending', in2002(10)),
+            await create(a.id, 'sending', in2002(20)),
+          ];
+          const others = [
+            await create(a.id, 'sending', bound), // not strictly older
+            await create(b.id, 'sending', '2002-03-01T00:00:00.000Z'),
+            await create(a.id, 'sent', in2002(5)),
+          ];
+
+          const found = await store.campaigns.listInStatus('sending', bound, 1_000);
+          for (const c of found) {
+            expect(c.status).toBe('sending');
+            expect(c.updatedAt < bound).toBe(true);
+          }
+          expect(found.map((c) => c.updatedAt)).toEqual([...found.map((c) => c.updatedAt)].sort());
+          const mine = new Set(ids(stale));
+          expect(found.filter((c) => mine.has(c.id))).toEqual(byUpdate(stale));
+          for (const c of others) expect(ids(found)).not.toContain(c.id);
+
+          const limited = await store.campaigns.listInStatus('sending', bound, 2);
+          expect(limited).toHaveLength(2);
+          expect(limited).toEqual(found.slice(0, 2));
+
+          // An update moves a campaign past the bound (or out of the status): it drops out.
+          const [oldest] = byUpdate(stale);
+          await store.campaigns.update({ ...oldest!, updatedAt: at(1) }, []);
+          expect(ids(await store.campaigns.listInStatus('sending', bound, 1_000))).not.toContain(oldest!.id);
+          expect(ids(await store.campaigns.listInStatus('sent', bound, 1_000))).toContain(others[2]!.id);
+        });
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    describe('messages of campaigns', () => {
+      it('store the campaign id: round trip through accept, transition and get', async () => {
+        const a = await newAccount();
+        const campaignId = uniqueId('cmp');
+        const message = await seedMessage(a.id, { campaignId });
+        expect(message.campaignId).toBe(campaignId);
+        expect(await store.messages.get(a.id, message.id)).toEqual(message);
+        const { message: sent } = await store.messages.transition({ ...message, status: 'sent', updatedAt: at(1) }, 0, () => []);
+        expect(await store.messages.get(a.id, message.id)).toEqual(sent);
+        expect(sent.campaignId).toBe(campaignId);
+
+        const alone = await seedMessage(a.id, { campaignId: null });
+        expect((await store.messages.get(a.id, alone.id))?.campaignId).toBeNull();
+        const plain = await seedMessage(a.id);
+        expect(await store.messages.get(a.id, plain.id)).not.toHaveProperty('campaignId');
+      });
+
+      it('list filters by campaign, newest first, combined with other filters, paged, within the account', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        const [c1, c2] = [uniqueId('cmp'), uniqueId('cmp')];
+        const ofC1: Message[] = [];
+        for (const [offset, status] of [[3, 'sent'], [1, 'queued'], [2, 'sent'], [2, 'delivered'], [5, 'sent']] as const) {
+          ofC1.push(await seedMessage(a.id, { campaignId: c1, createdAt: at(offset * 1_000), status }));
+        }
+        await seedMessage(a.id, { campaignId: c2, createdAt: at(4_000) });
+        await seedMessage(a.id, { createdAt: at(4_000) });
+        await seedMessage(b.id, { campaignId: c1, createdAt: at(4_000) });
+        const list = async (filter: MessageFilter) => ids((await store.messages.list(a.id, filter, { limit: 50 })).items);
+
+        expect(await list({ campaignId: c1 })).toEqual(ids([...ofC1].sort(newestFirst)));
+        expect(await list({ campaignId: c1, status: 'sent' })).toEqual(ids(ofC1.filter((m) => m.status === 'sent').sort(newestFirst)));
+        expect(await list({ campaignId: c1, since: at(2_000), until: at(5_000) })).toEqual(
+          ids(ofC1.filter((m) => m.createdAt >= at(2_000) && m.createdAt < at(5_000)).sort(newestFirst)),
+        );
+        expect(await list({ campaignId: c2 })).toHaveLength(1);
+        expect(await list({ campaignId: uniqueId('cmp') })).toEqual([]);
+        expect(await list({})).toHaveLength(7);
+
+        const pages = await collectPages((token) => store.messages.list(a.id, { campaignId: c1 }, { limit: 2, ...(token ? { continuationToken: token } : {}) }));
+        expect(pages.map((p) => p.items.length)).toEqual([2, 2, 1]);
+        expect(pages.flatMap((p) => ids(p.items))).toEqual(ids([...ofC1].sort(newestFirst)));
+      });
+
+      it('countByStatus counts the matching messages by status, every status present', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        const [c1, c2] = [uniqueId('cmp'), uniqueId('cmp')];
+        const statuses = ['queued', 'sent', 'sent', 'delivered', 'delivered', 'delivered', 'failed'] as const;
+        const seeded: Message[] = [];
+        for (const [i, status] of statuses.entries()) seeded.push(await seedMessage(a.id, { campaignId: c1, status, createdAt: at(i * 1_000) }));
+        // A status change is counted where the message is now.
+        await store.messages.transition({ ...seeded[0]!, status: 'undelivered', updatedAt: at(60_000) }, 0, () => []);
+        await seedMessage(a.id, { campaignId: c2, status: 'sent' });
+        await seedMessage(a.id, { status: 'cancelled' });
+        await seedMessage(b.id, { campaignId: c1, status: 'failed' });
+        const zero = { queued: 0, scheduled: 0, sent: 0, delivered: 0, undelivered: 0, failed: 0, cancelled: 0 };
+
+        expect(await store.messages.countByStatus(a.id, { campaignId: c1 })).toStrictEqual({ ...zero, sent: 2, delivered: 3, undelivered: 1, failed: 1 });
+        expect(await store.messages.countByStatus(a.id, { campaignId: c2 })).toStrictEqual({ ...zero, sent: 1 });
+        expect(await store.messages.countByStatus(a.id, {})).toStrictEqual({ ...zero, sent: 3, delivered: 3, undelivered: 1, failed: 1, cancelled: 1 });
+        expect(await store.messages.countByStatus(a.id, { campaignId: c1, status: 'delivered' })).toStrictEqual({ ...zero, delivered: 3 });
+        expect(await store.messages.countByStatus(a.id, { campaignId: c1, since: at(3_000) })).toStrictEqual({ ...zero, delivered: 3, failed: 1 });
+        expect(await store.messages.countByStatus(b.id, { campaignId: c1 })).toStrictEqual({ ...zero, failed: 1 });
+        expect(await store.messages.countByStatus(a.id, { campaignId: uniqueId('cmp') })).toStrictEqual(zero);
+        expect(await store.messages.countByStatus((await newAccount()).id, {})).toStrictEqual(zero);
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    describe('contacts and groups', () => {
+      let phoneCounter = 0;
+      /** A fresh E.164 number per call, so tests sharing the suite's store never collide. */
+      const freshPhone = () => `+1415${String(Date.now() % 1_000).padStart(3, '0')}${String((phoneCounter += 1)).padStart(4, '0')}`;
+      const makeContact = (overrides: Partial<Contact> & { accountId: string }): Contact => ({
+        id: uniqueId('ctc'),
+        phone: freshPhone(),
+        firstName: 'Ada',
+        lastName: null,
+        email: null,
+        customFields: { plan: 'gold' },
+        groupIds: [],
+        createdAt: at(0),
+        updatedAt: at(0),
+        ...overrides,
+      });
+      const makeGroup = (overrides: Partial<ContactGroup> & { accountId: string }): ContactGroup => ({
+        id: uniqueId('grp'),
+        name: `Group ${uniqueId('g')}`,
+        description: null,
+        createdAt: at(0),
+        updatedAt: at(0),
+        ...overrides,
+      });
+      const contactEvent = (accountId: string, type = 'contact.added') => makeEvent({ accountId, type });
+      const allPages = async (accountId: string, filter: ContactFilter, limit: number) =>
+        (await collectPages((token) => store.contacts.list(accountId, filter, { limit, continuationToken: token }))).flatMap((p) => {
+          expect(p.items.length).toBeLessThanOrEqual(limit);
+          return p.items;
+        });
+
+      it('create stores the contact with its events; get and findByPhone read it back, scoped to the account', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        const contact = makeContact({ accountId: a.id, groupIds: ['grp_a', 'grp_b'] });
+        const added = contactEvent(a.id);
+        const created = await store.contacts.create(contact, [added]);
+        expect(created).toEqual({ ...contact, etag: expect.any(String) });
+        expect(await store.contacts.get(a.id, contact.id)).toEqual(created);
+        expect(await store.contacts.findByPhone(a.id, contact.phone)).toEqual(created);
+        expect(await store.outbox.get(a.id, added.id)).toEqual(added);
+
+        expect(await store.contacts.get(b.id, contact.id)).toBeNull();
+        expect(await store.contacts.findByPhone(b.id, contact.phone)).toBeNull();
+        expect((await store.contacts.list(b.id, {}, { limit: 10 })).items).toEqual([]);
+        expect(await store.contacts.count(b.id, {})).toBe(0);
+        expect(await store.contacts.count(b.id, { groupIds: ['grp_a'] })).toBe(0);
+        expect(await store.contacts.get(a.id, uniqueId('ctc'))).toBeNull();
+        expect(await store.contacts.findByPhone(a.id, freshPhone())).toBeNull();
+      });
+
+      it('a phone is unique per account: a second contact with it writes nothing, another account may have it', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        const first = await store.contacts.create(makeContact({ accountId: a.id }), []);
+        const late = contactEvent(a.id);
+        const twin = makeContact({ accountId: a.id, phone: first.phone });
+        await expect(store.contacts.create(twin, [late])).rejects.toBeInstanceOf(DuplicateError);
+        expect(await store.contacts.get(a.id, twin.id)).toBeNull();
+        expect(await store.outbox.get(a.id, late.id)).toBeNull();
+        expect(await store.contacts.findByPhone(a.id, first.phone)).toEqual(first);
+        await expect(store.contacts.create(makeContact({ accountId: b.id, phone: first.phone }), [])).resolves.toBeDefined();
+      });
+
+      it('concurrent creates with one phone: exactly one wins', async () => {
+        const a = await newAccount();
+        const phone = freshPhone();
+        const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => store.contacts.create(makeContact({ accountId: a.id, phone }), [contactEvent(a.id)])));
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(DuplicateError);
+        expect(await store.contacts.count(a.id, { phone })).toBe(1);
+        expect((await store.outbox.listForAccount(a.id, {}, 10)).length).toBe(1);
+      });
+
+      it('a duplicate event id fails the create as a whole: no contact, and its phone stays free', async () => {
+        const a = await newAccount();
+        const existing = contactEvent(a.id);
+        await store.outbox.append([existing]);
+        const contact = makeContact({ accountId: a.id });
+        await expect(store.contacts.create(contact, [{ ...existing }])).rejects.toBeInstanceOf(DuplicateError);
+        expect(await store.contacts.get(a.id, contact.id)).toBeNull();
+        expect(await store.contacts.findByPhone(a.id, contact.phone)).toBeNull();
+        await expect(store.contacts.create(contact, [])).resolves.toBeDefined();
+      });
+
+      it('update replaces when the etag matches and appends its events; a stale etag writes nothing', async () => {
+        const a = await newAccount();
+        const created = await store.contacts.create(makeContact({ accountId: a.id, groupIds: ['grp_x'] }), []);
+        const changed = contactEvent(a.id, 'contact.updated');
+        const next = { ...created, firstName: 'Grace', customFields: { plan: 'silver', city: 'Oslo' }, groupIds: ['grp_y'], updatedAt: at(5_000) };
+        const updated = await store.contacts.update(next, [changed]);
+        expect(updated).toEqual({ ...next, etag: expect.any(String) });
+        expect(updated.etag).not.toBe(created.etag);
+        expect(await store.contacts.get(a.id, created.id)).toEqual(updated);
+        expect(await store.outbox.get(a.id, changed.id)).toEqual(changed);
+        // Membership follows the update.
+        expect(ids(await allPages(a.id, { groupIds: ['grp_x'] }, 10))).toEqual([]);
+        expect(ids(await allPages(a.id, { groupIds: ['grp_y'] }, 10))).toEqual([created.id]);
+
+        const lost = contactEvent(a.id, 'contact.updated');
+        await expect(store.contacts.update({ ...created, firstName: 'Late' }, [lost])).rejects.toBeInstanceOf(ConcurrencyError);
+        expect(await store.contacts.get(a.id, created.id)).toEqual(updated);
+        expect(await store.outbox.get(a.id, lost.id)).toBeNull();
+        const { etag: _etag, ...neverRead } = updated;
+        await expect(store.contacts.update({ ...neverRead, firstName: 'No etag' }, [])).rejects.toBeInstanceOf(ConcurrencyError);
+      });
+
+      it('update moves the phone: a taken phone is refused with nothing written; the old phone becomes free', async () => {
+        const a = await newAccount();
+        const one = await store.contacts.create(makeContact({ accountId: a.id }), []);
+        const two = await store.contacts.create(makeContact({ accountId: a.id }), []);
+        const refused = contactEvent(a.id, 'contact.updated');
+        await expect(store.contacts.update({ ...two, phone: one.phone }, [refused])).rejects.toBeInstanceOf(DuplicateError);
+        expect(await store.contacts.get(a.id, two.id)).toEqual(two);
+        expect(await store.outbox.get(a.id, refused.id)).toBeNull();
+
+        const newPhone = freshPhone();
+        const moved = await store.contacts.update({ ...two, phone: newPhone }, []);
+        expect(await store.contacts.findByPhone(a.id, newPhone)).toEqual(moved);
+        expect(await store.contacts.findByPhone(a.id, two.phone)).toBeNull();
+        await expect(store.contacts.create(makeContact({ accountId: a.id, phone: two.phone }), [])).resolves.toBeDefined();
+        // Concurrent moves onto one phone: one wins.
+        const target = freshPhone();
+        const [x, y] = [await store.contacts.create(makeContact({ accountId: a.id }), []), await store.contacts.create(makeContact({ accountId: a.id }), [])];
+        const outcomes = await Promise.allSettled([store.contacts.update({ ...x, phone: target }, []), store.contacts.update({ ...y, phone: target }, [])]);
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        expect(await store.contacts.count(a.id, { phone: target })).toBe(1);
+      });
+
+      it('delete removes the contact when the etag matches, with its events, and frees the phone', async () => {
+        const a = await newAccount();
+        const created = await store.contacts.create(makeContact({ accountId: a.id, groupIds: ['grp_d'] }), []);
+        const updated = await store.contacts.update({ ...created, lastName: 'Lovelace' }, []);
+        const stale = contactEvent(a.id, 'contact.deleted');
+        await expect(store.contacts.delete(created, [stale])).rejects.toBeInstanceOf(ConcurrencyError);
+        expect(await store.contacts.get(a.id, created.id)).toEqual(updated);
+        expect(await store.outbox.get(a.id, stale.id)).toBeNull();
+
+        const deleted = contactEvent(a.id, 'contact.deleted');
+        await store.contacts.delete(updated, [deleted]);
+        expect(await store.contacts.get(a.id, created.id)).toBeNull();
+        expect(await store.contacts.findByPhone(a.id, created.phone)).toBeNull();
+        expect(await store.contacts.count(a.id, { groupIds: ['grp_d'] })).toBe(0);
+        expect(await store.outbox.get(a.id, deleted.id)).toEqual(deleted);
+        await expect(store.contacts.delete(updated, [])).rejects.toBeInstanceOf(ConcurrencyError);
+        await expect(store.contacts.create(makeContact({ accountId: a.id, phone: created.phone }), [])).resolves.toBeDefined();
+      });
+
+      it('list pages in id order and visits every contact once; filters by phone; counts', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        const stored: Contact[] = [];
+        for (let i = 0; i < 7; i += 1) stored.push(await store.contacts.create(makeContact({ accountId: a.id }), []));
+        await store.contacts.create(makeContact({ accountId: b.id }), []);
+        const byId = [...stored].sort((x, y) => (x.id < y.id ? -1 : 1));
+
+        expect(await allPages(a.id, {}, 3)).toEqual(byId);
+        expect(await allPages(a.id, {}, 7)).toEqual(byId);
+        const exact = await store.contacts.list(a.id, {}, { limit: 7 });
+        expect(exact.continuationToken).toBeNull();
+        expect(await store.contacts.count(a.id, {})).toBe(7);
+        expect((await store.contacts.list(a.id, { phone: stored[2]!.phone }, { limit: 10 })).items).toEqual([stored[2]]);
+        expect(await store.contacts.count(a.id, { phone: stored[2]!.phone })).toBe(1);
+        expect(await store.contacts.count(a.id, { phone: freshPhone() })).toBe(0);
+        await expect(store.contacts.list(a.id, {}, { limit: 2, continuationToken: 'not-a-token' })).rejects.toBeInstanceOf(InvalidContinuationTokenError);
+      });
+
+      it('the group filter over several groups returns each contact once, pages, and counts members', async () => {
+        const a = await newAccount();
+        const g1 = uniqueId('grp');
+        const g2 = uniqueId('grp');
+        const g3 = uniqueId('grp');
+        const specs = [[g1], [g1, g2], [g2], [], [g3], [g1, g2, g3], [g2, g3], [g1]];
+        const stored: Contact[] = [];
+        for (const groupIds of specs) stored.push(await store.contacts.create(makeContact({ accountId: a.id, groupIds: [...groupIds].sort() }), []));
+        const expected = (wanted: string[]) => stored.filter((c) => c.groupIds.some((g) => wanted.includes(g))).sort((x, y) => (x.id < y.id ? -1 : 1));
+
+        for (const limit of [1, 2, 3, 10]) {
+          const items = await allPages(a.id, { groupIds: [g1, g2] }, limit);
+          expect(ids(items)).toEqual(ids(expected([g1, g2])));
+          expect(new Set(ids(items)).size).toBe(items.length);
+        }
+        expect(await allPages(a.id, { groupIds: [g3] }, 2)).toEqual(expected([g3]));
+        expect(await allPages(a.id, { groupIds: [g1, g2, g3, g1] }, 4)).toEqual(expected([g1, g2, g3]));
+        expect(await store.contacts.count(a.id, { groupIds: [g1] })).toBe(expected([g1]).length);
+        expect(await store.contacts.count(a.id, { groupIds: [g1, g2] })).toBe(expected([g1, g2]).length);
+        expect(await store.contacts.count(a.id, { groupIds: [g1, g2, g3] })).toBe(7);
+        expect(await store.contacts.count(a.id, { groupIds: [uniqueId('grp')] })).toBe(0);
+        expect(await store.contacts.count(a.id, { groupIds: [] })).toBe(0);
+        expect((await store.contacts.list(a.id, { groupIds: [] }, { limit: 10 })).items).toEqual([]);
+        // Phone and groups together.
+        expect((await store.contacts.list(a.id, { phone: stored[4]!.phone, groupIds: [g3] }, { limit: 5 })).items).toEqual([stored[4]]);
+        expect((await store.contacts.list(a.id, { phone: stored[4]!.phone, groupIds: [g1] }, { limit: 5 })).items).toEqual([]);
+      });
+
+      it('groups: create, get, list by name ignoring case, scoped to the account', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        const zeta = await store.groups.create(makeGroup({ accountId: a.id, name: 'zeta' }));
+        const alpha = await store.groups.create(makeGroup({ accountId: a.id, name: 'Alpha', description: 'First' }));
+        const mid = await store.groups.create(makeGroup({ accountId: a.id, name: 'beta' }));
+        expect(alpha).toEqual({ ...alpha, etag: expect.any(String) });
+        expect(await store.groups.get(a.id, alpha.id)).toEqual(alpha);
+        expect(await store.groups.get(b.id, alpha.id)).toBeNull();
+        expect(await store.groups.list(a.id)).toEqual([alpha, mid, zeta]);
+        expect(await store.groups.list(b.id)).toEqual([]);
+        // Same name in another account is fine.
+        await expect(store.groups.create(makeGroup({ accountId: b.id, name: 'Alpha' }))).resolves.toBeDefined();
+      });
+
+      it('group names are unique per account ignoring case, also under concurrency', async () => {
+        const a = await newAccount();
+        const vip = await store.groups.create(makeGroup({ accountId: a.id, name: 'VIP' }));
+        await expect(store.groups.create(makeGroup({ accountId: a.id, name: 'vip' }))).rejects.toBeInstanceOf(DuplicateError);
+        await expect(store.groups.create(makeGroup({ accountId: a.id, name: 'ＶＩＰ' }))).rejects.toBeInstanceOf(DuplicateError);
+        expect(await store.groups.list(a.id)).toEqual([vip]);
+        const outcomes = await Promise.allSettled(Array.from({ length: 4 }, () => store.groups.create(makeGroup({ accountId: a.id, name: 'Newsletter' }))));
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(DuplicateError);
+        expect((await store.groups.list(a.id)).map((g) => g.name)).toEqual(['Newsletter', 'VIP']);
+      });
+
+      it('group update checks the etag and the name; a rename frees the old name', async () => {
+        const a = await newAccount();
+        const one = await store.groups.create(makeGroup({ accountId: a.id, name: 'One' }));
+        const two = await store.groups.create(makeGroup({ accountId: a.id, name: 'Two' }));
+        await expect(store.groups.update({ ...two, name: 'ONE' })).rejects.toBeInstanceOf(DuplicateError);
+        expect(await store.groups.get(a.id, two.id)).toEqual(two);
+
+        const recased = await store.groups.update({ ...one, name: 'one', description: 'lower case now' });
+        expect(recased).toEqual({ ...one, name: 'one', description: 'lower case now', etag: expect.any(String) });
+        await expect(store.groups.update({ ...one, description: 'stale' })).rejects.toBeInstanceOf(ConcurrencyError);
+        const renamed = await store.groups.update({ ...recased, name: 'Uno' });
+        expect(await store.groups.get(a.id, one.id)).toEqual(renamed);
+        await expect(store.groups.create(makeGroup({ accountId: a.id, name: 'ONE' }))).resolves.toBeDefined();
+        await expect(store.groups.create(makeGroup({ accountId: a.id, name: 'uno' }))).rejects.toBeInstanceOf(DuplicateError);
+      });
+
+      it('group delete: true once, false after and for another account; the name is free again; members keep the id', async () => {
+        const a = await newAccount();
+        const b = await newAccount();
+        const group = await store.groups.create(makeGroup({ accountId: a.id, name: 'Leaving' }));
+        const member = await store.contacts.create(makeContact({ accountId: a.id, groupIds: [group.id] }), []);
+        expect(await store.groups.delete(b.id, group.id)).toBe(false);
+        expect(await store.groups.delete(a.id, group.id)).toBe(true);
+        expect(await store.groups.delete(a.id, group.id)).toBe(false);
+        expect(await store.groups.get(a.id, group.id)).toBeNull();
+        expect(await store.groups.list(a.id)).toEqual([]);
+        expect((await store.contacts.get(a.id, member.id))?.groupIds).toEqual([group.id]);
+        await expect(store.groups.create(makeGroup({ accountId: a.id, name: 'leaving' }))).resolves.toBeDefined();
       });
     });
 

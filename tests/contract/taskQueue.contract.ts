@@ -39,6 +39,7 @@ const DLR = QUEUE_OF['simulator.dlr.v1'];
 function keyOf(task: Task): string {
   if (task.type === 'sms.send.v1') return `sms:${task.messageId}`;
   if (task.type === 'simulator.dlr.v1') return `dlr:${task.carrierMessageId}`;
+  if (task.type === 'campaign.batch.v1') return `campaign:${task.campaignId}:${task.batch}`;
   return `${task.type}:${task.eventId}`;
 }
 

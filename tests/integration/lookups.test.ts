@@ -32,10 +32,28 @@ describe('dropdown value lists', () => {
     expect(res.body.items).toHaveLength(2);
   });
 
+  test('ListGroupValues returns the account\'s contact groups by name, titled with their contact counts', async () => {
+    const vip = (await t.api.post('/groups', { name: 'VIP' })).body.id;
+    const all = (await t.api.post('/groups', { name: 'all customers' })).body.id;
+    const none = (await t.api.post('/groups', { name: 'Nobody yet' })).body.id;
+    expect((await t.api.post('/contacts', { phone: '+14155551901', groupIds: [vip, all] })).status).toBe(201);
+    expect((await t.api.post('/contacts', { phone: '+14155551902', groupIds: [all] })).status).toBe(201);
+    const res = await t.api.get('/lookups/groups');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      items: [
+        { value: all, title: 'all customers (2 contacts)' },
+        { value: none, title: 'Nobody yet (0 contacts)' },
+        { value: vip, title: 'VIP (1 contact)' },
+      ],
+    });
+  });
+
   test('another account sees only its own values, and no key gets 401', async () => {
     const other = await t.newAccount({ senderId: 'Other' });
     expect((await other.api.get('/lookups/sender-ids')).body).toEqual({ items: [{ value: 'Other', title: 'Other (default)' }] });
     expect((await other.api.get('/lookups/virtual-numbers')).body).toEqual({ items: [] });
+    expect((await other.api.get('/lookups/groups')).body).toEqual({ items: [] });
     const anon = await fetch(`${t.url}/api/lookups/sender-ids`);
     expect(anon.status).toBe(401);
   });

@@ -5,7 +5,7 @@ import { assignNumber, inbound, SIMULATOR_SECRET } from '../fixtures/webhookScen
 describe('rate limits', () => {
   let t: TestHost;
   beforeEach(async () => {
-    t = await startTestHost({ SIMULATOR_SECRET, RATE_LIMIT_HOOKS_PER_MINUTE: '3', RATE_LIMIT_CARRIER_PER_MINUTE: '2' });
+    t = await startTestHost({ SIMULATOR_SECRET, RATE_LIMIT_HOOKS_PER_MINUTE: '3', RATE_LIMIT_CARRIER_PER_MINUTE: '2', RATE_LIMIT_CAMPAIGN_TRIGGERS_PER_MINUTE: '2' });
   });
   afterEach(() => t.close());
 
@@ -33,5 +33,23 @@ describe('rate limits', () => {
     await expect(inbound(t, '+14155550100', 'three')).rejects.toThrow(/inbound failed: 429/);
     t.clock.advance(30_000);
     await expect(inbound(t, '+14155550100', 'four')).resolves.toBeUndefined();
+  });
+
+  test('trigger campaign calls answer 429 beyond the rate of an account (seed 004), sending nothing', async () => {
+    const created = await t.api.post('/campaigns', { name: 'Orders', kind: 'trigger', text: 'Order {{id}}', trigger: { phoneField: 'phone', attributes: [{ name: 'id', required: true }] } });
+    const id = created.body.id as string;
+    await t.api.post(`/campaigns/${id}/activate`);
+    const call = (n: number) => t.api.post(`/campaigns/${id}/trigger`, { phone: '+14155550123', id: `SO-${n}` });
+    expect((await call(1)).status).toBe(202);
+    expect((await call(2)).status).toBe(202);
+    const limited = await call(3);
+    expect(limited.status).toBe(429);
+    expect(limited.body.detail).toMatch(/trigger campaigns/);
+    expect(limited.headers.get('retry-after')).toBe('30');
+    // The rest of the campaign API is not limited by this bucket.
+    expect((await t.api.get(`/campaigns/${id}`)).status).toBe(200);
+    expect((await t.api.get(`/messages?campaignId=${id}`)).body.items).toHaveLength(2);
+    t.clock.advance(30_000);
+    expect((await call(4)).status).toBe(202);
   });
 });

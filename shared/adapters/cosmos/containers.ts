@@ -5,9 +5,12 @@
  *
  * tenants   partition key /accountId. Everything owned by one account lives in its logical
  *           partition: the account document itself (balance included), messages, idempotency
- *           markers, sender ids, virtual numbers and outbox events. Every tenant call is therefore
- *           single-partition, and the units of work of the port (debit + message + events, refund
- *           + transition + events, sender-id decision + events) are transactional batches.
+ *           markers, sender ids, virtual numbers, campaigns and outbox events. Every tenant call is
+ *           therefore single-partition, and the units of work of the port (debit + message +
+ *           events, refund + transition + events, sender-id decision + events, campaign update +
+ *           events) are transactional batches. Contacts and contact groups live here too, each
+ *           with a marker document (id derived from the phone / the lower-cased name) created,
+ *           moved and deleted in the same batch as the record: the uniqueness constraints.
  *           Per-item TTL is on (defaultTtl -1: nothing expires unless it carries `ttl`): outbox
  *           events get a `ttl` when dispatched.
  *
@@ -51,11 +54,11 @@ export const cosmosContainers = {
       includedPaths: [
         { path: '/docType/?' }, // every query: discriminates accounts, messages, sender ids, events...
         { path: '/accountId/?' }, // every tenant query repeats the partition key
-        { path: '/status/?' }, // messages.list (status), messages.listStale, senderIds.list (status)
+        { path: '/status/?' }, // messages.list (status), messages.countByStatus, messages.listStale, senderIds.list (status), campaigns.list (status), campaigns.listInStatus
         { path: '/to/?' }, // messages.list (to)
         { path: '/from/?' }, // messages.list (from)
-        { path: '/createdAt/?' }, // messages.list since/until and order
-        { path: '/updatedAt/?' }, // messages.listStale (queued)
+        { path: '/createdAt/?' }, // messages.list since/until and order, campaigns.list order
+        { path: '/updatedAt/?' }, // messages.listStale (queued), campaigns.listInStatus
         { path: '/scheduledFor/?' }, // messages.listStale (scheduled)
         { path: '/value/?' }, // senderIds.findByValue
         { path: '/type/?' }, // outbox.listForAccount (type)
@@ -65,18 +68,27 @@ export const cosmosContainers = {
         { path: '/targetId/?' }, // deliveries.list
         { path: '/at/?' }, // deliveries.list (since, order)
         { path: '/eventId/?' }, // deliveries.list (eventId)
-        { path: '/phone/?' }, // optOuts.list (after, order)
+        { path: '/phone/?' }, // optOuts.list (after, order), contacts.list (phone)
+        { path: '/campaignId/?' }, // messages.list (campaignId), messages.countByStatus (campaignId)
+        { path: '/kind/?' }, // campaigns.list (kind)
+        { path: '/groupIds/[]/?' }, // contacts.list and contacts.count (ARRAY_CONTAINS group filter)
       ],
       excludedPaths: [{ path: '/*' }],
       compositeIndexes: [
-        // messages.list without a status filter
+        // messages.list and campaigns.list without a status (or campaign) filter
         [
           { path: '/createdAt', order: 'descending' },
           { path: '/id', order: 'descending' },
         ],
-        // messages.list with a status filter (equality prefix, then the same order)
+        // messages.list and campaigns.list with a status filter (equality prefix, then the same order)
         [
           { path: '/status', order: 'ascending' },
+          { path: '/createdAt', order: 'descending' },
+          { path: '/id', order: 'descending' },
+        ],
+        // messages.list of one campaign (equality prefix, then the same order)
+        [
+          { path: '/campaignId', order: 'ascending' },
           { path: '/createdAt', order: 'descending' },
           { path: '/id', order: 'descending' },
         ],

@@ -9,6 +9,8 @@ import {
 } from '@azure/cosmos';
 import type { DataStore } from '../../ports/stores';
 import { CosmosAccountStore } from './accounts';
+import { CosmosCampaignStore } from './campaigns';
+import { CosmosContactStore, CosmosGroupStore } from './contacts';
 import { cosmosContainers, type CosmosContainerName } from './containers';
 import type { CosmosContext, CosmosStoreSettings } from './context';
 import { CosmosMessageStore } from './messages';
@@ -116,6 +118,9 @@ export async function openCosmosDataStore(options: OpenCosmosDataStoreOptions): 
     subscriptions: new CosmosSubscriptionStore(ctx),
     deliveries: new CosmosDeliveryAttemptStore(ctx),
     optOuts: new CosmosOptOutStore(ctx),
+    campaigns: new CosmosCampaignStore(ctx),
+    contacts: new CosmosContactStore(ctx),
+    groups: new CosmosGroupStore(ctx),
     retention: {
       // Attempts and dispatched events carry a time-to-live (30 days by default): Cosmos DB deletes
       // them itself, at no request-unit cost, so there is nothing for a job to do here.

@@ -5,7 +5,7 @@ import { InvalidContinuationTokenError, type Page } from '../../ports/stores';
 /** A stored document as it comes back from Cosmos DB (system properties included). */
 export type Doc = Record<string, unknown>;
 
-export type DocType = 'account' | 'message' | 'idempotency' | 'senderId' | 'virtualNumber' | 'event' | 'subscription' | 'subscriptionKey' | 'deliveryAttempt';
+export type DocType = 'account' | 'message' | 'idempotency' | 'senderId' | 'virtualNumber' | 'event' | 'subscription' | 'subscriptionKey' | 'deliveryAttempt' | 'campaign' | 'contact' | 'contactPhone' | 'group' | 'groupName';
 
 /** Properties Cosmos DB adds to every document; never part of a domain record. */
 const SYSTEM_PROPERTIES = ['_rid', '_self', '_etag', '_ts', '_attachments', '_lsn'];
@@ -81,6 +81,13 @@ export async function queryDocs(
     { query, parameters },
     partitionKey === undefined ? {} : { partitionKey },
   );
+  const { resources } = await iterator.fetchAll();
+  return resources;
+}
+
+/** Runs a `SELECT VALUE ...` query (aggregates, scalars): the results are not documents. */
+export async function queryValues(container: Container, query: string, parameters: SqlParameter[], partitionKey?: string): Promise<unknown[]> {
+  const iterator = container.items.query<unknown>({ query, parameters }, partitionKey === undefined ? {} : { partitionKey });
   const { resources } = await iterator.fetchAll();
   return resources;
 }

@@ -59,6 +59,14 @@ function requireString(record: Record<string, unknown>, field: string, type: str
   return value;
 }
 
+function requireCount(record: Record<string, unknown>, field: string, type: string): number {
+  const value = record[field];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new InvalidTaskMessageError(`${type}: field "${field}" must be a whole number of at least 0`);
+  }
+  return value;
+}
+
 /**
  * Validates a decoded value as a Task and returns a copy with only the known fields. Unknown types
  * are rejected: a message from a newer producer must not be half-understood by an older consumer.
@@ -93,6 +101,13 @@ export function parseTask(value: unknown): Task {
         target: parseWebhookTarget(record['target'], type),
         attempt: typeof record['attempt'] === 'number' && Number.isInteger(record['attempt']) && record['attempt'] >= 1 ? record['attempt'] : 1,
         ...(typeof record['body'] === 'string' ? { body: record['body'] } : {}),
+      };
+    case 'campaign.batch.v1':
+      return {
+        type,
+        accountId: requireString(record, 'accountId', type),
+        campaignId: requireString(record, 'campaignId', type),
+        batch: requireCount(record, 'batch', type),
       };
   }
 }

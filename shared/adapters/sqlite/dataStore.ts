@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { Account, DomainEvent, Message, SenderId, SenderIdStatus, VirtualNumber } from '../../domain/types';
+import type { Account, DomainEvent, Message, MessageStatus, SenderId, SenderIdStatus, VirtualNumber } from '../../domain/types';
 import {
   ConcurrencyError,
   DuplicateError,
@@ -14,11 +13,16 @@ import {
   type TransitionOutcome,
 } from '../../ports/stores';
 import type Database from 'better-sqlite3';
+import { zeroStatusCounts } from '../../domain/status';
+import { createSqliteCampaignStore } from './campaigns';
+import { createSqliteContactStores } from './contacts';
 import { groupCommitFor, migrate, type Db } from './database';
 import { createSqliteOptOutStore } from './optOuts';
+import { decodeToken, docOf, encodeToken, newEtag, parse, type Row } from './rows';
 import { createSqliteWebhookStores } from './webhookStores';
 
-const MIGRATIONS = [
+/** Exported for the upgrade test, which builds a database as an older release left it. */
+export const MIGRATIONS = [
   `
   CREATE TABLE accounts (
     id TEXT PRIMARY KEY,
@@ -82,37 +86,27 @@ const MIGRATIONS = [
   `
   CREATE INDEX outbox_dispatched_by_time ON outbox (occurred_at) WHERE dispatched = 1;
   `,
+  // Campaign messages: list by campaign newest first, and count them by status. The trailing status
+  // makes the count an index-only scan; partial, because most messages belong to no campaign.
+  `
+  ALTER TABLE messages ADD COLUMN campaign_id TEXT;
+  CREATE INDEX messages_by_campaign ON messages (account_id, campaign_id, created_at DESC, id DESC, status) WHERE campaign_id IS NOT NULL;
+  `,
 ];
 
-const newEtag = () => randomUUID();
 const PRUNE_CHUNK = 5_000;
 
-type Row = { doc: string; etag: string };
-
-function parse<T extends { etag?: string }>(row: Row | undefined): T | null {
-  if (!row) return null;
-  const value = JSON.parse(row.doc) as T;
-  value.etag = row.etag;
-  return value;
-}
-
-function docOf<T extends { etag?: string }>(value: T): string {
-  const { etag: _etag, ...rest } = value;
-  return JSON.stringify(rest);
-}
-
-/** Continuation tokens are the last item's sort key, base64url JSON, so they survive restarts. */
-function encodeToken(createdAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
-}
-
-function decodeToken(token: string): [string, string] | null {
-  try {
-    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
-    return Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' ? [v[0], v[1]] : null;
-  } catch {
-    return null;
-  }
+/** The WHERE clause (and its parameters) of a message filter, shared by list and countByStatus. */
+function messageWhere(accountId: string, filter: MessageFilter): { where: string[]; params: Record<string, unknown> } {
+  const where = ['account_id = @accountId'];
+  const params: Record<string, unknown> = { accountId };
+  if (filter.status) (where.push('status = @status'), (params.status = filter.status));
+  if (filter.to) (where.push('to_number = @to'), (params.to = filter.to));
+  if (filter.from) (where.push('from_sender = @from'), (params.from = filter.from));
+  if (filter.since) (where.push('created_at >= @since'), (params.since = filter.since));
+  if (filter.until) (where.push('created_at < @until'), (params.until = filter.until));
+  if (filter.campaignId) (where.push('campaign_id = @campaignId'), (params.campaignId = filter.campaignId));
+  return { where, params };
 }
 
 /** SQLite implementation of every store port: one table per aggregate, documents as JSON. */
@@ -131,12 +125,12 @@ export function createSqliteDataStore(db: Db): DataStore {
     accountAdjust: db.prepare('UPDATE accounts SET balance = balance + ? WHERE id = ?'),
     accountList: db.prepare('SELECT doc, etag, balance FROM accounts WHERE id > ? ORDER BY id LIMIT ?'),
     msgInsert: db.prepare(
-      `INSERT INTO messages (account_id, id, status, to_number, from_sender, created_at, updated_at, scheduled_for, carrier, carrier_message_id, idempotency_key, etag, doc)
-       VALUES (@accountId, @id, @status, @to, @from, @createdAt, @updatedAt, @scheduledFor, @carrier, @carrierMessageId, @idempotencyKey, @etag, @doc)`,
+      `INSERT INTO messages (account_id, id, status, to_number, from_sender, created_at, updated_at, scheduled_for, carrier, carrier_message_id, idempotency_key, campaign_id, etag, doc)
+       VALUES (@accountId, @id, @status, @to, @from, @createdAt, @updatedAt, @scheduledFor, @carrier, @carrierMessageId, @idempotencyKey, @campaignId, @etag, @doc)`,
     ),
     msgUpdate: db.prepare(
       `UPDATE messages SET status = @status, to_number = @to, from_sender = @from, updated_at = @updatedAt, scheduled_for = @scheduledFor,
-       carrier = @carrier, carrier_message_id = @carrierMessageId, etag = @etag, doc = @doc WHERE account_id = @accountId AND id = @id AND etag = @expected`,
+       carrier = @carrier, carrier_message_id = @carrierMessageId, campaign_id = @campaignId, etag = @etag, doc = @doc WHERE account_id = @accountId AND id = @id AND etag = @expected`,
     ),
     msgGet: db.prepare<[string, string]>('SELECT doc, etag FROM messages WHERE account_id = ? AND id = ?'),
     msgByIdem: db.prepare<[string, string]>('SELECT doc, etag FROM messages WHERE account_id = ? AND idempotency_key = ?'),
@@ -192,6 +186,7 @@ export function createSqliteDataStore(db: Db): DataStore {
     carrier: m.carrier,
     carrierMessageId: m.carrierMessageId,
     idempotencyKey: m.idempotencyKey,
+    campaignId: m.campaignId ?? null,
     etag,
     doc: docOf(m),
   });
@@ -285,13 +280,8 @@ export function createSqliteDataStore(db: Db): DataStore {
         return gc.run(() => transitionTx(next, refund, events));
       },
       async list(accountId: string, filter: MessageFilter, page: PageRequest): Promise<Page<Message>> {
-        const where = ['account_id = @accountId'];
-        const params: Record<string, unknown> = { accountId, limit: page.limit + 1 };
-        if (filter.status) (where.push('status = @status'), (params.status = filter.status));
-        if (filter.to) (where.push('to_number = @to'), (params.to = filter.to));
-        if (filter.from) (where.push('from_sender = @from'), (params.from = filter.from));
-        if (filter.since) (where.push('created_at >= @since'), (params.since = filter.since));
-        if (filter.until) (where.push('created_at < @until'), (params.until = filter.until));
+        const { where, params } = messageWhere(accountId, filter);
+        params.limit = page.limit + 1;
         if (page.continuationToken) {
           const key = decodeToken(page.continuationToken);
           if (!key) throw new InvalidContinuationTokenError();
@@ -303,6 +293,13 @@ export function createSqliteDataStore(db: Db): DataStore {
         const items = rows.slice(0, page.limit).map((r) => parse<Message>(r)!);
         const last = items[items.length - 1];
         return { items, continuationToken: rows.length > page.limit && last ? encodeToken(last.createdAt, last.id) : null };
+      },
+      async countByStatus(accountId, filter) {
+        const { where, params } = messageWhere(accountId, filter);
+        const rows = db.prepare(`SELECT status, COUNT(*) AS n FROM messages WHERE ${where.join(' AND ')} GROUP BY status`).all(params) as { status: MessageStatus; n: number }[];
+        const counts = zeroStatusCounts();
+        for (const row of rows) counts[row.status] = row.n;
+        return counts;
       },
       async listStale(status, olderThan, limit) {
         const stmt = status === 'queued' ? st.msgStaleQueued : st.msgStaleScheduled;
@@ -384,6 +381,8 @@ export function createSqliteDataStore(db: Db): DataStore {
     },
     ...webhookStores,
     optOuts: createSqliteOptOutStore(db),
+    ...createSqliteContactStores(db, appendEvents),
+    campaigns: createSqliteCampaignStore(db, appendEvents),
     retention: {
       async prune(before) {
         // In chunks, so a large backlog never holds one long write transaction.

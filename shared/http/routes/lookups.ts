@@ -51,4 +51,38 @@ export const lookupRoutes: RouteDef[] = [
       return { status: 200, body: { items } };
     },
   },
+  {
+    method: 'GET',
+    path: '/lookups/campaigns',
+    operationId: 'ListCampaignValues',
+    summary: 'List campaign choices',
+    description: 'Lists the account\'s most recent campaigns, newest first, with their kind and status; feeds the Campaign dropdowns.',
+    tags: ['Campaigns'],
+    auth: 'account',
+    responses: { 200: { description: 'The campaigns.', schema: choicesSchema('Campaign choices', 'campaigns', 'The campaign ID, e.g. cmp_01J....') } },
+    connector: { visibility: 'internal' },
+    async handle({ deps, account }) {
+      // A dropdown is for picking, not browsing: the newest 200 cover any campaign a maker works on.
+      const page = await deps.store.campaigns.list(account.id, {}, { limit: 200 });
+      const items = page.items.map((c) => ({ value: c.id, title: `${c.name} (${c.kind}, ${c.status})` }));
+      return { status: 200, body: { items } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/lookups/groups',
+    operationId: 'ListGroupValues',
+    summary: 'List contact group choices',
+    description: 'Lists the account\'s contact groups by name with their number of contacts; feeds the Group dropdowns.',
+    tags: ['Contacts'],
+    auth: 'account',
+    responses: { 200: { description: 'The contact groups.', schema: choicesSchema('Contact group choices', 'contact groups', 'The group ID, e.g. grp_01J....') } },
+    connector: { visibility: 'internal' },
+    async handle({ deps, account }) {
+      const groups = await deps.store.groups.list(account.id);
+      const counts = await Promise.all(groups.map((g) => deps.store.contacts.count(account.id, { groupIds: [g.id] })));
+      const items = groups.map((g, i) => ({ value: g.id, title: `${g.name} (${counts[i]} ${counts[i] === 1 ? 'contact' : 'contacts'})` }));
+      return { status: 200, body: { items } };
+    },
+  },
 ];

@@ -32,6 +32,7 @@ export function messageView(m: Message) {
     carrierMessageId: m.carrierMessageId,
     callbackUrl: m.callbackUrl,
     uniqueArgs: m.uniqueArgs,
+    campaignId: m.campaignId ?? null,
     notifyOnDelivery: m.notifyOnDelivery ?? [],
     history: m.history,
   };
@@ -116,17 +117,18 @@ export const messageRoutes: RouteDef[] = [
       { name: 'from', schema: str('From', 'Only messages from this sender.', { maxLength: 20 }) },
       { name: 'since', schema: str('Since', 'Only messages created at or after this time (ISO 8601).', { format: 'date-time' }) },
       { name: 'until', schema: str('Until', 'Only messages created before this time (ISO 8601).', { format: 'date-time' }) },
+      { name: 'campaignId', schema: str('Campaign', 'Only messages sent by this campaign (cmp_...).', { maxLength: 64, 'x-ms-visibility': 'advanced', 'x-ms-dynamic-values': { operationId: 'ListCampaignValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' } }) },
       { name: 'limit', schema: int('Page size', 'How many messages per page (1-200, default 50).', { minimum: 1, maximum: 200, default: 50, 'x-ms-visibility': 'advanced' }) },
       { name: 'continuationToken', schema: str('Continuation token', 'Token from the previous page.', { maxLength: 2048, 'x-ms-visibility': 'internal' }) },
     ],
     responses: { 200: { description: 'A page of messages.', schema: pageOf('Messages', messageSchema) }, ...problemResponses(400) },
     connector: {},
     async handle({ deps, req, account }) {
-      const q = req.query as { status?: Message['status']; to?: string; from?: string; since?: string; until?: string; limit: number; continuationToken?: string };
+      const q = req.query as { status?: Message['status']; to?: string; from?: string; since?: string; until?: string; campaignId?: string; limit: number; continuationToken?: string };
       const to = q.to ? (q.to.startsWith('+') ? q.to : `+${q.to}`) : undefined;
       const page = await listOrBadToken(() => deps.store.messages.list(
         account.id,
-        { status: q.status, to, from: q.from, since: q.since && new Date(q.since).toISOString(), until: q.until && new Date(q.until).toISOString() },
+        { status: q.status, to, from: q.from, since: q.since && new Date(q.since).toISOString(), until: q.until && new Date(q.until).toISOString(), campaignId: q.campaignId },
         { limit: q.limit, continuationToken: q.continuationToken },
       ));
       return { status: 200, body: { items: page.items.map(messageView), continuationToken: page.continuationToken } };
@@ -154,7 +156,7 @@ export const messageRoutes: RouteDef[] = [
   },
 ];
 
-async function listOrBadToken<T>(list: () => Promise<T>): Promise<T> {
+export async function listOrBadToken<T>(list: () => Promise<T>): Promise<T> {
   try {
     return await list();
   } catch (err) {

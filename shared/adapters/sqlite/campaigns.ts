@@ -1,0 +1,109 @@
+import type { Campaign } from '../../domain/campaign';
+import type { DomainEvent } from '../../domain/types';
+import { ConcurrencyError, DuplicateError, InvalidContinuationTokenError, type CampaignStore } from '../../ports/stores';
+import { groupCommitFor, migrate, type Db } from './database';
+import { decodeToken, docOf, encodeToken, isUniqueViolation, newEtag, parse, type Row } from './rows';
+
+const MIGRATIONS = [
+  `
+  CREATE TABLE campaigns (
+    account_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (account_id, id)
+  ) WITHOUT ROWID;
+  -- list: an account has tens to thousands of campaigns, so kind/status filter this range in place.
+  CREATE INDEX campaigns_by_created ON campaigns (account_id, created_at DESC, id DESC);
+  -- listInStatus: the campaign job's sweep across accounts.
+  CREATE INDEX campaigns_by_status ON campaigns (status, updated_at, id);
+  `,
+];
+
+/**
+ * Campaigns in the embedded database, one row per campaign. `appendEvents` writes to the outbox of
+ * the same database; `update` calls it inside its own group-commit savepoint, so the new state and
+ * its events commit together or not at all.
+ */
+export function createSqliteCampaignStore(db: Db, appendEvents: (events: DomainEvent[]) => void): CampaignStore {
+  migrate(db, MIGRATIONS, 'campaigns');
+  const gc = groupCommitFor(db);
+  const st = {
+    insert: db.prepare(
+      `INSERT INTO campaigns (account_id, id, kind, status, created_at, updated_at, etag, doc)
+       VALUES (@accountId, @id, @kind, @status, @createdAt, @updatedAt, @etag, @doc)`,
+    ),
+    update: db.prepare(
+      `UPDATE campaigns SET kind = @kind, status = @status, updated_at = @updatedAt, etag = @etag, doc = @doc
+       WHERE account_id = @accountId AND id = @id AND etag = @expected`,
+    ),
+    get: db.prepare<[string, string]>('SELECT doc, etag FROM campaigns WHERE account_id = ? AND id = ?'),
+    inStatus: db.prepare<[string, string, number]>('SELECT doc, etag FROM campaigns WHERE status = ? AND updated_at < ? ORDER BY updated_at, id LIMIT ?'),
+  };
+
+  const params = (c: Campaign, etag: string) => ({
+    accountId: c.accountId,
+    id: c.id,
+    kind: c.kind,
+    status: c.status,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    etag,
+    doc: docOf(c),
+  });
+
+  return {
+    async create(campaign) {
+      const etag = newEtag();
+      try {
+        await gc.run(() => st.insert.run(params(campaign, etag)));
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new DuplicateError(`campaign ${campaign.id}`);
+        throw err;
+      }
+      return { ...campaign, etag };
+    },
+    async get(accountId, id) {
+      return parse<Campaign>(st.get.get(accountId, id) as Row | undefined);
+    },
+    async list(accountId, filter, page) {
+      const where = ['account_id = @accountId'];
+      const values: Record<string, unknown> = { accountId, limit: page.limit + 1 };
+      if (filter.kind) (where.push('kind = @kind'), (values.kind = filter.kind));
+      if (filter.status) (where.push('status = @status'), (values.status = filter.status));
+      if (page.continuationToken !== undefined) {
+        const key = decodeToken(page.continuationToken);
+        if (!key) throw new InvalidContinuationTokenError();
+        where.push('(created_at, id) < (@afterCreated, @afterId)');
+        values.afterCreated = key[0];
+        values.afterId = key[1];
+      }
+      const rows = db.prepare(`SELECT doc, etag FROM campaigns WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`).all(values) as Row[];
+      const items = rows.slice(0, page.limit).map((r) => parse<Campaign>(r)!);
+      const last = items[items.length - 1];
+      return { items, continuationToken: rows.length > page.limit && last ? encodeToken(last.createdAt, last.id) : null };
+    },
+    async update(campaign, events) {
+      const etag = newEtag();
+      try {
+        return await gc.run(() => {
+          const changed = st.update.run({ ...params(campaign, etag), expected: campaign.etag ?? '' }).changes;
+          if (changed === 0) throw new ConcurrencyError(`campaign ${campaign.id}`);
+          appendEvents(events);
+          return { ...campaign, etag };
+        });
+      } catch (err) {
+        // Only the outbox insert has a unique constraint to break here: an event id used already.
+        if (isUniqueViolation(err)) throw new DuplicateError(`event in ${events.map((e) => e.id).join(', ')}`);
+        throw err;
+      }
+    },
+    async listInStatus(status, updatedBefore, limit) {
+      return (st.inStatus.all(status, updatedBefore, limit) as Row[]).map((r) => parse<Campaign>(r)!);
+    },
+  };
+}

@@ -1,0 +1,184 @@
+import type { Campaign, CampaignError, CampaignResults } from '../domain/campaign';
+import type { Contact } from '../domain/contact';
+import { EVENT_TYPES } from '../domain/events';
+import { formatMinor, parseDecimal } from '../domain/money';
+import { renderTemplate, type TemplatePart } from '../domain/template';
+import type { Account } from '../domain/types';
+import type { CampaignBatchTask, MessageStatusCounts } from '../ports';
+import { makeEvent, type AppDeps } from './deps';
+import { AppError } from './errors';
+import { batchDedupeId, batchTask, campaignStartedEvent, templateOf } from './campaigns';
+import { retryOnConflict } from './retryOnConflict';
+import { sendMessage } from './sendMessage';
+
+/**
+ * Bulk sending. Each batch task sends to the next page of the campaign's contacts, then saves the
+ * cursor with the running totals and queues the next batch. Every message carries the idempotency
+ * key campaign+contact, so a batch run twice (a crash, a duplicate task) charges and sends nobody
+ * twice; a task whose batch number is behind the campaign's is a duplicate and is dropped.
+ */
+
+/** How many messages of a batch are accepted at once. */
+const SEND_CONCURRENCY = 8;
+
+/** Refusals that stop the whole campaign: no later recipient could be sent to either. */
+const FATAL_CODES = new Set(['insufficient_credits', 'sender_id_not_approved', 'no_sender_id']);
+
+/** Refusals that concern one recipient only: the campaign skips them and goes on. */
+const SKIP_CODES = new Set(['recipient_opted_out', 'validation_failed']);
+
+interface BatchOutcome {
+  accepted: number;
+  skipped: number;
+  costMinor: number;
+  fatal: CampaignError | null;
+}
+
+export async function processCampaignBatch(deps: AppDeps, task: CampaignBatchTask): Promise<void> {
+  let campaign = await deps.store.campaigns.get(task.accountId, task.campaignId);
+  if (!campaign || campaign.batches !== task.batch) return;
+  if (campaign.status === 'scheduled') campaign = await beginScheduled(deps, campaign);
+  if (campaign.status !== 'sending') return;
+  const account = await deps.store.accounts.get(task.accountId);
+  if (!account) return;
+  const page = await deps.store.contacts.list(account.id, { groupIds: campaign.groupIds }, { limit: deps.settings.campaignBatchSize, ...(campaign.cursor ? { continuationToken: campaign.cursor } : {}) });
+  const outcome = await sendBatch(deps, account, campaign, templateOf(campaign), page.items);
+  const saved = await retryOnConflict(async () => {
+    const c = (await deps.store.campaigns.get(task.accountId, task.campaignId))!;
+    // Another run of this batch saved first: its totals already include these recipients.
+    if (c.batches !== task.batch) return null;
+    const now = new Date(deps.clock.now()).toISOString();
+    const progress = {
+      recipients: c.progress.recipients,
+      accepted: c.progress.accepted + outcome.accepted,
+      skipped: c.progress.skipped + outcome.skipped,
+      costMinor: c.progress.costMinor + outcome.costMinor,
+    };
+    const advanced: Campaign = { ...c, cursor: page.continuationToken, batches: c.batches + 1, progress, updatedAt: now };
+    // Cancelled meanwhile: keep the totals of what went out, send nothing more.
+    if (c.status !== 'sending') return deps.store.campaigns.update(advanced, []);
+    if (outcome.fatal) {
+      const failed: Campaign = { ...advanced, status: 'failed', error: outcome.fatal, failedAt: now };
+      return deps.store.campaigns.update(failed, [campaignFailedEvent(deps, failed)]);
+    }
+    if (page.continuationToken === null) return deps.store.campaigns.update({ ...advanced, status: 'sent', sendingFinishedAt: now }, []);
+    return deps.store.campaigns.update(advanced, []);
+  });
+  if (saved?.status === 'sending') await deps.queue.send(batchTask(saved), { dedupeId: batchDedupeId(saved) });
+}
+
+async function beginScheduled(deps: AppDeps, scheduled: Campaign): Promise<Campaign> {
+  return retryOnConflict(async () => {
+    const c = (await deps.store.campaigns.get(scheduled.accountId, scheduled.id))!;
+    if (c.status !== 'scheduled') return c;
+    const recipients = await deps.store.contacts.count(c.accountId, { groupIds: c.groupIds });
+    const next: Campaign = { ...c, status: 'sending', startedAt: new Date(deps.clock.now()).toISOString(), progress: { ...c.progress, recipients }, taskRef: null, updatedAt: new Date(deps.clock.now()).toISOString() };
+    return deps.store.campaigns.update(next, [campaignStartedEvent(deps, next)]);
+  });
+}
+
+async function sendBatch(deps: AppDeps, account: Account, c: Campaign, template: TemplatePart[], contacts: Contact[]): Promise<BatchOutcome> {
+  const outcome: BatchOutcome = { accepted: 0, skipped: 0, costMinor: 0, fatal: null };
+  for (let i = 0; i < contacts.length && !outcome.fatal; i += SEND_CONCURRENCY) {
+    await Promise.all(
+      contacts.slice(i, i + SEND_CONCURRENCY).map(async (contact) => {
+        const text = renderTemplate(template, { ...contact.customFields, phone: contact.phone, firstName: contact.firstName ?? undefined, lastName: contact.lastName ?? undefined, email: contact.email ?? undefined });
+        if (text === '') {
+          outcome.skipped++;
+          return;
+        }
+        try {
+          const { message } = await sendMessage(deps, account, { to: contact.phone, text, ...(c.from ? { from: c.from } : {}), campaignId: c.id }, `campaign:${c.id}:${contact.id}`);
+          outcome.accepted++;
+          outcome.costMinor += parseDecimal(message.cost.amount) ?? 0;
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          // The contact changed since an earlier run sent to it: it was sent to, under the same key.
+          if (err.code === 'idempotency_key_reused') outcome.accepted++;
+          else if (SKIP_CODES.has(err.code)) outcome.skipped++;
+          else if (FATAL_CODES.has(err.code)) outcome.fatal ??= { code: err.code, message: err.message };
+          else throw err;
+        }
+      }),
+    );
+  }
+  return outcome;
+}
+
+function campaignFailedEvent(deps: AppDeps, c: Campaign) {
+  return makeEvent(deps, EVENT_TYPES.campaignFailed, c.accountId, {
+    campaignId: c.id,
+    name: c.name,
+    error: c.error,
+    affectedRecipients: Math.max(0, c.progress.recipients - c.progress.accepted - c.progress.skipped),
+    sentBeforeFailure: c.progress.accepted,
+    failedAt: c.failedAt,
+  });
+}
+
+/** Results as counted from the campaign's messages (live while it is under way). */
+export async function countResults(deps: AppDeps, c: Campaign): Promise<{ results: CampaignResults; inFlight: number }> {
+  const n: MessageStatusCounts = await deps.store.messages.countByStatus(c.accountId, { campaignId: c.id });
+  return {
+    results: { sent: n.sent, delivered: n.delivered, undelivered: n.undelivered, failed: n.failed, cancelled: n.cancelled },
+    inFlight: n.queued + n.scheduled + n.sent,
+  };
+}
+
+const ROUND_LIMIT = 100;
+
+/**
+ * The campaign job, run on a timer: re-queues the batch of a campaign whose chain of batch tasks
+ * broke (a crash between saving a batch and queuing the next), and completes a campaign once its
+ * messages have final statuses, or once CAMPAIGN_COMPLETION_TIMEOUT_HOURS passed since it finished
+ * sending (messages still without a delivery report count as sent). Returns what it did.
+ */
+export async function advanceCampaigns(deps: AppDeps): Promise<number> {
+  const now = deps.clock.now();
+  const staleBefore = new Date(now - deps.settings.staleAfterMs).toISOString();
+  let handled = 0;
+  for (const c of await deps.store.campaigns.listInStatus('sending', staleBefore, ROUND_LIMIT)) {
+    await deps.queue.send(batchTask(c), { dedupeId: batchDedupeId(c) });
+    handled++;
+  }
+  for (const c of await deps.store.campaigns.listInStatus('scheduled', staleBefore, ROUND_LIMIT)) {
+    if (c.scheduledFor === null || c.scheduledFor >= staleBefore) continue;
+    await deps.queue.send(batchTask(c), { dedupeId: batchDedupeId(c) });
+    handled++;
+  }
+  for (const c of await deps.store.campaigns.listInStatus('sent', new Date(now).toISOString(), ROUND_LIMIT)) {
+    if (await completeIfDone(deps, c, now)) handled++;
+  }
+  return handled;
+}
+
+async function completeIfDone(deps: AppDeps, sent: Campaign, now: number): Promise<boolean> {
+  const { results, inFlight } = await countResults(deps, sent);
+  const timedOut = sent.sendingFinishedAt !== null && now - Date.parse(sent.sendingFinishedAt) >= deps.settings.campaignCompletionTimeoutMs;
+  if (inFlight > 0 && !timedOut) return false;
+  await retryOnConflict(async () => {
+    const c = (await deps.store.campaigns.get(sent.accountId, sent.id))!;
+    if (c.status !== 'sent') return;
+    const at = new Date(now).toISOString();
+    const done: Campaign = { ...c, status: 'completed', results, completedAt: at, updatedAt: at };
+    await deps.store.campaigns.update(done, [campaignCompletedEvent(deps, done, results)]);
+  });
+  return true;
+}
+
+function campaignCompletedEvent(deps: AppDeps, c: Campaign, r: CampaignResults) {
+  const { accepted, recipients } = c.progress;
+  return makeEvent(deps, EVENT_TYPES.campaignCompleted, c.accountId, {
+    campaignId: c.id,
+    name: c.name,
+    totalSent: accepted,
+    delivered: r.delivered,
+    undelivered: r.undelivered,
+    failed: r.failed,
+    deliveryRate: accepted === 0 ? 0 : r.delivered / accepted,
+    failureRate: recipients === 0 ? 0 : Math.min(1, (r.undelivered + r.failed) / recipients),
+    totalCost: formatMinor(c.progress.costMinor),
+    startedAt: c.startedAt,
+    completedAt: c.completedAt,
+  });
+}
