@@ -6,6 +6,7 @@ import { renderTemplate, type TemplatePart } from '../domain/template';
 import type { Account } from '../domain/types';
 import type { CampaignBatchTask, MessageStatusCounts } from '../ports';
 import { makeEvent, type AppDeps } from './deps';
+import { mapPooled } from './pool';
 import { AppError } from './errors';
 import { batchDedupeId, batchTask, campaignStartedEvent, templateOf } from './campaigns';
 import { retryOnConflict } from './retryOnConflict';
@@ -79,29 +80,27 @@ async function beginScheduled(deps: AppDeps, scheduled: Campaign): Promise<Campa
 
 async function sendBatch(deps: AppDeps, account: Account, c: Campaign, template: TemplatePart[], contacts: Contact[]): Promise<BatchOutcome> {
   const outcome: BatchOutcome = { accepted: 0, skipped: 0, costMinor: 0, fatal: null };
-  for (let i = 0; i < contacts.length && !outcome.fatal; i += SEND_CONCURRENCY) {
-    await Promise.all(
-      contacts.slice(i, i + SEND_CONCURRENCY).map(async (contact) => {
-        const text = renderTemplate(template, { ...contact.customFields, phone: contact.phone, firstName: contact.firstName ?? undefined, lastName: contact.lastName ?? undefined, email: contact.email ?? undefined });
-        if (text === '') {
-          outcome.skipped++;
-          return;
-        }
-        try {
-          const { message } = await sendMessage(deps, account, { to: contact.phone, text, ...(c.from ? { from: c.from } : {}), campaignId: c.id }, `campaign:${c.id}:${contact.id}`);
-          outcome.accepted++;
-          outcome.costMinor += parseDecimal(message.cost.amount) ?? 0;
-        } catch (err) {
-          if (!(err instanceof AppError)) throw err;
-          // The contact changed since an earlier run sent to it: it was sent to, under the same key.
-          if (err.code === 'idempotency_key_reused') outcome.accepted++;
-          else if (SKIP_CODES.has(err.code)) outcome.skipped++;
-          else if (FATAL_CODES.has(err.code)) outcome.fatal ??= { code: err.code, message: err.message };
-          else throw err;
-        }
-      }),
-    );
-  }
+  await mapPooled(contacts, SEND_CONCURRENCY, async (contact) => {
+    // After a fatal refusal nobody else can be sent to either; the rest count as not reached.
+    if (outcome.fatal) return;
+    const text = renderTemplate(template, { ...contact.customFields, phone: contact.phone, firstName: contact.firstName ?? undefined, lastName: contact.lastName ?? undefined, email: contact.email ?? undefined });
+    if (text === '') {
+      outcome.skipped++;
+      return;
+    }
+    try {
+      const { message } = await sendMessage(deps, account, { to: contact.phone, text, ...(c.from ? { from: c.from } : {}), campaignId: c.id }, `campaign:${c.id}:${contact.id}`);
+      outcome.accepted++;
+      outcome.costMinor += parseDecimal(message.cost.amount) ?? 0;
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      // The contact changed since an earlier run sent to it: it was sent to, under the same key.
+      if (err.code === 'idempotency_key_reused') outcome.accepted++;
+      else if (SKIP_CODES.has(err.code)) outcome.skipped++;
+      else if (FATAL_CODES.has(err.code)) outcome.fatal ??= { code: err.code, message: err.message };
+      else throw err;
+    }
+  });
   return outcome;
 }
 

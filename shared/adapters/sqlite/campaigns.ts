@@ -1,8 +1,8 @@
 import type { Campaign } from '../../domain/campaign';
 import type { DomainEvent } from '../../domain/types';
-import { ConcurrencyError, DuplicateError, InvalidContinuationTokenError, type CampaignStore } from '../../ports/stores';
+import { ConcurrencyError, DuplicateError, type CampaignStore } from '../../ports/stores';
 import { groupCommitFor, migrate, type Db } from './database';
-import { decodeToken, docOf, encodeToken, isUniqueViolation, newEtag, parse, type Row } from './rows';
+import { docOf, isUniqueViolation, newEtag, newestFirstPage, parse, type Row } from './rows';
 
 const MIGRATIONS = [
   `
@@ -72,20 +72,10 @@ export function createSqliteCampaignStore(db: Db, appendEvents: (events: DomainE
     },
     async list(accountId, filter, page) {
       const where = ['account_id = @accountId'];
-      const values: Record<string, unknown> = { accountId, limit: page.limit + 1 };
+      const values: Record<string, unknown> = { accountId };
       if (filter.kind) (where.push('kind = @kind'), (values.kind = filter.kind));
       if (filter.status) (where.push('status = @status'), (values.status = filter.status));
-      if (page.continuationToken !== undefined) {
-        const key = decodeToken(page.continuationToken);
-        if (!key) throw new InvalidContinuationTokenError();
-        where.push('(created_at, id) < (@afterCreated, @afterId)');
-        values.afterCreated = key[0];
-        values.afterId = key[1];
-      }
-      const rows = db.prepare(`SELECT doc, etag FROM campaigns WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`).all(values) as Row[];
-      const items = rows.slice(0, page.limit).map((r) => parse<Campaign>(r)!);
-      const last = items[items.length - 1];
-      return { items, continuationToken: rows.length > page.limit && last ? encodeToken(last.createdAt, last.id) : null };
+      return newestFirstPage<Campaign>(db, 'campaigns', where, values, page);
     },
     async update(campaign, events) {
       const etag = newEtag();

@@ -3,7 +3,6 @@ import {
   ConcurrencyError,
   DuplicateError,
   InsufficientCreditsError,
-  InvalidContinuationTokenError,
   type AcceptOutcome,
   type BalanceChange,
   type DataStore,
@@ -18,7 +17,7 @@ import { createSqliteCampaignStore } from './campaigns';
 import { createSqliteContactStores } from './contacts';
 import { groupCommitFor, migrate, type Db } from './database';
 import { createSqliteOptOutStore } from './optOuts';
-import { decodeToken, docOf, encodeToken, newEtag, parse, type Row } from './rows';
+import { docOf, newEtag, newestFirstPage, parse, type Row } from './rows';
 import { createSqliteWebhookStores } from './webhookStores';
 
 /** Exported for the upgrade test, which builds a database as an older release left it. */
@@ -281,18 +280,8 @@ export function createSqliteDataStore(db: Db): DataStore {
       },
       async list(accountId: string, filter: MessageFilter, page: PageRequest): Promise<Page<Message>> {
         const { where, params } = messageWhere(accountId, filter);
-        params.limit = page.limit + 1;
-        if (page.continuationToken) {
-          const key = decodeToken(page.continuationToken);
-          if (!key) throw new InvalidContinuationTokenError();
-          where.push('(created_at, id) < (@afterCreated, @afterId)');
-          params.afterCreated = key[0];
-          params.afterId = key[1];
-        }
-        const rows = db.prepare(`SELECT doc, etag FROM messages WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`).all(params) as Row[];
-        const items = rows.slice(0, page.limit).map((r) => parse<Message>(r)!);
-        const last = items[items.length - 1];
-        return { items, continuationToken: rows.length > page.limit && last ? encodeToken(last.createdAt, last.id) : null };
+        // An empty token is no token (as before the shared helper).
+        return newestFirstPage<Message>(db, 'messages', where, params, page.continuationToken ? page : { limit: page.limit });
       },
       async countByStatus(accountId, filter) {
         const { where, params } = messageWhere(accountId, filter);

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { InvalidContinuationTokenError, type Page, type PageRequest } from '../../ports/stores';
+import type { Db } from './database';
 
 /** Row helpers shared by the SQLite stores that keep records as JSON documents beside an etag column. */
 
@@ -31,6 +33,32 @@ export function decodeToken(token: string): [string, string] | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * One page of `table` newest first (created_at DESC, id DESC) under `where` (with its named
+ * `params`), continuing after the page's token: the keyset paging of messages and campaigns.
+ */
+export function newestFirstPage<T extends { createdAt: string; id: string; etag?: string }>(
+  db: Db,
+  table: string,
+  where: string[],
+  params: Record<string, unknown>,
+  page: PageRequest,
+): Page<T> {
+  const clauses = [...where];
+  const values: Record<string, unknown> = { ...params, limit: page.limit + 1 };
+  if (page.continuationToken !== undefined) {
+    const key = decodeToken(page.continuationToken);
+    if (!key) throw new InvalidContinuationTokenError();
+    clauses.push('(created_at, id) < (@afterCreated, @afterId)');
+    values.afterCreated = key[0];
+    values.afterId = key[1];
+  }
+  const rows = db.prepare(`SELECT doc, etag FROM ${table} WHERE ${clauses.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`).all(values) as Row[];
+  const items = rows.slice(0, page.limit).map((r) => parse<T>(r)!);
+  const last = items[items.length - 1];
+  return { items, continuationToken: rows.length > page.limit && last ? encodeToken(last.createdAt, last.id) : null };
 }
 
 /** better-sqlite3 reports constraint violations (unique, primary key) with SQLITE_CONSTRAINT* codes. */

@@ -45,7 +45,15 @@ const fromSchema = str('From', 'Approved sender ID to send from; leave empty for
   maxLength: 20,
   'x-ms-dynamic-values': { operationId: 'ListSenderIdValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' },
 });
-const groupIdsSchema: JsonSchema = { ...arr('Groups', 'Bulk campaigns: the contact groups to send to (grp_...); a contact in several groups gets one message.', { type: 'string', minLength: 1, maxLength: 64 }), minItems: 1, maxItems: 20 };
+const groupIdsSchema: JsonSchema = {
+  ...arr('Groups', 'Bulk campaigns: the contact groups to send to; a contact in several groups gets one message.', str('Group ID', 'Identifier of a group, prefixed grp_.', {
+    minLength: 1,
+    maxLength: 64,
+    'x-ms-dynamic-values': { operationId: 'ListGroupValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' },
+  })),
+  minItems: 1,
+  maxItems: 20,
+};
 
 const campaignSchema: JsonSchema = obj('Campaign', 'A bulk or trigger SMS campaign and its progress.', {
   id: str('Campaign ID', 'Identifier of the campaign, prefixed cmp_.'),
@@ -304,13 +312,14 @@ export const campaignRoutes: RouteDef[] = [
         for (const m of page.items) rows.push(csvRow(m));
         token = page.continuationToken ?? undefined;
       } while (token);
-      const csv = stringify(rows.reverse(), { header: true, columns: CSV_COLUMNS, bom: false });
+      // The store lists newest first; oldest first reads best in a spreadsheet.
+      const csv = stringify(rows.reverse(), { header: true, columns: CSV_COLUMNS });
       return { status: 200, body: csv, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${c.id}.csv"` } };
     },
   },
 ];
 
-/** Oldest first reads best in a spreadsheet; the store lists newest first, hence the reverse above. */
+/** One CSV line of the export: the message, its status and the reason of a failure. */
 function csvRow(m: Message): (string | number | null)[] {
   return [m.id, m.to, m.text, m.status, m.statusReason?.code ?? null, m.statusReason?.message ?? null, m.segments, m.cost.amount, m.cost.currency, m.createdAt, m.sentAt, m.deliveredAt];
 }
