@@ -73,7 +73,7 @@ export const SETTINGS = {
   RECONCILE_INTERVAL_MS: { default: '30000', help: 'How often stuck queued/scheduled messages are re-enqueued.' },
   RETENTION_DAYS: { default: '30', help: 'Days the embedded host keeps webhook delivery attempts and dispatched events (Cosmos DB: 30-day time-to-live).' },
   STALE_AFTER_MS: { default: '60000', help: 'How long a queued message may sit untouched before the reconciler re-enqueues it.' },
-  CAMPAIGN_BATCH_SIZE: { default: '200', help: 'Contacts a bulk campaign sends to per batch task (accepted together: also the burst a Cosmos DB account sees).' },
+  CAMPAIGN_BATCH_SIZE: { default: '200', help: 'Contacts a bulk campaign sends to per batch task.' },
   CAMPAIGN_COMPLETION_TIMEOUT_HOURS: { default: '72', help: 'A campaign that finished sending completes when every message has a final status, or after this long (messages without a delivery report count as sent).' },
   COSMOS_ENDPOINT: { default: '', help: 'Cosmos DB endpoint (STORAGE=cosmos).' },
   COSMOS_KEY: { default: '', help: 'Cosmos DB key; leave empty to use managed identity (DefaultAzureCredential).' },

@@ -98,6 +98,12 @@ export interface TransitionOutcome {
 
 export interface MessageStore {
   /**
+   * How many `accept` calls of one account are worth running at once (bulk senders pool by it): the
+   * embedded store commits concurrent writes together, while Cosmos DB replaces the account's
+   * balance document in each, so parallel accepts of one account only collide on its etag and retry.
+   */
+  readonly parallelAcceptsPerAccount: number;
+  /**
    * One unit of work: when `message.idempotencyKey` matches an earlier message of the account,
    * returns that one (replayed). Otherwise debits `message.cost` from the account (throws
    * InsufficientCreditsError without writing anything when the balance is short), inserts the

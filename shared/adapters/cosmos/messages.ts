@@ -80,6 +80,9 @@ function withEtag(message: Message, etag: string): Message {
 }
 
 export class CosmosMessageStore implements MessageStore {
+  /** Every accept replaces the account document (its balance): one at a time per account. */
+  readonly parallelAcceptsPerAccount = 1;
+
   constructor(private readonly ctx: CosmosContext) {}
 
   /**
