@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { EVENT_TYPES } from '../domain/events';
 import { formatMinor, parseDecimal } from '../domain/money';
-import type { Account, SenderId } from '../domain/types';
+import { monitorSettingsOf, monitorStateOf } from '../domain/monitors';
+import type { Account, MonitorSettings, SenderId } from '../domain/types';
 import { crossesBelow } from '../domain/events';
 import { hashApiKey, newApiKey } from './apiKeys';
 import { ConcurrencyError } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
+import { retryOnConflict } from './retryOnConflict';
 import { invalid, notFound, unprocessable } from './errors';
 import { balanceLowData } from './sendMessage';
 
@@ -90,6 +92,8 @@ export interface AccountSettingsInput {
   retryPolicy?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
   notifyOnDelivery?: boolean;
   defaultWebhookUrl?: string | null;
+  /** Any of the monitor settings; the rest keep their values (or the defaults). Ranges: the route schema. */
+  monitors?: Partial<MonitorSettings>;
 }
 
 /** Standard Webhooks secret for the account's own callbacks (same format as subscription secrets). */
@@ -114,6 +118,17 @@ export async function callbackSecretOf(deps: Pick<AppDeps, 'store'>, account: Ac
 }
 
 export async function updateAccountSettings(deps: AppDeps, account: Account, input: AccountSettingsInput): Promise<Account> {
+  // The monitor job writes the account too (its alert state): a change that loses that race re-reads and applies again.
+  let first = true;
+  return retryOnConflict(async () => {
+    const current = first ? account : await deps.store.accounts.get(account.id);
+    first = false;
+    if (!current) throw notFound(`Account ${account.id}`);
+    return applySettings(deps, current, input);
+  });
+}
+
+async function applySettings(deps: AppDeps, account: Account, input: AccountSettingsInput): Promise<Account> {
   const next: Account = { ...account, updatedAt: nowIso(deps) };
   if (input.name !== undefined) next.name = input.name;
   if (input.defaultCountry !== undefined) next.defaultCountry = input.defaultCountry;
@@ -129,6 +144,7 @@ export async function updateAccountSettings(deps: AppDeps, account: Account, inp
     }
     next.defaultWebhookUrl = input.defaultWebhookUrl;
   }
+  if (input.monitors) next.monitors = { ...monitorSettingsOf(account), ...input.monitors };
   if (input.notifyOnDelivery !== undefined) next.notifyOnDelivery = input.notifyOnDelivery;
   if (next.notifyOnDelivery && !next.defaultWebhookUrl) {
     throw unprocessable('default_webhook_required', '/notifyOnDelivery', 'needs defaultWebhookUrl: set the default webhook to call');
@@ -168,6 +184,8 @@ export function accountView(account: Account) {
     retryPolicy: account.retryPolicy,
     notifyOnDelivery: account.notifyOnDelivery ?? false,
     defaultWebhookUrl: account.defaultWebhookUrl ?? null,
+    monitors: monitorSettingsOf(account),
+    monitorAlerts: monitorStateOf(account),
     createdAt: account.createdAt,
     updatedAt: account.updatedAt,
   };

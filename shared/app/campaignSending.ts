@@ -1,5 +1,5 @@
 import type { Campaign, CampaignError, CampaignResults } from '../domain/campaign';
-import type { Contact } from '../domain/contact';
+import { templateValuesOf, type Contact } from '../domain/contact';
 import { EVENT_TYPES } from '../domain/events';
 import { formatMinor, parseDecimal } from '../domain/money';
 import { renderTemplate, type TemplatePart } from '../domain/template';
@@ -84,7 +84,7 @@ async function sendBatch(deps: AppDeps, account: Account, c: Campaign, template:
   await mapPooled(contacts, deps.store.messages.parallelAcceptsPerAccount, async (contact) => {
     // After a fatal refusal nobody else can be sent to either; the rest count as not reached.
     if (outcome.fatal) return;
-    const text = renderTemplate(template, { ...contact.customFields, phone: contact.phone, firstName: contact.firstName ?? undefined, lastName: contact.lastName ?? undefined, email: contact.email ?? undefined });
+    const text = renderTemplate(template, templateValuesOf(contact));
     if (text === '') {
       outcome.skipped++;
       return;

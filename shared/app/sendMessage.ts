@@ -130,19 +130,26 @@ export function checkSendAt(deps: AppDeps, sendAt: string, now: number): string 
   return new Date(at).toISOString();
 }
 
+/** Who a message goes out from: an approved sender ID, or one of the account's virtual numbers. */
+export type Sender = Pick<SenderId, 'value'>;
+
 /**
- * The seed's fallback rule: an explicit `from` must be one of the account's approved sender IDs;
- * without one, the account's default is used if approved, else its oldest approved sender ID.
+ * The seed's fallback rule: an explicit `from` must be one of the account's approved sender IDs,
+ * or one of its own virtual numbers (two-way SMS: an answer comes from the number that was
+ * texted); without one, the account's default is used if approved, else its oldest approved
+ * sender ID.
  */
-export async function pickSender(deps: AppDeps, account: Account, from: string | undefined): Promise<SenderId> {
+export async function pickSender(deps: AppDeps, account: Account, from: string | undefined): Promise<Sender> {
   if (from !== undefined) {
     const checked = checkSenderId(from, account.defaultCountry);
     if (!checked.ok) throw invalid([{ path: '/from', message: checked.reason }]);
     const found = await deps.store.senderIds.findByValue(account.id, checked.value);
-    if (!found || found.status !== 'approved') {
-      throw unprocessable('sender_id_not_approved', '/from', `"${checked.value}" is not an approved sender ID of this account (see GET /api/sender-ids)`);
+    if (found?.status === 'approved') return found;
+    if (checked.kind === 'number') {
+      const own = await deps.store.virtualNumbers.findByNumber(checked.value);
+      if (own?.accountId === account.id) return { value: own.number };
     }
-    return found;
+    throw unprocessable('sender_id_not_approved', '/from', `"${checked.value}" is not an approved sender ID or a virtual number of this account (see GET /api/sender-ids and GET /api/virtual-numbers)`);
   }
   if (account.defaultSenderId) {
     const preferred = await deps.store.senderIds.get(account.id, account.defaultSenderId);

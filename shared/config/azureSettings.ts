@@ -38,6 +38,7 @@ export const AZURE_SETTING_SOURCES: Record<string, AzureSettingSource> = {
   STALE_AFTER_MS: 'app',
   CAMPAIGN_BATCH_SIZE: 'app',
   CAMPAIGN_COMPLETION_TIMEOUT_HOURS: 'app',
+  MONITOR_INTERVAL_MS: 'app',
   // Cosmos DB expires history by time-to-live; only the embedded SQLite store prunes by this.
   RETENTION_DAYS: 'embedded',
   COSMOS_ENDPOINT: 'app',

@@ -21,6 +21,8 @@ export interface Config {
   queueMaxAttempts: number;
   maxBodyBytes: number;
   reconcileIntervalMs: number;
+  /** How often the delivery-rate and bounce-rate monitors evaluate every account. */
+  monitorIntervalMs: number;
   staleAfterMs: number;
   retentionDays: number;
   campaigns: { batchSize: number; completionTimeoutMs: number };
@@ -74,6 +76,7 @@ export const SETTINGS = {
   RETENTION_DAYS: { default: '30', help: 'Days the embedded host keeps webhook delivery attempts and dispatched events (Cosmos DB: 30-day time-to-live).' },
   STALE_AFTER_MS: { default: '60000', help: 'How long a queued message may sit untouched before the reconciler re-enqueues it.' },
   CAMPAIGN_BATCH_SIZE: { default: '200', help: 'Contacts a bulk campaign sends to per batch task.' },
+  MONITOR_INTERVAL_MS: { default: '300000', help: 'How often the delivery-rate and bounce-rate monitors evaluate every account (Delivery Rate Low, High Bounce Rate).' },
   CAMPAIGN_COMPLETION_TIMEOUT_HOURS: { default: '72', help: 'A campaign that finished sending completes when every message has a final status, or after this long (messages without a delivery report count as sent).' },
   COSMOS_ENDPOINT: { default: '', help: 'Cosmos DB endpoint (STORAGE=cosmos).' },
   COSMOS_KEY: { default: '', help: 'Cosmos DB key; leave empty to use managed identity (DefaultAzureCredential).' },
@@ -150,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queueMaxAttempts: int('QUEUE_MAX_ATTEMPTS', 1, 1000),
     maxBodyBytes: int('MAX_BODY_BYTES', 1024, 10 * 1024 * 1024),
     reconcileIntervalMs: int('RECONCILE_INTERVAL_MS', 100, 86_400_000),
+    monitorIntervalMs: int('MONITOR_INTERVAL_MS', 1_000, 86_400_000),
     staleAfterMs: int('STALE_AFTER_MS', 100, 86_400_000),
     campaigns: { batchSize: int('CAMPAIGN_BATCH_SIZE', 1, 1000), completionTimeoutMs: int('CAMPAIGN_COMPLETION_TIMEOUT_HOURS', 1, 720) * 3_600_000 },
     retentionDays: int('RETENTION_DAYS', 1, 3650),

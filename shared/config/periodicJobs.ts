@@ -1,5 +1,6 @@
 import { advanceCampaigns } from '../app/campaignSending';
 import { requeueStale } from '../app/messageLifecycle';
+import { evaluateMonitors } from '../app/monitors';
 import { relayAll } from '../webhooks/relay';
 import type { Config } from './config';
 import type { Runtime } from './runtime';
@@ -33,6 +34,12 @@ export const periodicJobs: PeriodicJob[] = [
     name: 'advance-campaigns',
     everyMs: (config) => config.reconcileIntervalMs,
     run: (runtime) => advanceCampaigns(runtime.deps),
+  },
+  {
+    // Delivery Rate Low and High Bounce Rate: each account's rates over its window, once per crossing.
+    name: 'evaluate-monitors',
+    everyMs: (config) => config.monitorIntervalMs,
+    run: (runtime) => evaluateMonitors(runtime.deps),
   },
   {
     // Deletes webhook delivery attempts and dispatched events past RETENTION_DAYS (SQLite; Cosmos DB

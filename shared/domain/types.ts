@@ -109,7 +109,29 @@ export interface Account {
    * `callback.url` events and the default webhook. Created on first use for older accounts.
    */
   callbackSecret?: string;
+  /** Delivery-rate and bounce-rate monitors (domain/monitors.ts); absent on older accounts: the defaults. */
+  monitors?: MonitorSettings;
+  /** Internal: the monitor alerts raised and not yet recovered, so each fires once per crossing. */
+  monitorState?: MonitorState;
   etag?: string;
+}
+
+/** Thresholds of the Delivery Rate Low and High Bounce Rate triggers (seed 000). */
+export interface MonitorSettings {
+  /** Delivery Rate Low fires when delivered / final falls below this (0..1). */
+  deliveryRateThreshold: number;
+  /** High Bounce Rate fires when bounced / final rises above this (0..1). */
+  bounceRateThreshold: number;
+  /** The window: messages created this many minutes back from each evaluation. */
+  windowMinutes: number;
+  /** Messages with a final status the window needs before either monitor decides anything. */
+  minSample: number;
+}
+
+/** When each alert fired; null while the monitor is armed (never fired, or recovered since). */
+export interface MonitorState {
+  deliveryRateLowSince: string | null;
+  bounceRateHighSince: string | null;
 }
 
 export type SenderIdStatus = 'pending' | 'approved' | 'rejected';

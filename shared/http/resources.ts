@@ -1,3 +1,4 @@
+import { DEFAULT_MONITOR_SETTINGS, MONITOR_LIMITS } from '../domain/monitors';
 import { arr, bool, int, nullable, obj, str, type JsonSchema } from './schema';
 
 /** Response and request shapes shared by several routes. */
@@ -84,6 +85,19 @@ export const balanceSchema: JsonSchema = obj('Balance', 'Credits left on the acc
   isLow: bool('Is low', 'True when credits are below the threshold.'),
 }, ['credits', 'currency', 'lowBalanceThreshold', 'isLow']);
 
+const rate = (title: string, description: string): JsonSchema => ({ type: 'number', title, description, minimum: 0, maximum: 1 });
+const D = DEFAULT_MONITOR_SETTINGS;
+
+/** The monitors' settings (domain/monitors.ts): PATCH /account takes any of them, GET /me shows all. */
+const monitorSettingsSchema = obj('Monitors', 'Thresholds of the Delivery Rate Low and High Bounce Rate triggers, measured over the messages created in the last windowMinutes.', {
+  deliveryRateThreshold: rate('Delivery rate threshold', `Delivery Rate Low fires when delivered divided by messages with a final status falls below this (0 to 1, default ${D.deliveryRateThreshold}; 0 turns it off).`),
+  bounceRateThreshold: rate('Bounce rate threshold', `High Bounce Rate fires when bounced (Hard Bounce 1400, Soft Bounce 1404) divided by messages with a final status rises above this (0 to 1, default ${D.bounceRateThreshold}; 1 turns it off).`),
+  windowMinutes: int('Window (minutes)', `How far back each evaluation looks (default ${D.windowMinutes}).`, { ...MONITOR_LIMITS.windowMinutes }),
+  minSample: int('Minimum sample', `Messages with a final status the window needs before either trigger fires or re-arms (default ${D.minSample}).`, { ...MONITOR_LIMITS.minSample }),
+});
+
+export const monitorSettingsInputSchema = monitorSettingsSchema;
+
 const retryPolicySchema = obj('Retry policy', 'How transient carrier failures are retried.', {
   maxAttempts: int('Max attempts', 'Submission attempts before the message fails.', { minimum: 1, maximum: 20 }),
   baseDelayMs: int('Base delay (ms)', 'First retry delay; doubles each attempt, with jitter.', { minimum: 100, maximum: 3_600_000 }),
@@ -102,6 +116,11 @@ export const accountSchema: JsonSchema = obj('Account', 'The account the API key
   retryPolicy: { ...retryPolicySchema, required: ['maxAttempts', 'baseDelayMs', 'maxDelayMs'] },
   notifyOnDelivery: bool('Notify on delivery', 'When true, the default webhook is called when a send completes and again when its delivery status arrives.'),
   defaultWebhookUrl: nullable(str('Default webhook URL', 'The account\'s default webhook (notify on delivery).')),
+  monitors: { ...monitorSettingsSchema, required: ['deliveryRateThreshold', 'bounceRateThreshold', 'windowMinutes', 'minSample'] },
+  monitorAlerts: obj('Monitor alerts', 'Alerts raised and not recovered yet: each trigger fires again only after its rate has been back on the healthy side for one evaluation.', {
+    deliveryRateLowSince: nullable(str('Delivery rate low since', 'When Delivery Rate Low fired; null when it is armed.', { format: 'date-time' })),
+    bounceRateHighSince: nullable(str('Bounce rate high since', 'When High Bounce Rate fired; null when it is armed.', { format: 'date-time' })),
+  }, ['deliveryRateLowSince', 'bounceRateHighSince']),
   createdAt: str('Created at', 'When the account was created.', { format: 'date-time' }),
   updatedAt: str('Updated at', 'When the account settings last changed.', { format: 'date-time' }),
 }, ['id', 'name', 'scopes', 'currency', 'balance', 'lowBalanceThreshold', 'defaultCountry', 'retryPolicy']);

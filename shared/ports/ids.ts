@@ -1,4 +1,4 @@
-export type IdPrefix = 'msg' | 'acc' | 'sid' | 'vn' | 'evt' | 'sub' | 'tsk' | 'cmp' | 'ctc' | 'grp' | 'sim' | 'dlv';
+export type IdPrefix = 'msg' | 'acc' | 'sid' | 'vn' | 'evt' | 'sub' | 'tsk' | 'cmp' | 'ctc' | 'grp' | 'sim' | 'dlv' | 'kw';
 
 /** Time-sortable ids with a readable prefix, e.g. `msg_01JD3...`. */
 export interface IdGenerator {

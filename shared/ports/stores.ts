@@ -1,6 +1,7 @@
 import type { Campaign, CampaignKind, CampaignStatus } from '../domain/campaign';
 import type { Contact, ContactGroup } from '../domain/contact';
 import type { OptOut } from '../domain/optOut';
+import type { KeywordRule } from '../domain/keywordRule';
 import type { Account, DomainEvent, Message, MessageStatus, SenderId, SenderIdStatus, VirtualNumber } from '../domain/types';
 import type { DeliveryAttempt, Subscription } from '../domain/webhooks';
 
@@ -61,8 +62,11 @@ export interface AccountStore {
   get(accountId: string): Promise<Account | null>;
   /** Cross-tenant by nature: authentication finds the account a key belongs to. */
   findByApiKeyHash(apiKeyHash: string): Promise<Account | null>;
-  /** Replaces the record when its etag still matches; throws ConcurrencyError otherwise. */
-  update(account: Account): Promise<Account>;
+  /**
+   * Replaces the record when its etag still matches (ConcurrencyError otherwise) and appends the
+   * events in the same unit of work (the monitors' alert state and its event).
+   */
+  update(account: Account, events?: DomainEvent[]): Promise<Account>;
   /** Adds credits (positive delta) atomically. */
   credit(accountId: string, amount: number): Promise<BalanceChange>;
   list(page: PageRequest): Promise<Page<Account>>;
@@ -212,6 +216,22 @@ export interface OptOutStore {
   list(accountId: string, page: PageRequest): Promise<Page<OptOut>>;
 }
 
+export interface KeywordRuleStore {
+  /**
+   * Inserts a rule. Throws DuplicateError, writing nothing, when the account has a rule with the
+   * same keyword (compared as `keywordRuleKey` does: ignoring case and spacing), match type and
+   * virtual number (or all numbers).
+   */
+  create(rule: KeywordRule): Promise<KeywordRule>;
+  get(accountId: string, id: string): Promise<KeywordRule | null>;
+  /** Every rule of the account (rules are few: the use case caps them), oldest first (createdAt, then id). */
+  list(accountId: string): Promise<KeywordRule[]>;
+  /** Replaces when the etag matches (ConcurrencyError otherwise); DuplicateError when the new key is another rule's. */
+  update(rule: KeywordRule): Promise<KeywordRule>;
+  /** Resolves false when there was no such rule. */
+  delete(accountId: string, id: string): Promise<boolean>;
+}
+
 export interface ContactFilter {
   /** Contacts in any of these groups (each contact once). */
   groupIds?: string[];
@@ -297,5 +317,6 @@ export interface DataStore {
   contacts: ContactStore;
   groups: GroupStore;
   campaigns: CampaignStore;
+  keywordRules: KeywordRuleStore;
   close(): Promise<void>;
 }

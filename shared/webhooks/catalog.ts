@@ -98,6 +98,7 @@ const keywordFilter: EventFilterDefinition = {
   name: 'keyword',
   schema: str('Keyword', 'Only matches of this keyword (case-insensitive); leave empty for all keywords.', { maxLength: 50, 'x-ms-visibility': 'important' }),
   matches: 'keyword',
+  dynamicValues: { operationId: 'ListKeywordValues', valueCollection: 'items', valuePath: 'value', valueTitle: 'title' },
 };
 
 // ---- the catalog ----------------------------------------------------------------------------
@@ -261,7 +262,7 @@ export const eventCatalog: EventDefinition[] = [
       contactId: nullable(str('Sender contact ID', 'The sender\'s contact, when the number is one of your contacts.')),
       timestamp: time('Received at', 'When the message was received.'),
     }, ['keyword', 'matchType', 'from', 'text', 'virtualNumber', 'timestamp']),
-    [virtualNumberFilter, keywordFilter], false),
+    [virtualNumberFilter, keywordFilter], true),
 
   def(EVENT_TYPES.autoReplySent, 'auto-reply-sent', 'OnAutoReplySent', 'When an auto reply is sent',
     'This operation triggers when an automatic reply is sent to a customer.',
@@ -282,38 +283,38 @@ export const eventCatalog: EventDefinition[] = [
       virtualNumber: str('Virtual number', 'Your virtual number that received and answered (E.164).'),
       keyword: nullable(str('Keyword', 'Keyword rule that chose the reply, if any.')),
     }, ['originalMessage', 'reply', 'sender', 'virtualNumber']),
-    [virtualNumberFilter], false),
+    [virtualNumberFilter], true),
 
   def(EVENT_TYPES.deliveryRateLow, 'delivery-rate-low', 'OnDeliveryRateLow', 'When the delivery rate is low',
     'This operation triggers when the message delivery rate drops below its threshold.',
     obj('Delivery rate low', 'The delivery rate dropped below the threshold.', {
-      currentRate: num('Current rate', 'Delivered divided by sent over the window, between 0 and 1.', RATE),
+      currentRate: num('Current rate', 'Delivered divided by the messages with a final status (delivered, undelivered, failed; not cancelled) created in the window, between 0 and 1.', RATE),
       threshold: num('Threshold', 'The rate below which this fires, between 0 and 1.', RATE),
       windowStart: time('Window start', 'Start of the measuring window.'),
       windowEnd: time('Window end', 'End of the measuring window.'),
       sampleSize: int('Sample size', 'Messages with a final status in the window.'),
-      affectedCampaigns: arr('Affected campaigns', 'Campaigns with messages in the window and their rates.', obj('Affected campaign', 'A campaign and its delivery rate.', {
+      affectedCampaigns: arr('Affected campaigns', 'Campaigns with final messages among the window\'s newest 2,000 messages, lowest delivery rate first, at most 100.', obj('Affected campaign', 'A campaign and its delivery rate.', {
         ...campaignRef,
         deliveryRate: num('Delivery rate', 'The campaign\'s delivery rate in the window.', RATE),
       }, ['campaignId', 'deliveryRate'])),
     }, ['currentRate', 'threshold', 'windowStart', 'windowEnd', 'affectedCampaigns']),
-    [], false),
+    [], true),
 
   def(EVENT_TYPES.bounceRateHigh, 'high-bounce-rate', 'OnHighBounceRate', 'When the bounce rate is high',
     'This operation triggers when the message bounce rate exceeds its limit.',
     obj('High bounce rate', 'The bounce rate rose above the limit.', {
-      bounceRate: num('Bounce rate', 'Bounced divided by sent over the window, between 0 and 1.', RATE),
+      bounceRate: num('Bounce rate', 'Bounced (Hard Bounce 1400, Soft Bounce 1404) divided by the messages with a final status created in the window, between 0 and 1; with more than 2,000 undelivered messages in the window, the bounce share of the newest 2,000 applied to all.', RATE),
       threshold: num('Threshold', 'The limit that was exceeded, between 0 and 1.', RATE),
       windowStart: time('Window start', 'Start of the measuring window.'),
       windowEnd: time('Window end', 'End of the measuring window.'),
-      affectedNumbers: arr('Affected numbers', 'Recipient numbers that bounced (E.164), at most 100.', { type: 'string' }),
-      bounceReasons: arr('Bounce reasons', 'Bounces grouped by reason.', obj('Bounce reason', 'A reason and how often it occurred.', {
+      affectedNumbers: arr('Affected numbers', 'Recipient numbers that bounced (E.164), newest first, each once, at most 100.', { type: 'string' }),
+      bounceReasons: arr('Bounce reasons', 'Bounces among the window\'s newest 2,000 undelivered messages, grouped by reason, most frequent first.', obj('Bounce reason', 'A reason and how often it occurred.', {
         code: int('Reason code', 'Reason code, e.g. 1400 Hard Bounce, 1404 Soft Bounce.'),
         message: str('Reason message', 'Human readable reason.'),
         count: int('Count', 'Bounces with this reason.'),
       }, ['code', 'message', 'count'])),
     }, ['bounceRate', 'threshold', 'affectedNumbers', 'bounceReasons']),
-    [], false),
+    [], true),
 
   def(EVENT_TYPES.senderIdApproved, 'sender-id-approved', 'OnSenderIdApproved', 'When a sender ID is approved',
     'This operation triggers when one of your sender ID requests is approved.',

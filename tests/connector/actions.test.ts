@@ -60,6 +60,8 @@ describe('every connector action through swagger-client against the embedded hos
 
   test('UpdateAccountSettings', async () => {
     expect(body(await call('UpdateAccountSettings', { body: { lowBalanceThreshold: '5.00', defaultCountry: 'US' } }, 200)).lowBalanceThreshold).toBe('5.00');
+    const monitors = body(await call('UpdateAccountSettings', { body: { monitors: { deliveryRateThreshold: 0.8, minSample: 25 } } }, 200)).monitors;
+    expect(monitors).toEqual({ deliveryRateThreshold: 0.8, bounceRateThreshold: 0.05, windowMinutes: 60, minSample: 25 });
   });
 
   test('GetCallbackSigningSecret', async () => {
@@ -112,6 +114,22 @@ describe('every connector action through swagger-client against the embedded hos
     expect((await t.admin.post('/admin/virtual-numbers', { accountId: me.body.id, number: '+14155550100', label: 'Support line' })).status).toBe(201);
     expect(body(await call('ListVirtualNumbers', {}, 200)).items[0].number).toBe('+14155550100');
     expect(body(await call('ListVirtualNumberValues', {}, 200)).items).toEqual([{ value: '+14155550100', title: '+14155550100 (Support line)' }]);
+  });
+
+  test('keyword rules: every action, ListKeywordValues; SendSms from a virtual number', async () => {
+    const rule = body(await call('CreateKeywordRule', { body: { keyword: 'Hours', matchType: 'starts_with', virtualNumber: '+14155550100', reply: 'Open 9-17, {{firstName|friend}}' } }, 201));
+    expect(rule).toMatchObject({ keyword: 'Hours', matchType: 'starts_with', virtualNumber: '+14155550100', active: true });
+    expect(body(await call('CreateKeywordRule', { body: { keyword: 'hours', matchType: 'starts_with', virtualNumber: '+14155550100' } }, 409)).code).toBe('keyword_rule_exists');
+    expect(body(await call('CreateKeywordRule', { body: { keyword: 'STOP' } }, 422)).errors[0].path).toBe('/keyword');
+    expect(body(await call('CreateKeywordRule', { body: { keyword: 'Menu', reply: 'Today {{dish' } }, 400)).errors[0].path).toBe('/reply');
+    expect(body(await call('ListKeywordRules', {}, 200)).items.map((k: { id: string }) => k.id)).toEqual([rule.id]);
+    expect(body(await call('GetKeywordRule', { keywordId: rule.id }, 200))).toEqual(rule);
+    await call('GetKeywordRule', { keywordId: 'kw_missing' }, 404);
+    expect(body(await call('UpdateKeywordRule', { keywordId: rule.id, body: { virtualNumber: null, active: false } }, 200))).toMatchObject({ id: rule.id, virtualNumber: null, active: false });
+    expect(body(await call('ListKeywordValues', {}, 200)).items).toEqual([{ value: 'Hours', title: 'Hours (starts_with)' }]);
+    expect(body(await call('DeleteKeywordRule', { keywordId: rule.id }, 200)).id).toBe(rule.id);
+    await call('DeleteKeywordRule', { keywordId: rule.id }, 404);
+    expect(body(await call('SendSms', { body: { to: '+14155550126', text: 'From the support line', from: '+14155550100' } }, 202)).from).toBe('+14155550100');
   });
 
   test('DeleteWebhookSubscription removes a trigger subscription, and again succeeds', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JSONObject } from '@azure/cosmos';
-import type { Account } from '../../domain/types';
+import type { Account, DomainEvent } from '../../domain/types';
 import {
   ConcurrencyError,
   DuplicateError,
@@ -10,7 +10,8 @@ import {
   type PageRequest,
 } from '../../ports/stores';
 import type { CosmosContext } from './context';
-import { backoff, decodeToken, fromDoc, pageLimit, queryDocs, readDoc, statusOf, toDoc, assertValidId, toPage, type Doc } from './internal';
+import { BatchFailure, backoff, decodeToken, fromDoc, pageLimit, queryDocs, readDoc, runBatch, statusOf, toDoc, assertValidId, toPage, withoutSystem, type Doc } from './internal';
+import { duplicateEventError, eventSteps } from './outbox';
 import { apiKeyLookupId, claimLookup, deleteLookupIfOwned, readLookup } from './lookups';
 
 /**
@@ -74,8 +75,9 @@ export class CosmosAccountStore implements AccountStore {
   /**
    * Checks `account.etag` against the stored version, then replaces the document keeping the stored
    * balance, if-match its `_etag`; a 412 means the balance moved meanwhile, so it re-reads and retries.
+   * With events, the replace and the events' creates are one transactional batch.
    */
-  async update(account: Account): Promise<Account> {
+  async update(account: Account, events: DomainEvent[] = []): Promise<Account> {
     if (!account.etag) throw new ConcurrencyError(`account ${account.id}`);
     let rotation: { previousHash: string; claim: 'created' | 'ours' } | null = null;
     try {
@@ -88,12 +90,11 @@ export class CosmosAccountStore implements AccountStore {
         const body = { ...accountDoc(account, randomUUID()), balance: Number(current.balance) };
         let stored: Doc | undefined;
         try {
-          ({ resource: stored } = await this.ctx.tenants
-            .item(account.id, account.id)
-            .replace<Doc>(body, { accessCondition: { type: 'IfMatch', condition: String(current._etag) } }));
+          stored = events.length === 0 ? await this.replace(body, current) : await this.replaceWithEvents(body, current, events);
         } catch (err) {
-          const status = statusOf(err);
+          const status = err instanceof BatchFailure && err.index === 0 ? err.status : statusOf(err);
           if (status === 404) throw new ConcurrencyError(`account ${account.id}`);
+          if (err instanceof BatchFailure && err.index > 0 && err.status === 409) throw duplicateEventError(events, err.index - 1);
           if (status !== 412) throw err;
           await backoff(attempt); // the balance moved: re-read and check the version again
           continue;
@@ -108,6 +109,26 @@ export class CosmosAccountStore implements AccountStore {
       // Still set only when the replace did not happen: release the pointer claimed for the new key.
       if (rotation?.claim === 'created') await deleteLookupIfOwned(this.ctx, apiKeyLookupId(account.apiKeyHash), account.id);
     }
+  }
+
+  private async replace(body: JSONObject, current: Doc): Promise<Doc | undefined> {
+    const { resource } = await this.ctx.tenants
+      .item(String(current.id), String(current.id))
+      .replace<Doc>(body, { accessCondition: { type: 'IfMatch', condition: String(current._etag) } });
+    return resource;
+  }
+
+  /** One transactional batch: the replace (if-match, first: it is what can fail), then the events. */
+  private async replaceWithEvents(body: JSONObject, current: Doc, events: DomainEvent[]): Promise<Doc> {
+    const accountId = String(current.id);
+    await runBatch(this.ctx.tenants, accountId, [
+      {
+        op: { operationType: 'Replace', id: accountId, resourceBody: body, ifMatch: String(current._etag) },
+        undo: { kind: 'restore', id: accountId, body: withoutSystem(current) },
+      },
+      ...eventSteps(events, accountId),
+    ]);
+    return body as Doc;
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { JSONObject, OperationInput, SqlParameter } from '@azure/cosmos';
+import type { JSONObject, SqlParameter } from '@azure/cosmos';
 import type { Contact, ContactGroup } from '../../domain/contact';
 import { groupNameKey } from '../../domain/contactRules';
 import type { DomainEvent } from '../../domain/types';
@@ -9,8 +9,11 @@ import {
   assertValidId,
   backoff,
   decodeToken,
+  deleteIfMatch,
+  etagOf,
   fromDoc,
   hashKey,
+  isStale,
   pageLimit,
   queryDocs,
   queryValues,
@@ -44,21 +47,6 @@ const contactDoc = (c: Contact): JSONObject => toDoc(c, { docType: 'contact' });
 const contactFromDoc = (doc: Doc): Contact => fromDoc<Contact>(doc, ['docType'], true);
 const groupDoc = (g: ContactGroup): JSONObject => toDoc(g, { docType: 'group' });
 const groupFromDoc = (doc: Doc): ContactGroup => fromDoc<ContactGroup>(doc, ['docType'], true);
-
-function etagOf(result: { eTag?: string; resourceBody?: Record<string, unknown> } | undefined): string {
-  const etag = result?.eTag ?? result?.resourceBody?._etag;
-  if (typeof etag !== 'string') throw new Error('Cosmos DB returned no etag for a write');
-  return etag;
-}
-
-/**
- * A conditional delete inside a batch. The batch wire format takes `ifMatch` on every operation (the
- * .NET SDK offers it on deletes, and cosmosdb-server honours it); the JS SDK's type omits it on
- * Delete only, so the operation is built untyped here.
- */
-const deleteIfMatch = (id: string, etag: string): OperationInput => ({ operationType: 'Delete', id, ifMatch: etag }) as OperationInput;
-
-const isStale = (err: BatchFailure, index: number) => err.index === index && (err.status === 412 || err.status === 404);
 
 export class CosmosContactStore implements ContactStore {
   constructor(private readonly ctx: CosmosContext) {}

@@ -10,7 +10,8 @@
  *           events, refund + transition + events, sender-id decision + events, campaign update +
  *           events) are transactional batches. Contacts and contact groups live here too, each
  *           with a marker document (id derived from the phone / the lower-cased name) created,
- *           moved and deleted in the same batch as the record: the uniqueness constraints.
+ *           moved and deleted in the same batch as the record: the uniqueness constraints. Keyword
+ *           rules likewise, their marker derived from keyword, match type and number.
  *           Per-item TTL is on (defaultTtl -1: nothing expires unless it carries `ttl`): outbox
  *           events get a `ttl` when dispatched.
  *

@@ -11,6 +11,7 @@ import type { DataStore } from '../../ports/stores';
 import { CosmosAccountStore } from './accounts';
 import { CosmosCampaignStore } from './campaigns';
 import { CosmosContactStore, CosmosGroupStore } from './contacts';
+import { CosmosKeywordRuleStore } from './keywordRules';
 import { cosmosContainers, type CosmosContainerName } from './containers';
 import type { CosmosContext, CosmosStoreSettings } from './context';
 import { CosmosMessageStore } from './messages';
@@ -121,6 +122,7 @@ export async function openCosmosDataStore(options: OpenCosmosDataStoreOptions): 
     campaigns: new CosmosCampaignStore(ctx),
     contacts: new CosmosContactStore(ctx),
     groups: new CosmosGroupStore(ctx),
+    keywordRules: new CosmosKeywordRuleStore(ctx),
     retention: {
       // Attempts and dispatched events carry a time-to-live (30 days by default): Cosmos DB deletes
       // them itself, at no request-unit cost, so there is nothing for a job to do here.

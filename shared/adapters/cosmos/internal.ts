@@ -193,6 +193,23 @@ async function undo(container: Container, partitionKey: string, step: BatchStep,
   }
 }
 
+/** The new `_etag` of a document a batch operation wrote. */
+export function etagOf(result: { eTag?: string; resourceBody?: Record<string, unknown> } | undefined): string {
+  const etag = result?.eTag ?? result?.resourceBody?._etag;
+  if (typeof etag !== 'string') throw new Error('Cosmos DB returned no etag for a write');
+  return etag;
+}
+
+/**
+ * A conditional delete inside a batch. The batch wire format takes `ifMatch` on every operation (the
+ * .NET SDK offers it on deletes, and cosmosdb-server honours it); the JS SDK's type omits it on
+ * Delete only, so the operation is built untyped here.
+ */
+export const deleteIfMatch = (id: string, etag: string): OperationInput => ({ operationType: 'Delete', id, ifMatch: etag }) as OperationInput;
+
+/** Whether a batch failed because the record at `index` changed or went away (an etag race). */
+export const isStale = (err: BatchFailure, index: number): boolean => err.index === index && (err.status === 412 || err.status === 404);
+
 /** The system properties stripped, for writing a read document back (the restore undo). */
 export function withoutSystem(doc: Doc): JSONObject {
   const out: Doc = {};

@@ -16,6 +16,7 @@ import { zeroStatusCounts } from '../../domain/status';
 import { createSqliteCampaignStore } from './campaigns';
 import { createSqliteContactStores } from './contacts';
 import { groupCommitFor, migrate, type Db } from './database';
+import { createSqliteKeywordRuleStore } from './keywordRules';
 import { createSqliteOptOutStore } from './optOuts';
 import { docOf, newEtag, newestFirstPage, parse, type Row } from './rows';
 import { createSqliteWebhookStores } from './webhookStores';
@@ -245,12 +246,18 @@ export function createSqliteDataStore(db: Db): DataStore {
       async findByApiKeyHash(hash) {
         return accountOf(st.accountByKey.get(hash) as (Row & { balance: number }) | undefined);
       },
-      async update(account) {
+      async update(account, events = []) {
         const etag = newEtag();
         // The balance column is owned by credit/accept/transition; settings updates never overwrite it.
         return gc.run(() => {
           const changed = st.accountUpdate.run(account.apiKeyHash, etag, docOf(account), account.id, account.etag ?? '').changes;
           if (changed === 0) throw new ConcurrencyError(`account ${account.id}`);
+          try {
+            appendEvents(events);
+          } catch (err) {
+            if (isUnique(err)) throw new DuplicateError(`event in ${events.map((e) => e.id).join(', ')}`);
+            throw err;
+          }
           return { ...account, balance: balanceOf(account.id) ?? account.balance, etag };
         });
       },
@@ -372,6 +379,7 @@ export function createSqliteDataStore(db: Db): DataStore {
     },
     ...webhookStores,
     optOuts: createSqliteOptOutStore(db),
+    keywordRules: createSqliteKeywordRuleStore(db),
     ...createSqliteContactStores(db, appendEvents),
     campaigns: createSqliteCampaignStore(db, appendEvents),
     retention: {

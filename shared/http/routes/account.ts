@@ -1,5 +1,5 @@
 import { accountView, balanceView, callbackSecretOf, updateAccountSettings, type AccountSettingsInput } from '../../app/accounts';
-import { retryPolicyInputSchema, accountSchema, balanceSchema } from '../resources';
+import { retryPolicyInputSchema, accountSchema, balanceSchema, monitorSettingsInputSchema } from '../resources';
 import type { RouteDef } from '../route';
 import { bool, nullable, obj, str } from '../schema';
 import { problemResponses } from './common';
@@ -51,7 +51,7 @@ export const accountRoutes: RouteDef[] = [
     path: '/account',
     operationId: 'UpdateAccountSettings',
     summary: 'Update account settings',
-    description: 'Changes account settings such as the default sender ID, default country and low-balance threshold.',
+    description: 'Changes account settings such as the default sender ID, default country, low-balance threshold and the delivery-rate and bounce-rate monitors.',
     tags: ['Account'],
     auth: 'account',
     scope: 'account:manage',
@@ -63,6 +63,7 @@ export const accountRoutes: RouteDef[] = [
       retryPolicy: retryPolicyInputSchema,
       notifyOnDelivery: bool('Notify on delivery', 'Call the default webhook when a send completes and again when its delivery status arrives (needs defaultWebhookUrl).'),
       defaultWebhookUrl: nullable(str('Default webhook URL', 'HTTPS URL of the account\'s default webhook; null to clear.', { format: 'uri', maxLength: 2048 })),
+      monitors: monitorSettingsInputSchema,
     }),
     responses: { 200: { description: 'The updated account.', schema: accountSchema }, ...problemResponses(400, 422) },
     connector: { visibility: 'advanced' },

@@ -7,6 +7,7 @@ import { contactRoutes } from './contacts';
 import { deadLetterRoutes } from './deadLetters';
 import { groupRoutes } from './groups';
 import { hookRoutes } from './hooks';
+import { keywordRoutes } from './keywords';
 import { lookupRoutes } from './lookups';
 import { messageRoutes } from './messages';
 import { optOutRoutes } from './optOuts';
@@ -17,4 +18,4 @@ import { virtualNumberRoutes } from './virtualNumbers';
  * The route table: the single declaration of every HTTP route. The embedded host, the Azure
  * Functions registrations and the connector generator all read this list.
  */
-export const routeTable: RouteDef[] = [...accountRoutes, ...messageRoutes, ...optOutRoutes, ...contactRoutes, ...groupRoutes, ...campaignRoutes, ...senderIdRoutes, ...virtualNumberRoutes, ...lookupRoutes, ...adminRoutes, ...deadLetterRoutes, ...carrierRoutes, ...hookRoutes];
+export const routeTable: RouteDef[] = [...accountRoutes, ...messageRoutes, ...optOutRoutes, ...keywordRoutes, ...contactRoutes, ...groupRoutes, ...campaignRoutes, ...senderIdRoutes, ...virtualNumberRoutes, ...lookupRoutes, ...adminRoutes, ...deadLetterRoutes, ...carrierRoutes, ...hookRoutes];

@@ -85,4 +85,26 @@ export const lookupRoutes: RouteDef[] = [
       return { status: 200, body: { items } };
     },
   },
+  {
+    method: 'GET',
+    path: '/lookups/keywords',
+    operationId: 'ListKeywordValues',
+    summary: 'List keyword choices',
+    description: 'Lists the keywords of the account\'s keyword rules, each once, with their match types; feeds the Keyword dropdown of the keyword trigger.',
+    tags: ['Keywords'],
+    auth: 'account',
+    responses: { 200: { description: 'The keywords.', schema: choicesSchema('Keyword choices', 'keywords', 'The keyword as the rule spells it, e.g. HOURS.') } },
+    connector: { visibility: 'internal' },
+    async handle({ deps, account }) {
+      // The trigger's filter ignores case, so rules whose keywords differ only in case are one choice.
+      const byKeyword = new Map<string, { value: string; types: string[] }>();
+      for (const r of await deps.store.keywordRules.list(account.id)) {
+        const entry = byKeyword.get(r.keyword.toLowerCase()) ?? { value: r.keyword, types: [] };
+        if (!entry.types.includes(r.matchType)) entry.types.push(r.matchType);
+        byKeyword.set(r.keyword.toLowerCase(), entry);
+      }
+      const items = [...byKeyword.values()].map((k) => ({ value: k.value, title: `${k.value} (${k.types.join(', ')})` }));
+      return { status: 200, body: { items } };
+    },
+  },
 ];

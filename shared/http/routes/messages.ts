@@ -41,7 +41,7 @@ export function messageView(m: Message) {
 export const sendMessageBody = obj('Send SMS request', 'The message to send.', {
   to: str('To', 'Recipient phone number: E.164 (+14155550123), international digits (919999999999) or a national number of the account\'s default country.', { minLength: 3, maxLength: 32, 'x-ms-visibility': 'important' }),
   text: str('Text', 'Message text, up to 1,600 characters; Unicode is sent as UCS-2.', { minLength: 1, maxLength: 1600, 'x-ms-visibility': 'important' }),
-  from: str('From', 'Approved sender ID to send from; leave empty to use the account default.', {
+  from: str('From', 'Approved sender ID, or one of your virtual numbers (E.164), to send from; leave empty to use the account default.', {
     minLength: 1,
     maxLength: 20,
     'x-ms-visibility': 'important',
