@@ -160,10 +160,27 @@ async function completeIfDone(deps: AppDeps, sent: Campaign, now: number): Promi
     const c = (await deps.store.campaigns.get(sent.accountId, sent.id))!;
     if (c.status !== 'sent') return;
     const at = new Date(now).toISOString();
-    const done: Campaign = { ...c, status: 'completed', results, completedAt: at, updatedAt: at };
+    const net = { ...c.progress, costMinor: c.progress.costMinor - (await refundedMinor(deps, c)) };
+    const done: Campaign = { ...c, status: 'completed', results, progress: net, completedAt: at, updatedAt: at };
     await deps.store.campaigns.update(done, [campaignCompletedEvent(deps, done, results)]);
   });
   return true;
+}
+
+/**
+ * What was given back for the campaign's messages that failed before a carrier took them (those
+ * are refunded like any message; a failure the carrier reports later is not). Failures are few, so
+ * reading them is cheap.
+ */
+async function refundedMinor(deps: AppDeps, c: Campaign): Promise<number> {
+  let total = 0;
+  let token: string | undefined;
+  do {
+    const page = await deps.store.messages.list(c.accountId, { campaignId: c.id, status: 'failed' }, { limit: 200, ...(token ? { continuationToken: token } : {}) });
+    for (const m of page.items) if (m.sentAt === null) total += parseDecimal(m.cost.amount) ?? 0;
+    token = page.continuationToken ?? undefined;
+  } while (token);
+  return total;
 }
 
 function campaignCompletedEvent(deps: AppDeps, c: Campaign, r: CampaignResults) {

@@ -42,6 +42,7 @@ describe('bulk campaigns', () => {
     await contact(t.api, '+14155551400', [vip], { customFields: { code: 'B2' } }); // the simulator bounces it
     await contact(t.api, '+14155550103', [news], { firstName: 'Cy', customFields: { code: 'C3' } });
     await contact(t.api, '+14155550104', [news], { firstName: 'Di' });
+    await contact(t.api, '+14155550400', [news], { firstName: 'Ed' }); // the simulator rejects it: failed, refunded
     await contact(t.api, '+14155550105', [], { firstName: 'Not in a group' });
     await t.api.post('/opt-outs', { phone: '+14155550104' });
 
@@ -54,18 +55,19 @@ describe('bulk campaigns', () => {
 
     const started = await t.api.post(`/campaigns/${id}/start`);
     expect(started.status).toBe(200);
-    expect(started.body).toMatchObject({ status: 'sending', startedAt: '2026-03-01T12:00:00.000Z', progress: { recipients: 4, accepted: 0 } });
+    expect(started.body).toMatchObject({ status: 'sending', startedAt: '2026-03-01T12:00:00.000Z', progress: { recipients: 5, accepted: 0 } });
     expect(await eventsOf(t, 'campaign.started')).toEqual([
-      expect.objectContaining({ campaignId: id, name: 'Spring sale', recipientCount: 4, groupIds: [vip, news], scheduledFor: null }),
+      expect.objectContaining({ campaignId: id, name: 'Spring sale', recipientCount: 5, groupIds: [vip, news], scheduledFor: null }),
     ]);
 
-    await t.host.drain(); // batches of 2: three batch tasks, the last finds no more contacts
+    await t.host.drain(); // batches of 2: three batch tasks
     const sent = (await t.api.get(`/campaigns/${id}`)).body;
-    expect(sent).toMatchObject({ status: 'sent', progress: { recipients: 4, accepted: 3, skipped: 1, cost: '0.0237', currency: 'USD' } });
+    expect(sent).toMatchObject({ status: 'sent', progress: { recipients: 5, accepted: 4, skipped: 1, cost: '0.0316', currency: 'USD' } });
     const messages = (await t.api.get(`/messages?campaignId=${id}`)).body.items as any[];
     expect(messages.map((m) => [m.to, m.text, m.campaignId]).sort()).toEqual([
       ['+14155550101', 'Hi Ada, your code is A1', id],
       ['+14155550103', 'Hi Cy, your code is C3', id],
+      ['+14155550400', 'Hi Ed, your code is NONE', id],
       ['+14155551400', 'Hi there, your code is B2', id],
     ]);
     expect((await t.api.get('/balance')).body.credits).not.toBe(balanceBefore);
@@ -75,18 +77,20 @@ describe('bulk campaigns', () => {
     await t.advance(1_000); // the simulator reports
     await runCampaignJob(t);
     const done = (await t.api.get(`/campaigns/${id}`)).body;
-    expect(done).toMatchObject({ status: 'completed', completedAt: '2026-03-01T12:00:01.000Z', results: { sent: 0, delivered: 2, undelivered: 1, failed: 0, cancelled: 0 } });
+    // The rejected message was refunded: the campaign cost what the three others were charged.
+    expect(done).toMatchObject({ status: 'completed', completedAt: '2026-03-01T12:00:01.000Z', progress: { cost: '0.0237' }, results: { sent: 0, delivered: 2, undelivered: 1, failed: 1, cancelled: 0 } });
     const [completed] = await eventsOf(t, 'campaign.completed');
-    expect(completed).toMatchObject({ campaignId: id, totalSent: 3, delivered: 2, undelivered: 1, failed: 0, totalCost: '0.0237', startedAt: '2026-03-01T12:00:00.000Z' });
-    expect(completed.deliveryRate).toBeCloseTo(2 / 3);
-    expect(completed.failureRate).toBeCloseTo(1 / 4);
+    expect(completed).toMatchObject({ campaignId: id, totalSent: 4, delivered: 2, undelivered: 1, failed: 1, totalCost: '0.0237', startedAt: '2026-03-01T12:00:00.000Z' });
+    expect(completed.deliveryRate).toBeCloseTo(2 / 4);
+    expect(completed.failureRate).toBeCloseTo(2 / 5);
 
     // The CSV log (seed 004): one row per message with status and failure reason.
     const res = await fetch(`${t.url}/api/campaigns/${id}/export`, { headers: { 'x-api-key': 'dfs_test_dev_key' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const rows = parse(await res.text(), { columns: true }) as Record<string, string>[];
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(4);
+    expect(rows.find((r) => r.phone === '+14155550400')).toMatchObject({ status: 'failed', reasonCode: '1410' });
     expect(rows.find((r) => r.phone === '+14155551400')).toMatchObject({ text: 'Hi there, your code is B2', status: 'undelivered', reasonCode: '1400', reasonMessage: 'Hard Bounce' });
     expect(rows.find((r) => r.phone === '+14155550101')).toMatchObject({ status: 'delivered', reasonCode: '' });
   });

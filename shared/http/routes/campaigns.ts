@@ -82,7 +82,7 @@ const campaignSchema: JsonSchema = obj('Campaign', 'A bulk or trigger SMS campai
     recipients: count('Recipients', 'Contacts in the groups when the campaign started.'),
     accepted: count('Accepted', 'Messages accepted (charged and queued).'),
     skipped: count('Skipped', 'Contacts not sent to: opted out or an unusable phone number.'),
-    cost: str('Cost', 'What the accepted messages were charged, decimal string.', MONEY),
+    cost: str('Cost', 'What the accepted messages were charged, decimal string; once completed, less the refunds of messages that failed before a carrier took them.', MONEY),
     currency: str('Currency', 'ISO 4217 currency code.'),
   }, ['recipients', 'accepted', 'skipped', 'cost', 'currency']),
   results: nullable(obj('Results', 'Statuses of the campaign\'s messages: live until completed, then final.', {
