@@ -1,4 +1,4 @@
-import type { RouteDef } from '../route';
+import type { RouteContext, RouteDef } from '../route';
 import { arr, obj, str, type JsonSchema } from '../schema';
 
 /**
@@ -16,86 +16,82 @@ function choicesSchema(title: string, what: string, valueDescription: string): J
   }, ['items']);
 }
 
-export const lookupRoutes: RouteDef[] = [
-  {
+interface Choice {
+  value: string;
+  title: string;
+}
+
+interface LookupSpec {
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  /** Title of the response schema, e.g. Sender ID choices. */
+  title: string;
+  /** What the list holds, plural, e.g. approved sender IDs. */
+  what: string;
+  valueDescription: string;
+}
+
+/** One dropdown's internal operation: account-authenticated, internal in the connector. */
+function lookupRoute(spec: LookupSpec, description: string, choices: (ctx: RouteContext) => Promise<Choice[]>): RouteDef {
+  return {
     method: 'GET',
-    path: '/lookups/sender-ids',
-    operationId: 'ListSenderIdValues',
-    summary: 'List sender ID choices',
-    description: 'Lists the approved sender IDs a message can be sent from, the account default first; feeds the From dropdown.',
-    tags: ['Sender IDs'],
+    path: spec.path,
+    operationId: spec.operationId,
+    summary: spec.summary,
+    description,
+    tags: [spec.tag],
     auth: 'account',
-    responses: { 200: { description: 'The approved sender IDs.', schema: choicesSchema('Sender ID choices', 'approved sender IDs', 'The sender ID as sent in from, e.g. DataFlows.') } },
+    responses: { 200: { description: `The ${spec.what}.`, schema: choicesSchema(spec.title, spec.what, spec.valueDescription) } },
     connector: { visibility: 'internal' },
-    async handle({ deps, account }) {
+    async handle(ctx) {
+      return { status: 200, body: { items: await choices(ctx) } };
+    },
+  };
+}
+
+export const lookupRoutes: RouteDef[] = [
+  lookupRoute(
+    { path: '/lookups/sender-ids', operationId: 'ListSenderIdValues', summary: 'List sender ID choices', tag: 'Sender IDs', title: 'Sender ID choices', what: 'approved sender IDs', valueDescription: 'The sender ID as sent in from, e.g. DataFlows.' },
+    'Lists the approved sender IDs a message can be sent from, the account default first; feeds the From dropdown.',
+    async ({ deps, account }) => {
       const approved = await deps.store.senderIds.list(account.id, 'approved');
       // The default first: a dropdown's first entry is what makers tend to pick.
       const ordered = [...approved.filter((s) => s.id === account.defaultSenderId), ...approved.filter((s) => s.id !== account.defaultSenderId)];
-      const items = ordered.map((s) => ({ value: s.value, title: s.id === account.defaultSenderId ? `${s.value} (default)` : s.value }));
-      return { status: 200, body: { items } };
+      return ordered.map((s) => ({ value: s.value, title: s.id === account.defaultSenderId ? `${s.value} (default)` : s.value }));
     },
-  },
-  {
-    method: 'GET',
-    path: '/lookups/virtual-numbers',
-    operationId: 'ListVirtualNumberValues',
-    summary: 'List virtual number choices',
-    description: 'Lists the account\'s virtual numbers with their labels; feeds the Virtual number dropdown of the inbound triggers.',
-    tags: ['Virtual numbers'],
-    auth: 'account',
-    responses: { 200: { description: 'The virtual numbers.', schema: choicesSchema('Virtual number choices', 'virtual numbers', 'The number in E.164, e.g. +14155550100.') } },
-    connector: { visibility: 'internal' },
-    async handle({ deps, account }) {
+  ),
+  lookupRoute(
+    { path: '/lookups/virtual-numbers', operationId: 'ListVirtualNumberValues', summary: 'List virtual number choices', tag: 'Virtual numbers', title: 'Virtual number choices', what: 'virtual numbers', valueDescription: 'The number in E.164, e.g. +14155550100.' },
+    'Lists the account\'s virtual numbers with their labels; feeds the Virtual number dropdown of the inbound triggers.',
+    async ({ deps, account }) => {
       const numbers = await deps.store.virtualNumbers.list(account.id);
-      const items = numbers.map((n) => ({ value: n.number, title: n.label ? `${n.number} (${n.label})` : n.number }));
-      return { status: 200, body: { items } };
+      return numbers.map((n) => ({ value: n.number, title: n.label ? `${n.number} (${n.label})` : n.number }));
     },
-  },
-  {
-    method: 'GET',
-    path: '/lookups/campaigns',
-    operationId: 'ListCampaignValues',
-    summary: 'List campaign choices',
-    description: 'Lists the account\'s most recent campaigns, newest first, with their kind and status; feeds the Campaign dropdowns.',
-    tags: ['Campaigns'],
-    auth: 'account',
-    responses: { 200: { description: 'The campaigns.', schema: choicesSchema('Campaign choices', 'campaigns', 'The campaign ID, e.g. cmp_01J....') } },
-    connector: { visibility: 'internal' },
-    async handle({ deps, account }) {
+  ),
+  lookupRoute(
+    { path: '/lookups/campaigns', operationId: 'ListCampaignValues', summary: 'List campaign choices', tag: 'Campaigns', title: 'Campaign choices', what: 'campaigns', valueDescription: 'The campaign ID, e.g. cmp_01J....' },
+    'Lists the account\'s most recent campaigns, newest first, with their kind and status; feeds the Campaign dropdowns.',
+    async ({ deps, account }) => {
       // A dropdown is for picking, not browsing: the newest 200 cover any campaign a maker works on.
       const page = await deps.store.campaigns.list(account.id, {}, { limit: 200 });
-      const items = page.items.map((c) => ({ value: c.id, title: `${c.name} (${c.kind}, ${c.status})` }));
-      return { status: 200, body: { items } };
+      return page.items.map((c) => ({ value: c.id, title: `${c.name} (${c.kind}, ${c.status})` }));
     },
-  },
-  {
-    method: 'GET',
-    path: '/lookups/groups',
-    operationId: 'ListGroupValues',
-    summary: 'List contact group choices',
-    description: 'Lists the account\'s contact groups by name with their number of contacts; feeds the Group dropdowns.',
-    tags: ['Contacts'],
-    auth: 'account',
-    responses: { 200: { description: 'The contact groups.', schema: choicesSchema('Contact group choices', 'contact groups', 'The group ID, e.g. grp_01J....') } },
-    connector: { visibility: 'internal' },
-    async handle({ deps, account }) {
+  ),
+  lookupRoute(
+    { path: '/lookups/groups', operationId: 'ListGroupValues', summary: 'List contact group choices', tag: 'Contacts', title: 'Contact group choices', what: 'contact groups', valueDescription: 'The group ID, e.g. grp_01J....' },
+    'Lists the account\'s contact groups by name with their number of contacts; feeds the Group dropdowns.',
+    async ({ deps, account }) => {
       const groups = await deps.store.groups.list(account.id);
       const counts = await Promise.all(groups.map((g) => deps.store.contacts.count(account.id, { groupIds: [g.id] })));
-      const items = groups.map((g, i) => ({ value: g.id, title: `${g.name} (${counts[i]} ${counts[i] === 1 ? 'contact' : 'contacts'})` }));
-      return { status: 200, body: { items } };
+      return groups.map((g, i) => ({ value: g.id, title: `${g.name} (${counts[i]} ${counts[i] === 1 ? 'contact' : 'contacts'})` }));
     },
-  },
-  {
-    method: 'GET',
-    path: '/lookups/keywords',
-    operationId: 'ListKeywordValues',
-    summary: 'List keyword choices',
-    description: 'Lists the keywords of the account\'s keyword rules, each once, with their match types; feeds the Keyword dropdown of the keyword trigger.',
-    tags: ['Keywords'],
-    auth: 'account',
-    responses: { 200: { description: 'The keywords.', schema: choicesSchema('Keyword choices', 'keywords', 'The keyword as the rule spells it, e.g. HOURS.') } },
-    connector: { visibility: 'internal' },
-    async handle({ deps, account }) {
+  ),
+  lookupRoute(
+    { path: '/lookups/keywords', operationId: 'ListKeywordValues', summary: 'List keyword choices', tag: 'Keywords', title: 'Keyword choices', what: 'keywords', valueDescription: 'The keyword as the rule spells it, e.g. HOURS.' },
+    'Lists the keywords of the account\'s keyword rules, each once, with their match types; feeds the Keyword dropdown of the keyword trigger.',
+    async ({ deps, account }) => {
       // The trigger's filter ignores case, so rules whose keywords differ only in case are one choice.
       const byKeyword = new Map<string, { value: string; types: string[] }>();
       for (const r of await deps.store.keywordRules.list(account.id)) {
@@ -103,8 +99,7 @@ export const lookupRoutes: RouteDef[] = [
         if (!entry.types.includes(r.matchType)) entry.types.push(r.matchType);
         byKeyword.set(r.keyword.toLowerCase(), entry);
       }
-      const items = [...byKeyword.values()].map((k) => ({ value: k.value, title: `${k.value} (${k.types.join(', ')})` }));
-      return { status: 200, body: { items } };
+      return [...byKeyword.values()].map((k) => ({ value: k.value, title: `${k.value} (${k.types.join(', ')})` }));
     },
-  },
+  ),
 ];
