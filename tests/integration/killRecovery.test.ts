@@ -8,7 +8,11 @@ const KEY = 'dfs_kill_test_key';
 const TERMINAL = new Set(['delivered', 'undelivered', 'failed', 'cancelled']);
 
 function startProcess(dataDir: string): Promise<HostProcess> {
-  return startHostProcess({
+  return startHostProcess(processEnv(dataDir));
+}
+
+function processEnv(dataDir: string): Record<string, string> {
+  return {
     DATA_DIR: dataDir,
     DEV_API_KEY: KEY,
     ADMIN_API_KEY: 'kill-admin',
@@ -18,7 +22,7 @@ function startProcess(dataDir: string): Promise<HostProcess> {
     QUEUE_LEASE_MS: '1000',
     STALE_AFTER_MS: '1000',
     RECONCILE_INTERVAL_MS: '300',
-  });
+  };
 }
 
 describe('kill -9 mid-flight', () => {
@@ -92,6 +96,61 @@ describe('kill -9 mid-flight', () => {
       });
     }
   }, 90_000);
+});
+
+describe('kill -9 in the middle of a bulk campaign', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dfs-kill-campaign-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('after a restart every contact gets exactly one message and the campaign completes', async () => {
+    const N = 3_000;
+    const call = async (url: string, method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${url}/api${path}`, { method, headers: { 'x-api-key': KEY, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      // Arbitrary JSON shapes, checked field by field below: a type per answer would only add noise.
+      return (await res.json()) as any;
+    };
+    const first = await startHostProcess({ ...processEnv(dir), CAMPAIGN_BATCH_SIZE: '100' });
+    const group = await call(first.url, 'POST', '/groups', { name: 'Everyone' });
+    // Numbers ending 2000-4999: all delivered by the simulator, none of its special suffixes.
+    const csv = ['phone', ...Array.from({ length: N }, (_, i) => `+1415555${2000 + i}`)].join('\n');
+    expect((await call(first.url, 'POST', '/contacts/import', { csv, groupIds: [group.id] })).created).toBe(N);
+    const campaign = await call(first.url, 'POST', '/campaigns', { name: 'Killed midway', kind: 'bulk', text: 'Sale today', groupIds: [group.id] });
+    expect((await call(first.url, 'POST', `/campaigns/${campaign.id}/start`)).status).toBe('sending');
+    // Kill once some batches are in, well before the last one.
+    const db = () => new Database(join(dir, 'dataflows-sms.db'), { readonly: true });
+    const countMessages = () => {
+      const d = db();
+      try {
+        return (d.prepare('SELECT COUNT(*) AS n FROM messages WHERE campaign_id = ?').get(campaign.id) as { n: number }).n;
+      } finally {
+        d.close();
+      }
+    };
+    while (countMessages() < 400) await new Promise((r) => setTimeout(r, 5));
+    await first.stop('SIGKILL');
+    const atKill = countMessages();
+    expect(atKill).toBeLessThan(N); // the kill landed mid-campaign
+
+    const second = await startHostProcess({ ...processEnv(dir), CAMPAIGN_BATCH_SIZE: '100' });
+    try {
+      const deadline = Date.now() + 60_000;
+      let status = '';
+      while (status !== 'completed' && Date.now() < deadline) {
+        status = (await call(second.url, 'GET', `/campaigns/${campaign.id}`)).status;
+        if (status !== 'completed') await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(status).toBe('completed');
+    } finally {
+      await second.stop('SIGTERM');
+    }
+    const d = db();
+    const perPhone = d.prepare('SELECT to_number, COUNT(*) AS n, MIN(status) AS status FROM messages WHERE campaign_id = ? GROUP BY to_number').all(campaign.id) as { to_number: string; n: number; status: string }[];
+    const submissions = d.prepare('SELECT COUNT(*) AS n, MAX(accepted_count) AS most FROM simulator_submissions s JOIN messages m ON m.id = s.message_id WHERE m.campaign_id = ?').get(campaign.id) as { n: number; most: number };
+    d.close();
+    expect(perPhone).toHaveLength(N);
+    expect(perPhone.filter((r) => r.n !== 1 || r.status !== 'delivered')).toEqual([]);
+    expect(submissions).toEqual({ n: N, most: 1 });
+  }, 120_000);
 });
 
 describe('graceful shutdown', () => {
