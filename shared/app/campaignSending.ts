@@ -1,4 +1,4 @@
-import type { Campaign, CampaignError, CampaignResults } from '../domain/campaign';
+import type { Campaign, CampaignError, CampaignResults, CampaignStatus } from '../domain/campaign';
 import { templateValuesOf, type Contact } from '../domain/contact';
 import { EVENT_TYPES } from '../domain/events';
 import { formatMinor, parseDecimal } from '../domain/money';
@@ -125,7 +125,30 @@ export async function countResults(deps: AppDeps, c: Campaign): Promise<{ result
   };
 }
 
-const ROUND_LIMIT = 100;
+const PAGE = 100;
+/** Pages of one status a round reads at most: 1,000 campaigns; the rest wait for the next round. */
+const MAX_PAGES = 10;
+
+/**
+ * The campaigns in `status` updated before `before`, oldest first, page after page. Pages go on
+ * from the last update time seen (inclusive, ids already seen skipped), so campaigns that stay in
+ * their status, waiting for delivery reports, do not hide the ones behind them.
+ */
+async function* campaignsInStatus(deps: AppDeps, status: CampaignStatus, before: string): AsyncGenerator<Campaign> {
+  const seen = new Set<string>();
+  let from: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const items = await deps.store.campaigns.listInStatus(status, before, PAGE, from);
+    const fresh = items.filter((c) => !seen.has(c.id));
+    for (const c of fresh) {
+      seen.add(c.id);
+      yield c;
+    }
+    // A full page of one update time would repeat itself: the next round goes on.
+    if (items.length < PAGE || fresh.length === 0) return;
+    from = items[items.length - 1]!.updatedAt;
+  }
+}
 
 /**
  * The campaign job, run on a timer: re-queues the batch of a campaign whose chain of batch tasks
@@ -137,16 +160,16 @@ export async function advanceCampaigns(deps: AppDeps): Promise<number> {
   const now = deps.clock.now();
   const staleBefore = new Date(now - deps.settings.staleAfterMs).toISOString();
   let handled = 0;
-  for (const c of await deps.store.campaigns.listInStatus('sending', staleBefore, ROUND_LIMIT)) {
+  for await (const c of campaignsInStatus(deps, 'sending', staleBefore)) {
     await deps.queue.send(batchTask(c), { dedupeId: batchDedupeId(c) });
     handled++;
   }
-  for (const c of await deps.store.campaigns.listInStatus('scheduled', staleBefore, ROUND_LIMIT)) {
+  for await (const c of campaignsInStatus(deps, 'scheduled', staleBefore)) {
     if (c.scheduledFor === null || c.scheduledFor >= staleBefore) continue;
     await deps.queue.send(batchTask(c), { dedupeId: batchDedupeId(c) });
     handled++;
   }
-  for (const c of await deps.store.campaigns.listInStatus('sent', new Date(now).toISOString(), ROUND_LIMIT)) {
+  for await (const c of campaignsInStatus(deps, 'sent', new Date(now).toISOString())) {
     if (await completeIfDone(deps, c, now)) handled++;
   }
   return handled;

@@ -285,9 +285,10 @@ export interface CampaignStore {
   update(campaign: Campaign, events: DomainEvent[]): Promise<Campaign>;
   /**
    * Across accounts, for the campaign job: campaigns in `status` last updated before `updatedBefore`
-   * (ISO), least recently updated first.
+   * (ISO) and, when given, at or after `updatedFrom` (how the job pages on), least recently updated
+   * first.
    */
-  listInStatus(status: CampaignStatus, updatedBefore: string, limit: number): Promise<Campaign[]>;
+  listInStatus(status: CampaignStatus, updatedBefore: string, limit: number, updatedFrom?: string): Promise<Campaign[]>;
 }
 
 export interface PruneResult {

@@ -969,6 +969,17 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
           expect(ids(await store.campaigns.listInStatus('sending', bound, 1_000))).not.toContain(oldest!.id);
           expect(ids(await store.campaigns.listInStatus('sent', bound, 1_000))).toContain(others[2]!.id);
         });
+
+        it('pages on from an update time, inclusive', async () => {
+          const a = await newAccount();
+          const made: Campaign[] = [];
+          for (const s of [40, 41, 41, 42]) made.push(await store.campaigns.create(makeCampaign({ accountId: a.id, status: 'scheduled', createdAt: in2002(0), updatedAt: in2002(s) })));
+          const mine = (xs: readonly Campaign[]) => xs.filter((c) => ids(made).includes(c.id));
+          const from41 = mine(await store.campaigns.listInStatus('scheduled', bound, 1_000, in2002(41)));
+          expect(from41.map((c) => c.updatedAt)).toEqual([in2002(41), in2002(41), in2002(42)]);
+          expect(mine(await store.campaigns.listInStatus('scheduled', bound, 1_000, in2002(43)))).toEqual([]);
+          expect(mine(await store.campaigns.listInStatus('scheduled', bound, 1_000))).toHaveLength(4);
+        });
       });
     });
 

@@ -1,5 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { advanceCampaigns } from '../../shared/app/campaignSending';
+import { sendMessage } from '../../shared/app/sendMessage';
+import { makeCampaign } from '../fixtures/records';
 import { compileBody } from '../../shared/http/validation';
 import { eventDefinitionOf } from '../../shared/webhooks/catalog';
 import { startTestHost, type Api, type TestHost } from '../fixtures/testHost';
@@ -128,6 +130,21 @@ describe('bulk campaigns', () => {
     expect(await runCampaignJob(t)).toBe(1);
     await t.host.drain();
     expect((await t.api.get(`/campaigns/${id}`)).body).toMatchObject({ status: 'sent', progress: { accepted: 3 } });
+  });
+
+  test('the campaign job looks past more than a page of campaigns still waiting for reports', async () => {
+    const deps = t.host.runtime.deps;
+    const account = (await deps.store.accounts.get(t.host.seed.accountId))!;
+    const sentAt = (s: number) => new Date(t.clock.now() - 600_000 + s * 1_000).toISOString();
+    // 105 campaigns that finished sending first, each with a message still queued (no report yet)...
+    for (let i = 0; i < 105; i++) {
+      const waiting = await deps.store.campaigns.create(makeCampaign({ accountId: account.id, status: 'sent', sendingFinishedAt: sentAt(i), updatedAt: sentAt(i) }));
+      await sendMessage(deps, account, { to: '+14155550901', text: 'Waiting', campaignId: waiting.id }, null);
+    }
+    // ...and behind them one whose messages are all final.
+    const done = await deps.store.campaigns.create(makeCampaign({ accountId: account.id, status: 'sent', sendingFinishedAt: sentAt(200), updatedAt: sentAt(200) }));
+    expect(await runCampaignJob(t)).toBe(1);
+    expect((await deps.store.campaigns.get(account.id, done.id))!.status).toBe('completed');
   });
 
   test('running out of credits fails the campaign with the affected recipients', async () => {

@@ -89,13 +89,14 @@ export class CosmosCampaignStore implements CampaignStore {
    * Cross-partition by nature (the campaign job sweeps every account), like messages.listStale:
    * served by the /status and /updatedAt range indexes, least recently updated first.
    */
-  async listInStatus(status: CampaignStatus, updatedBefore: string, limit: number): Promise<Campaign[]> {
+  async listInStatus(status: CampaignStatus, updatedBefore: string, limit: number, updatedFrom = ''): Promise<Campaign[]> {
     const docs = await queryDocs(
       this.ctx.tenants,
-      `SELECT TOP ${pageLimit(limit)} * FROM c WHERE c.docType = 'campaign' AND c.status = @status AND c.updatedAt < @before ORDER BY c.updatedAt ASC`,
+      `SELECT TOP ${pageLimit(limit)} * FROM c WHERE c.docType = 'campaign' AND c.status = @status AND c.updatedAt < @before AND c.updatedAt >= @from ORDER BY c.updatedAt ASC`,
       [
         { name: '@status', value: status },
         { name: '@before', value: updatedBefore },
+        { name: '@from', value: updatedFrom },
       ],
     );
     return docs.map(campaignFromDoc);

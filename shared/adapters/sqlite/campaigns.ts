@@ -42,7 +42,7 @@ export function createSqliteCampaignStore(db: Db, appendEvents: (events: DomainE
        WHERE account_id = @accountId AND id = @id AND etag = @expected`,
     ),
     get: db.prepare<[string, string]>('SELECT doc, etag FROM campaigns WHERE account_id = ? AND id = ?'),
-    inStatus: db.prepare<[string, string, number]>('SELECT doc, etag FROM campaigns WHERE status = ? AND updated_at < ? ORDER BY updated_at, id LIMIT ?'),
+    inStatus: db.prepare<[string, string, string, number]>('SELECT doc, etag FROM campaigns WHERE status = ? AND updated_at < ? AND updated_at >= ? ORDER BY updated_at, id LIMIT ?'),
   };
 
   const params = (c: Campaign, etag: string) => ({
@@ -92,8 +92,8 @@ export function createSqliteCampaignStore(db: Db, appendEvents: (events: DomainE
         throw err;
       }
     },
-    async listInStatus(status, updatedBefore, limit) {
-      return (st.inStatus.all(status, updatedBefore, limit) as Row[]).map((r) => parse<Campaign>(r)!);
+    async listInStatus(status, updatedBefore, limit, updatedFrom = '') {
+      return (st.inStatus.all(status, updatedBefore, updatedFrom, limit) as Row[]).map((r) => parse<Campaign>(r)!);
     },
   };
 }
