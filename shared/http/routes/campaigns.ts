@@ -40,7 +40,7 @@ const triggerMappingSchema = obj('Trigger mapping', 'How a trigger call\'s paylo
 }, ['phoneField']);
 
 const textSchema = str('Text', 'Message template: {{firstName}}, {{lastName}}, {{email}}, {{phone}} or a custom field ({{name}}), for trigger campaigns the mapped attributes; {{name|fallback}} gives text for a missing value.', { minLength: 1, maxLength: 1600 });
-const fromSchema = str('From', 'Approved sender ID to send from; leave empty for the account default.', {
+const fromSchema = str('From', 'Approved sender ID, or one of your virtual numbers (E.164), to send from; leave empty for the account default.', {
   minLength: 1,
   maxLength: 20,
   'x-ms-dynamic-values': { operationId: 'ListSenderIdValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' },
@@ -60,7 +60,7 @@ const campaignSchema: JsonSchema = obj('Campaign', 'A bulk or trigger SMS campai
   name: str('Name', 'Name of the campaign.'),
   kind: str('Kind', 'bulk: sent once to groups; trigger: one message per API call.', { enum: KINDS }),
   status: str('Status', 'draft, scheduled, sending, sent (awaiting delivery reports), completed, failed, cancelled; trigger campaigns: active or paused.', { enum: STATUSES }),
-  from: nullable(str('From', 'Sender ID; null for the account default.')),
+  from: nullable(str('From', 'Sender ID or virtual number; null for the account default.')),
   text: str('Text', 'The message template.'),
   groupIds: arr('Groups', 'Groups a bulk campaign sends to.', { type: 'string' }),
   trigger: nullable(obj('Trigger mapping', 'How a trigger call maps to the message.', {

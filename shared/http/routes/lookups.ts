@@ -53,13 +53,16 @@ function lookupRoute(spec: LookupSpec, description: string, choices: (ctx: Route
 
 export const lookupRoutes: RouteDef[] = [
   lookupRoute(
-    { path: '/lookups/sender-ids', operationId: 'ListSenderIdValues', summary: 'List sender ID choices', tag: 'Sender IDs', title: 'Sender ID choices', what: 'approved sender IDs', valueDescription: 'The sender ID as sent in from, e.g. DataFlows.' },
-    'Lists the approved sender IDs a message can be sent from, the account default first; feeds the From dropdown.',
+    { path: '/lookups/sender-ids', operationId: 'ListSenderIdValues', summary: 'List sender ID choices', tag: 'Sender IDs', title: 'Sender ID choices', what: 'senders', valueDescription: 'The sender as sent in from: a sender ID such as DataFlows, or a virtual number in E.164.' },
+    'Lists what a message can be sent from: the approved sender IDs, the account default first, then the account\'s virtual numbers (for two-way SMS); feeds the From dropdown.',
     async ({ deps, account }) => {
-      const approved = await deps.store.senderIds.list(account.id, 'approved');
+      const [approved, numbers] = await Promise.all([deps.store.senderIds.list(account.id, 'approved'), deps.store.virtualNumbers.list(account.id)]);
       // The default first: a dropdown's first entry is what makers tend to pick.
       const ordered = [...approved.filter((s) => s.id === account.defaultSenderId), ...approved.filter((s) => s.id !== account.defaultSenderId)];
-      return ordered.map((s) => ({ value: s.value, title: s.id === account.defaultSenderId ? `${s.value} (default)` : s.value }));
+      return [
+        ...ordered.map((s) => ({ value: s.value, title: s.id === account.defaultSenderId ? `${s.value} (default)` : s.value })),
+        ...numbers.map((n) => ({ value: n.number, title: `${n.number} (virtual number${n.label ? `, ${n.label}` : ''})` })),
+      ];
     },
   ),
   lookupRoute(
