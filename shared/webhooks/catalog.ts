@@ -219,7 +219,7 @@ export const eventCatalog: EventDefinition[] = [
       contactId: str('Contact ID', 'Identifier of the contact, prefixed ctc_.'),
       contact: contactSchema,
       groups: groupsSchema,
-      reason: str('Deletion reason', 'Why the contact was removed, e.g. opted_out, user_request, api.'),
+      reason: str('Deletion reason', 'Why the contact was removed: api, user_request, opted_out or data_cleanup (as given when deleting).'),
       timestamp: time('Deleted at', 'When the contact was removed.'),
     }, ['contactId', 'contact', 'reason', 'timestamp']),
     [groupFilter], true),

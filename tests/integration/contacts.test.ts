@@ -207,6 +207,16 @@ describe('contacts', () => {
     expect((await t.api.post('/contacts', { phone: '+14155550501' })).status).toBe(201);
   });
 
+  test('DELETE takes the reason the flow receives (an erasure request, say), and refuses unknown ones naming it', async () => {
+    const created = (await t.api.post('/contacts', { phone: '+14155550502' })).body;
+    const bad = await t.api.delete(`/contacts/${created.id}?reason=because`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].path).toBe('query/reason');
+    expect((await t.api.delete(`/contacts/${created.id}?reason=user_request`)).status).toBe(200);
+    const [deleted] = await events('contact.deleted');
+    expect(deleted!.data).toMatchObject({ contactId: created.id, reason: 'user_request' });
+  });
+
   test('optedOut follows the opt-out list, in views and in event payloads', async () => {
     expect((await t.api.post('/opt-outs', { phone: '+14155550601' })).status).toBe(201);
     const created = await t.api.post('/contacts', { phone: '+14155550601' });

@@ -183,10 +183,21 @@ export const contactRoutes: RouteDef[] = [
     auth: 'account',
     scope: 'messages:send',
     pathParams: [contactIdParam],
-    responses: { 200: { description: 'The deleted contact.', schema: contactSchema }, ...problemResponses(404) },
+    query: [
+      {
+        name: 'reason',
+        schema: str('Reason', 'Why the contact is removed, passed to When a contact is deleted: user_request (the person asked to be erased), opted_out, data_cleanup, or api (the default).', {
+          enum: ['api', 'user_request', 'opted_out', 'data_cleanup'],
+          default: 'api',
+          'x-ms-visibility': 'advanced',
+        }),
+      },
+    ],
+    responses: { 200: { description: 'The deleted contact.', schema: contactSchema }, ...problemResponses(400, 404) },
     connector: {},
     async handle({ deps, req, account }) {
-      return { status: 200, body: await deleteContact(deps, account.id, req.params.contactId!) };
+      const { reason } = req.query as { reason: string };
+      return { status: 200, body: await deleteContact(deps, account.id, req.params.contactId!, reason) };
     },
   },
 ];
