@@ -3,14 +3,14 @@ import { templateValuesOf, type Contact } from '../domain/contact';
 import { EVENT_TYPES } from '../domain/events';
 import { formatMinor, parseDecimal } from '../domain/money';
 import { renderTemplate, type TemplatePart } from '../domain/template';
-import type { Account } from '../domain/types';
-import type { CampaignBatchTask, MessageStatusCounts } from '../ports';
+import type { Account, Message } from '../domain/types';
+import { InsufficientCreditsError, MAX_ACCEPT_MANY, type AcceptOutcome, type CampaignBatchTask, type MessageStatusCounts } from '../ports';
 import { makeEvent, type AppDeps } from './deps';
 import { mapPooled } from './pool';
 import { AppError } from './errors';
 import { batchDedupeId, batchTask, campaignStartedEvent, templateOf } from './campaigns';
 import { retryOnConflict } from './retryOnConflict';
-import { sendMessage } from './sendMessage';
+import { balanceLowEvents, enqueueSend, insufficientCredits, pickSender, prepareMessage, type PreparedMessage, type Sender } from './sendMessage';
 
 /**
  * Bulk sending. Each batch task sends to the next page of the campaign's contacts, then saves the
@@ -78,31 +78,86 @@ async function beginScheduled(deps: AppDeps, scheduled: Campaign): Promise<Campa
 
 async function sendBatch(deps: AppDeps, account: Account, c: Campaign, template: TemplatePart[], contacts: Contact[]): Promise<BatchOutcome> {
   const outcome: BatchOutcome = { accepted: 0, skipped: 0, costMinor: 0, fatal: null };
-  // As many at once as the store takes well: the embedded store commits what one event-loop turn
-  // wrote together (bench:campaign: 4,300 accepted/s with a whole batch of 200 in flight, 1,700/s
-  // with 8); Cosmos DB takes one accept of an account at a time (its balance document).
-  await mapPooled(contacts, deps.store.messages.parallelAcceptsPerAccount, async (contact) => {
-    // After a fatal refusal nobody else can be sent to either; the rest count as not reached.
-    if (outcome.fatal) return;
+  const prepared = await prepareBatch(deps, account, c, template, contacts, outcome);
+  // Chunk after chunk, in contact order, so a shortage of credits stops at the same recipient
+  // every run. Each chunk's messages go to the send queue while the next chunk is accepted.
+  const enqueued: Promise<unknown>[] = [];
+  for (let start = 0; start < prepared.length && !outcome.fatal; start += MAX_ACCEPT_MANY) {
+    const accepted = await acceptChunk(deps, account, prepared.slice(start, start + MAX_ACCEPT_MANY), outcome);
+    const sending = Promise.all(accepted.map((m) => enqueueSend(deps, m)));
+    sending.catch(() => undefined); // awaited below; this only keeps a failure from counting as unhandled meanwhile
+    enqueued.push(sending);
+  }
+  await Promise.all(enqueued);
+  return outcome;
+}
+
+/** Preparation reads (opt-out, sender): worth overlapping on Cosmos DB, cheap on SQLite. */
+const PREPARE_CONCURRENCY = 32;
+
+/**
+ * Each contact's message checked, priced and built (what a single send does before its write), in
+ * contact order. Skipped contacts are counted and left out; a fatal refusal is recorded, and the
+ * messages of the contacts after it are dropped (nobody after it can be sent to either).
+ */
+async function prepareBatch(deps: AppDeps, account: Account, c: Campaign, template: TemplatePart[], contacts: Contact[], outcome: BatchOutcome): Promise<PreparedMessage[]> {
+  // Every message of the campaign goes out from the same sender: pick it once, when first needed.
+  let sender: Promise<Sender> | undefined;
+  const pick = () => (sender ??= pickSender(deps, account, c.from ?? undefined));
+  const results = await mapPooled(contacts, PREPARE_CONCURRENCY, async (contact): Promise<PreparedMessage | AppError | null> => {
     const text = renderTemplate(template, templateValuesOf(contact));
-    if (text === '') {
-      outcome.skipped++;
-      return;
-    }
+    if (text === '') return null;
     try {
-      const { message } = await sendMessage(deps, account, { to: contact.phone, text, ...(c.from ? { from: c.from } : {}), campaignId: c.id }, `campaign:${c.id}:${contact.id}`);
-      outcome.accepted++;
-      outcome.costMinor += parseDecimal(message.cost.amount) ?? 0;
+      return await prepareMessage(deps, account, { to: contact.phone, text, ...(c.from ? { from: c.from } : {}), campaignId: c.id }, `campaign:${c.id}:${contact.id}`, pick);
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      // The contact changed since an earlier run sent to it: it was sent to, under the same key.
-      if (err.code === 'idempotency_key_reused') outcome.accepted++;
-      else if (SKIP_CODES.has(err.code)) outcome.skipped++;
-      else if (FATAL_CODES.has(err.code)) outcome.fatal ??= { code: err.code, message: err.message };
-      else throw err;
+      if (err instanceof AppError && (SKIP_CODES.has(err.code) || FATAL_CODES.has(err.code))) return err;
+      throw err;
     }
   });
-  return outcome;
+  const prepared: PreparedMessage[] = [];
+  for (const result of results) {
+    if (result === null || (result instanceof AppError && SKIP_CODES.has(result.code))) outcome.skipped++;
+    else if (result instanceof AppError) {
+      outcome.fatal = { code: result.code, message: result.message };
+      break;
+    } else prepared.push(result);
+  }
+  return prepared;
+}
+
+/**
+ * Accepts one chunk in one unit of work (one account read and one write on Cosmos DB). When the
+ * credits cannot pay for the whole chunk, its messages are accepted one by one, so the campaign
+ * sends as many as the credits allow before it fails. Returns the messages to hand to the send
+ * queue: the ones accepted now, not the replays of an earlier run of this batch.
+ */
+async function acceptChunk(deps: AppDeps, account: Account, chunk: PreparedMessage[], outcome: BatchOutcome): Promise<Message[]> {
+  let results: AcceptOutcome[];
+  try {
+    // One Balance Low for the chunk, when its debit crosses the threshold (campaign messages are never scheduled).
+    ({ results } = await deps.store.messages.acceptMany(chunk.map((p) => p.message), (balance) => balanceLowEvents(deps, account, balance)));
+  } catch (err) {
+    if (!(err instanceof InsufficientCreditsError)) throw err;
+    results = [];
+    for (const { message, amount } of chunk) {
+      try {
+        results.push(await deps.store.messages.accept(message, amount, (balance) => balanceLowEvents(deps, account, balance)));
+      } catch (single) {
+        if (!(single instanceof InsufficientCreditsError)) throw single;
+        outcome.fatal = { code: 'insufficient_credits', message: insufficientCredits(account, single).message };
+        break;
+      }
+    }
+  }
+  const fresh: Message[] = [];
+  for (const { message, replayed } of results) {
+    // A replay is a message an earlier run of this batch accepted (and queued), under the same key;
+    // its cost is what the campaign was charged for that recipient, whatever the contact says now.
+    outcome.accepted++;
+    outcome.costMinor += parseDecimal(message.cost.amount) ?? 0;
+    if (!replayed) fresh.push(message);
+  }
+  return fresh;
 }
 
 function campaignFailedEvent(deps: AppDeps, c: Campaign) {

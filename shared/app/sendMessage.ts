@@ -4,7 +4,7 @@ import { formatMinor } from '../domain/money';
 import { normalisePhone } from '../domain/phone';
 import { unitPriceFor } from '../domain/pricing';
 import type { Account, DomainEvent, Message, SenderId } from '../domain/types';
-import { InsufficientCreditsError } from '../ports';
+import { InsufficientCreditsError, type BalanceChange } from '../ports';
 import { makeEvent, type AppDeps } from './deps';
 import { AppError, conflict, invalid, unprocessable } from './errors';
 import { checkSenderId } from '../domain/senderId';
@@ -25,16 +25,26 @@ export interface SendOutcome {
   replayed: boolean;
 }
 
+/** A message ready to be accepted: checked, priced and built, nothing written yet. */
+export interface PreparedMessage {
+  message: Message;
+  /** What accepting it debits, in minor units (its cost). */
+  amount: number;
+}
+
 /**
- * Accepts one outbound SMS: normalise, pick the sender, count and price it, then debit and store it
- * in one unit of work and hand it to the send queue (delayed for `sendAt`).
+ * Everything a send does before the store is written: normalise the phone, refuse an opted-out
+ * recipient or a refused callback URL, check `sendAt`, pick the sender, count and price the text,
+ * and build the message. Reads only. `sender` lets a bulk sender pick it once for many messages
+ * that share `input.from`.
  */
-export async function sendMessage(
+export async function prepareMessage(
   deps: AppDeps,
   account: Account,
   input: SendMessageInput,
   idempotencyKey: string | null,
-): Promise<SendOutcome> {
+  sender: () => Promise<Sender> = () => pickSender(deps, account, input.from),
+): Promise<PreparedMessage> {
   const phone = normalisePhone(input.to, account.defaultCountry);
   if (!phone.ok) throw invalid([{ path: '/to', message: phone.reason }]);
   // Refused before any charge, as carriers require: the recipient asked this account to stop.
@@ -48,7 +58,7 @@ export async function sendMessage(
   }
   const now = deps.clock.now();
   const scheduledFor = input.sendAt === undefined ? null : checkSendAt(deps, input.sendAt, now);
-  const sender = await pickSender(deps, account, input.from);
+  const from = await sender();
   const shape = analyseText(input.text);
   const unitPrice = unitPriceFor(deps.settings.prices, phone.country);
   const amount = unitPrice * shape.segments;
@@ -57,7 +67,7 @@ export async function sendMessage(
     id: deps.ids.next('msg'),
     accountId: account.id,
     to: phone.e164,
-    from: sender.value,
+    from: from.value,
     text: input.text,
     status: scheduledFor ? 'scheduled' : 'queued',
     statusReason: null,
@@ -78,24 +88,31 @@ export async function sendMessage(
     history: [{ status: scheduledFor ? 'scheduled' : 'queued', at }],
     taskRef: null,
   };
-  const events = (balance: { before: number; after: number }): DomainEvent[] => {
+  return { message, amount };
+}
+
+/**
+ * Accepts one outbound SMS: prepare it (above), then debit and store it in one unit of work and
+ * hand it to the send queue (delayed for `sendAt`).
+ */
+export async function sendMessage(
+  deps: AppDeps,
+  account: Account,
+  input: SendMessageInput,
+  idempotencyKey: string | null,
+): Promise<SendOutcome> {
+  const { message, amount } = await prepareMessage(deps, account, input, idempotencyKey);
+  const events = (balance: BalanceChange): DomainEvent[] => {
     const out: DomainEvent[] = [];
-    if (scheduledFor) out.push(makeEvent(deps, EVENT_TYPES.messageScheduled, account.id, scheduledData(message)));
-    if (crossesBelow(balance.before, balance.after, account.lowBalanceThreshold)) {
-      out.push(makeEvent(deps, EVENT_TYPES.balanceLow, account.id, balanceLowData(account, balance.after)));
-    }
+    if (message.scheduledFor) out.push(makeEvent(deps, EVENT_TYPES.messageScheduled, account.id, scheduledData(message)));
+    out.push(...balanceLowEvents(deps, account, balance));
     return out;
   };
   let outcome;
   try {
     outcome = await deps.store.messages.accept(message, amount, events);
   } catch (err) {
-    if (err instanceof InsufficientCreditsError) {
-      throw new AppError(402, 'insufficient_credits', 'Not enough credits', `This message costs ${formatMinor(err.required)} ${account.currency}; the balance is ${formatMinor(err.balance)}.`, undefined, {
-        balance: formatMinor(err.balance),
-        required: formatMinor(err.required),
-      });
-    }
+    if (err instanceof InsufficientCreditsError) throw insufficientCredits(account, err);
     throw err;
   }
   if (outcome.replayed) {
@@ -106,6 +123,20 @@ export async function sendMessage(
     return { message: prior, replayed: true };
   }
   return { message: await enqueueSend(deps, outcome.message), replayed: false };
+}
+
+/** Balance Low, when a debit takes the balance below the account's threshold. */
+export function balanceLowEvents(deps: AppDeps, account: Account, balance: BalanceChange): DomainEvent[] {
+  if (!crossesBelow(balance.before, balance.after, account.lowBalanceThreshold)) return [];
+  return [makeEvent(deps, EVENT_TYPES.balanceLow, account.id, balanceLowData(account, balance.after))];
+}
+
+/** The 402 a send refused for credits answers with (what it cost and the balance). */
+export function insufficientCredits(account: Account, err: InsufficientCreditsError): AppError {
+  return new AppError(402, 'insufficient_credits', 'Not enough credits', `This message costs ${formatMinor(err.required)} ${account.currency}; the balance is ${formatMinor(err.balance)}.`, undefined, {
+    balance: formatMinor(err.balance),
+    required: formatMinor(err.required),
+  });
 }
 
 /** Hands a stored message to the send queue; a scheduled one keeps its task handle so cancel can drop it. */

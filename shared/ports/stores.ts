@@ -3,6 +3,7 @@ import type { Contact, ContactGroup } from '../domain/contact';
 import type { OptOut } from '../domain/optOut';
 import type { KeywordRule } from '../domain/keywordRule';
 import type { Account, DomainEvent, Message, MessageStatus, SenderId, SenderIdStatus, VirtualNumber } from '../domain/types';
+import { parseDecimal } from '../domain/money';
 import type { DeliveryAttempt, Subscription } from '../domain/webhooks';
 
 /**
@@ -94,6 +95,49 @@ export interface AcceptOutcome {
   replayed: boolean;
 }
 
+/**
+ * The most messages one `acceptMany` takes. Cosmos DB writes a chunk as one transactional batch of
+ * at most 100 operations: the account replace, two per message (the message and its idempotency
+ * marker) and the events, so 40 messages leave room for MAX_ACCEPT_MANY_EVENTS events.
+ */
+export const MAX_ACCEPT_MANY = 40;
+
+/** The most events one `acceptMany` may raise (100 - 1 - 2 × MAX_ACCEPT_MANY). */
+export const MAX_ACCEPT_MANY_EVENTS = 19;
+
+export interface AcceptManyOutcome {
+  /** One per message, in the order given. */
+  results: AcceptOutcome[];
+  /** The balance change of the whole chunk (before = after when every message was replayed). */
+  balance: BalanceChange;
+}
+
+/**
+ * What `acceptMany` debits for each message (parseDecimal of its cost, in minor units), after
+ * checking the call: 1 to MAX_ACCEPT_MANY messages of one account, each with an idempotency key
+ * (RangeError or TypeError otherwise, before anything is read or written). Shared by the adapters
+ * so they refuse the same calls.
+ */
+export function acceptManyDebits(messages: readonly Message[]): number[] {
+  if (messages.length === 0 || messages.length > MAX_ACCEPT_MANY) {
+    throw new RangeError(`acceptMany takes 1 to ${MAX_ACCEPT_MANY} messages, got ${messages.length}`);
+  }
+  const accountId = messages[0]!.accountId;
+  return messages.map((m) => {
+    if (m.accountId !== accountId) throw new TypeError(`acceptMany takes messages of one account: ${m.id} belongs to ${m.accountId}, not ${accountId}`);
+    if (!m.idempotencyKey) throw new TypeError(`acceptMany needs an idempotency key on every message: ${m.id} has none`);
+    const debit = parseDecimal(m.cost.amount);
+    if (debit === null || !Number.isSafeInteger(debit) || debit < 0) throw new RangeError(`message ${m.id} costs ${JSON.stringify(m.cost.amount)}, not a non-negative amount`);
+    return debit;
+  });
+}
+
+/** Checks the events an `acceptMany` raised against MAX_ACCEPT_MANY_EVENTS (RangeError, nothing written). */
+export function checkAcceptManyEvents(events: DomainEvent[]): DomainEvent[] {
+  if (events.length > MAX_ACCEPT_MANY_EVENTS) throw new RangeError(`acceptMany raises at most ${MAX_ACCEPT_MANY_EVENTS} events, got ${events.length}`);
+  return events;
+}
+
 export interface TransitionOutcome {
   message: Message;
   /** Present when the transition refunded credits. */
@@ -102,18 +146,24 @@ export interface TransitionOutcome {
 
 export interface MessageStore {
   /**
-   * How many `accept` calls of one account are worth running at once (bulk senders pool by it): the
-   * embedded store commits concurrent writes together, while Cosmos DB replaces the account's
-   * balance document in each, so parallel accepts of one account only collide on its etag and retry.
-   */
-  readonly parallelAcceptsPerAccount: number;
-  /**
    * One unit of work: when `message.idempotencyKey` matches an earlier message of the account,
    * returns that one (replayed). Otherwise debits `message.cost` from the account (throws
    * InsufficientCreditsError without writing anything when the balance is short), inserts the
    * message, and appends `events(balance)` to the outbox.
    */
   accept(message: Message, debit: number, events: (balance: BalanceChange) => DomainEvent[]): Promise<AcceptOutcome>;
+  /**
+   * `accept` for a chunk of one account's messages (bulk sending), in one unit of work. Every
+   * message carries an idempotency key: one matching an earlier message of the account (or an
+   * earlier message of this chunk) comes back `replayed` with that message, neither inserted nor
+   * charged. The others are inserted and the sum of their costs (`cost.amount`) is debited once,
+   * with `events(balance)` appended (at most MAX_ACCEPT_MANY_EVENTS); InsufficientCreditsError,
+   * nothing written, when the balance cannot pay for all of them. A chunk that inserts nothing
+   * writes nothing (no events either). Each inserted message's result carries the chunk's balance
+   * change; a replayed one's is `{ before: after, after }` with the balance after the chunk. Takes 1
+   * to MAX_ACCEPT_MANY messages (see acceptManyDebits for what is refused).
+   */
+  acceptMany(messages: Message[], events: (balance: BalanceChange) => DomainEvent[]): Promise<AcceptManyOutcome>;
   get(accountId: string, messageId: string): Promise<Message | null>;
   /** Cross-tenant by nature: carriers report by their own message id. */
   findByCarrierMessageId(carrier: string, carrierMessageId: string): Promise<Message | null>;

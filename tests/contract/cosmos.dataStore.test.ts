@@ -15,6 +15,7 @@ import { CosmosClient, type Container, type CosmosClientOptions, type Database }
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 import { cosmosContainers, openCosmosDataStore } from '../../shared/adapters/cosmos';
 import { apiKeyLookupId, carrierLookupId, numberLookupId } from '../../shared/adapters/cosmos/lookups';
+import type { Message } from '../../shared/domain/types';
 import { DuplicateError, type DataStore } from '../../shared/ports/stores';
 import { makeAccount, makeMessage, makeVirtualNumber } from '../fixtures/records';
 import { describeDataStoreContract, type DataStoreUnderTest } from './dataStore.contract';
@@ -112,6 +113,29 @@ describe('Cosmos DataStore adapter specifics (cosmosdb-server in-process)', () =
     expect(await store.accounts.findByApiKeyHash('sha256_never_stored')).toBeNull();
     expect(await store.messages.findByCarrierMessageId('simulator', 'sim_never_stored')).toBeNull();
     expect(await store.virtualNumbers.findByNumber('+15550001111')).toBeNull();
+  });
+
+  it('acceptMany retries when a marker it did not see collides in its batch, and that message replays', async () => {
+    const account = await store.accounts.create(makeAccount({ balance: 1_000 }));
+    const earlier = await store.messages.accept(makeMessage({ accountId: account.id, idempotencyKey: 'late-marker' }), 100, () => []);
+    // As if the marker was written between the look-up and the batch: the first look finds nothing.
+    // (Through the port this cannot be staged: a concurrent accept moves the account etag too.)
+    const internals = store.messages as unknown as { priorMessages: (...args: unknown[]) => Promise<Map<string, Message>> };
+    const real = internals.priorMessages.bind(internals);
+    let looks = 0;
+    const spy = jest.spyOn(internals, 'priorMessages').mockImplementation(async (...args) => (++looks === 1 ? new Map() : real(...args)));
+    try {
+      const chunk = [makeMessage({ accountId: account.id, idempotencyKey: 'late-marker' }), makeMessage({ accountId: account.id, idempotencyKey: 'new-one' })];
+      const outcome = await store.messages.acceptMany(chunk, () => []);
+      expect(looks).toBe(2);
+      expect(outcome.results.map((r) => r.replayed)).toEqual([true, false]);
+      expect(outcome.results[0]!.message).toEqual(earlier.message);
+      expect(outcome.balance).toEqual({ before: 900, after: 825 });
+      expect((await store.accounts.get(account.id))!.balance).toBe(825);
+      expect((await store.messages.list(account.id, {}, { limit: 10 })).items.map((m) => m.id).sort()).toEqual([earlier.message.id, chunk[1]!.id].sort());
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('reclaims an abandoned number pointer, but never a live one', async () => {

@@ -25,6 +25,8 @@ import {
   DuplicateError,
   InsufficientCreditsError,
   InvalidContinuationTokenError,
+  MAX_ACCEPT_MANY,
+  MAX_ACCEPT_MANY_EVENTS,
   type BalanceChange,
   type CampaignFilter,
   type ContactFilter,
@@ -32,6 +34,7 @@ import {
   type MessageFilter,
   type Page,
 } from '../../shared/ports/stores';
+import { formatMinor } from '../../shared/domain/money';
 import { at, makeAccount, makeCampaign, makeEvent, makeMessage, makeSenderId, makeVirtualNumber, uniqueId, uniqueSuffix } from '../fixtures/records';
 
 export interface DataStoreUnderTest {
@@ -330,6 +333,159 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
         await store.messages.accept(makeMessage({ accountId: account.id }), 10, () => []);
         expect((await store.accounts.get(account.id))?.etag).toBe(before?.etag);
         await expect(store.accounts.update({ ...account, name: 'Still current' })).resolves.toMatchObject({ balance: 990 });
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    describe('messages.acceptMany', () => {
+      /** A chunk of `n` messages of the account, each with its own key and the given cost (minor units). */
+      const chunkOf = (accountId: string, n: number, cost = 75, prefix = uniqueSuffix()): Message[] =>
+        Array.from({ length: n }, (_, i) => makeMessage({ accountId, idempotencyKey: `${prefix}:${i}`, cost: { amount: formatMinor(cost), currency: 'USD', segments: 1, unitPrice: formatMinor(cost) } }));
+
+      /** One event per call, recording the balance change it was built from. */
+      function chunkEvents(accountId: string, seen: BalanceChange[]) {
+        return (balance: BalanceChange): DomainEvent[] => {
+          seen.push(balance);
+          return [makeEvent({ accountId, type: 'balance.low', data: { before: balance.before, after: balance.after } })];
+        };
+      }
+
+      it('debits the sum of the costs once, stores every message and appends the events built from the chunk balance', async () => {
+        const account = await newAccount({ balance: 10_000 });
+        const messages = chunkOf(account.id, 3, 150);
+        messages[1] = { ...messages[1]!, cost: { ...messages[1]!.cost, amount: '0.0300', segments: 2 } }; // 300 minor units
+        const seen: BalanceChange[] = [];
+        const outcome = await store.messages.acceptMany(messages, chunkEvents(account.id, seen));
+
+        expect(outcome.balance).toEqual({ before: 10_000, after: 9_400 });
+        expect(seen).toEqual([{ before: 10_000, after: 9_400 }]);
+        expect(outcome.results.map((r) => r.replayed)).toEqual([false, false, false]);
+        expect(outcome.results.map((r) => r.message)).toEqual(messages.map((m) => ({ ...m, etag: expect.any(String) })));
+        for (const r of outcome.results) expect(r.balance).toEqual({ before: 10_000, after: 9_400 });
+        expect(await balanceOf(account.id)).toBe(9_400);
+        for (const r of outcome.results) expect(await store.messages.get(account.id, r.message.id)).toEqual(r.message);
+        const events = await store.outbox.listForAccount(account.id, {}, 10);
+        expect(events.map((e) => e.data)).toEqual([{ before: 10_000, after: 9_400 }]);
+      });
+
+      it('replays keys used before, and a key repeated within the chunk, without charging them', async () => {
+        const account = await newAccount({ balance: 10_000 });
+        const earlier = await store.messages.accept(makeMessage({ accountId: account.id, idempotencyKey: 'mixed:0' }), 75, () => []);
+        const chunk = chunkOf(account.id, 4, 100, 'mixed'); // mixed:0 (used) to mixed:3
+        chunk.push(makeMessage({ accountId: account.id, idempotencyKey: 'mixed:2', text: 'same key again' }));
+        chunk.push(makeMessage({ accountId: account.id, idempotencyKey: 'mixed:0', text: 'and the earlier one again' }));
+        const seen: BalanceChange[] = [];
+        const outcome = await store.messages.acceptMany(chunk, chunkEvents(account.id, seen));
+
+        expect(outcome.results.map((r) => r.replayed)).toEqual([true, false, false, false, true, true]);
+        expect(outcome.balance).toEqual({ before: 9_925, after: 9_625 });
+        expect(seen).toEqual([{ before: 9_925, after: 9_625 }]);
+        expect(outcome.results[0]!.message).toEqual(earlier.message);
+        expect(outcome.results[5]!.message).toEqual(earlier.message);
+        expect(outcome.results[4]!.message).toEqual(outcome.results[2]!.message);
+        expect(outcome.results[4]!.message.id).toBe(chunk[2]!.id);
+        for (const i of [0, 4, 5]) expect(outcome.results[i]!.balance).toEqual({ before: 9_625, after: 9_625 });
+        expect(await balanceOf(account.id)).toBe(9_625);
+        const stored = await store.messages.list(account.id, {}, { limit: 10 });
+        expect(sortedIds(stored.items)).toEqual(sortedIds([earlier.message, chunk[1]!, chunk[2]!, chunk[3]!]));
+        expect(await store.outbox.listForAccount(account.id, {}, 10)).toHaveLength(1);
+
+        // The same chunk again: everything replays, nothing is charged or written.
+        const again = await store.messages.acceptMany(chunk, chunkEvents(account.id, seen));
+        expect(again.results.map((r) => r.replayed)).toEqual([true, true, true, true, true, true]);
+        expect(again.results.map((r) => r.message.id)).toEqual(outcome.results.map((r) => r.message.id));
+        expect(again.balance).toEqual({ before: 9_625, after: 9_625 });
+        expect(await balanceOf(account.id)).toBe(9_625);
+        expect(await store.outbox.listForAccount(account.id, {}, 10)).toHaveLength(1);
+        expect(seen).toHaveLength(1);
+      });
+
+      it('throws InsufficientCreditsError and writes nothing when the balance cannot pay for the whole chunk', async () => {
+        const account = await newAccount({ balance: 299 });
+        const chunk = chunkOf(account.id, 3, 100);
+        const attempt = store.messages.acceptMany(chunk, chunkEvents(account.id, []));
+        await expect(attempt).rejects.toBeInstanceOf(InsufficientCreditsError);
+        await expect(attempt).rejects.toMatchObject({ balance: 299, required: 300 });
+        expect(await balanceOf(account.id)).toBe(299);
+        expect((await store.messages.list(account.id, {}, { limit: 10 })).items).toEqual([]);
+        expect(await store.outbox.listForAccount(account.id, {}, 10)).toEqual([]);
+
+        // Only what is new is required: with one key used already, the other two fit.
+        await store.accounts.credit(account.id, 1);
+        await store.messages.accept(chunk[0]!, 100, () => []);
+        const rest = await store.messages.acceptMany(chunk, chunkEvents(account.id, []));
+        expect(rest.results.map((r) => r.replayed)).toEqual([true, false, false]);
+        expect(await balanceOf(account.id)).toBe(0);
+      });
+
+      it('writes nothing, events included, when an event cannot be stored', async () => {
+        const account = await newAccount({ balance: 1_000 });
+        const taken = makeEvent({ accountId: account.id });
+        await store.outbox.append([taken]);
+        const chunk = chunkOf(account.id, 2, 100);
+        const fresh = makeEvent({ accountId: account.id });
+        await expect(store.messages.acceptMany(chunk, () => [fresh, taken])).rejects.toBeInstanceOf(DuplicateError);
+        expect(await balanceOf(account.id)).toBe(1_000);
+        expect((await store.messages.list(account.id, {}, { limit: 10 })).items).toEqual([]);
+        expect((await store.outbox.listForAccount(account.id, {}, 10)).map((e) => e.id)).toEqual([taken.id]);
+      });
+
+      it(`takes up to MAX_ACCEPT_MANY (${MAX_ACCEPT_MANY}) messages with MAX_ACCEPT_MANY_EVENTS events, and refuses more before writing`, async () => {
+        const account = await newAccount({ balance: 100_000 });
+        const full = chunkOf(account.id, MAX_ACCEPT_MANY, 10);
+        const raise = (n: number) => () => Array.from({ length: n }, () => makeEvent({ accountId: account.id }));
+        const outcome = await store.messages.acceptMany(full, raise(MAX_ACCEPT_MANY_EVENTS));
+        expect(outcome.results.filter((r) => !r.replayed)).toHaveLength(MAX_ACCEPT_MANY);
+        expect(await balanceOf(account.id)).toBe(100_000 - 10 * MAX_ACCEPT_MANY);
+        expect(await store.outbox.listForAccount(account.id, {}, 100)).toHaveLength(MAX_ACCEPT_MANY_EVENTS);
+
+        const other = await newAccount({ balance: 100_000 });
+        const refused = async (call: Promise<unknown>, error: new (...args: never[]) => Error) => {
+          await expect(call).rejects.toBeInstanceOf(error);
+          expect(await balanceOf(other.id)).toBe(100_000);
+          expect((await store.messages.list(other.id, {}, { limit: 10 })).items).toEqual([]);
+          expect(await store.outbox.listForAccount(other.id, {}, 100)).toEqual([]);
+        };
+        await refused(store.messages.acceptMany(chunkOf(other.id, MAX_ACCEPT_MANY + 1, 10), () => []), RangeError);
+        await refused(store.messages.acceptMany([], () => []), RangeError);
+        await refused(store.messages.acceptMany(chunkOf(other.id, 2, 10), () => Array.from({ length: MAX_ACCEPT_MANY_EVENTS + 1 }, () => makeEvent({ accountId: other.id }))), RangeError);
+        await refused(store.messages.acceptMany([...chunkOf(other.id, 1, 10), makeMessage({ accountId: other.id })], () => []), TypeError);
+        await refused(store.messages.acceptMany([...chunkOf(other.id, 1, 10), ...chunkOf(account.id, 1, 10)], () => []), TypeError);
+      });
+
+      it('runs concurrently with single accepts and other chunks of the account: all succeed, the balance is exact', async () => {
+        const account = await newAccount({ balance: 100_000 });
+        const chunks = [chunkOf(account.id, 10, 75), chunkOf(account.id, 10, 75)];
+        const singles = Array.from({ length: 10 }, () => makeMessage({ accountId: account.id }));
+        // A single accept racing a chunk for one of its keys: exactly one of them stores it.
+        const rival = makeMessage({ accountId: account.id, idempotencyKey: chunks[0]![3]!.idempotencyKey });
+        const [many, rivalOutcome, ...single] = await Promise.all([
+          Promise.all(chunks.map((c) => store.messages.acceptMany(c, () => []))),
+          store.messages.accept(rival, 75, () => []),
+          ...singles.map((m) => store.messages.accept(m, 100, acceptedEvents(account.id, m.id))),
+        ]);
+        expect(single.every((o) => !o.replayed)).toBe(true);
+        const raced = many[0]!.results[3]!;
+        expect([raced.replayed, rivalOutcome.replayed].sort()).toEqual([false, true]);
+        expect(raced.message).toEqual(rivalOutcome.message);
+
+        const stored = (await store.messages.list(account.id, {}, { limit: 100 })).items;
+        expect(stored).toHaveLength(30);
+        expect(await balanceOf(account.id)).toBe(100_000 - 20 * 75 - 10 * 100);
+        expect(await store.outbox.listForAccount(account.id, {}, 100)).toHaveLength(10);
+      });
+
+      it('the same chunk accepted twice at once is stored and charged once', async () => {
+        const account = await newAccount({ balance: 10_000 });
+        const chunk = chunkOf(account.id, 5, 100);
+        const twin = chunk.map((m) => ({ ...m, id: uniqueId('msg') })); // a second run builds new ids, same keys
+        const [a, b] = await Promise.all([store.messages.acceptMany(chunk, chunkEvents(account.id, [])), store.messages.acceptMany(twin, chunkEvents(account.id, []))]);
+        const inserted = [...a.results, ...b.results].filter((r) => !r.replayed);
+        expect(inserted).toHaveLength(5);
+        expect(a.results.map((r) => r.message.id)).toEqual(b.results.map((r) => r.message.id));
+        expect(await balanceOf(account.id)).toBe(9_500);
+        expect((await store.messages.list(account.id, {}, { limit: 20 })).items).toHaveLength(5);
+        expect(await store.outbox.listForAccount(account.id, {}, 10)).toHaveLength(1);
       });
     });
 

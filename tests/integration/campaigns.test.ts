@@ -250,6 +250,38 @@ describe('bulk campaigns', () => {
   });
 });
 
+describe('bulk campaigns in chunks (messages.acceptMany)', () => {
+  let t: TestHost;
+  beforeEach(async () => {
+    t = await startTestHost({ CAMPAIGN_BATCH_SIZE: '100' });
+  });
+  afterEach(() => t.close());
+
+  test('a batch accepts its messages in chunks of MAX_ACCEPT_MANY; the chunk credits cannot pay for goes one by one, as far as they reach', async () => {
+    // 0.0079 a message: 43 of 45 fit in 0.34. The first chunk (40) crosses the 0.30 threshold once.
+    const other = await t.newAccount({ credits: '0.34', senderId: 'Chunks', lowBalanceThreshold: '0.30' });
+    const g = await group(other.api, 'All');
+    const csv = ['phone,firstName', ...Array.from({ length: 45 }, (_, i) => `+141555506${String(i).padStart(2, '0')},N${i}`)].join('\n');
+    expect((await other.api.post('/contacts/import', { csv, groupIds: [g] })).body.errors).toEqual([]);
+    const id = (await other.api.post('/campaigns', { name: 'Chunked', kind: 'bulk', text: 'Hi {{firstName}}', groupIds: [g] })).body.id;
+    await other.api.post(`/campaigns/${id}/start`);
+    await t.host.drain();
+
+    const c = (await other.api.get(`/campaigns/${id}`)).body;
+    expect(c).toMatchObject({ status: 'failed', error: { code: 'insufficient_credits' }, progress: { recipients: 45, accepted: 43, skipped: 0, cost: '0.3397' } });
+    expect((await other.api.get('/balance')).body.credits).toBe('0.0003');
+    const messages = (await other.api.get(`/messages?campaignId=${id}&limit=100`)).body.items as any[];
+    expect(messages).toHaveLength(43);
+    // Every accepted message went to the send queue: none is left queued once the queue is drained.
+    expect(messages.filter((m) => m.status === 'queued')).toEqual([]);
+    // In contact order (the batch's page order): the last two contacts were not reached.
+    const contacts = (await t.host.runtime.deps.store.contacts.list(other.id, { groupIds: [g] }, { limit: 100 })).items.map((x) => x.phone);
+    expect(messages.map((m) => m.to).sort()).toEqual(contacts.slice(0, 43).sort());
+    expect(await eventsOf(t, 'balance.low', other.id)).toEqual([expect.objectContaining({ balance: '0.024', threshold: '0.30' })]);
+    expect(await eventsOf(t, 'campaign.failed', other.id)).toEqual([expect.objectContaining({ campaignId: id, affectedRecipients: 2, sentBeforeFailure: 43 })]);
+  });
+});
+
 describe('trigger campaigns (seed 004)', () => {
   let t: TestHost;
   beforeEach(async () => {

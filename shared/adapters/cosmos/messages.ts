@@ -5,6 +5,9 @@ import {
   ConcurrencyError,
   DuplicateError,
   InsufficientCreditsError,
+  acceptManyDebits,
+  checkAcceptManyEvents,
+  type AcceptManyOutcome,
   type AcceptOutcome,
   type BalanceChange,
   type MessageFilter,
@@ -79,10 +82,28 @@ function withEtag(message: Message, etag: string): Message {
   return { ...message, etag };
 }
 
-export class CosmosMessageStore implements MessageStore {
-  /** Every accept replaces the account document (its balance): one at a time per account. */
-  readonly parallelAcceptsPerAccount = 1;
+/**
+ * acceptMany's results in order: the inserted ones by index, the others replaying the earlier
+ * message of their key (stored before, or inserted by its first occurrence in the chunk).
+ */
+function manyResults(
+  markerOf: readonly string[],
+  firstOf: ReadonlyMap<string, number>,
+  priors: ReadonlyMap<string, Message>,
+  inserted: ReadonlyMap<number, Message>,
+  balance: BalanceChange,
+): AcceptOutcome[] {
+  const unchanged = { before: balance.after, after: balance.after };
+  return markerOf.map((markerId, i) => {
+    const mine = inserted.get(i);
+    if (mine) return { message: mine, balance, replayed: false };
+    const message = priors.get(markerId) ?? inserted.get(firstOf.get(markerId)!);
+    if (!message) throw new Error(`acceptMany found no message for marker ${markerId}`);
+    return { message, balance: unchanged, replayed: true };
+  });
+}
 
+export class CosmosMessageStore implements MessageStore {
   constructor(private readonly ctx: CosmosContext) {}
 
   /**
@@ -144,6 +165,87 @@ export class CosmosMessageStore implements MessageStore {
         if (err.status === 409) {
           throw err.index === messageIndex ? new DuplicateError(`message ${message.id}`) : duplicateEventError(raised, err.index - messageIndex - 1);
         }
+        throw err;
+      }
+    }
+    throw new ConcurrencyError(`account ${accountId}`);
+  }
+
+  /**
+   * A chunk as one transactional batch, so a campaign pays one account read and one batch per
+   * chunk instead of per message. Read the account and the chunk's idempotency markers (one
+   * single-partition query on their ids) together; messages whose marker exists are replayed
+   * (their messages read by id). Then one batch in the account's partition:
+   *   0. replace the account, debited by the sum of the new messages' costs, if-match its etag
+   *   then, per new message, create its marker, then the message (the marker first: it can collide)
+   *   then create the events built from the chunk's balance change
+   * A 412 on the account (another write moved the balance) re-reads and retries with back-off, as
+   * accept does (a concurrent accept moves the account too, so it usually fails the batch there);
+   * a 409 on a marker the query did not see re-reads and retries at once, and that message then
+   * replays. Nothing new to insert: nothing is written.
+   */
+  async acceptMany(messages: Message[], events: (balance: BalanceChange) => DomainEvent[]): Promise<AcceptManyOutcome> {
+    const debits = acceptManyDebits(messages);
+    const accountId = messages[0]!.accountId;
+    assertValidId(accountId, 'account');
+    for (const m of messages) assertValidId(m.id, 'message');
+    await Promise.all(messages.map((m) => this.pointCarrierId(m)));
+    const markerOf = messages.map((m) => idempotencyMarkerId(m.idempotencyKey!));
+    // The first message of each key decides; a later one with the same key replays it.
+    const firstOf = new Map<string, number>();
+    markerOf.forEach((markerId, i) => {
+      if (!firstOf.has(markerId)) firstOf.set(markerId, i);
+    });
+    const markerIds = [...firstOf.keys()];
+
+    for (let attempt = 0; attempt < this.ctx.settings.maxConcurrencyRetries; attempt += 1) {
+      const [account, priors] = await Promise.all([readAccountDoc(this.ctx, accountId), this.priorMessages(accountId, markerIds)]);
+      if (!account) throw new AccountNotFoundError(accountId);
+      const before = Number(account.balance);
+      const fresh = markerOf.flatMap((markerId, i) => (firstOf.get(markerId) === i && !priors.has(markerId) ? [i] : []));
+      const required = fresh.reduce((sum, i) => sum + debits[i]!, 0);
+      if (before < required) throw new InsufficientCreditsError(before, required);
+      const balance: BalanceChange = { before, after: before - required };
+      if (fresh.length === 0) return { results: manyResults(markerOf, firstOf, priors, new Map(), balance), balance };
+      const raised = checkAcceptManyEvents(events(balance));
+
+      const original = withoutSystem(account);
+      const steps: BatchStep[] = [
+        {
+          op: { operationType: 'Replace', id: accountId, resourceBody: { ...original, balance: balance.after }, ifMatch: String(account._etag) },
+          undo: { kind: 'restore', id: accountId, body: original },
+        },
+      ];
+      for (const i of fresh) {
+        const message = messages[i]!;
+        const markerId = markerOf[i]!;
+        steps.push(
+          {
+            op: { operationType: 'Create', resourceBody: { id: markerId, accountId, docType: 'idempotency', messageId: message.id, ttl: this.ctx.settings.idempotencyTtlSeconds } },
+            undo: { kind: 'delete', id: markerId },
+          },
+          { op: { operationType: 'Create', resourceBody: messageDoc(message) }, undo: { kind: 'delete', id: message.id } },
+        );
+      }
+      const eventsAt = steps.length;
+      steps.push(...eventSteps(raised, accountId));
+
+      try {
+        const written = await runBatch(this.ctx.tenants, accountId, steps);
+        // Step 2 + 2k is the k-th fresh message's create.
+        const inserted = new Map(fresh.map((i, k) => [i, withEtag(messages[i]!, etagOf(written[2 + 2 * k]))]));
+        return { results: manyResults(markerOf, firstOf, priors, inserted, balance), balance };
+      } catch (err) {
+        if (!(err instanceof BatchFailure)) throw err;
+        if (err.index === 0 && (err.status === 412 || err.status === 404)) {
+          await backoff(attempt);
+          continue;
+        }
+        if (err.status === 409 && err.index < eventsAt) {
+          if (err.index % 2 === 1) continue; // a marker: that key was accepted meanwhile; it replays now
+          throw new DuplicateError(`message ${messages[fresh[(err.index - 2) / 2]!]!.id}`);
+        }
+        if (err.status === 409) throw duplicateEventError(raised, err.index - eventsAt);
         throw err;
       }
     }
@@ -285,6 +387,28 @@ export class CosmosMessageStore implements MessageStore {
       ],
     );
     return docs.map(messageFromDoc);
+  }
+
+  /**
+   * The earlier messages of the chunk's keys, by marker id: one single-partition query on the marker
+   * ids (index on `id`), then a point read per marker found (none, in the usual case).
+   */
+  private async priorMessages(accountId: string, markerIds: readonly string[]): Promise<Map<string, Message>> {
+    const parameters: SqlParameter[] = [{ name: '@accountId', value: accountId }, ...markerIds.map((id, i) => ({ name: `@m${i}`, value: id }))];
+    const markers = await queryDocs(
+      this.ctx.tenants,
+      `SELECT c.id, c.messageId FROM c WHERE c.accountId = @accountId AND c.docType = 'idempotency' AND c.id IN (${markerIds.map((_, i) => `@m${i}`).join(', ')})`,
+      parameters,
+      accountId,
+    );
+    const found = await Promise.all(
+      markers.map(async (marker) => {
+        const message = await this.get(accountId, String(marker.messageId));
+        if (!message) throw new Error(`idempotency marker ${String(marker.id)} of account ${accountId} points to a missing message`);
+        return [String(marker.id), message] as const;
+      }),
+    );
+    return new Map(found);
   }
 
   private async replay(accountId: string, markerId: string): Promise<AcceptOutcome | null> {

@@ -3,6 +3,9 @@ import {
   ConcurrencyError,
   DuplicateError,
   InsufficientCreditsError,
+  acceptManyDebits,
+  checkAcceptManyEvents,
+  type AcceptManyOutcome,
   type AcceptOutcome,
   type BalanceChange,
   type DataStore,
@@ -209,6 +212,42 @@ export function createSqliteDataStore(db: Db): DataStore {
     return { message: { ...message, etag }, balance, replayed: false };
   };
 
+  /** Like acceptTx for a chunk: replays first (by key, also within the chunk), then one debit for the rest. */
+  const acceptManyTx = (messages: Message[], debits: number[], events: (b: BalanceChange) => DomainEvent[]): AcceptManyOutcome => {
+    const accountId = messages[0]!.accountId;
+    const before = balanceOf(accountId);
+    if (before === null) throw new Error(`account ${accountId} does not exist`);
+    const firstOfKey = new Map<string, number>();
+    const replayOf: (Message | number | null)[] = messages.map((m, i) => {
+      const key = m.idempotencyKey!;
+      const earlier = firstOfKey.get(key);
+      if (earlier !== undefined) return earlier;
+      firstOfKey.set(key, i);
+      return parse<Message>(st.msgByIdem.get(accountId, key) as Row | undefined);
+    });
+    const required = debits.reduce((sum, debit, i) => (replayOf[i] === null ? sum + debit : sum), 0);
+    if (before < required) throw new InsufficientCreditsError(before, required);
+    const anyNew = replayOf.includes(null);
+    const balance = anyNew ? adjust(accountId, -required) : { before, after: before };
+    const unchanged = { before: balance.after, after: balance.after };
+    const inserted: Message[] = [];
+    messages.forEach((m, i) => {
+      if (replayOf[i] !== null) return;
+      const etag = newEtag();
+      st.msgInsert.run(messageParams(m, etag));
+      inserted[i] = { ...m, etag };
+    });
+    // Like a replayed accept, a chunk that inserts nothing writes nothing, events included.
+    if (anyNew) appendEvents(checkAcceptManyEvents(events(balance)));
+    const results: AcceptOutcome[] = [];
+    replayOf.forEach((prior, i) => {
+      if (prior === null) results.push({ message: inserted[i]!, balance, replayed: false });
+      // A repeated key within the chunk gets whatever its first occurrence got (inserted or replayed).
+      else results.push({ message: typeof prior === 'number' ? results[prior]!.message : prior, balance: unchanged, replayed: true });
+    });
+    return { results, balance };
+  };
+
   const transitionTx = (next: Message, refund: number, events: (b: BalanceChange | undefined) => DomainEvent[]): TransitionOutcome => {
     const etag = newEtag();
     const changed = st.msgUpdate.run({ ...messageParams(next, etag), expected: next.etag ?? '' }).changes;
@@ -273,10 +312,18 @@ export function createSqliteDataStore(db: Db): DataStore {
       },
     },
     messages: {
-      // Accepts in flight together are committed together (group commit): the more, the cheaper each.
-      parallelAcceptsPerAccount: 256,
       async accept(message, debit, events) {
         return gc.run(() => acceptTx(message, debit, events));
+      },
+      async acceptMany(messages, events) {
+        const debits = acceptManyDebits(messages);
+        try {
+          return await gc.run(() => acceptManyTx(messages, debits, events));
+        } catch (err) {
+          // Keys were checked inside the unit: what is left to collide is a message or event id.
+          if (isUnique(err)) throw new DuplicateError(`message or event of the chunk of ${messages[0]!.id}`);
+          throw err;
+        }
       },
       async get(accountId, id) {
         return parse<Message>(st.msgGet.get(accountId, id) as Row | undefined);
