@@ -95,6 +95,16 @@ describe('bad input on every route', () => {
     }
   });
 
+  test('an Idempotency-Key over 128 characters is refused naming the header, on every route that sends', async () => {
+    const key = { 'idempotency-key': 'k'.repeat(129) };
+    const campaign = await t.api.post('/campaigns', { name: 'Keys', kind: 'trigger', text: 'Hi', trigger: { phoneField: 'phone' } });
+    for (const [path, body] of [['/messages', { to: '+14155550123', text: 'x' }], [`/campaigns/${campaign.body.id}/trigger`, { phone: '+14155550123' }]] as const) {
+      const res = await t.api.post(path, body, key);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'validation_failed', errors: [{ path: 'header/Idempotency-Key', message: 'must be 1 to 128 characters' }] });
+    }
+  });
+
   test('bad query parameters are named', async () => {
     const res = await t.api.get('/messages?status=lost&limit=0&bogus=1');
     expect(res.status).toBe(400);

@@ -15,12 +15,11 @@ import {
 import type { AppDeps } from '../../app/deps';
 import type { Campaign, CampaignKind, CampaignStatus } from '../../domain/campaign';
 import type { Account, Message } from '../../domain/types';
-import { problem } from '../problem';
 import { messageSchema, pageOf } from '../resources';
 import type { RouteDef } from '../route';
 import { arr, bool, int, nullable, obj, str, type JsonSchema } from '../schema';
 import { idParam, problemResponses } from './common';
-import { listOrBadToken, messageView } from './messages';
+import { acceptedMessage, idempotencyKeyHeader, idempotencyKeyOf, listOrBadToken } from './messages';
 
 const KINDS = ['bulk', 'trigger'] as const;
 const STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'completed', 'failed', 'cancelled', 'active', 'paused'] as const;
@@ -277,18 +276,13 @@ export const campaignRoutes: RouteDef[] = [
     auth: 'account',
     scope: 'messages:send',
     pathParams: [campaignParam],
-    headers: [{ name: 'Idempotency-Key', schema: str('Idempotency key', 'Repeat a call with the same key to get the original message back instead of sending twice.', { maxLength: 128, 'x-ms-visibility': 'advanced' }) }],
+    headers: [idempotencyKeyHeader('a call')],
     body: { type: 'object', title: 'Payload', description: 'Your data: the phone field and the attributes the campaign maps.', additionalProperties: true, 'x-ms-visibility': 'important' },
     responses: { 202: { description: 'The message was accepted for delivery.', schema: messageSchema }, ...problemResponses(400, 402, 404, 409, 422, 429) },
     rateLimit: 'campaignTriggers',
     connector: {},
     async handle({ deps, req, account }) {
-      const key = req.headers['idempotency-key'] ?? null;
-      if (key !== null && (key.length < 1 || key.length > 128)) {
-        return problem(400, 'validation_failed', 'Your request has invalid fields', 'header Idempotency-Key must be 1 to 128 characters', [{ path: 'header/Idempotency-Key', message: 'must be 1 to 128 characters' }]);
-      }
-      const { message, replayed } = await triggerCampaign(deps, account, req.params.campaignId!, req.body as Record<string, unknown>, key);
-      return { status: 202, body: messageView(message), headers: { location: `/api/messages/${message.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) } };
+      return acceptedMessage(await triggerCampaign(deps, account, req.params.campaignId!, req.body as Record<string, unknown>, idempotencyKeyOf(req)));
     },
   },
   {

@@ -1,11 +1,10 @@
 import { cancelMessage } from '../../app/messageLifecycle';
-import { invalid, notFound } from '../../app/errors';
+import { AppError, invalid, notFound } from '../../app/errors';
 import { InvalidContinuationTokenError } from '../../ports';
-import { sendMessage, type SendMessageInput } from '../../app/sendMessage';
+import { sendMessage, type SendMessageInput, type SendOutcome } from '../../app/sendMessage';
 import type { Message } from '../../domain/types';
 import { MESSAGE_STATUSES, messageSchema, pageOf } from '../resources';
-import { problem } from '../problem';
-import type { RouteDef } from '../route';
+import type { ParamSpec, RouteDef, RouteRequest, RouteResult } from '../route';
 import { int, obj, str } from '../schema';
 import { idParam, problemResponses } from './common';
 
@@ -36,6 +35,26 @@ export function messageView(m: Message) {
     notifyOnDelivery: m.notifyOnDelivery ?? [],
     history: m.history,
   };
+}
+
+/** The Idempotency-Key header of the routes that send a message; `what` is the request, e.g. "a request". */
+export const idempotencyKeyHeader = (what: string): ParamSpec => ({
+  name: 'Idempotency-Key',
+  schema: str('Idempotency key', `Repeat ${what} with the same key to get the original message back instead of sending twice.`, { maxLength: 128, 'x-ms-visibility': 'advanced' }),
+});
+
+/** The request's Idempotency-Key, or null; a 400 naming the header when it is not 1 to 128 characters. */
+export function idempotencyKeyOf(req: RouteRequest): string | null {
+  const key = req.headers['idempotency-key'] ?? null;
+  if (key !== null && (key.length < 1 || key.length > 128)) {
+    throw new AppError(400, 'validation_failed', 'Your request has invalid fields', 'header Idempotency-Key must be 1 to 128 characters', [{ path: 'header/Idempotency-Key', message: 'must be 1 to 128 characters' }]);
+  }
+  return key;
+}
+
+/** 202 with an accepted message, its Location, and whether an earlier request with the key made it. */
+export function acceptedMessage({ message, replayed }: SendOutcome): RouteResult {
+  return { status: 202, body: messageView(message), headers: { location: `/api/messages/${message.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) } };
 }
 
 export const sendMessageBody = obj('Send SMS request', 'The message to send.', {
@@ -71,17 +90,12 @@ export const messageRoutes: RouteDef[] = [
     tags: ['Messages'],
     auth: 'account',
     scope: 'messages:send',
-    headers: [{ name: 'Idempotency-Key', schema: str('Idempotency key', 'Repeat a request with the same key to get the original message back instead of sending twice.', { maxLength: 128, 'x-ms-visibility': 'advanced' }) }],
+    headers: [idempotencyKeyHeader('a request')],
     body: sendMessageBody,
     responses: { 202: { description: 'The message was accepted for delivery.', schema: messageSchema }, ...problemResponses(400, 402, 409, 422) },
     connector: { visibility: 'important' },
     async handle({ deps, req, account }) {
-      const key = req.headers['idempotency-key'] ?? null;
-      if (key !== null && (key.length < 1 || key.length > 128)) {
-        return problem(400, 'validation_failed', 'Your request has invalid fields', 'header Idempotency-Key must be 1 to 128 characters', [{ path: 'header/Idempotency-Key', message: 'must be 1 to 128 characters' }]);
-      }
-      const { message, replayed } = await sendMessage(deps, account, req.body as SendMessageInput, key);
-      return { status: 202, body: messageView(message), headers: { location: `/api/messages/${message.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) } };
+      return acceptedMessage(await sendMessage(deps, account, req.body as SendMessageInput, idempotencyKeyOf(req)));
     },
   },
   {
