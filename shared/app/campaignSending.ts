@@ -6,6 +6,7 @@ import { renderTemplate, type TemplatePart } from '../domain/template';
 import type { Account, Message } from '../domain/types';
 import { InsufficientCreditsError, MAX_ACCEPT_MANY, type AcceptOutcome, type CampaignBatchTask, type MessageStatusCounts } from '../ports';
 import { makeEvent, type AppDeps } from './deps';
+import { pagesOf } from './pages';
 import { mapPooled } from './pool';
 import { AppError } from './errors';
 import { batchDedupeId, batchTask, campaignStartedEvent, templateOf } from './campaigns';
@@ -252,12 +253,9 @@ async function completeIfDone(deps: AppDeps, sent: Campaign, now: number): Promi
  */
 async function refundedMinor(deps: AppDeps, c: Campaign): Promise<number> {
   let total = 0;
-  let token: string | undefined;
-  do {
-    const page = await deps.store.messages.list(c.accountId, { campaignId: c.id, status: 'failed' }, { limit: 200, ...(token ? { continuationToken: token } : {}) });
-    for (const m of page.items) if (m.sentAt === null) total += parseDecimal(m.cost.amount) ?? 0;
-    token = page.continuationToken ?? undefined;
-  } while (token);
+  for await (const failed of pagesOf((page) => deps.store.messages.list(c.accountId, { campaignId: c.id, status: 'failed' }, page), 200)) {
+    for (const m of failed) if (m.sentAt === null) total += parseDecimal(m.cost.amount) ?? 0;
+  }
   return total;
 }
 

@@ -4,6 +4,7 @@ import { DuplicateError } from '../ports';
 import { contactView, groupIndex, modifyContact, type ContactView } from './contacts';
 import { nowIso, type AppDeps } from './deps';
 import { AppError, invalid, notFound, unprocessable } from './errors';
+import { pagesOf } from './pages';
 import { mapPooled } from './pool';
 import { retryOnConflict } from './retryOnConflict';
 
@@ -97,14 +98,11 @@ export async function deleteGroup(deps: AppDeps, accountId: string, id: string):
   const group = await mustGet(deps, accountId, id);
   const groups = await groupIndex(deps, accountId);
   let removed = 0;
-  let token: string | undefined;
-  do {
-    // Keyset pages by contact id: taking members off does not move the pages still to come.
-    const page = await deps.store.contacts.list(accountId, { groupIds: [id] }, { limit: 100, continuationToken: token });
-    const results = await mapPooled(page.items, CONCURRENCY, (member) => modifyContact(deps, accountId, member.id, (c) => ({ ...c, groupIds: c.groupIds.filter((g) => g !== id) }), groups));
+  // Keyset pages by contact id: taking members off does not move the pages still to come.
+  for await (const members of pagesOf((page) => deps.store.contacts.list(accountId, { groupIds: [id] }, page), 100)) {
+    const results = await mapPooled(members, CONCURRENCY, (member) => modifyContact(deps, accountId, member.id, (c) => ({ ...c, groupIds: c.groupIds.filter((g) => g !== id) }), groups));
     removed += results.filter((r) => r?.changed).length;
-    token = page.continuationToken ?? undefined;
-  } while (token);
+  }
   await deps.store.groups.delete(accountId, id);
   return groupView(group, removed);
 }

@@ -21,6 +21,7 @@ import {
 import type { Account, DomainEvent, Message, MonitorState } from '../domain/types';
 import type { MessageFilter } from '../ports';
 import { makeEvent, type AppDeps } from './deps';
+import { pagesOf } from './pages';
 import { retryOnConflict } from './retryOnConflict';
 
 /**
@@ -49,10 +50,8 @@ const ACCOUNT_PAGE = 100;
 export async function evaluateMonitors(deps: AppDeps): Promise<number> {
   const now = deps.clock.now();
   let fired = 0;
-  let continuationToken: string | undefined;
-  do {
-    const page = await deps.store.accounts.list({ limit: ACCOUNT_PAGE, ...(continuationToken ? { continuationToken } : {}) });
-    for (const account of page.items) {
+  for await (const accounts of pagesOf((page) => deps.store.accounts.list(page), ACCOUNT_PAGE)) {
+    for (const account of accounts) {
       try {
         fired += await evaluateAccount(deps, account, now);
       } catch (err) {
@@ -60,8 +59,7 @@ export async function evaluateMonitors(deps: AppDeps): Promise<number> {
         deps.logger.warn('monitor evaluation failed', { accountId: account.id, error: (err as Error).message });
       }
     }
-    continuationToken = page.continuationToken ?? undefined;
-  } while (continuationToken);
+  }
   return fired;
 }
 
@@ -117,15 +115,9 @@ async function decideAndWrite(deps: AppDeps, account: Account, now: number): Pro
 
 /** Newest first, at most MONITOR_SCAN_CAP messages of the window matching `filter`. */
 async function* scanWindow(deps: AppDeps, accountId: string, window: MonitorWindow, filter: MessageFilter): AsyncGenerator<Message> {
-  let seen = 0;
-  let continuationToken: string | undefined;
-  do {
-    const limit = Math.min(SCAN_PAGE, MONITOR_SCAN_CAP - seen);
-    const page = await deps.store.messages.list(accountId, { ...filter, since: window.windowStart }, { limit, ...(continuationToken ? { continuationToken } : {}) });
-    for (const m of page.items) yield m;
-    seen += page.items.length;
-    continuationToken = page.continuationToken ?? undefined;
-  } while (continuationToken && seen < MONITOR_SCAN_CAP);
+  for await (const messages of pagesOf((page) => deps.store.messages.list(accountId, { ...filter, since: window.windowStart }, page), SCAN_PAGE, MONITOR_SCAN_CAP)) {
+    yield* messages;
+  }
 }
 
 interface BounceScan {

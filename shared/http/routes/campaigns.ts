@@ -13,6 +13,7 @@ import {
   type CreateCampaignInput,
 } from '../../app/campaigns';
 import type { AppDeps } from '../../app/deps';
+import { pagesOf } from '../../app/pages';
 import type { Campaign, CampaignKind, CampaignStatus } from '../../domain/campaign';
 import type { Account, Message } from '../../domain/types';
 import { messageSchema, pageOf } from '../resources';
@@ -300,12 +301,7 @@ export const campaignRoutes: RouteDef[] = [
     async handle({ deps, req, account }) {
       const c = await getCampaign(deps, account, req.params.campaignId!);
       const rows: (string | number | null)[][] = [];
-      let token: string | undefined;
-      do {
-        const page = await deps.store.messages.list(account.id, { campaignId: c.id }, { limit: 200, ...(token ? { continuationToken: token } : {}) });
-        for (const m of page.items) rows.push(csvRow(m));
-        token = page.continuationToken ?? undefined;
-      } while (token);
+      for await (const messages of pagesOf((page) => deps.store.messages.list(account.id, { campaignId: c.id }, page), 200)) rows.push(...messages.map(csvRow));
       // The store lists newest first; oldest first reads best in a spreadsheet.
       const csv = stringify(rows.reverse(), { header: true, columns: CSV_COLUMNS });
       return { status: 200, body: csv, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${c.id}.csv"` } };
