@@ -5,7 +5,7 @@ import { formatMinor, parseDecimal } from '../domain/money';
 import { renderTemplate, type TemplatePart } from '../domain/template';
 import type { Account, Message } from '../domain/types';
 import { InsufficientCreditsError, MAX_ACCEPT_MANY, type AcceptOutcome, type CampaignBatchTask, type MessageStatusCounts } from '../ports';
-import { makeEvent, type AppDeps } from './deps';
+import { makeEvent, nowIso, type AppDeps } from './deps';
 import { pagesOf } from './pages';
 import { mapPooled } from './pool';
 import { AppError } from './errors';
@@ -19,7 +19,6 @@ import { balanceLowEvents, enqueueSend, insufficientCredits, pickSender, prepare
  * key campaign+contact, so a batch run twice (a crash, a duplicate task) charges and sends nobody
  * twice; a task whose batch number is behind the campaign's is a duplicate and is dropped.
  */
-
 
 /** Refusals that stop the whole campaign: no later recipient could be sent to either. */
 const FATAL_CODES = new Set(['insufficient_credits', 'sender_id_not_approved', 'no_sender_id']);
@@ -47,7 +46,7 @@ export async function processCampaignBatch(deps: AppDeps, task: CampaignBatchTas
     const c = (await deps.store.campaigns.get(task.accountId, task.campaignId))!;
     // Another run of this batch saved first: its totals already include these recipients.
     if (c.batches !== task.batch) return null;
-    const now = new Date(deps.clock.now()).toISOString();
+    const now = nowIso(deps);
     const progress = {
       recipients: c.progress.recipients,
       accepted: c.progress.accepted + outcome.accepted,
@@ -72,7 +71,8 @@ async function beginScheduled(deps: AppDeps, scheduled: Campaign): Promise<Campa
     const c = (await deps.store.campaigns.get(scheduled.accountId, scheduled.id))!;
     if (c.status !== 'scheduled') return c;
     const recipients = await deps.store.contacts.count(c.accountId, { groupIds: c.groupIds });
-    const next: Campaign = { ...c, status: 'sending', startedAt: new Date(deps.clock.now()).toISOString(), progress: { ...c.progress, recipients }, taskRef: null, updatedAt: new Date(deps.clock.now()).toISOString() };
+    const now = nowIso(deps);
+    const next: Campaign = { ...c, status: 'sending', startedAt: now, progress: { ...c.progress, recipients }, taskRef: null, updatedAt: now };
     return deps.store.campaigns.update(next, [campaignStartedEvent(deps, next)]);
   });
 }
@@ -235,11 +235,13 @@ async function completeIfDone(deps: AppDeps, sent: Campaign, now: number): Promi
   const { results, inFlight } = await countResults(deps, sent);
   const timedOut = sent.sendingFinishedAt !== null && now - Date.parse(sent.sendingFinishedAt) >= deps.settings.campaignCompletionTimeoutMs;
   if (inFlight > 0 && !timedOut) return false;
+  // Read once: a lost etag race re-reads the campaign, not its failed messages.
+  const refunded = await refundedMinor(deps, sent);
   await retryOnConflict(async () => {
     const c = (await deps.store.campaigns.get(sent.accountId, sent.id))!;
     if (c.status !== 'sent') return;
     const at = new Date(now).toISOString();
-    const net = { ...c.progress, costMinor: c.progress.costMinor - (await refundedMinor(deps, c)) };
+    const net = { ...c.progress, costMinor: c.progress.costMinor - refunded };
     const done: Campaign = { ...c, status: 'completed', results, progress: net, completedAt: at, updatedAt: at };
     await deps.store.campaigns.update(done, [campaignCompletedEvent(deps, done, results)]);
   });
