@@ -7,7 +7,6 @@ import type { CosmosContext } from './context';
 import {
   BatchFailure,
   assertValidId,
-  backoff,
   decodeToken,
   deleteIfMatch,
   etagOf,
@@ -26,6 +25,7 @@ import {
   type Doc,
 } from './internal';
 import { duplicateEventError, eventSteps } from './outbox';
+import { UniqueKeyedRecords } from './uniqueKeyed';
 
 /**
  * Contacts and groups in their account's partition of `tenants` (docType `contact` / `group`).
@@ -180,28 +180,27 @@ export class CosmosContactStore implements ContactStore {
 }
 
 export class CosmosGroupStore implements GroupStore {
-  constructor(private readonly ctx: CosmosContext) {}
+  private readonly records: UniqueKeyedRecords<ContactGroup>;
 
-  /** One batch: [create name marker, create group]. */
-  async create(group: ContactGroup): Promise<ContactGroup> {
-    assertValidId(group.id, 'group');
-    assertValidId(group.accountId, 'account');
-    const marker = { id: nameMarkerId(group.name), accountId: group.accountId, docType: 'groupName', groupId: group.id };
-    try {
-      const results = await runBatch(this.ctx.tenants, group.accountId, [
-        { op: { operationType: 'Create', resourceBody: marker }, undo: { kind: 'delete', id: marker.id } },
-        { op: { operationType: 'Create', resourceBody: groupDoc(group) }, undo: { kind: 'delete', id: group.id } },
-      ]);
-      return { ...group, etag: etagOf(results[1]) };
-    } catch (err) {
-      if (err instanceof BatchFailure && err.status === 409) throw new DuplicateError(err.index === 0 ? `group named ${group.name}` : `group ${group.id}`);
-      throw err;
-    }
+  constructor(private readonly ctx: CosmosContext) {
+    this.records = new UniqueKeyedRecords<ContactGroup>(ctx, {
+      docType: 'group',
+      markerDocType: 'groupName',
+      ownerField: 'groupId',
+      what: 'group',
+      markerId: (g) => nameMarkerId(g.name),
+      duplicate: (g) => new DuplicateError(`group named ${g.name}`),
+      toDoc: groupDoc,
+      fromDoc: groupFromDoc,
+    });
   }
 
-  async get(accountId: string, id: string): Promise<ContactGroup | null> {
-    const doc = await readDoc(this.ctx.tenants, id, accountId);
-    return doc && doc.docType === 'group' && doc.accountId === accountId ? groupFromDoc(doc) : null;
+  create(group: ContactGroup): Promise<ContactGroup> {
+    return this.records.create(group);
+  }
+
+  get(accountId: string, id: string): Promise<ContactGroup | null> {
+    return this.records.get(accountId, id);
   }
 
   /** An account has few groups: one query, sorted in memory. */
@@ -210,49 +209,11 @@ export class CosmosGroupStore implements GroupStore {
     return docs.map(groupFromDoc).map((g) => ({ g, key: groupNameKey(g.name) })).sort((a, b) => (a.key !== b.key ? (a.key < b.key ? -1 : 1) : a.g.id < b.g.id ? -1 : a.g.id > b.g.id ? 1 : 0)).map((x) => x.g);
   }
 
-  /** A rename moves the name marker in the same batch: [create new marker, replace if-match, delete old marker]. */
-  async update(group: ContactGroup): Promise<ContactGroup> {
-    if (!group.etag) throw new ConcurrencyError(`group ${group.id}`);
-    const stored = await readDoc(this.ctx.tenants, group.id, group.accountId);
-    if (!stored || stored.docType !== 'group' || stored._etag !== group.etag) throw new ConcurrencyError(`group ${group.id}`);
-    const oldMarker = nameMarkerId(String(stored.name));
-    const newMarker = nameMarkerId(group.name);
-    const moves = oldMarker !== newMarker;
-    const steps: BatchStep[] = [];
-    if (moves) {
-      const marker = { id: newMarker, accountId: group.accountId, docType: 'groupName', groupId: group.id };
-      steps.push({ op: { operationType: 'Create', resourceBody: marker }, undo: { kind: 'delete', id: marker.id } });
-    }
-    const replaceIndex = steps.length;
-    steps.push({ op: { operationType: 'Replace', id: group.id, resourceBody: groupDoc(group), ifMatch: group.etag }, undo: { kind: 'restore', id: group.id, body: withoutSystem(stored) } });
-    if (moves) steps.push({ op: { operationType: 'Delete', id: oldMarker } });
-    try {
-      const results = await runBatch(this.ctx.tenants, group.accountId, steps);
-      return { ...group, etag: etagOf(results[replaceIndex]) };
-    } catch (err) {
-      if (!(err instanceof BatchFailure)) throw err;
-      if (moves && err.index === 0 && err.status === 409) throw new DuplicateError(`group named ${group.name}`);
-      if (isStale(err, replaceIndex)) throw new ConcurrencyError(`group ${group.id}`);
-      throw err;
-    }
+  update(group: ContactGroup): Promise<ContactGroup> {
+    return this.records.update(group);
   }
 
-  /** One batch: [delete the group if-match what was read, delete its name marker]; re-read on a race with a rename. */
-  async delete(accountId: string, id: string): Promise<boolean> {
-    for (let attempt = 0; attempt < this.ctx.settings.maxConcurrencyRetries; attempt += 1) {
-      const stored = await readDoc(this.ctx.tenants, id, accountId);
-      if (!stored || stored.docType !== 'group') return false;
-      try {
-        await runBatch(this.ctx.tenants, accountId, [
-          { op: deleteIfMatch(id, String(stored._etag)) },
-          { op: { operationType: 'Delete', id: nameMarkerId(String(stored.name)) } },
-        ]);
-        return true;
-      } catch (err) {
-        if (!(err instanceof BatchFailure) || !isStale(err, 0)) throw err;
-        await backoff(attempt);
-      }
-    }
-    throw new ConcurrencyError(`group ${id}`);
+  delete(accountId: string, id: string): Promise<boolean> {
+    return this.records.delete(accountId, id);
   }
 }
