@@ -1,6 +1,4 @@
 import { CsvError, parse } from 'csv-parse/sync';
-import type { Contact } from '../domain/contact';
-import { canonicalGroupIds } from '../domain/contactRules';
 import { normalisePhone } from '../domain/phone';
 import type { Account } from '../domain/types';
 import { ConcurrencyError, DuplicateError } from '../ports';
@@ -9,14 +7,14 @@ import {
   CUSTOM_FIELD_NAME_MAX,
   CUSTOM_FIELD_VALUE_MAX,
   NAME_MAX,
-  addedEvent,
   checkGroupIds,
   emailProblem,
   groupIndex,
+  insertContact,
   modifyContact,
   type GroupIndex,
 } from './contacts';
-import { nowIso, type AppDeps } from './deps';
+import type { AppDeps } from './deps';
 import { mapPooled } from './pool';
 import { AppError, invalid, unprocessable } from './errors';
 
@@ -182,11 +180,8 @@ async function importRow(deps: AppDeps, account: Account, row: Row, input: Impor
   try {
     const existing = await deps.store.contacts.findByPhone(account.id, row.phone);
     if (!existing) {
-      const now = nowIso(deps);
-      const contact: Contact = { id: deps.ids.next('ctc'), accountId: account.id, phone: row.phone, firstName: row.firstName, lastName: row.lastName, email: row.email, customFields: row.customFields, groupIds: canonicalGroupIds(joins), createdAt: now, updatedAt: now };
-      const isOptedOut = (await deps.store.optOuts.get(account.id, row.phone)) !== null;
       try {
-        await deps.store.contacts.create(contact, [addedEvent(deps, contact, groups, isOptedOut)]);
+        await insertContact(deps, account, { phone: row.phone, firstName: row.firstName, lastName: row.lastName, email: row.email, customFields: row.customFields, groupIds: joins }, groups);
         return 'created';
       } catch (err) {
         // Added by someone else since the look-up: it is an existing contact after all.

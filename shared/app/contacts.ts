@@ -108,7 +108,7 @@ function contactData(c: Contact, optedOut: boolean) {
   return { contactId: c.id, phone: c.phone, firstName: c.firstName, lastName: c.lastName, email: c.email, optedOut, customFields: c.customFields };
 }
 
-export function addedEvent(deps: AppDeps, c: Contact, groups: GroupIndex, optedOut: boolean): DomainEvent {
+function addedEvent(deps: AppDeps, c: Contact, groups: GroupIndex, optedOut: boolean): DomainEvent {
   return makeEvent(deps, EVENT_TYPES.contactAdded, c.accountId, { contactId: c.id, contact: contactData(c, optedOut), groups: groupsOf(c, groups), customFields: c.customFields, createdAt: c.createdAt });
 }
 
@@ -187,6 +187,20 @@ function checkDetails(input: { email?: string | null; customFields?: Record<stri
   if (errors.length) throw invalid(errors);
 }
 
+/** What a new contact is made of; the rest (id, times) is given here. */
+export type NewContact = Pick<Contact, 'phone' | 'firstName' | 'lastName' | 'email' | 'customFields' | 'groupIds'>;
+
+/**
+ * Inserts a new contact with its contact.added event (the API's create and the CSV import).
+ * DuplicateError when its phone was taken since the caller looked.
+ */
+export async function insertContact(deps: AppDeps, account: Account, fields: NewContact, groups: GroupIndex): Promise<{ contact: Contact; optedOut: boolean }> {
+  const now = nowIso(deps);
+  const contact: Contact = { id: deps.ids.next('ctc'), accountId: account.id, ...fields, groupIds: canonicalGroupIds(fields.groupIds), createdAt: now, updatedAt: now };
+  const isOptedOut = (await deps.store.optOuts.get(account.id, contact.phone)) !== null;
+  return { contact: await deps.store.contacts.create(contact, [addedEvent(deps, contact, groups, isOptedOut)]), optedOut: isOptedOut };
+}
+
 export async function createContact(deps: AppDeps, account: Account, input: ContactInput): Promise<ContactView> {
   const phone = e164(account, input.phone, '/phone');
   checkDetails(input);
@@ -194,23 +208,17 @@ export async function createContact(deps: AppDeps, account: Account, input: Cont
   checkGroupIds(input.groupIds ?? [], groups);
   const existing = await deps.store.contacts.findByPhone(account.id, phone);
   if (existing) throw phoneTaken(phone, existing.id);
-  const now = nowIso(deps);
-  const contact: Contact = {
-    id: deps.ids.next('ctc'),
-    accountId: account.id,
+  const fields: NewContact = {
     phone,
     firstName: text(input.firstName),
     lastName: text(input.lastName),
     email: text(input.email),
     customFields: { ...(input.customFields ?? {}) },
-    groupIds: canonicalGroupIds(input.groupIds ?? []),
-    createdAt: now,
-    updatedAt: now,
+    groupIds: input.groupIds ?? [],
   };
-  const isOptedOut = (await deps.store.optOuts.get(account.id, phone)) !== null;
   try {
-    const saved = await deps.store.contacts.create(contact, [addedEvent(deps, contact, groups, isOptedOut)]);
-    return contactView(saved, groups, isOptedOut);
+    const { contact, optedOut } = await insertContact(deps, account, fields, groups);
+    return contactView(contact, groups, optedOut);
   } catch (err) {
     if (!(err instanceof DuplicateError)) throw err;
     // Another request added the phone between the check and the write.
