@@ -1,11 +1,11 @@
 import type { Contact, ContactGroup } from '../domain/contact';
 import { canonicalGroupIds, contactChanges } from '../domain/contactRules';
 import { EVENT_TYPES } from '../domain/events';
-import { normalisePhone } from '../domain/phone';
 import type { Account, DomainEvent } from '../domain/types';
 import { DuplicateError, InvalidContinuationTokenError, type ContactFilter } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { AppError, invalid, notFound, unprocessable, type FieldError } from './errors';
+import { e164 } from './phoneInput';
 import { retryOnConflict } from './retryOnConflict';
 
 /** Limits of the free-form part of a contact (also applied to CSV imports). */
@@ -54,11 +54,6 @@ export async function groupIndex(deps: AppDeps, accountId: string): Promise<Grou
   return new Map((await deps.store.groups.list(accountId)).map((g) => [g.id, g]));
 }
 
-export function e164(account: Account, raw: string, path: string): string {
-  const phone = normalisePhone(raw, account.defaultCountry);
-  if (!phone.ok) throw invalid([{ path, message: phone.reason }]);
-  return phone.e164;
-}
 
 /** Every id must name a group of the account; the first that does not is named (422, nothing written). */
 export function checkGroupIds(ids: readonly string[], groups: GroupIndex, path = '/groupIds'): void {

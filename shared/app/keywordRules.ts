@@ -1,5 +1,5 @@
 import { checkKeyword, keywordRuleKey, type KeywordMatchType, type KeywordRule } from '../domain/keywordRule';
-import { normalisePhone } from '../domain/phone';
+import { e164 } from './phoneInput';
 import { parseTemplate } from '../domain/template';
 import type { Account } from '../domain/types';
 import { DuplicateError } from '../ports';
@@ -19,16 +19,8 @@ export interface KeywordRuleInput {
   active?: boolean;
 }
 
-export interface KeywordRuleView {
-  id: string;
-  keyword: string;
-  matchType: KeywordMatchType;
-  virtualNumber: string | null;
-  reply: string | null;
-  active: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A rule as the API shows it: everything but the account and the concurrency token. */
+export type KeywordRuleView = Omit<KeywordRule, 'accountId' | 'etag'>;
 
 export function keywordRuleView(r: KeywordRule): KeywordRuleView {
   return { id: r.id, keyword: r.keyword, matchType: r.matchType, virtualNumber: r.virtualNumber, reply: r.reply, active: r.active, createdAt: r.createdAt, updatedAt: r.updatedAt };
@@ -44,11 +36,10 @@ function keywordOf(raw: string): string {
 /** The rule's number in E.164; it must be one of the account's virtual numbers. */
 async function numberOf(deps: AppDeps, account: Account, raw: string | null): Promise<string | null> {
   if (raw === null) return null;
-  const phone = normalisePhone(raw, account.defaultCountry);
-  if (!phone.ok) throw invalid([{ path: '/virtualNumber', message: phone.reason }]);
-  const vn = await deps.store.virtualNumbers.findByNumber(phone.e164);
+  const number = e164(account, raw, '/virtualNumber');
+  const vn = await deps.store.virtualNumbers.findByNumber(number);
   if (!vn || vn.accountId !== account.id) {
-    throw unprocessable('unknown_virtual_number', '/virtualNumber', `${phone.e164} is not one of this account's virtual numbers (see GET /api/virtual-numbers)`);
+    throw unprocessable('unknown_virtual_number', '/virtualNumber', `${number} is not one of this account's virtual numbers (see GET /api/virtual-numbers)`);
   }
   return vn.number;
 }

@@ -1,14 +1,8 @@
 import type { OptOut } from '../domain/optOut';
-import { normalisePhone } from '../domain/phone';
 import type { Account } from '../domain/types';
 import { nowIso, type AppDeps } from './deps';
-import { conflict, invalid, notFound } from './errors';
-
-function e164(account: Account, raw: string, path: string): string {
-  const phone = normalisePhone(raw, account.defaultCountry);
-  if (!phone.ok) throw invalid([{ path, message: phone.reason }]);
-  return phone.e164;
-}
+import { conflict, notFound } from './errors';
+import { e164 } from './phoneInput';
 
 /** The account records an opt-out itself (a customer asked by another channel). */
 export async function addOptOut(deps: AppDeps, account: Account, rawPhone: string): Promise<OptOut> {
