@@ -2,7 +2,7 @@ import type { Contact, ContactGroup } from '../domain/contact';
 import { canonicalGroupIds, contactChanges } from '../domain/contactRules';
 import { EVENT_TYPES } from '../domain/events';
 import type { Account, DomainEvent } from '../domain/types';
-import { DuplicateError, InvalidContinuationTokenError, type ContactFilter } from '../ports';
+import { DuplicateError, type ContactFilter } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { AppError, invalid, notFound, unprocessable, type FieldError } from './errors';
 import { e164 } from './phoneInput';
@@ -233,13 +233,8 @@ export async function listContacts(deps: AppDeps, account: Account, query: { gro
   const filter: ContactFilter = {};
   if (query.groupId) filter.groupIds = [query.groupId];
   if (query.phone !== undefined) filter.phone = e164(account, query.phone, 'query/phone');
-  try {
-    const result = await deps.store.contacts.list(account.id, filter, page);
-    return { items: await contactViews(deps, account.id, result.items), continuationToken: result.continuationToken };
-  } catch (err) {
-    if (err instanceof InvalidContinuationTokenError) throw invalid([{ path: 'query/continuationToken', message: err.message }]);
-    throw err;
-  }
+  const result = await deps.store.contacts.list(account.id, filter, page);
+  return { items: await contactViews(deps, account.id, result.items), continuationToken: result.continuationToken };
 }
 
 export async function updateContact(deps: AppDeps, account: Account, id: string, patch: ContactPatch): Promise<ContactView> {

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { AppError } from '../app/errors';
+import { AppError, invalid } from '../app/errors';
+import { InvalidContinuationTokenError } from '../ports/stores';
 import { hashApiKey } from '../app/apiKeys';
 import type { AppDeps } from '../app/deps';
 import type { Account } from '../domain/types';
@@ -170,6 +171,8 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
       return await def.handle({ deps, req, account: account as Account });
     } catch (err) {
       if (err instanceof AppError) return problemFromError(err);
+      // Any list a route pages through: a token this API did not issue is bad input, not a fault.
+      if (err instanceof InvalidContinuationTokenError) return problemFromError(invalid([{ path: 'query/continuationToken', message: err.message }]));
       deps.logger.error('unhandled error in route', { operationId: def.operationId, error: (err as Error).message, stack: (err as Error).stack });
       return problem(500, 'internal_error', 'Internal error', 'Something went wrong on our side; it has been logged.');
     }

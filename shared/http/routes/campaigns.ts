@@ -20,7 +20,7 @@ import { messageSchema, pageOf } from '../resources';
 import type { RouteDef } from '../route';
 import { arr, bool, int, nullable, obj, str, type JsonSchema } from '../schema';
 import { idParam, problemResponses } from './common';
-import { acceptedMessage, idempotencyKeyHeader, idempotencyKeyOf, listOrBadToken } from './messages';
+import { acceptedMessage, idempotencyKeyHeader, idempotencyKeyOf } from './messages';
 
 const KINDS = ['bulk', 'trigger'] as const;
 const STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'completed', 'failed', 'cancelled', 'active', 'paused'] as const;
@@ -154,7 +154,7 @@ export const campaignRoutes: RouteDef[] = [
     connector: {},
     async handle({ deps, req, account }) {
       const q = req.query as { kind?: CampaignKind; status?: CampaignStatus; limit: number; continuationToken?: string };
-      const page = await listOrBadToken(() => deps.store.campaigns.list(account.id, { kind: q.kind, status: q.status }, { limit: q.limit, continuationToken: q.continuationToken }));
+      const page = await deps.store.campaigns.list(account.id, { kind: q.kind, status: q.status }, { limit: q.limit, continuationToken: q.continuationToken });
       // Stored totals only: counting every campaign's messages would make the list cost grow with them.
       return { status: 200, body: { items: page.items.map((c) => campaignView(deps, account, c)), continuationToken: page.continuationToken } };
     },

@@ -1,6 +1,5 @@
 import { cancelMessage } from '../../app/messageLifecycle';
-import { AppError, invalid, notFound } from '../../app/errors';
-import { InvalidContinuationTokenError } from '../../ports';
+import { AppError, notFound } from '../../app/errors';
 import { sendMessage, type SendMessageInput, type SendOutcome } from '../../app/sendMessage';
 import type { Message } from '../../domain/types';
 import { MESSAGE_STATUSES, messageSchema, pageOf } from '../resources';
@@ -140,11 +139,11 @@ export const messageRoutes: RouteDef[] = [
     async handle({ deps, req, account }) {
       const q = req.query as { status?: Message['status']; to?: string; from?: string; since?: string; until?: string; campaignId?: string; limit: number; continuationToken?: string };
       const to = q.to ? (q.to.startsWith('+') ? q.to : `+${q.to}`) : undefined;
-      const page = await listOrBadToken(() => deps.store.messages.list(
+      const page = await deps.store.messages.list(
         account.id,
         { status: q.status, to, from: q.from, since: q.since && new Date(q.since).toISOString(), until: q.until && new Date(q.until).toISOString(), campaignId: q.campaignId },
         { limit: q.limit, continuationToken: q.continuationToken },
-      ));
+      );
       return { status: 200, body: { items: page.items.map(messageView), continuationToken: page.continuationToken } };
     },
   },
@@ -169,12 +168,3 @@ export const messageRoutes: RouteDef[] = [
     },
   },
 ];
-
-export async function listOrBadToken<T>(list: () => Promise<T>): Promise<T> {
-  try {
-    return await list();
-  } catch (err) {
-    if (err instanceof InvalidContinuationTokenError) throw invalid([{ path: 'query/continuationToken', message: err.message }]);
-    throw err;
-  }
-}
