@@ -103,8 +103,27 @@ function manyResults(
   });
 }
 
+/** The batch step debiting an account: replace it with the new balance, if-match the etag read. */
+function debitStep(account: Doc, balance: BalanceChange): BatchStep {
+  const original = withoutSystem(account);
+  return {
+    op: { operationType: 'Replace', id: String(account.id), resourceBody: { ...original, balance: balance.after }, ifMatch: String(account._etag) },
+    undo: { kind: 'restore', id: String(account.id), body: original },
+  };
+}
+
+const createMessageStep = (message: Message): BatchStep => ({ op: { operationType: 'Create', resourceBody: messageDoc(message) }, undo: { kind: 'delete', id: message.id } });
+
 export class CosmosMessageStore implements MessageStore {
   constructor(private readonly ctx: CosmosContext) {}
+
+  /** The batch step creating a message's idempotency marker (it collides, 409, when the key was used). */
+  private markerStep(markerId: string, message: Message): BatchStep {
+    return {
+      op: { operationType: 'Create', resourceBody: { id: markerId, accountId: message.accountId, docType: 'idempotency', messageId: message.id, ttl: this.ctx.settings.idempotencyTtlSeconds } },
+      undo: { kind: 'delete', id: markerId },
+    };
+  }
 
   /**
    * Read the account, then one transactional batch in the account's partition:
@@ -135,21 +154,10 @@ export class CosmosMessageStore implements MessageStore {
       const balance: BalanceChange = { before, after: before - debit };
       const raised = events(balance);
 
-      const original = withoutSystem(account);
-      const steps: BatchStep[] = [
-        {
-          op: { operationType: 'Replace', id: accountId, resourceBody: { ...original, balance: balance.after }, ifMatch: String(account._etag) },
-          undo: { kind: 'restore', id: accountId, body: original },
-        },
-      ];
-      if (markerId !== null) {
-        steps.push({
-          op: { operationType: 'Create', resourceBody: { id: markerId, accountId, docType: 'idempotency', messageId: message.id, ttl: this.ctx.settings.idempotencyTtlSeconds } },
-          undo: { kind: 'delete', id: markerId },
-        });
-      }
+      const steps: BatchStep[] = [debitStep(account, balance)];
+      if (markerId !== null) steps.push(this.markerStep(markerId, message));
       const messageIndex = steps.length;
-      steps.push({ op: { operationType: 'Create', resourceBody: messageDoc(message) }, undo: { kind: 'delete', id: message.id } });
+      steps.push(createMessageStep(message));
       steps.push(...eventSteps(raised, accountId));
 
       try {
@@ -209,23 +217,11 @@ export class CosmosMessageStore implements MessageStore {
       if (fresh.length === 0) return { results: manyResults(markerOf, firstOf, priors, new Map(), balance), balance };
       const raised = checkAcceptManyEvents(events(balance));
 
-      const original = withoutSystem(account);
-      const steps: BatchStep[] = [
-        {
-          op: { operationType: 'Replace', id: accountId, resourceBody: { ...original, balance: balance.after }, ifMatch: String(account._etag) },
-          undo: { kind: 'restore', id: accountId, body: original },
-        },
-      ];
+      const steps: BatchStep[] = [debitStep(account, balance)];
       for (const i of fresh) {
         const message = messages[i]!;
         const markerId = markerOf[i]!;
-        steps.push(
-          {
-            op: { operationType: 'Create', resourceBody: { id: markerId, accountId, docType: 'idempotency', messageId: message.id, ttl: this.ctx.settings.idempotencyTtlSeconds } },
-            undo: { kind: 'delete', id: markerId },
-          },
-          { op: { operationType: 'Create', resourceBody: messageDoc(message) }, undo: { kind: 'delete', id: message.id } },
-        );
+        steps.push(this.markerStep(markerId, message), createMessageStep(message));
       }
       const eventsAt = steps.length;
       steps.push(...eventSteps(raised, accountId));
