@@ -1,3 +1,4 @@
+import { listGroups } from '../../app/groups';
 import type { RouteContext, RouteDef } from '../route';
 import { arr, obj, str, type JsonSchema } from '../schema';
 
@@ -86,9 +87,8 @@ export const lookupRoutes: RouteDef[] = [
     { path: '/lookups/groups', operationId: 'ListGroupValues', summary: 'List contact group choices', tag: 'Contacts', title: 'Contact group choices', what: 'contact groups', valueDescription: 'The group ID, e.g. grp_01J....' },
     'Lists the account\'s contact groups by name with their number of contacts; feeds the Group dropdowns.',
     async ({ deps, account }) => {
-      const groups = await deps.store.groups.list(account.id);
-      const counts = await Promise.all(groups.map((g) => deps.store.contacts.count(account.id, { groupIds: [g.id] })));
-      return groups.map((g, i) => ({ value: g.id, title: `${g.name} (${counts[i]} ${counts[i] === 1 ? 'contact' : 'contacts'})` }));
+      const groups = await listGroups(deps, account.id);
+      return groups.map((g) => ({ value: g.id, title: `${g.name} (${g.contactCount} ${g.contactCount === 1 ? 'contact' : 'contacts'})` }));
     },
   ),
   lookupRoute(
