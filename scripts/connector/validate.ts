@@ -7,8 +7,8 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import stripJsonComments from 'strip-json-comments';
 
 /**
- * Validation of the generated connector files against Microsoft's published schemas (kept beside
- * the repository in ../shared/reference/powerplatform, as CI clones it) and a Swagger 2.0 parser.
+ * Validation of the generated connector files against Microsoft's published schemas (a copy, with
+ * Microsoft's MIT licence beside it, in scripts/connector/schemas) and a Swagger 2.0 parser.
  * Each function returns the problems found; empty means valid.
  */
 
@@ -24,7 +24,7 @@ export function repoRoot(): string {
 
 /** The folder of Microsoft's schemas; CONNECTOR_SCHEMA_DIR overrides it. */
 export function referenceDir(root = repoRoot()): string {
-  return process.env.CONNECTOR_SCHEMA_DIR ?? resolve(root, '../shared/reference/powerplatform');
+  return process.env.CONNECTOR_SCHEMA_DIR ?? resolve(root, 'scripts/connector/schemas');
 }
 
 /** The reference schemas are JSON with // comments (the upstream files carry TODOs and notes). */
