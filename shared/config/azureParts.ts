@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { hashApiKey } from '../app/apiKeys';
 import { cosmosClientFromConfig, openCosmosDataStore, openCosmosSimulatorLog, type CosmosClient } from '../adapters/cosmos';
 import { createServiceBusTaskQueue, serviceBusClientFromConfig, type ServiceBusClientLike } from '../adapters/servicebus';
@@ -47,6 +48,7 @@ export async function createAzureParts(config: Config, clock: Clock, clients: Az
       simulatorLog: openCosmosSimulatorLog({ client: cosmos, databaseId: config.cosmos.database }),
       adminKeyHash: hashApiKey(adminApiKey),
       simulatorSecret,
+      pageTokenSecret: pageTokenSecretFrom(adminApiKey),
       generated: { adminApiKey: null },
       async close() {
         await queue.close();
@@ -60,6 +62,15 @@ export async function createAzureParts(config: Config, clock: Clock, clients: Az
     ownCosmos?.dispose();
     throw err;
   }
+}
+
+/**
+ * Azure mode keeps no generated secrets, so the page-token key is derived from the operator key
+ * (a Key Vault secret already): every instance agrees on it, and rotating the operator key only
+ * invalidates the continuation tokens in flight.
+ */
+function pageTokenSecretFrom(adminApiKey: string): string {
+  return createHmac('sha256', adminApiKey).update('dataflows-sms/page-tokens/v1').digest('base64url');
 }
 
 function requireSetting(value: string | null, name: string): string {

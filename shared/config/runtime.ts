@@ -85,6 +85,8 @@ export interface InfrastructureParts {
   redelivery?: TaskRedelivery;
   adminKeyHash: string;
   simulatorSecret: string;
+  /** HMAC secret of the continuation tokens the list routes hand out. */
+  pageTokenSecret: string;
   generated: { adminApiKey: string | null };
   close(): Promise<void>;
 }
@@ -129,6 +131,7 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
   const webhookHttp = overrides.webhookHttp ?? ownWebhookHttp!;
   const engine = createEngine(deps, routeTable, {
     adminKeyHash: parts.adminKeyHash,
+    pageTokenSecret: parts.pageTokenSecret,
     maxBodyBytes: config.maxBodyBytes,
     rateLimits: { subscriptions: config.rateLimits.subscriptionsPerMinute, carrier: config.rateLimits.carrierPerMinute, campaignTriggers: config.rateLimits.campaignTriggersPerMinute },
   });
@@ -186,6 +189,7 @@ export function createSqliteParts(config: Config, clock: Clock): InfrastructureP
         return hashApiKey(generated.adminApiKey);
       });
   const simulatorSecret = config.simulator.secret ?? stored('simulator_secret', () => randomBytes(32).toString('base64url'));
+  const pageTokenSecret = stored('page_token_secret', () => randomBytes(32).toString('base64url'));
   const store = createSqliteDataStore(db);
   const queue = createSqliteTaskQueue(db, { clock, leaseMs: config.queueLeaseMs, maxAttempts: config.queueMaxAttempts });
   return {
@@ -195,6 +199,7 @@ export function createSqliteParts(config: Config, clock: Clock): InfrastructureP
     simulatorLog: createSqliteSimulatorLog(db),
     adminKeyHash,
     simulatorSecret,
+    pageTokenSecret,
     generated,
     async close() {
       await store.close();

@@ -5,9 +5,10 @@ import { hashApiKey } from '../app/apiKeys';
 import type { AppDeps } from '../app/deps';
 import type { Account } from '../domain/types';
 import { problem, problemFromError } from './problem';
-import type { RouteDef, RouteRequest, RouteResult } from './route';
+import type { ParamSpec, RouteDef, RouteRequest, RouteResult } from './route';
 import type { JsonSchema } from './schema';
 import { RateLimiter } from './rateLimit';
+import { openPageToken, signPageToken } from './pageTokens';
 import { compileBody, compileQuery, type Validator } from './validation';
 
 /** A request as any host sees it: the node:http embedded host and Azure Functions both adapt to this. */
@@ -35,6 +36,8 @@ export interface EngineOptions {
   /** SHA-256 (hex) of the operator key for /api/admin routes; compared in constant time. */
   adminKeyHash: string;
   maxBodyBytes: number;
+  /** HMAC secret of the continuation tokens list routes hand out (pageTokens.ts). */
+  pageTokenSecret: string;
   /** Requests per minute per rate-limit bucket of RouteDef.rateLimit (0 or absent: unlimited). */
   rateLimits?: { subscriptions: number; carrier: number; campaignTriggers?: number };
 }
@@ -45,6 +48,9 @@ interface CompiledRoute {
   paramNames: string[];
   body?: Validator;
   query?: Validator;
+  params?: Validator;
+  /** The route pages with continuationToken: the engine signs the tokens it returns and opens those it gets. */
+  pages: boolean;
 }
 
 export const API_PREFIX = '/api';
@@ -62,15 +68,19 @@ export function compileRoutes(routes: RouteDef[]): CompiledRoute[] {
       pattern: new RegExp(`^${source}/?$`),
       paramNames,
       body: def.body ? compileBody(def.body) : undefined,
-      query: def.query?.length ? compileQuery(querySchema(def), 'query') : undefined,
+      // Carriers call back with query strings of their own (Kannel's dlr-url) and check them in the handler;
+      // every other route refuses parameters it does not declare, also when it declares none.
+      query: def.auth === 'carrier' ? undefined : compileQuery(objectOf(def.query ?? []), 'query'),
+      params: def.pathParams?.length ? compileQuery(objectOf(def.pathParams.map((p) => ({ ...p, required: true }))), 'path') : undefined,
+      pages: (def.query ?? []).some((q) => q.name === 'continuationToken'),
     };
   });
 }
 
-function querySchema(def: RouteDef): JsonSchema {
+function objectOf(params: ParamSpec[]): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
-  for (const q of def.query ?? []) {
+  for (const q of params) {
     properties[q.name] = q.schema;
     if (q.required) required.push(q.name);
   }
@@ -139,11 +149,21 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
     } catch {
       return problem(400, 'validation_failed', 'Your request has invalid fields', 'A path parameter is not valid URL encoding.');
     }
+    if (route.params) {
+      const errors = route.params(params);
+      if (errors) return problemFromError(invalid(errors));
+    }
     const query: Record<string, unknown> = {};
     for (const [k, v] of new URLSearchParams(search)) query[k] = v;
     if (route.query) {
       const errors = route.query(query);
-      if (errors) return problemFromError(new AppError(400, 'validation_failed', 'Your request has invalid fields', errors.map((e) => `${e.path} ${e.message}`).join('; '), errors));
+      if (errors) return problemFromError(invalid(errors));
+    }
+    const tokenScope = `${def.operationId}\n${account?.id ?? ''}`;
+    if (route.pages && typeof query.continuationToken === 'string') {
+      const inner = openPageToken(options.pageTokenSecret, tokenScope, query.continuationToken);
+      if (inner === null) return problemFromError(invalid([{ path: 'query/continuationToken', message: new InvalidContinuationTokenError().message }]));
+      query.continuationToken = inner;
     }
     const rawBody = raw.body.toString('utf8');
     let body: unknown;
@@ -162,13 +182,14 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
           return problem(400, 'malformed_json', 'Malformed JSON', `The body is not valid JSON: ${(err as Error).message}`, [{ path: '/', message: 'is not valid JSON' }]);
         }
         const errors = route.body(body);
-        if (errors) return problemFromError(new AppError(400, 'validation_failed', 'Your request has invalid fields', errors.map((e) => `${e.path} ${e.message}`).join('; '), errors));
+        if (errors) return problemFromError(invalid(errors));
       }
     }
     const req: RouteRequest = { method: raw.method, path, url: `${raw.origin}${raw.url}`, params, query, headers, rawBody, body };
     try {
       // Carrier, admin and open routes have no account; their handlers do not read ctx.account.
-      return await def.handle({ deps, req, account: account as Account });
+      const result = await def.handle({ deps, req, account: account as Account });
+      return route.pages ? withSignedToken(result, options.pageTokenSecret, tokenScope) : result;
     } catch (err) {
       if (err instanceof AppError) return problemFromError(err);
       // Any list a route pages through: a token this API did not issue is bad input, not a fault.
@@ -197,6 +218,13 @@ const RATE_LIMITED_WHAT: Record<NonNullable<RouteDef['rateLimit']>, string> = {
   carrier: 'the carrier callback routes from this address',
   campaignTriggers: 'trigger campaigns for this account',
 };
+
+/** A page's next token, signed for the route and account that will send it back. */
+function withSignedToken(result: RouteResult, secret: string, scope: string): RouteResult {
+  const body = result.body as { continuationToken?: unknown } | undefined;
+  if (!body || typeof body !== 'object' || typeof body.continuationToken !== 'string') return result;
+  return { ...result, body: { ...body, continuationToken: signPageToken(secret, scope, body.continuationToken) } };
+}
 
 function bearer(value: string | undefined): string | undefined {
   const m = value && /^Bearer\s+(.+)$/i.exec(value);
