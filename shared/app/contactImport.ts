@@ -1,5 +1,6 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { normalisePhone } from '../domain/phone';
+import { textCharProblem } from '../domain/textChars';
 import type { Account } from '../domain/types';
 import { ConcurrencyError, DuplicateError } from '../ports';
 import {
@@ -78,6 +79,8 @@ function readCsv(csv: string): string[][] {
 function columnsOf(header: string[]): Column[] {
   const columns = header.map((h, i): Column => {
     if (!h) throw csvInvalid(`column ${i + 1} of the header row has no name`);
+    const problem = textCharProblem(h, false);
+    if (problem) throw csvInvalid(`column ${i + 1} of the header row ${problem}`);
     const standard = STANDARD[h.toLowerCase().replace(/[\s_-]/g, '')];
     if (standard) return { field: standard, header: h };
     if (h.length > CUSTOM_FIELD_NAME_MAX) throw csvInvalid(`column name "${h.slice(0, 20)}..." is longer than ${CUSTOM_FIELD_NAME_MAX} characters`);
@@ -106,6 +109,9 @@ function readRow(account: Account, columns: Column[], cells: string[], row: numb
   };
   columns.forEach((col, i) => {
     const value = cells[i] ?? '';
+    // The rule every JSON field follows (validation.ts): custom field values may span lines, the rest may not.
+    const problem = textCharProblem(value, typeof col.field !== 'string');
+    if (problem) return fail(typeof col.field === 'string' ? col.field : col.header, problem);
     if (typeof col.field !== 'string') {
       if (value.length > CUSTOM_FIELD_VALUE_MAX) fail(col.header, `must be at most ${CUSTOM_FIELD_VALUE_MAX} characters`);
       else if (value !== '') out.customFields[col.field.custom] = value;

@@ -2,6 +2,7 @@ import { checkKeyword, keywordRuleKey, type KeywordMatchType, type KeywordRule }
 import { e164 } from './phoneInput';
 import { parseTemplate } from '../domain/template';
 import type { Account } from '../domain/types';
+import { MESSAGE_TEXT_MAX } from '../domain/messageText';
 import { DuplicateError } from '../ports';
 import { nowIso, type AppDeps } from './deps';
 import { AppError, invalid, notFound, unprocessable } from './errors';
@@ -9,7 +10,7 @@ import { retryOnConflict } from './retryOnConflict';
 
 /** Rules an account may have: every inbound SMS reads them all, so they stay few. */
 export const KEYWORD_RULES_MAX = 500;
-export const KEYWORD_REPLY_MAX = 1600;
+export const KEYWORD_REPLY_MAX = MESSAGE_TEXT_MAX;
 
 export interface KeywordRuleInput {
   keyword: string;

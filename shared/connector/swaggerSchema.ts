@@ -62,6 +62,8 @@ export class SchemaEmitter {
         case 'additionalProperties':
           out.additionalProperties = typeof value === 'boolean' ? value : this.emit(value as JsonSchema);
           break;
+        case 'lineBreaks':
+          break; // an engine rule (validation.ts), not a Swagger keyword
         case 'enum':
           out.enum = [...(value as readonly (string | number)[])];
           break;

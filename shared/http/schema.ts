@@ -23,6 +23,12 @@ export interface JsonSchema {
   default?: unknown;
   example?: unknown;
   'x-nullable'?: boolean;
+  /**
+   * A string that may span lines: TAB, LF and CR are allowed in it. Every other string field refuses
+   * all C0 control characters; no string field takes unpaired surrogates (validation.ts). Not emitted
+   * into the connector.
+   */
+  lineBreaks?: boolean;
   /** Connector hint: how prominently Power Automate shows the field. */
   'x-ms-visibility'?: 'important' | 'advanced' | 'internal';
   'x-ms-dynamic-values'?: Record<string, unknown>;

@@ -1,22 +1,80 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv, { type ErrorObject, type SchemaValidateFunction, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FieldError } from '../app/errors';
+import { textCharProblem } from '../domain/textChars';
 import type { JsonSchema } from './schema';
 
 // Ajv cannot know the x-ms-* connector keywords; strict mode off keeps them as annotations.
 const bodyAjv = new Ajv({ allErrors: true, strict: false });
 const queryAjv = new Ajv({ allErrors: true, strict: false, coerceTypes: true, useDefaults: true });
-addFormats(bodyAjv);
-addFormats(queryAjv);
+for (const ajv of [bodyAjv, queryAjv]) {
+  addFormats(ajv);
+  addTextKeywords(ajv);
+}
 
-/** Swagger 2.0 spells nullability `x-nullable`; Ajv spells it `nullable`. */
+type TextMode = 'line' | 'lines';
+
+/**
+ * The character rule of textChars.ts on every string the schemas let in: `textChars` on each
+ * declared string, `keyChars` on the keys of objects that take keys of the caller's choosing, and
+ * `openText` on open objects (a trigger campaign's payload), whose every nested key and string it walks.
+ */
+function addTextKeywords(ajv: Ajv): void {
+  const textChars: SchemaValidateFunction = (mode: TextMode, data: string) => {
+    const problem = textCharProblem(data, mode === 'lines');
+    textChars.errors = problem ? [{ keyword: 'textChars', message: problem, params: {} }] : [];
+    return problem === null;
+  };
+  ajv.addKeyword({ keyword: 'textChars', type: 'string', schemaType: 'string', errors: true, validate: textChars });
+  const keyChars: SchemaValidateFunction = (_on: boolean, data: Record<string, unknown>) => {
+    const problems = Object.keys(data).flatMap((k) => keyProblem(k) ?? []);
+    keyChars.errors = problems.map((message) => ({ keyword: 'keyChars', message, params: {} }));
+    return problems.length === 0;
+  };
+  ajv.addKeyword({ keyword: 'keyChars', type: 'object', schemaType: 'boolean', errors: true, validate: keyChars });
+  const openText: SchemaValidateFunction = (_on: boolean, data: unknown, _parent?: unknown, cxt?: { instancePath: string }) => {
+    const errors: Partial<ErrorObject>[] = [];
+    walkOpen(data, cxt?.instancePath ?? '', errors);
+    openText.errors = errors;
+    return errors.length === 0;
+  };
+  ajv.addKeyword({ keyword: 'openText', type: 'object', schemaType: 'boolean', errors: true, validate: openText });
+}
+
+const keyProblem = (key: string): string | null => {
+  const problem = textCharProblem(key, false);
+  return problem && `has a key that ${problem}`;
+};
+
+/** Free JSON: keys follow the rule of names, string values that of texts (they may become message text). */
+function walkOpen(value: unknown, path: string, errors: Partial<ErrorObject>[]): void {
+  if (typeof value === 'string') {
+    const problem = textCharProblem(value, true);
+    if (problem) errors.push({ keyword: 'openText', instancePath: path, message: problem, params: {} });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => walkOpen(v, `${path}/${i}`, errors));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const problem = keyProblem(k);
+      if (problem) errors.push({ keyword: 'openText', instancePath: path, message: problem, params: {} });
+      else walkOpen(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, errors);
+    }
+  }
+}
+
+/**
+ * Route-table schema → Ajv schema: Swagger 2.0 spells nullability `x-nullable`, Ajv `nullable`;
+ * and every string, key and open object gets its character rule.
+ */
 function forAjv(schema: JsonSchema): object {
   return JSON.parse(JSON.stringify(schema), (_key, value: unknown) => {
-    if (value && typeof value === 'object' && !Array.isArray(value) && 'x-nullable' in value) {
-      const { ['x-nullable']: n, ...rest } = value as Record<string, unknown>;
-      return { ...rest, nullable: n };
-    }
-    return value;
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+    const { ['x-nullable']: n, lineBreaks, ...rest } = value as Record<string, unknown>;
+    const out: Record<string, unknown> = n === undefined ? rest : { ...rest, nullable: n };
+    if (out.type === 'string') out.textChars = lineBreaks === true ? 'lines' : 'line';
+    if (out.type === 'object' && out.additionalProperties === true) out.openText = true;
+    else if (out.type === 'object' && out.additionalProperties && typeof out.additionalProperties === 'object') out.keyChars = true;
+    return out;
   });
 }
 

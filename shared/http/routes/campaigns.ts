@@ -16,6 +16,7 @@ import type { AppDeps } from '../../app/deps';
 import { pagesOf } from '../../app/pages';
 import type { Campaign, CampaignKind, CampaignStatus } from '../../domain/campaign';
 import type { Account, Message } from '../../domain/types';
+import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { messageSchema, pageOf } from '../resources';
 import type { RouteDef } from '../route';
 import { arr, bool, int, nullable, obj, str, type JsonSchema } from '../schema';
@@ -39,7 +40,7 @@ const triggerMappingSchema = obj('Trigger mapping', 'How a trigger call\'s paylo
   attributes: { ...arr('Attributes', 'Payload fields used by the template.', attributeSchema), maxItems: 50 },
 }, ['phoneField']);
 
-const textSchema = str('Text', 'Message template: {{firstName}}, {{lastName}}, {{email}}, {{phone}} or a custom field ({{name}}), for trigger campaigns the mapped attributes; {{name|fallback}} gives text for a missing value.', { minLength: 1, maxLength: 1600 });
+const textSchema = str('Text', 'Message template: {{firstName}}, {{lastName}}, {{email}}, {{phone}} or a custom field ({{name}}), for trigger campaigns the mapped attributes; {{name|fallback}} gives text for a missing value.', { minLength: 1, maxLength: MESSAGE_TEXT_MAX, lineBreaks: true });
 const fromSchema = str('From', 'Approved sender ID, or one of your virtual numbers (E.164), to send from; leave empty for the account default.', {
   minLength: 1,
   maxLength: 20,

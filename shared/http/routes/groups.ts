@@ -27,7 +27,7 @@ export const groupSchema: JsonSchema = obj('Contact group', 'A named group of co
 
 const groupIdParam = idParam('groupId', 'Group ID', 'ID of the group, prefixed grp_.');
 const nameField = (description: string) => str('Name', description, { minLength: 1, maxLength: GROUP_NAME_MAX, 'x-ms-visibility': 'important' });
-const descriptionField = nullable(str('Description', 'What the group is for; null clears it.', { maxLength: GROUP_DESCRIPTION_MAX }));
+const descriptionField = nullable(str('Description', 'What the group is for; null clears it.', { maxLength: GROUP_DESCRIPTION_MAX, lineBreaks: true }));
 
 export const groupRoutes: RouteDef[] = [
   {

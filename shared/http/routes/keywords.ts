@@ -36,7 +36,7 @@ const fields = (purpose: 'create' | 'update'): Record<string, JsonSchema> => ({
     maxLength: 32,
     'x-ms-dynamic-values': { operationId: 'ListVirtualNumberValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' },
   })),
-  reply: nullable(str('Reply', REPLY_TEXT, { minLength: 1, maxLength: KEYWORD_REPLY_MAX, 'x-ms-visibility': 'important' })),
+  reply: nullable(str('Reply', REPLY_TEXT, { minLength: 1, maxLength: KEYWORD_REPLY_MAX, lineBreaks: true, 'x-ms-visibility': 'important' })),
   active: bool('Active', `Whether the rule is matched${purpose === 'create' ? ' (default true)' : ''}; an inactive rule is kept but ignored.`),
 });
 

@@ -2,6 +2,7 @@ import { cancelMessage } from '../../app/messageLifecycle';
 import { AppError, notFound } from '../../app/errors';
 import { sendMessage, type SendMessageInput, type SendOutcome } from '../../app/sendMessage';
 import type { Message } from '../../domain/types';
+import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { MESSAGE_STATUSES, messageSchema, pageOf } from '../resources';
 import type { ParamSpec, RouteDef, RouteRequest, RouteResult } from '../route';
 import { int, obj, str } from '../schema';
@@ -58,7 +59,7 @@ export function acceptedMessage({ message, replayed }: SendOutcome): RouteResult
 
 export const sendMessageBody = obj('Send SMS request', 'The message to send.', {
   to: str('To', 'Recipient phone number: E.164 (+14155550123), international digits (919999999999) or a national number of the account\'s default country.', { minLength: 3, maxLength: 32, 'x-ms-visibility': 'important' }),
-  text: str('Text', 'Message text, up to 1,600 characters; Unicode is sent as UCS-2.', { minLength: 1, maxLength: 1600, 'x-ms-visibility': 'important' }),
+  text: str('Text', `Message text, up to ${MESSAGE_TEXT_MAX.toLocaleString('en-US')} characters; Unicode is sent as UCS-2.`, { minLength: 1, maxLength: MESSAGE_TEXT_MAX, lineBreaks: true, 'x-ms-visibility': 'important' }),
   from: str('From', 'Approved sender ID, or one of your virtual numbers (E.164), to send from; leave empty to use the account default.', {
     minLength: 1,
     maxLength: 20,

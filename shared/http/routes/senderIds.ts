@@ -56,7 +56,7 @@ export const senderIdRoutes: RouteDef[] = [
     scope: 'sender-ids:manage',
     body: obj('Sender ID request', 'The sender ID wanted.', {
       value: str('Value', 'Alphanumeric name (1-11 letters, digits, spaces) or a phone number.', { minLength: 1, maxLength: 20 }),
-      purpose: str('Purpose', 'What the sender ID is for; helps approval.', { maxLength: 500 }),
+      purpose: str('Purpose', 'What the sender ID is for; helps approval.', { maxLength: 500, lineBreaks: true }),
     }, ['value']),
     responses: { 201: { description: 'The request was recorded.', schema: senderIdSchema }, ...problemResponses(400, 409) },
     connector: {},
