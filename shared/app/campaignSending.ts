@@ -1,7 +1,8 @@
-import type { Campaign, CampaignError, CampaignResults, CampaignStatus } from '../domain/campaign';
+import { CAMPAIGN_SKIPS_LISTED, type Campaign, type CampaignError, type CampaignResults, type CampaignSkip, type CampaignStatus } from '../domain/campaign';
 import { templateValuesOf, type Contact } from '../domain/contact';
 import { EVENT_TYPES } from '../domain/events';
 import { formatMinor, parseDecimal } from '../domain/money';
+import { isTooLong, tooLongReason } from '../domain/messageText';
 import { renderTemplate, type TemplatePart } from '../domain/template';
 import type { Account, Message } from '../domain/types';
 import { InsufficientCreditsError, MAX_ACCEPT_MANY, type AcceptOutcome, type CampaignBatchTask, type MessageStatusCounts } from '../ports';
@@ -24,11 +25,13 @@ import { balanceLowEvents, enqueueSend, insufficientCredits, pickSender, prepare
 const FATAL_CODES = new Set(['insufficient_credits', 'sender_id_not_approved', 'no_sender_id']);
 
 /** Refusals that concern one recipient only: the campaign skips them and goes on. */
-const SKIP_CODES = new Set(['recipient_opted_out', 'validation_failed']);
+const SKIP_CODES = new Set(['recipient_opted_out', 'validation_failed', 'text_too_long']);
 
 interface BatchOutcome {
   accepted: number;
   skipped: number;
+  /** Each skipped contact with its reason, in contact order. */
+  skips: CampaignSkip[];
   costMinor: number;
   fatal: CampaignError | null;
 }
@@ -52,8 +55,10 @@ export async function processCampaignBatch(deps: AppDeps, task: CampaignBatchTas
       accepted: c.progress.accepted + outcome.accepted,
       skipped: c.progress.skipped + outcome.skipped,
       costMinor: c.progress.costMinor + outcome.costMinor,
+      skippedByReason: countByReason(c.progress.skippedByReason ?? {}, outcome.skips),
     };
-    const advanced: Campaign = { ...c, cursor: page.continuationToken, batches: c.batches + 1, progress, updatedAt: now };
+    const skips = [...(c.skips ?? []), ...outcome.skips].slice(0, CAMPAIGN_SKIPS_LISTED);
+    const advanced: Campaign = { ...c, cursor: page.continuationToken, batches: c.batches + 1, progress, skips, updatedAt: now };
     // Cancelled meanwhile: keep the totals of what went out, send nothing more.
     if (c.status !== 'sending') return deps.store.campaigns.update(advanced, []);
     if (outcome.fatal) {
@@ -64,6 +69,12 @@ export async function processCampaignBatch(deps: AppDeps, task: CampaignBatchTas
     return deps.store.campaigns.update(advanced, []);
   });
   if (saved?.status === 'sending') await deps.queue.send(batchTask(saved), { dedupeId: batchDedupeId(saved) });
+}
+
+function countByReason(counts: Record<string, number>, skips: CampaignSkip[]): Record<string, number> {
+  const out = { ...counts };
+  for (const s of skips) out[s.code] = (out[s.code] ?? 0) + 1;
+  return out;
 }
 
 async function beginScheduled(deps: AppDeps, scheduled: Campaign): Promise<Campaign> {
@@ -78,7 +89,7 @@ async function beginScheduled(deps: AppDeps, scheduled: Campaign): Promise<Campa
 }
 
 async function sendBatch(deps: AppDeps, account: Account, c: Campaign, template: TemplatePart[], contacts: Contact[]): Promise<BatchOutcome> {
-  const outcome: BatchOutcome = { accepted: 0, skipped: 0, costMinor: 0, fatal: null };
+  const outcome: BatchOutcome = { accepted: 0, skipped: 0, skips: [], costMinor: 0, fatal: null };
   const prepared = await prepareBatch(deps, account, c, template, contacts, outcome);
   // Chunk after chunk, in contact order, so a shortage of credits stops at the same recipient
   // every run. Each chunk's messages go to the send queue while the next chunk is accepted.
@@ -105,9 +116,11 @@ async function prepareBatch(deps: AppDeps, account: Account, c: Campaign, templa
   // Every message of the campaign goes out from the same sender: pick it once, when first needed.
   let sender: Promise<Sender> | undefined;
   const pick = () => (sender ??= pickSender(deps, account, c.from ?? undefined));
-  const results = await mapPooled(contacts, PREPARE_CONCURRENCY, async (contact): Promise<PreparedMessage | AppError | null> => {
+  const results = await mapPooled(contacts, PREPARE_CONCURRENCY, async (contact): Promise<PreparedMessage | AppError> => {
     const text = renderTemplate(template, templateValuesOf(contact));
-    if (text === '') return null;
+    if (text === '') return new AppError(422, 'empty_message', 'Skipped', 'the template rendered to an empty message for this contact');
+    // The template is within the limit, so the contact's values made it longer (prepareMessage would refuse it too).
+    if (isTooLong(text)) return new AppError(422, 'text_too_long', 'Skipped', `the message rendered from this contact's fields ${tooLongReason(text)}`);
     try {
       return await prepareMessage(deps, account, { to: contact.phone, text, ...(c.from ? { from: c.from } : {}), campaignId: c.id }, `campaign:${c.id}:${contact.id}`, pick);
     } catch (err) {
@@ -116,9 +129,11 @@ async function prepareBatch(deps: AppDeps, account: Account, c: Campaign, templa
     }
   });
   const prepared: PreparedMessage[] = [];
-  for (const result of results) {
-    if (result === null || (result instanceof AppError && SKIP_CODES.has(result.code))) outcome.skipped++;
-    else if (result instanceof AppError) {
+  for (const [i, result] of results.entries()) {
+    if (result instanceof AppError && (SKIP_CODES.has(result.code) || result.code === 'empty_message')) {
+      outcome.skipped++;
+      outcome.skips.push({ contactId: contacts[i]!.id, phone: contacts[i]!.phone, code: result.code, reason: result.errors?.[0]?.message ?? result.message });
+    } else if (result instanceof AppError) {
       outcome.fatal = { code: result.code, message: result.message };
       break;
     } else prepared.push(result);

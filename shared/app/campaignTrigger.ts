@@ -1,5 +1,6 @@
 import type { AttributeMapping, TriggerMapping } from '../domain/campaign';
-import { pointerOf, readPath, renderTemplate } from '../domain/template';
+import { isTooLong, textLength, tooLongReason } from '../domain/messageText';
+import { pointerOf, readPath, renderTemplate, variablesOf } from '../domain/template';
 import type { Account } from '../domain/types';
 import { conflict, unprocessable, type FieldError, AppError } from './errors';
 import { getCampaign, templateOf } from './campaigns';
@@ -16,9 +17,24 @@ export async function triggerCampaign(deps: AppDeps, account: Account, campaignI
   if (c.kind !== 'trigger') throw conflict('not_a_trigger_campaign', `Campaign ${c.id} is a bulk campaign; it sends to its groups when started.`);
   if (c.status !== 'active') throw conflict('campaign_not_active', `Campaign ${c.id} is paused and accepts no calls; activate it first.`);
   const values = mapPayload(c.trigger!, payload);
-  const text = renderTemplate(templateOf(c), values);
+  const template = templateOf(c);
+  const text = renderTemplate(template, values);
   if (text === '') throw unprocessable('empty_message', pointerOf(c.trigger!.phoneField), 'the template rendered to an empty message for this payload');
+  if (isTooLong(text)) throw textTooLong(c.trigger!, variablesOf(template), values, text);
   return sendMessage(deps, account, { to: values.phone!, text, ...(c.from ? { from: c.from } : {}), campaignId: c.id }, idempotencyKey);
+}
+
+/**
+ * The saved template is at most MESSAGE_TEXT_MAX characters, so a longer message comes from the
+ * payload: the error names each payload field whose value went into the text, longest first.
+ */
+function textTooLong(mapping: TriggerMapping, used: string[], values: Record<string, string | undefined>, text: string): AppError {
+  const fieldOf = (name: string) => (name === 'phone' ? mapping.phoneField : (mapping.attributes.find((a) => a.name === name)?.field ?? name));
+  const sources = used
+    .filter((name) => values[name])
+    .sort((a, b) => values[b]!.length - values[a]!.length)
+    .map((name) => ({ path: pointerOf(fieldOf(name)), message: `makes the message too long: it gives ${textLength(values[name]!).toLocaleString('en-US')} characters (mapped to ${name}); the message ${tooLongReason(text)}` }));
+  return new AppError(422, 'text_too_long', 'The message would be too long', sources.map((e) => `${e.path} ${e.message}`).join('; '), sources);
 }
 
 /** Payload -> template values; every problem is reported at once, each naming its field. */

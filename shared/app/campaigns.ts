@@ -235,6 +235,7 @@ export function campaignView(deps: AppDeps, account: Account, c: Campaign) {
       recipients: c.progress.recipients,
       accepted: c.progress.accepted,
       skipped: c.progress.skipped,
+      skippedByReason: c.progress.skippedByReason ?? {},
       cost: formatMinor(c.progress.costMinor),
       currency: account.currency,
     },

@@ -1,6 +1,7 @@
 import { analyseText } from '../domain/encoding';
 import { crossesBelow, EVENT_TYPES, scheduledData } from '../domain/events';
 import { formatMinor } from '../domain/money';
+import { isTooLong, tooLongReason } from '../domain/messageText';
 import { normalisePhone } from '../domain/phone';
 import { unitPriceFor } from '../domain/pricing';
 import type { Account, DomainEvent, Message, SenderId } from '../domain/types';
@@ -47,6 +48,8 @@ export async function prepareMessage(
 ): Promise<PreparedMessage> {
   const phone = normalisePhone(input.to, account.defaultCountry);
   if (!phone.ok) throw invalid([{ path: '/to', message: phone.reason }]);
+  // POST /messages refuses longer texts in its schema; this holds for texts rendered from templates too.
+  if (isTooLong(input.text)) throw unprocessable('text_too_long', '/text', tooLongReason(input.text));
   // Refused before any charge, as carriers require: the recipient asked this account to stop.
   if (await deps.store.optOuts.get(account.id, phone.e164)) {
     throw unprocessable('recipient_opted_out', '/to', `${phone.e164} has opted out of messages from this account; only the recipient can opt back in (by texting START)`);

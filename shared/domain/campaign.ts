@@ -38,6 +38,20 @@ export interface CampaignProgress {
   skipped: number;
   /** What the accepted messages were charged, in minor units. */
   costMinor: number;
+  /** The skipped contacts counted by reason code (absent on campaigns saved before reasons were kept). */
+  skippedByReason?: Record<string, number>;
+}
+
+/** Skipped recipients a campaign lists one by one (its export shows them); the counts stay exact beyond. */
+export const CAMPAIGN_SKIPS_LISTED = 1000;
+
+/** A contact a bulk campaign did not send to, and why. */
+export interface CampaignSkip {
+  contactId: string;
+  phone: string;
+  /** recipient_opted_out, validation_failed, text_too_long or empty_message. */
+  code: string;
+  reason: string;
 }
 
 /** Final statuses of the campaign's messages, counted when it completes. */
@@ -74,6 +88,8 @@ export interface Campaign {
   /** Bulk: batches handled so far (also the dedupe key of the next batch task). */
   batches: number;
   progress: CampaignProgress;
+  /** Bulk: the first CAMPAIGN_SKIPS_LISTED skipped contacts, in the order they were handled. */
+  skips?: CampaignSkip[];
   results: CampaignResults | null;
   /** Why a campaign failed (e.g. insufficient_credits); null otherwise. */
   error: CampaignError | null;

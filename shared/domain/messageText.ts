@@ -14,3 +14,6 @@ export function textLength(text: string): number {
 }
 
 export const isTooLong = (text: string): boolean => text.length > MESSAGE_TEXT_MAX && textLength(text) > MESSAGE_TEXT_MAX;
+
+export const tooLongReason = (text: string): string =>
+  `is ${textLength(text).toLocaleString('en-US')} characters; a message may have at most ${MESSAGE_TEXT_MAX.toLocaleString('en-US')}`;

@@ -14,7 +14,7 @@ import {
 } from '../../app/campaigns';
 import type { AppDeps } from '../../app/deps';
 import { pagesOf } from '../../app/pages';
-import type { Campaign, CampaignKind, CampaignStatus } from '../../domain/campaign';
+import type { Campaign, CampaignKind, CampaignSkip, CampaignStatus } from '../../domain/campaign';
 import type { Account, Message } from '../../domain/types';
 import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { messageSchema, pageOf } from '../resources';
@@ -82,10 +82,11 @@ const campaignSchema: JsonSchema = obj('Campaign', 'A bulk or trigger SMS campai
   progress: obj('Progress', 'Sending totals.', {
     recipients: count('Recipients', 'Contacts in the groups when the campaign started.'),
     accepted: count('Accepted', 'Messages accepted (charged and queued).'),
-    skipped: count('Skipped', 'Contacts not sent to: opted out or an unusable phone number.'),
+    skipped: count('Skipped', 'Contacts not sent to: opted out, an unusable phone number, or a message that would be empty or too long with their fields.'),
+    skippedByReason: { type: 'object', title: 'Skipped by reason', description: 'The skipped contacts counted by reason: recipient_opted_out, validation_failed (phone number), text_too_long, empty_message. The export lists each of them (the first 1,000).', additionalProperties: { type: 'integer' } },
     cost: str('Cost', 'What the accepted messages were charged, decimal string; once completed, less the refunds of messages that failed before a carrier took them.', MONEY),
     currency: str('Currency', 'ISO 4217 currency code.'),
-  }, ['recipients', 'accepted', 'skipped', 'cost', 'currency']),
+  }, ['recipients', 'accepted', 'skipped', 'skippedByReason', 'cost', 'currency']),
   results: nullable(obj('Results', 'Statuses of the campaign\'s messages: live until completed, then final.', {
     sent: count('Sent', 'Submitted, no delivery report yet.'),
     delivered: count('Delivered', 'Confirmed delivered.'),
@@ -292,7 +293,7 @@ export const campaignRoutes: RouteDef[] = [
     path: '/campaigns/{campaignId}/export',
     operationId: 'ExportCampaignMessages',
     summary: 'Export campaign messages as CSV',
-    description: 'Returns every message of the campaign as CSV: phone number, message text, delivery status and the reason of each failure.',
+    description: 'Returns every message of the campaign as CSV: phone number, message text, delivery status and the reason of each failure; then each contact the campaign skipped (status skipped, reasonCode e.g. recipient_opted_out or text_too_long, reasonMessage why; the first 1,000).',
     tags: ['Campaigns'],
     auth: 'account',
     scope: 'messages:read',
@@ -303,12 +304,17 @@ export const campaignRoutes: RouteDef[] = [
       const c = await getCampaign(deps, account, req.params.campaignId!);
       const rows: (string | number | null)[][] = [];
       for await (const messages of pagesOf((page) => deps.store.messages.list(account.id, { campaignId: c.id }, page), 200)) rows.push(...messages.map(csvRow));
-      // The store lists newest first; oldest first reads best in a spreadsheet.
-      const csv = stringify(rows.reverse(), { header: true, columns: CSV_COLUMNS });
+      // The store lists newest first; oldest first reads best in a spreadsheet. Skipped contacts follow, with their reasons.
+      const csv = stringify([...rows.reverse(), ...(c.skips ?? []).map(skipRow)], { header: true, columns: CSV_COLUMNS });
       return { status: 200, body: csv, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${c.id}.csv"` } };
     },
   },
 ];
+
+/** A contact the campaign did not send to: no message, status skipped, the reason code and why. */
+function skipRow(s: CampaignSkip): (string | number | null)[] {
+  return [null, s.phone, null, 'skipped', s.code, s.reason, null, null, null, null, null, null];
+}
 
 /** One CSV line of the export: the message, its status and the reason of a failure. */
 function csvRow(m: Message): (string | number | null)[] {
