@@ -1,5 +1,5 @@
 import { nowIso, type AppDeps } from '../app/deps';
-import { AppError, notFound } from '../app/errors';
+import { AppError, notFound, unprocessable } from '../app/errors';
 import { retryOnConflict } from '../app/retryOnConflict';
 import { healthyEndpoint, matchesFilters, type DeliveryAttempt, type FilterValue, type Subscription } from '../domain/webhooks';
 import type { DomainEvent } from '../domain/types';
@@ -32,18 +32,10 @@ export function filtersOf(def: EventDefinition, input: Record<string, unknown>):
   return out;
 }
 
+/** The policy every callback URL meets (POST /messages callback.url and defaultWebhookUrl too): a refusal is 422. */
 export async function checkCallbackUrl(deps: AppDeps, url: string, path = '/callbackUrl'): Promise<void> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new AppError(400, 'validation_failed', 'Your request has invalid fields', `${path} is not an absolute URL`, [{ path, message: 'is not an absolute URL' }]);
-  }
-  if (parsed.username || parsed.password) {
-    throw new AppError(400, 'validation_failed', 'Your request has invalid fields', `${path} must not carry credentials`, [{ path, message: 'must not carry user:password credentials' }]);
-  }
   const reason = await deps.webhooks.urlPolicy.check(url);
-  if (reason) throw new AppError(422, 'callback_url_refused', 'Callback URL refused', `${path} ${reason}`, [{ path, message: reason }]);
+  if (reason) throw unprocessable('callback_url_refused', path, reason);
 }
 
 /** Subscribes, or updates the subscription the account already has for this trigger and URL. */

@@ -106,7 +106,7 @@ describe('webhook subscriptions', () => {
       ['plain http to a public host', 'http://203.0.113.10/hook', 422, /https|reserved/],
       ['plain http to a public name', 'http://93.184.215.14/hook', 422, /https/],
       ['a scheme other than http(s)', 'ftp://example.com/hook', 422, /https/],
-      ['credentials in the URL', 'https://user:pw@127.0.0.1/hook', 400, /credentials/],
+      ['credentials in the URL', 'https://user:pw@127.0.0.1/hook', 422, /credentials/],
     ])('callback URL with %s', async (_what, callbackUrl, status, message) => {
       const res = await t.api.post('/hooks/sms-received', { callbackUrl });
       expect(res.status).toBe(status);
