@@ -2,6 +2,7 @@ import { analyseText } from '../domain/encoding';
 import { crossesBelow, EVENT_TYPES, scheduledData } from '../domain/events';
 import { formatMinor } from '../domain/money';
 import { isTooLong, tooLongReason } from '../domain/messageText';
+import { uniqueArgsProblems } from '../domain/uniqueArgs';
 import { normalisePhone } from '../domain/phone';
 import { unitPriceFor } from '../domain/pricing';
 import type { Account, DomainEvent, Message, SenderId } from '../domain/types';
@@ -46,6 +47,8 @@ export async function prepareMessage(
   idempotencyKey: string | null,
   sender: () => Promise<Sender> = () => pickSender(deps, account, input.from),
 ): Promise<PreparedMessage> {
+  const argsProblems = input.uniqueArgs ? uniqueArgsProblems(input.uniqueArgs) : [];
+  if (argsProblems.length > 0) throw invalid(argsProblems);
   const phone = normalisePhone(input.to, account.defaultCountry);
   if (!phone.ok) throw invalid([{ path: '/to', message: phone.reason }]);
   // POST /messages refuses longer texts in its schema; this holds for texts rendered from templates too.

@@ -63,7 +63,8 @@ export class SchemaEmitter {
           out.additionalProperties = typeof value === 'boolean' ? value : this.emit(value as JsonSchema);
           break;
         case 'lineBreaks':
-          break; // an engine rule (validation.ts), not a Swagger keyword
+        case 'knownRegion':
+          break; // engine rules (validation.ts), not Swagger keywords
         case 'enum':
           out.enum = [...(value as readonly (string | number)[])];
           break;

@@ -10,6 +10,14 @@ export type PhoneResult =
  * numbers of `defaultCountry`. A bare digit string is tried as international first only when it is
  * long enough to carry a country code and does not read as a valid national number.
  */
+/** A default country no number belongs to: normalisePhone then reads international numbers only. */
+export const INTERNATIONAL_ONLY = '';
+
+/** An ISO 3166-1 alpha-2 region libphonenumber knows (getCountries()): what a default country may be. */
+export function isKnownRegion(code: string): boolean {
+  return isSupportedCountry(code);
+}
+
 export function normalisePhone(input: string, defaultCountry: string): PhoneResult {
   const raw = input.trim();
   if (!/^\+?[\d\s().-]+$/.test(raw) || !/\d/.test(raw)) return { ok: false, reason: 'must contain only digits, spaces, dashes, dots, parentheses and a leading +' };

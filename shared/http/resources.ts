@@ -127,6 +127,9 @@ export const accountSchema: JsonSchema = obj('Account', 'The account the API key
 
 export const retryPolicyInputSchema = retryPolicySchema;
 
+/** The default country an account reads national numbers in (account settings and operator routes alike). */
+export const defaultCountryInput = (description: string): JsonSchema => str('Default country', description, { pattern: '^[A-Z]{2}$', knownRegion: true });
+
 export const pageOf = (title: string, item: JsonSchema): JsonSchema =>
   obj(title, `A page of ${title.toLowerCase()}.`, {
     items: arr('Items', 'The items of this page.', item),

@@ -29,6 +29,8 @@ export interface JsonSchema {
    * into the connector.
    */
   lineBreaks?: boolean;
+  /** An ISO 3166-1 alpha-2 region libphonenumber knows (domain/phone.ts); an engine rule, not emitted into the connector. */
+  knownRegion?: boolean;
   /** Connector hint: how prominently Power Automate shows the field. */
   'x-ms-visibility'?: 'important' | 'advanced' | 'internal';
   'x-ms-dynamic-values'?: Record<string, unknown>;

@@ -1,6 +1,7 @@
 import Ajv, { type ErrorObject, type SchemaValidateFunction, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FieldError } from '../app/errors';
+import { isKnownRegion } from '../domain/phone';
 import { textCharProblem } from '../domain/textChars';
 import type { JsonSchema } from './schema';
 
@@ -39,6 +40,12 @@ function addTextKeywords(ajv: Ajv): void {
     return errors.length === 0;
   };
   ajv.addKeyword({ keyword: 'openText', type: 'object', schemaType: 'boolean', errors: true, validate: openText });
+  const knownRegion: SchemaValidateFunction = (_on: boolean, data: string) => {
+    const known = isKnownRegion(data);
+    knownRegion.errors = known ? [] : [{ keyword: 'knownRegion', message: 'must be an ISO 3166-1 alpha-2 region with a phone numbering plan, e.g. US, GB or IN', params: {} }];
+    return known;
+  };
+  ajv.addKeyword({ keyword: 'knownRegion', type: 'string', schemaType: 'boolean', errors: true, validate: knownRegion });
 }
 
 const keyProblem = (key: string): string | null => {

@@ -1,5 +1,6 @@
 import { nowIso, type AppDeps } from '../app/deps';
-import { AppError, notFound, unprocessable } from '../app/errors';
+import { AppError, invalid, notFound, unprocessable } from '../app/errors';
+import { INTERNATIONAL_ONLY, normalisePhone } from '../domain/phone';
 import { retryOnConflict } from '../app/retryOnConflict';
 import { healthyEndpoint, matchesFilters, type DeliveryAttempt, type FilterValue, type Subscription } from '../domain/webhooks';
 import type { DomainEvent } from '../domain/types';
@@ -25,14 +26,20 @@ export function filtersOf(def: EventDefinition, input: Record<string, unknown>):
     if (raw === undefined || raw === null || raw === '') continue;
     const values = (Array.isArray(raw) ? raw : [raw]).map((v) => String(v).trim()).filter((v) => v !== '');
     if (values.length === 0) continue;
-    // Phone-number filters compare with E.164 data; accept the digits without the plus too.
-    const normalised = f.name === 'virtualNumber' ? values.map((v) => (/^\d+$/.test(v) ? `+${v}` : v)) : values;
+    // Phone-number filters compare with E.164 data: E.164 or international digits (without the plus), nothing else.
+    const normalised = f.name === 'virtualNumber' ? values.map((v) => internationalNumber(v, `/${f.name}`)) : values;
     out[f.name] = Array.isArray(raw) ? normalised : normalised[0]!;
   }
   return out;
 }
 
 /** The policy every callback URL meets (POST /messages callback.url and defaultWebhookUrl too): a refusal is 422. */
+function internationalNumber(value: string, path: string): string {
+  const phone = normalisePhone(value, INTERNATIONAL_ONLY);
+  if (!phone.ok) throw invalid([{ path, message: phone.reason }]);
+  return phone.e164;
+}
+
 export async function checkCallbackUrl(deps: AppDeps, url: string, path = '/callbackUrl'): Promise<void> {
   const reason = await deps.webhooks.urlPolicy.check(url);
   if (reason) throw unprocessable('callback_url_refused', path, reason);

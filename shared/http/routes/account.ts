@@ -1,5 +1,5 @@
 import { accountView, balanceView, callbackSecretOf, updateAccountSettings, type AccountSettingsInput } from '../../app/accounts';
-import { retryPolicyInputSchema, accountSchema, balanceSchema, monitorSettingsInputSchema } from '../resources';
+import { defaultCountryInput, retryPolicyInputSchema, accountSchema, balanceSchema, monitorSettingsInputSchema } from '../resources';
 import type { RouteDef } from '../route';
 import { bool, nullable, obj, str } from '../schema';
 import { problemResponses } from './common';
@@ -58,7 +58,7 @@ export const accountRoutes: RouteDef[] = [
     body: obj('Account settings', 'Settings to change; fields left out stay as they are.', {
       name: str('Name', 'Account name.', { minLength: 1, maxLength: 100 }),
       defaultSenderId: nullable(str('Default sender ID', 'Approved sender ID (record id or value) used when a message has no from; null to clear.', { minLength: 1, maxLength: 64 })),
-      defaultCountry: str('Default country', 'ISO 3166 alpha-2 country used to read national numbers, e.g. IN.', { pattern: '^[A-Z]{2}$' }),
+      defaultCountry: defaultCountryInput('ISO 3166 alpha-2 country used to read national numbers, e.g. IN.'),
       lowBalanceThreshold: str('Low balance threshold', 'Balance Low fires when credits fall below this decimal amount.', { pattern: '^\\d{1,12}(\\.\\d{1,4})?$' }),
       retryPolicy: retryPolicyInputSchema,
       notifyOnDelivery: bool('Notify on delivery', 'Call the default webhook when a send completes and again when its delivery status arrives (needs defaultWebhookUrl).'),

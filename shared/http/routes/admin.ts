@@ -1,6 +1,6 @@
 import { carrierView, checkCarrierChoice, setAccountCarrier } from '../../app/accountCarrier';
 import { accountView, addCredits, createAccount, type NewAccountInput } from '../../app/accounts';
-import { accountSchema } from '../resources';
+import { accountSchema, defaultCountryInput } from '../resources';
 import type { RouteDef } from '../route';
 import { nullable, obj, str, type JsonSchema } from '../schema';
 import { idParam, problemResponses } from './common';
@@ -33,7 +33,7 @@ export const adminRoutes: RouteDef[] = [
       name: str('Name', 'Account name.', { minLength: 1, maxLength: 100 }),
       currency: str('Currency', 'ISO 4217 currency of credits (default from PRICE_CURRENCY).', { pattern: '^[A-Z]{3}$' }),
       credits: str('Credits', 'Opening credits as a decimal string.', DECIMAL),
-      defaultCountry: str('Default country', 'ISO 3166 alpha-2 country for national numbers.', { pattern: '^[A-Z]{2}$' }),
+      defaultCountry: defaultCountryInput('ISO 3166 alpha-2 country for national numbers.'),
       lowBalanceThreshold: str('Low balance threshold', 'Balance Low fires below this amount.', DECIMAL),
       senderId: str('Sender ID', 'A sender ID to provision approved, and make the default.', { minLength: 1, maxLength: 11, pattern: '^[A-Za-z0-9 ]+$' }),
       carrier: carrierField,

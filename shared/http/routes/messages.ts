@@ -1,6 +1,8 @@
 import { cancelMessage } from '../../app/messageLifecycle';
 import { AppError, notFound } from '../../app/errors';
 import { sendMessage, type SendMessageInput, type SendOutcome } from '../../app/sendMessage';
+import { e164 } from '../../app/phoneInput';
+import { UNIQUE_ARGS_LIMITS } from '../../domain/uniqueArgs';
 import type { Message } from '../../domain/types';
 import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { MESSAGE_STATUSES, messageSchema, pageOf } from '../resources';
@@ -73,9 +75,9 @@ export const sendMessageBody = obj('Send SMS request', 'The message to send.', {
   uniqueArgs: {
     type: 'object',
     title: 'Unique arguments',
-    description: 'Your own key/value pairs echoed in every callback event for this message.',
-    additionalProperties: { type: 'string', maxLength: 256 },
-    maxProperties: 20,
+    description: `Your own key/value pairs echoed in every callback event for this message: up to ${UNIQUE_ARGS_LIMITS.keys} keys of 1-${UNIQUE_ARGS_LIMITS.keyLength} characters, values up to ${UNIQUE_ARGS_LIMITS.valueLength}, ${UNIQUE_ARGS_LIMITS.totalLength.toLocaleString('en-US')} characters in all.`,
+    additionalProperties: { type: 'string', maxLength: UNIQUE_ARGS_LIMITS.valueLength },
+    maxProperties: UNIQUE_ARGS_LIMITS.keys,
     'x-ms-visibility': 'advanced',
   },
 }, ['to', 'text']);
@@ -127,7 +129,7 @@ export const messageRoutes: RouteDef[] = [
     scope: 'messages:read',
     query: [
       { name: 'status', schema: str('Status', 'Only messages in this status.', { enum: MESSAGE_STATUSES }) },
-      { name: 'to', schema: str('To', 'Only messages to this E.164 number.', { maxLength: 32 }) },
+      { name: 'to', schema: str('To', 'Only messages to this phone number (E.164, international digits or a national number of the default country).', { maxLength: 32 }) },
       { name: 'from', schema: str('From', 'Only messages from this sender.', { maxLength: 20 }) },
       { name: 'since', schema: str('Since', 'Only messages created at or after this time (ISO 8601).', { format: 'date-time' }) },
       { name: 'until', schema: str('Until', 'Only messages created before this time (ISO 8601).', { format: 'date-time' }) },
@@ -139,7 +141,8 @@ export const messageRoutes: RouteDef[] = [
     connector: {},
     async handle({ deps, req, account }) {
       const q = req.query as { status?: Message['status']; to?: string; from?: string; since?: string; until?: string; campaignId?: string; limit: number; continuationToken?: string };
-      const to = q.to ? (q.to.startsWith('+') ? q.to : `+${q.to}`) : undefined;
+      // Read like any number the account gives (E.164, international digits, national numbers).
+      const to = q.to === undefined ? undefined : e164(account, q.to, 'query/to');
       const page = await deps.store.messages.list(
         account.id,
         { status: q.status, to, from: q.from, since: q.since && new Date(q.since).toISOString(), until: q.until && new Date(q.until).toISOString(), campaignId: q.campaignId },
