@@ -3,6 +3,7 @@ import { accountRoutes } from './account';
 import { adminRoutes } from './admin';
 import { campaignRoutes } from './campaigns';
 import { carrierRoutes } from './carriers';
+import { problemResponses } from './common';
 import { contactRoutes } from './contacts';
 import { deadLetterRoutes } from './deadLetters';
 import { groupRoutes } from './groups';
@@ -18,4 +19,12 @@ import { virtualNumberRoutes } from './virtualNumbers';
  * The route table: the single declaration of every HTTP route. The embedded host, the Azure
  * Functions registrations and the connector generator all read this list.
  */
-export const routeTable: RouteDef[] = [...accountRoutes, ...messageRoutes, ...optOutRoutes, ...keywordRoutes, ...contactRoutes, ...groupRoutes, ...campaignRoutes, ...senderIdRoutes, ...virtualNumberRoutes, ...lookupRoutes, ...adminRoutes, ...deadLetterRoutes, ...carrierRoutes, ...hookRoutes];
+const declared: RouteDef[] = [...accountRoutes, ...messageRoutes, ...optOutRoutes, ...keywordRoutes, ...contactRoutes, ...groupRoutes, ...campaignRoutes, ...senderIdRoutes, ...virtualNumberRoutes, ...lookupRoutes, ...adminRoutes, ...deadLetterRoutes, ...carrierRoutes, ...hookRoutes];
+
+/**
+ * The engine validates the query string and path parameters of every route but the carriers'
+ * (an unknown query parameter is 400 even where a route declares none), so each declares that 400.
+ */
+const withValidationResponse = (r: RouteDef): RouteDef => (r.auth === 'carrier' || r.responses[400] ? r : { ...r, responses: { ...r.responses, ...problemResponses(400) } });
+
+export const routeTable: RouteDef[] = declared.map(withValidationResponse);
