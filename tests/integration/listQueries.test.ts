@@ -37,6 +37,10 @@ describe('query parameters and continuation tokens on every route', () => {
     expect(res.body.errors).toContainEqual({ path: 'query/zzz', message: 'is not a known field' });
   });
 
+  test('every route the engine validates declares the 400 it can answer (the connector shows it)', () => {
+    expect(routeTable.filter((r) => r.auth !== 'carrier' && !r.responses[400]).map(name)).toEqual([]);
+  });
+
   test('routes that declare no query parameters refuse limit=-1&zzz=1 (/groups, /keywords)', async () => {
     for (const path of ['/groups', '/keywords']) {
       const res = await t.api.get(`${path}?limit=-1&zzz=1`);
