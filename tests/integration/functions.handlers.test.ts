@@ -215,6 +215,29 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     expect((await api('GET', '/balance')).body.credits).toBe(before);
   });
 
+  test('continuation tokens over Cosmos DB are signed: the next page follows, an edited token is 400', async () => {
+    for (const phone of ['+14155550161', '+14155550162']) {
+      expect((await api('POST', '/contacts', { phone })).status).toBe(201);
+      expect((await api('POST', '/messages', { to: phone, text: 'Page me' })).status).toBe(202);
+    }
+    for (const path of ['/messages', '/contacts']) {
+      const first = await api('GET', `${path}?limit=1`);
+      const token: string = first.body.continuationToken;
+      const next = await api('GET', `${path}?limit=1&continuationToken=${encodeURIComponent(token)}`);
+      expect(next.status).toBe(200);
+      expect(next.body.items[0].id).not.toBe(first.body.items[0].id);
+      // The Cosmos store's own token (base64url JSON a caller could edit) is not accepted without its signature.
+      const dot = token.lastIndexOf('.');
+      const [inner, signature] = dot < 0 ? [token, ''] : [token.slice(0, dot), token.slice(dot)];
+      const edited = Buffer.from(Buffer.from(inner, 'base64url').toString('utf8').replace(/\d(?=\D*$)/, (d) => String((Number(d) + 1) % 10))).toString('base64url');
+      for (const bad of [inner, `${edited}${signature}`]) {
+        const res = await api('GET', `${path}?limit=1&continuationToken=${encodeURIComponent(bad)}`);
+        expect(res.status).toBe(400);
+        expect(res.body.errors).toEqual([{ path: 'query/continuationToken', message: 'continuationToken is not one this API issued' }]);
+      }
+    }
+  });
+
   test('a failing task is retried with backoff by the trigger, then dead-lettered, listed and re-queued', async () => {
     const hits: number[] = [];
     const down = http.createServer((_req, res) => {
