@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { MESSAGE_TEXT_MAX } from '../../shared/domain/messageText';
 import { DEV_KEY, startTestHost, type TestHost } from '../fixtures/testHost';
+import { assignNumber, inbound, SIMULATOR_SECRET } from '../fixtures/webhookScenarios';
 
 /**
  * No path sends a text longer than POST /messages accepts (MESSAGE_TEXT_MAX): a trigger call is
@@ -10,7 +11,7 @@ import { DEV_KEY, startTestHost, type TestHost } from '../fixtures/testHost';
 describe(`message texts stay within ${MESSAGE_TEXT_MAX} characters on every path`, () => {
   let t: TestHost;
   beforeEach(async () => {
-    t = await startTestHost();
+    t = await startTestHost({ SIMULATOR_SECRET });
   });
   afterEach(() => t.close());
 
@@ -83,5 +84,18 @@ describe(`message texts stay within ${MESSAGE_TEXT_MAX} characters on every path
     const rule = await t.api.post('/keywords', { keyword: 'INFO', reply: long });
     expect(rule.status).toBe(400);
     expect(rule.body.errors).toContainEqual({ path: '/reply', message: `must NOT have more than ${MESSAGE_TEXT_MAX} characters` });
+  });
+
+  test('a keyword auto reply the sender\'s fields make too long is not sent, nor charged; the match still counts', async () => {
+    const number = '+14155550100';
+    await assignNumber(t, number);
+    const sender = '+14155552001';
+    expect((await t.api.post('/contacts', { phone: sender, customFields: Object.fromEntries(['a', 'b', 'c', 'd'].map((k) => [k, k.repeat(500)])) })).status).toBe(201);
+    expect((await t.api.post('/keywords', { keyword: 'info', reply: 'Info: {{a}}{{b}}{{c}}{{d}}' })).status).toBe(201);
+    const credits = await balance();
+    await inbound(t, number, 'info', sender);
+    await t.host.drain();
+    expect((await t.api.get(`/messages?to=${encodeURIComponent(sender)}`)).body.items).toEqual([]);
+    expect(await balance()).toBe(credits);
   });
 });
