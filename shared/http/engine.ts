@@ -71,10 +71,16 @@ export function compileRoutes(routes: RouteDef[]): CompiledRoute[] {
       // Carriers call back with query strings of their own (Kannel's dlr-url) and check them in the handler;
       // every other route refuses parameters it does not declare, also when it declares none.
       query: def.auth === 'carrier' ? undefined : compileQuery(objectOf(def.query ?? []), 'query'),
-      params: def.pathParams?.length ? compileQuery(objectOf(def.pathParams.map((p) => ({ ...p, required: true }))), 'path') : undefined,
+      params: def.pathParams?.length ? compileQuery(objectOf(def.pathParams.map(asPathParam)), 'path') : undefined,
       pages: (def.query ?? []).some((q) => q.name === 'continuationToken'),
     };
   });
+}
+
+/** A path naming nothing is 404 (the handler's answer), so a value outside a closed list is not a 400 here. */
+function asPathParam(p: ParamSpec): ParamSpec {
+  const { enum: _closedList, ...schema } = p.schema;
+  return { ...p, schema, required: true };
 }
 
 function objectOf(params: ParamSpec[]): JsonSchema {

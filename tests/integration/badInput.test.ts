@@ -15,8 +15,7 @@ describe('bad input on every route', () => {
 
   const authFor = (r: RouteDef): Record<string, string> => (r.auth === 'admin' ? { 'x-admin-key': ADMIN_KEY } : r.auth === 'account' ? { 'x-api-key': DEV_KEY } : {});
   // A well-formed value nothing exists for: ids get a missing id, phones a valid unused number.
-  // A queue name is one of a closed list (a name outside it is 400 naming path/queue).
-  const missing: Record<string, string> = { carrier: 'simulator', phone: encodeURIComponent('+14155550000'), queue: 'sms-send' };
+  const missing: Record<string, string> = { carrier: 'simulator', phone: encodeURIComponent('+14155550000') };
   const pathOf = (r: RouteDef) => r.path.replace(/\{(\w+)\}/g, (_m, name: string) => missing[name] ?? `${name}_missing`);
   const call = async (r: RouteDef, body: string | undefined, headers: Record<string, string> = {}) => {
     const res = await fetch(`${t.url}/api${pathOf(r)}`, { method: r.method, headers: { ...authFor(r), ...headers }, body });
@@ -34,8 +33,7 @@ describe('bad input on every route', () => {
   // A trigger campaign's payload is the caller's own JSON: any field may be there, and the campaign's
   // mapping checks it (tests/integration/campaigns.test.ts), so only the closed bodies are probed here.
   const closedBody = withBody.filter((r) => r.body!.additionalProperties !== true);
-  // Routes with an id-like parameter: a closed list (a queue name) names something that exists.
-  const withParams = routeTable.filter((r) => r.pathParams?.some((p) => p.name !== 'carrier' && !p.schema.enum));
+  const withParams = routeTable.filter((r) => r.pathParams?.some((p) => p.name !== 'carrier'));
   const name = (r: RouteDef) => `${r.method} ${r.path}`;
 
   test.each(withBody.map((r) => [name(r), r] as const))('%s: malformed JSON is 400', async (_n, r) => {
