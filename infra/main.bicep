@@ -1,4 +1,4 @@
-// DataFlows SMS on Azure, for `azd up`: Functions (Flex Consumption, Node 20), Cosmos DB
+// DataFlows SMS on Azure, for `azd up`: Functions (Flex Consumption, Node 22), Cosmos DB
 // (serverless), Service Bus, Key Vault, Application Insights, and one user-assigned identity with
 // data-plane roles on each. tests/unit/infra.test.ts keeps this in step with the code.
 targetScope = 'subscription'

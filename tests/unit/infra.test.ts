@@ -183,10 +183,15 @@ describe('infra: identity and role assignments', () => {
     expect(call.slice(0, call.indexOf('\n}\n'))).toMatch(/principalId: identity\.outputs\.principalId/);
   });
 
-  test('the Function App runs on Flex Consumption, Node 20, as that identity, tagged for azd', () => {
+  test('the Function App runs on Flex Consumption, Node 22 (Node 20 is out of support on Azure), as that identity, tagged for azd', () => {
     const app = mod('functionapp');
     expect(app).toMatch(/sku: \{ name: 'FC1', tier: 'FlexConsumption' \}/);
-    expect(app).toMatch(/runtime: \{ name: 'node', version: '20' \}/);
+    expect(app).toMatch(/runtime: \{ name: 'node', version: nodeVersion \}/);
+    expect(/param nodeVersion string = '(\d+)'/.exec(app)?.[1]).toBe('22');
+    // Flex Consumption refuses the settings older plans chose the runtime with.
+    expect(app.replace(/\/\/.*$/gm, '')).not.toMatch(/linuxFxVersion|FUNCTIONS_WORKER_RUNTIME|FUNCTIONS_EXTENSION_VERSION/);
+    // The code itself keeps running on Node 20 (this machine) and 22 (Azure).
+    expect((JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node).toBe('>=20');
     expect(app).toMatch(/type: 'UserAssigned'/);
     expect(app).toMatch(/authentication: \{ type: 'UserAssignedIdentity'/);
     const service = /services:\n {2}(\w+):/.exec(read('azure.yaml'))?.[1];
