@@ -84,3 +84,15 @@ export const AZURE_PLATFORM_SETTINGS = [
   'AzureWebJobsStorage__credential',
   'AzureWebJobsStorage__clientId',
 ] as const;
+
+/**
+ * A Key Vault reference the platform could not resolve. App Service and Functions replace an app
+ * setting of the form `@Microsoft.KeyVault(SecretUri=...)` or `@Microsoft.KeyVault(VaultName=...;
+ * SecretName=...)` by the secret; when they cannot (no access for keyVaultReferenceIdentity, vault
+ * or secret missing, bad syntax) the app reads the reference string itself as the value (Microsoft
+ * Learn, "Use Key Vault references as app settings in App Service and Azure Functions"). Used as a
+ * key, that text would be a working operator key anyone reading the settings knows: loadConfig refuses it.
+ */
+export function isUnresolvedKeyVaultReference(value: string): boolean {
+  return /^\s*@Microsoft\.KeyVault\(/i.test(value);
+}

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parsePriceTable, type PriceTable } from '../domain/pricing';
+import { isUnresolvedKeyVaultReference } from './azureSettings';
 
 export interface Config {
   port: number;
@@ -111,7 +112,7 @@ export class ConfigError extends Error {}
 
 /** Reads and validates the environment; every problem is reported at once, by setting name. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const problems: string[] = [];
+  const problems: string[] = unresolvedReferences(env);
   const get = (name: SettingName): string => {
     const v = env[name];
     return v !== undefined && v !== '' ? v : SETTINGS[name].default;
@@ -184,6 +185,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!config.publicBaseUrl && env.WEBSITE_HOSTNAME) config.publicBaseUrl = `https://${env.WEBSITE_HOSTNAME}`;
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
+}
+
+/** Settings still holding a Key Vault reference: the platform could not read the secret. */
+function unresolvedReferences(env: Record<string, string | undefined>): string[] {
+  return (Object.keys(SETTINGS) as SettingName[])
+    .filter((name) => isUnresolvedKeyVaultReference(env[name] ?? ''))
+    .map(
+      (name) =>
+        `${name} is an unresolved Key Vault reference (${env[name]!.trim()}): the platform could not read the secret; check that the secret exists and that the app's identity (keyVaultReferenceIdentity) has Key Vault Secrets User on the vault, then restart`,
+    );
 }
 
 /**

@@ -20,6 +20,17 @@ describe('configuration', () => {
     }
   });
 
+  test('a setting left as an unresolved Key Vault reference stops the start, naming the setting', () => {
+    // What the Function App sees when the platform cannot resolve a reference: the reference text.
+    const reference = '@Microsoft.KeyVault(VaultName=kv-abc;SecretName=admin-api-key)';
+    const azure = { STORAGE: 'cosmos', QUEUE: 'servicebus', COSMOS_ENDPOINT: 'https://c.documents.azure.com', SERVICEBUS_NAMESPACE: 'sb.servicebus.windows.net', SIMULATOR_SECRET: 's3cret' };
+    expect(() => loadConfig({ ...azure, ADMIN_API_KEY: reference })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...azure, ADMIN_API_KEY: reference })).toThrow(/ADMIN_API_KEY is an unresolved Key Vault reference/);
+    // Any setting, either reference syntax, any case; the resolved value passes.
+    expect(() => loadConfig({ ...azure, ADMIN_API_KEY: 'k', TWILIO_AUTH_TOKEN: ' @microsoft.keyvault(SecretUri=https://kv.vault.azure.net/secrets/t/)', TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}` })).toThrow(/TWILIO_AUTH_TOKEN is an unresolved Key Vault reference/);
+    expect(loadConfig({ ...azure, ADMIN_API_KEY: 'resolved-key' }).adminApiKey).toBe('resolved-key');
+  });
+
   test('cosmos storage needs an endpoint', () => {
     expect(() => loadConfig({ STORAGE: 'cosmos' })).toThrow(/COSMOS_ENDPOINT/);
   });
