@@ -49,7 +49,13 @@ param kannelPassword string = ''
 param kannelCallbackSecret string = ''
 param kannelSmsc string = ''
 
+@description('Changes the Key Vault\'s name: set AZURE_KEY_VAULT_SUFFIX to a new value to provision again while a vault of an earlier `azd down` (without --purge) is soft-deleted and still holds its name.')
+param keyVaultSuffix string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+// Key Vault names are global and survive deletion for softDeleteRetentionInDays (soft delete cannot
+// be turned off), so the vault's name also depends on keyVaultSuffix. Each environment gets its own.
+var keyVaultName = 'kv-${take(toLower(uniqueString(subscription().id, environmentName, location, keyVaultSuffix)), 13)}'
 var tags = { 'azd-env-name': environmentName }
 var deploymentContainerName = 'app-package-${take(resourceToken, 7)}'
 var databaseName = 'dataflows-sms'
@@ -120,7 +126,7 @@ module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   scope: rg
   params: {
-    name: 'kv-${resourceToken}'
+    name: keyVaultName
     location: location
     tags: tags
     principalId: identity.outputs.principalId

@@ -162,8 +162,8 @@ describe('infra: queues and containers', () => {
 describe('infra: identity and role assignments', () => {
   const ROLES: [module: string, role: string, what: string][] = [
     ['cosmos', '00000000-0000-0000-0000-000000000002', 'Cosmos DB Built-in Data Contributor'],
-    ['servicebus', '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39', 'Azure Service Bus Data Sender'],
-    ['servicebus', '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0', 'Azure Service Bus Data Receiver'],
+    // Data Owner: send and receive, and the Manage right target-based scaling needs to read queue length.
+    ['servicebus', '090c5cfd-751d-490a-894a-3ce6f1109419', 'Azure Service Bus Data Owner'],
     ['keyvault', '4633458b-17de-408a-b874-0445c86b69e6', 'Key Vault Secrets User'],
     ['storage', 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b', 'Storage Blob Data Owner'],
     ['monitoring', '3913510d-42f4-4e42-8a64-420c390055eb', 'Monitoring Metrics Publisher'],
@@ -197,6 +197,26 @@ describe('infra: identity and role assignments', () => {
     const service = /services:\n {2}(\w+):/.exec(read('azure.yaml'))?.[1];
     expect(app).toContain(`'azd-service-name': '${service}'`);
     expect(read('azure.yaml')).toMatch(/host: function/);
+  });
+
+  test('Service Bus: the identity can read queue length for target-based scaling (Data Owner, not Sender + Receiver alone)', () => {
+    const sb = mod('servicebus');
+    const assigned = [...sb.matchAll(/roleDefinitions', (\w+)\)/g)].map((m) => new RegExp(`var ${m[1]} = '([0-9a-f-]+)'`).exec(sb)?.[1]);
+    expect(assigned).toContain('090c5cfd-751d-490a-894a-3ce6f1109419');
+  });
+
+  test('Key Vault: a new name per environment and on demand, so a soft-deleted vault of an earlier azd down does not block azd up', () => {
+    // The name is derived from the environment and keyVaultSuffix, which azd fills from AZURE_KEY_VAULT_SUFFIX.
+    expect(main).toMatch(/^param keyVaultSuffix string = ''$/m);
+    expect(main).toMatch(/^var keyVaultName = 'kv-\$\{take\(toLower\(uniqueString\(subscription\(\)\.id, environmentName, location, keyVaultSuffix\)\), 13\)\}'$/m);
+    expect(main).toMatch(/name: keyVaultName\n/);
+    const params = (JSON.parse(read('infra/main.parameters.json')) as { parameters: Record<string, { value: string }> }).parameters;
+    expect(params.keyVaultSuffix?.value).toBe('${AZURE_KEY_VAULT_SUFFIX}');
+    // 'kv-' + 13 characters: within Key Vault's 3-24; purge protection off so `azd down --purge` frees the name.
+    expect(mod('keyvault')).not.toMatch(/enablePurgeProtection/);
+    // The deploy section says what azd up needs and how to free or change the name.
+    const deploy = read('README.md').split('## Deploy to Azure')[1]!.split('\n## ')[0]!;
+    for (const phrase of ['azd down --purge', 'AZURE_KEY_VAULT_SUFFIX', 'User Access Administrator', 'Azure Service Bus Data Owner']) expect({ phrase, documented: deploy.includes(phrase) }).toEqual({ phrase, documented: true });
   });
 
   test('outputs give the connector its host', () => {
