@@ -158,7 +158,8 @@ var appSettings = {
   PRICE_TABLE: priceTable
   LOG_LEVEL: logLevel
   MAX_BODY_BYTES: '262144'
-  RECONCILE_INTERVAL_MS: '30000'
+  // Azure timers run a minute or more apart (each run is an invocation); the embedded default is 30 s.
+  RECONCILE_INTERVAL_MS: '60000'
   STALE_AFTER_MS: '60000'
   CAMPAIGN_BATCH_SIZE: '200'
   CAMPAIGN_COMPLETION_TIMEOUT_HOURS: '72'
@@ -192,6 +193,7 @@ module functionApp 'modules/functionapp.bicep' = {
     storageBlobEndpoint: storage.outputs.blobEndpoint
     deploymentContainerName: deploymentContainerName
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    cosmosEndpoint: cosmos.outputs.endpoint
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     appSettings: union(appSettings, keyVault.outputs.references)
   }

@@ -12,6 +12,8 @@ param storageBlobEndpoint string
 param deploymentContainerName string
 @description('Fully qualified Service Bus namespace, e.g. sb-xyz.servicebus.windows.net.')
 param serviceBusNamespace string
+@description('Cosmos DB account endpoint, for the change-feed trigger\'s identity-based connection.')
+param cosmosEndpoint string
 param applicationInsightsConnectionString string
 @description('The service\'s own settings (SETTINGS in shared/config/config.ts), Key Vault references included.')
 param appSettings object
@@ -83,6 +85,10 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
     ServiceBusConnection__fullyQualifiedNamespace: serviceBusNamespace
     ServiceBusConnection__credential: 'managedidentity'
     ServiceBusConnection__clientId: identityClientId
+    // The outbox change-feed trigger's connection (OUTBOX_CHANGE_FEED.connection), identity-based.
+    CosmosDBConnection__accountEndpoint: cosmosEndpoint
+    CosmosDBConnection__credential: 'managedidentity'
+    CosmosDBConnection__clientId: identityClientId
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
   })

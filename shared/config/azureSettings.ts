@@ -62,7 +62,8 @@ export const AZURE_SETTING_SOURCES: Record<string, AzureSettingSource> = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'app',
   WEBHOOK_ALLOW_LOOPBACK: 'app',
   WEBHOOK_TIMEOUT_MS: 'app',
-  // The embedded host's delivery pool and relay poll; on Azure the triggers and a 1 s timer do this.
+  // The embedded host's delivery pool and relay poll; on Azure the triggers, the Cosmos DB change
+  // feed and a 5-minute safety-net timer do this.
   WEBHOOK_CONCURRENCY: 'embedded',
   WEBHOOK_RELAY_INTERVAL_MS: 'embedded',
   RATE_LIMIT_HOOKS_PER_MINUTE: 'app',
@@ -80,6 +81,9 @@ export const AZURE_PLATFORM_SETTINGS = [
   'ServiceBusConnection__fullyQualifiedNamespace',
   'ServiceBusConnection__credential',
   'ServiceBusConnection__clientId',
+  'CosmosDBConnection__accountEndpoint',
+  'CosmosDBConnection__credential',
+  'CosmosDBConnection__clientId',
   'AzureWebJobsStorage__accountName',
   'AzureWebJobsStorage__credential',
   'AzureWebJobsStorage__clientId',

@@ -11,6 +11,9 @@ import { SETTINGS } from '../../shared/config/config';
 import { API_PREFIX } from '../../shared/http/engine';
 import { QUEUE_OF } from '../../shared/ports/taskQueue';
 import { SERVICE_BUS_CONNECTION } from '../../functions/register';
+import { OUTBOX_CHANGE_FEED } from '../../shared/config/azureParts';
+import { loadConfig } from '../../shared/config/config';
+import { periodicJobs } from '../../shared/config/periodicJobs';
 
 const root = join(__dirname, '../..');
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');
@@ -95,12 +98,19 @@ describe('infra: settings', () => {
 
   test('defaults written in Bicep match the settings table', () => {
     const literal = (name: string) => new RegExp(`^\\s*${name}: '([^']*)'`, 'm').exec(main)?.[1];
-    for (const name of ['SIMULATOR_DLR_DELAY_MS', 'MAX_BODY_BYTES', 'RECONCILE_INTERVAL_MS', 'MONITOR_INTERVAL_MS', 'STALE_AFTER_MS', 'WEBHOOK_TIMEOUT_MS', 'RATE_LIMIT_HOOKS_PER_MINUTE', 'RATE_LIMIT_CARRIER_PER_MINUTE', 'TWILIO_API_BASE_URL'] as const) {
+    for (const name of ['SIMULATOR_DLR_DELAY_MS', 'MAX_BODY_BYTES', 'MONITOR_INTERVAL_MS', 'STALE_AFTER_MS', 'WEBHOOK_TIMEOUT_MS', 'RATE_LIMIT_HOOKS_PER_MINUTE', 'RATE_LIMIT_CARRIER_PER_MINUTE', 'TWILIO_API_BASE_URL'] as const) {
       expect({ name, value: literal(name) }).toEqual({ name, value: SETTINGS[name].default });
     }
     expect(/param queueMaxAttempts int = (\d+)/.exec(main)?.[1]).toBe(SETTINGS.QUEUE_MAX_ATTEMPTS.default);
     expect(/param priceTable string = '([^']*)'/.exec(main)?.[1]).toBe(SETTINGS.PRICE_TABLE.default);
     expect(/var databaseName = '([^']*)'/.exec(main)?.[1]).toBe(SETTINGS.COSMOS_DATABASE.default);
+  });
+
+  test('with the Function App\'s settings every timer runs a minute or more apart (each run is an invocation)', () => {
+    const literal = (name: string) => new RegExp(`^\\s*${name}: '([^']*)'`, 'm').exec(main)?.[1];
+    const env = Object.fromEntries(['RECONCILE_INTERVAL_MS', 'MONITOR_INTERVAL_MS'].map((n) => [n, literal(n)]));
+    const config = loadConfig(env);
+    for (const job of periodicJobs) expect({ job: job.name, atLeastAMinute: job.everyMs(config) >= 60_000 }).toEqual({ job: job.name, atLeastAMinute: true });
   });
 
   test('local.settings.sample.json documents every setting a Functions run against Azure reads', () => {
@@ -109,7 +119,7 @@ describe('infra: settings', () => {
       const source = AZURE_SETTING_SOURCES[name];
       if (source === 'app' || source === 'keyVault') expect({ name, listed: name in values }).toEqual({ name, listed: true });
     }
-    for (const name of ['STORAGE', 'QUEUE', 'ADMIN_API_KEY', 'SIMULATOR_SECRET', 'PUBLIC_BASE_URL', `${SERVICE_BUS_CONNECTION}__fullyQualifiedNamespace`]) expect(values).toHaveProperty(name);
+    for (const name of ['STORAGE', 'QUEUE', 'ADMIN_API_KEY', 'SIMULATOR_SECRET', 'PUBLIC_BASE_URL', `${SERVICE_BUS_CONNECTION}__fullyQualifiedNamespace`, `${OUTBOX_CHANGE_FEED.connection}__accountEndpoint`]) expect(values).toHaveProperty(name);
     expect(values.FUNCTIONS_WORKER_RUNTIME).toBe('node');
   });
 });
@@ -141,6 +151,19 @@ describe('infra: queues and containers', () => {
 
   test('infra/cosmos-containers.json is exactly the adapter\'s cosmosContainers (npm run infra:sync)', () => {
     expect(JSON.parse(read('infra/cosmos-containers.json'))).toEqual(JSON.parse(JSON.stringify(cosmosContainers)));
+  });
+
+  test('the outbox change-feed trigger\'s lease container is declared (partition key /id) and its connection is identity-based', () => {
+    const cosmos = mod('cosmos');
+    expect(/param leaseContainerName string = '([^']*)'/.exec(cosmos)?.[1]).toBe(OUTBOX_CHANGE_FEED.leaseContainerName);
+    const lease = cosmos.slice(cosmos.indexOf('resource leases '));
+    expect(lease).toMatch(/name: leaseContainerName\n/);
+    expect(lease).toMatch(/resource: \{ id: leaseContainerName, partitionKey: \{ paths: \[ '\/id' \]/);
+    expect(Object.keys(cosmosContainers)).toContain(OUTBOX_CHANGE_FEED.containerName);
+    expect(Object.keys(cosmosContainers)).not.toContain(OUTBOX_CHANGE_FEED.leaseContainerName);
+    for (const suffix of ['accountEndpoint', 'credential', 'clientId']) expect(appSettings.has(`${OUTBOX_CHANGE_FEED.connection}__${suffix}`)).toBe(true);
+    expect(appSettings.has(OUTBOX_CHANGE_FEED.connection)).toBe(false); // no connection string
+    expect(main).toMatch(/cosmosEndpoint: cosmos\.outputs\.endpoint/);
   });
 
   test('Cosmos DB is serverless and declares every container from that file, with its indexing policy and TTL', () => {
