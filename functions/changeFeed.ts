@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import { pendingEventsFromChangeFeed } from '../shared/config/azureParts';
+import { pendingEventsFromChangeFeed } from '../shared/config/azureTriggers';
 import { relayEvents } from '../shared/webhooks/relay';
 import type { RuntimeProvider } from './runtimeProvider';
 

@@ -1,6 +1,6 @@
 import type { app as functionsApp } from '@azure/functions';
 import type { Config } from '../shared/config/config';
-import { OUTBOX_CHANGE_FEED } from '../shared/config/azureParts';
+import { OUTBOX_CHANGE_FEED } from '../shared/config/azureTriggers';
 import { periodicJobs } from '../shared/config/periodicJobs';
 import { routeTable } from '../shared/http/routes';
 import type { RouteDef } from '../shared/http/route';

@@ -1,5 +1,5 @@
 import { hashApiKey } from '../app/apiKeys';
-import { cosmosClientFromConfig, cosmosContainers, openCosmosDataStore, openCosmosSimulatorLog, type CosmosClient } from '../adapters/cosmos';
+import { cosmosClientFromConfig, openCosmosDataStore, openCosmosSimulatorLog, type CosmosClient } from '../adapters/cosmos';
 import { createServiceBusTaskQueue, serviceBusClientFromConfig, type ServiceBusClientLike } from '../adapters/servicebus';
 import type { Clock, Logger } from '../ports';
 import { ConfigError, type Config } from './config';
@@ -72,22 +72,3 @@ function serviceBusConnection(config: Config): { connectionString: string } | { 
   if (connectionString) return { connectionString };
   return { fullyQualifiedNamespace: requireSetting(namespace, 'SERVICEBUS_NAMESPACE or SERVICEBUS_CONNECTION_STRING') };
 }
-
-/**
- * The Cosmos DB change-feed trigger that wakes the outbox relay on Azure: it watches the container
- * holding the outbox events and keeps its checkpoints in a lease container, which Bicep declares
- * (with Entra ID the trigger cannot create it: createLeaseContainerIfNotExists needs control-plane
- * rights, and the extension requires partition key /id on it). `connection` is the prefix of the
- * identity-based settings `<connection>__accountEndpoint`, `__credential`, `__clientId`.
- */
-export const OUTBOX_CHANGE_FEED = {
-  connection: 'CosmosDBConnection',
-  containerName: cosmosContainers.tenants.id,
-  leaseContainerName: 'leases',
-} as const;
-
-export { pendingEventsFromChangeFeed } from '../adapters/cosmos';
-
-// Queue triggers read messages the way the Service Bus adapter writes them; functions/ reaches the
-// adapter only through here (dependency rule: hosts never import adapters).
-export { InvalidTaskMessageError, taskFromServiceBusMessage } from '../adapters/servicebus';

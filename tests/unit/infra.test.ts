@@ -11,7 +11,7 @@ import { SETTINGS } from '../../shared/config/config';
 import { API_PREFIX } from '../../shared/http/engine';
 import { QUEUE_OF } from '../../shared/ports/taskQueue';
 import { SERVICE_BUS_CONNECTION } from '../../functions/register';
-import { OUTBOX_CHANGE_FEED } from '../../shared/config/azureParts';
+import { OUTBOX_CHANGE_FEED } from '../../shared/config/azureTriggers';
 import { loadConfig } from '../../shared/config/config';
 import { periodicJobs } from '../../shared/config/periodicJobs';
 

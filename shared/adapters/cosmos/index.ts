@@ -23,7 +23,6 @@ import { CosmosDeliveryAttemptStore, CosmosSubscriptionStore } from './webhooks'
 export { cosmosContainers } from './containers';
 export type { CosmosContainerDescription, CosmosCompositePath, CosmosContainerName } from './containers';
 export { AccountNotFoundError } from './accounts';
-export { pendingEventsFromChangeFeed } from './outbox';
 export { cosmosClientFromConfig, type CosmosConnectionConfig } from './client';
 export { openCosmosSimulatorLog, simulatorLogId, type CosmosSimulatorLogOptions } from './simulatorLog';
 export type { CosmosClient } from '@azure/cosmos';
