@@ -29,7 +29,8 @@ param queueMaxAttempts int = 10
 param carrierDefault string = 'simulator'
 
 param priceCurrency string = 'USD'
-param priceTable string = 'default=0.05,US=0.0079,GB=0.04,IN=0.0075'
+@description('Price table of priceCurrency; empty for the built-in table of that currency (USD and EUR are built in).')
+param priceTable string = ''
 param logLevel string = 'info'
 
 // Real carriers: each stays off while its settings are empty. Secrets go to Key Vault.
