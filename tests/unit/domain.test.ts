@@ -7,6 +7,7 @@ import { decideTransition, isTerminal } from '../../shared/domain/status';
 import { crossesBelow } from '../../shared/domain/events';
 import { complianceKeyword } from '../../shared/domain/optOut';
 import { MESSAGE_STATUSES } from '../../shared/http/resources';
+import { routeTable } from '../../shared/http/routes';
 
 describe('money', () => {
   test.each([
@@ -154,4 +155,25 @@ describe('compliance keywords', () => {
     ['info', 'help'],
   ])('%p is %s', (text, action) => expect(complianceKeyword(text)?.action).toBe(action));
   test.each(['stop it', 'STOP!', 'please STOP', 'stopp', '', 'yes please'])('%p is a message, not a keyword', (text) => expect(complianceKeyword(text)).toBeNull());
+});
+
+describe('money fields of the API agree with the domain', () => {
+  // Every body field that takes an amount: what its pattern accepts, parseDecimal takes, up to the maximum.
+  const MONEY_FIELDS = new Set(['credits', 'amount', 'lowBalanceThreshold']);
+  const fields = routeTable.flatMap((r) =>
+    Object.entries(r.body?.properties ?? {})
+      .filter(([name]) => MONEY_FIELDS.has(name))
+      .map(([name, schema]) => ({ route: `${r.method} ${r.path}`, name, pattern: new RegExp((schema as { pattern?: string }).pattern ?? '') })),
+  );
+  test('the amount fields are found', () => {
+    expect(fields.map((f) => f.name).sort()).toEqual(['amount', 'credits', 'lowBalanceThreshold', 'lowBalanceThreshold']);
+  });
+  test.each(['999999999999.9999', '0', '0.0001', '12.5'])('%s is accepted by every amount pattern and parsed exactly', (value) => {
+    for (const f of fields) expect({ ...f, accepted: f.pattern.test(value) }).toMatchObject({ accepted: true });
+    expect(parseDecimal(value)).not.toBeNull();
+  });
+  test.each(['1000000000000', '1000000000000.00', '1.00001', '1e3'])('%s is refused by every amount pattern and by parseDecimal', (value) => {
+    for (const f of fields) expect({ ...f, accepted: f.pattern.test(value) }).toMatchObject({ accepted: false });
+    expect(parseDecimal(value)).toBeNull();
+  });
 });
