@@ -1,3 +1,4 @@
+import { advanceCampaigns } from '../../shared/app/campaignSending';
 import { startTestHost, type TestHost } from '../fixtures/testHost';
 
 /** Issue 10, "Money is exact": amounts at the API's limits, deductions, and prices per currency. */
@@ -108,6 +109,30 @@ describe('money with configured price tables', () => {
       expect(sent.body.cost).toMatchObject({ amount: '0.0062', currency: 'GBP' });
       const eur = await t.newAccount({ currency: 'EUR', credits: '1.00' });
       expect((await eur.api.post('/messages', { to: '+14155550123', text: 'Hi' })).body.cost).toMatchObject({ amount: '0.0073', currency: 'EUR' });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('campaign totals at the largest amounts', () => {
+  test('a EUR campaign costing the maximum balance totals exactly, net of a refund, and the balance is exact', async () => {
+    // A third of the maximum per message: three cost 9999999999999999 minor units, past 2^53.
+    const t = await startTestHost({ PRICE_CURRENCY: 'EUR', PRICE_TABLE: 'default=333333333333.3333', CAMPAIGN_BATCH_SIZE: '2' });
+    try {
+      const { api } = await t.newAccount({ currency: 'EUR', credits: '999999999999.9999' });
+      const groupId = (await api.post('/groups', { name: 'All' })).body.id as string;
+      for (const phone of ['+14155550101', '+14155550102', '+14155550400']) expect((await api.post('/contacts', { phone, groupIds: [groupId] })).status).toBe(201);
+      const id = (await api.post('/campaigns', { name: 'Big', kind: 'bulk', text: 'Hi', groupIds: [groupId] })).body.id as string;
+      expect((await api.post(`/campaigns/${id}/start`)).status).toBe(200);
+      await t.host.drain();
+      expect((await api.get(`/campaigns/${id}`)).body.progress).toMatchObject({ accepted: 3, cost: '999999999999.9999', currency: 'EUR' });
+      await t.advance(1_000);
+      await advanceCampaigns(t.host.runtime.deps);
+      // +14155550400 is rejected by the simulator before it takes it: refunded, and out of the total.
+      const done = (await api.get(`/campaigns/${id}`)).body;
+      expect(done).toMatchObject({ status: 'completed', progress: { cost: '666666666666.6666', currency: 'EUR' } });
+      expect((await api.get('/balance')).body).toMatchObject({ credits: '333333333333.3333', currency: 'EUR' });
     } finally {
       await t.close();
     }
