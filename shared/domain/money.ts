@@ -63,9 +63,3 @@ export function costMinorOf(amount: string): bigint {
   if (minor === null) throw new RangeError(`cost ${JSON.stringify(amount)} is not a decimal amount`);
   return minor;
 }
-
-export function sumMinor(values: Iterable<bigint>): bigint {
-  let total = 0n;
-  for (const v of values) total += v;
-  return total;
-}
