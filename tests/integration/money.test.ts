@@ -97,6 +97,17 @@ describe('money on the HTTP API', () => {
       expect(res.body).toMatchObject({ code: 'unsupported_currency', errors: [{ path: '/currency' }] });
       expect((await t.admin.post('/admin/accounts', { name: 'Made up', currency: 'XYZ' })).status).toBe(422);
     });
+
+    test('an account whose currency lost its price table cannot send, rather than pay another currency\'s prices', async () => {
+      const { id, api } = await t.newAccount({ currency: 'EUR' });
+      // As if created under an older release, or before its table left the settings.
+      const store = t.host.runtime.deps.store;
+      await store.accounts.update({ ...(await store.accounts.get(id))!, currency: 'JPY' });
+      const res = await api.post('/messages', { to: '+14155550123', text: 'Hi' });
+      expect(res.status).toBe(422);
+      expect(res.body.code).toBe('unsupported_currency');
+      expect((await api.get('/balance')).body.credits).toBe('10.00');
+    });
   });
 });
 
