@@ -29,7 +29,11 @@ param queueMaxAttempts int = 10
 param carrierDefault string = 'simulator'
 
 param priceCurrency string = 'USD'
-param priceTable string = 'default=0.05,US=0.0079,GB=0.04,IN=0.0075'
+@description('Price table of priceCurrency; empty for the built-in table of that currency (USD and EUR are built in).')
+param priceTable string = ''
+@description('Price tables per currency (PRICE_TABLE_USD, PRICE_TABLE_EUR); empty for the built-in ones.')
+param priceTableUsd string = ''
+param priceTableEur string = ''
 param logLevel string = 'info'
 
 // Real carriers: each stays off while its settings are empty. Secrets go to Key Vault.
@@ -156,6 +160,8 @@ var appSettings = {
   SIMULATOR_DLR_DELAY_MS: '500'
   PRICE_CURRENCY: priceCurrency
   PRICE_TABLE: priceTable
+  PRICE_TABLE_USD: priceTableUsd
+  PRICE_TABLE_EUR: priceTableEur
   LOG_LEVEL: logLevel
   MAX_BODY_BYTES: '262144'
   // Azure timers run a minute or more apart (each run is an invocation); the embedded default is 30 s.

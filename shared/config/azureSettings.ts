@@ -26,6 +26,8 @@ export const AZURE_SETTING_SOURCES: Record<string, AzureSettingSource> = {
   SIMULATOR_SECRET: 'keyVault',
   PRICE_CURRENCY: 'app',
   PRICE_TABLE: 'app',
+  PRICE_TABLE_USD: 'app',
+  PRICE_TABLE_EUR: 'app',
   DEV_ACCOUNT_CREDITS: 'embedded',
   DEV_SENDER_ID: 'embedded',
   DEV_COUNTRY: 'embedded',

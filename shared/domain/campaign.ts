@@ -36,8 +36,8 @@ export interface CampaignProgress {
   accepted: number;
   /** Contacts not sent to: opted out, or a phone number the platform refuses. */
   skipped: number;
-  /** What the accepted messages were charged, in minor units. */
-  costMinor: number;
+  /** What the accepted messages were charged, in minor units (stored as an integer string). */
+  costMinor: bigint;
 }
 
 /** Final statuses of the campaign's messages, counted when it completes. */

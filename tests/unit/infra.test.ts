@@ -102,7 +102,8 @@ describe('infra: settings', () => {
       expect({ name, value: literal(name) }).toEqual({ name, value: SETTINGS[name].default });
     }
     expect(/param queueMaxAttempts int = (\d+)/.exec(main)?.[1]).toBe(SETTINGS.QUEUE_MAX_ATTEMPTS.default);
-    expect(/param priceTable string = '([^']*)'/.exec(main)?.[1]).toBe(SETTINGS.PRICE_TABLE.default);
+    // Empty: the built-in table of priceCurrency (PRICE_TABLE's default), never USD numbers under another currency.
+    expect(/param priceTable string = '([^']*)'/.exec(main)?.[1]).toBe('');
     expect(/var databaseName = '([^']*)'/.exec(main)?.[1]).toBe(SETTINGS.COSMOS_DATABASE.default);
   });
 
