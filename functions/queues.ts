@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import { InvalidTaskMessageError, taskFromServiceBusMessage } from '../shared/config/azureParts';
+import { InvalidTaskMessageError, taskFromServiceBusMessage } from '../shared/config/azureTriggers';
 import type { RuntimeProvider } from './runtimeProvider';
 
 /**

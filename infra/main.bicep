@@ -1,4 +1,4 @@
-// DataFlows SMS on Azure, for `azd up`: Functions (Flex Consumption, Node 20), Cosmos DB
+// DataFlows SMS on Azure, for `azd up`: Functions (Flex Consumption, Node 22), Cosmos DB
 // (serverless), Service Bus, Key Vault, Application Insights, and one user-assigned identity with
 // data-plane roles on each. tests/unit/infra.test.ts keeps this in step with the code.
 targetScope = 'subscription'
@@ -29,7 +29,11 @@ param queueMaxAttempts int = 10
 param carrierDefault string = 'simulator'
 
 param priceCurrency string = 'USD'
-param priceTable string = 'default=0.05,US=0.0079,GB=0.04,IN=0.0075'
+@description('Price table of priceCurrency; empty for the built-in table of that currency (USD and EUR are built in).')
+param priceTable string = ''
+@description('Price tables per currency (PRICE_TABLE_USD, PRICE_TABLE_EUR); empty for the built-in ones.')
+param priceTableUsd string = ''
+param priceTableEur string = ''
 param logLevel string = 'info'
 
 // Real carriers: each stays off while its settings are empty. Secrets go to Key Vault.
@@ -49,7 +53,13 @@ param kannelPassword string = ''
 param kannelCallbackSecret string = ''
 param kannelSmsc string = ''
 
+@description('Changes the Key Vault\'s name: set AZURE_KEY_VAULT_SUFFIX to a new value to provision again while a vault of an earlier `azd down` (without --purge) is soft-deleted and still holds its name.')
+param keyVaultSuffix string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+// Key Vault names are global and survive deletion for softDeleteRetentionInDays (soft delete cannot
+// be turned off), so the vault's name also depends on keyVaultSuffix. Each environment gets its own.
+var keyVaultName = 'kv-${take(toLower(uniqueString(subscription().id, environmentName, location, keyVaultSuffix)), 13)}'
 var tags = { 'azd-env-name': environmentName }
 var deploymentContainerName = 'app-package-${take(resourceToken, 7)}'
 var databaseName = 'dataflows-sms'
@@ -120,7 +130,7 @@ module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   scope: rg
   params: {
-    name: 'kv-${resourceToken}'
+    name: keyVaultName
     location: location
     tags: tags
     principalId: identity.outputs.principalId
@@ -150,9 +160,12 @@ var appSettings = {
   SIMULATOR_DLR_DELAY_MS: '500'
   PRICE_CURRENCY: priceCurrency
   PRICE_TABLE: priceTable
+  PRICE_TABLE_USD: priceTableUsd
+  PRICE_TABLE_EUR: priceTableEur
   LOG_LEVEL: logLevel
   MAX_BODY_BYTES: '262144'
-  RECONCILE_INTERVAL_MS: '30000'
+  // Azure timers run a minute or more apart (each run is an invocation); the embedded default is 30 s.
+  RECONCILE_INTERVAL_MS: '60000'
   STALE_AFTER_MS: '60000'
   CAMPAIGN_BATCH_SIZE: '200'
   CAMPAIGN_COMPLETION_TIMEOUT_HOURS: '72'
@@ -186,6 +199,7 @@ module functionApp 'modules/functionapp.bicep' = {
     storageBlobEndpoint: storage.outputs.blobEndpoint
     deploymentContainerName: deploymentContainerName
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    cosmosEndpoint: cosmos.outputs.endpoint
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     appSettings: union(appSettings, keyVault.outputs.references)
   }

@@ -6,6 +6,8 @@ param databaseName string
 param location string
 param tags object
 param principalId string
+@description('Lease container of the outbox change-feed trigger.')
+param leaseContainerName string = 'leases'
 
 var containers = loadJsonContent('../cosmos-containers.json')
 // "Cosmos DB Built-in Data Contributor": read and write items, no control plane.
@@ -43,6 +45,17 @@ resource container 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/container
     resource: c.value
   }
 }]
+
+// Checkpoints of the outbox's change-feed trigger (OUTBOX_CHANGE_FEED in shared/config/azureParts.ts).
+// Declared here because the trigger signs in with Entra ID, which cannot create containers; the
+// Functions Cosmos DB extension requires partition key /id on a lease container.
+resource leases 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = {
+  parent: database
+  name: leaseContainerName
+  properties: {
+    resource: { id: leaseContainerName, partitionKey: { paths: [ '/id' ], kind: 'Hash', version: 2 } }
+  }
+}
 
 resource dataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = {
   parent: account

@@ -1,4 +1,4 @@
-// The Function App on Flex Consumption (Linux, Node 20), running as the user-assigned identity.
+// The Function App on Flex Consumption (Linux, Node 22), running as the user-assigned identity.
 // Host storage, Service Bus triggers, Key Vault references and telemetry all authenticate with
 // that identity: the settings below name resources, never hold keys.
 param name string
@@ -12,11 +12,16 @@ param storageBlobEndpoint string
 param deploymentContainerName string
 @description('Fully qualified Service Bus namespace, e.g. sb-xyz.servicebus.windows.net.')
 param serviceBusNamespace string
+@description('Cosmos DB account endpoint, for the change-feed trigger\'s identity-based connection.')
+param cosmosEndpoint string
 param applicationInsightsConnectionString string
 @description('The service\'s own settings (SETTINGS in shared/config/config.ts), Key Vault references included.')
 param appSettings object
 param maximumInstanceCount int = 100
 param instanceMemoryMB int = 2048
+@description('Node.js major version of the workers (a version Flex Consumption supports).')
+@allowed([ '22' ])
+param nodeVersion string = '22'
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -57,7 +62,11 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
       }
-      runtime: { name: 'node', version: '20' }
+      // Node 20 left Azure Functions support on 30 April 2026 (language runtime support policy).
+      // Flex Consumption takes language and version here: linuxFxVersion, FUNCTIONS_WORKER_RUNTIME
+      // and FUNCTIONS_EXTENSION_VERSION are deprecated on it (learn.microsoft.com, "Flex Consumption
+      // plan deprecations"). The code runs on Node 20 too (package.json engines >=20).
+      runtime: { name: 'node', version: nodeVersion }
     }
   }
 }
@@ -76,6 +85,10 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
     ServiceBusConnection__fullyQualifiedNamespace: serviceBusNamespace
     ServiceBusConnection__credential: 'managedidentity'
     ServiceBusConnection__clientId: identityClientId
+    // The outbox change-feed trigger's connection (OUTBOX_CHANGE_FEED.connection), identity-based.
+    CosmosDBConnection__accountEndpoint: cosmosEndpoint
+    CosmosDBConnection__credential: 'managedidentity'
+    CosmosDBConnection__clientId: identityClientId
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
   })

@@ -29,6 +29,8 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     sku: { family: 'A', name: 'standard' }
     enableRbacAuthorization: true
     enableSoftDelete: true
+    // Soft delete keeps a deleted vault, and its global name, for 7 days; purge protection stays
+    // off so `azd down --purge` can free the name at once (see main.bicep keyVaultSuffix).
     softDeleteRetentionInDays: 7
     publicNetworkAccess: 'Enabled'
   }

@@ -8,8 +8,8 @@ param principalId string
 param maxDeliveryCount int
 
 var queues = loadJsonContent('../queues.json')
-var serviceBusDataSender = '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
-var serviceBusDataReceiver = '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+// "Azure Service Bus Data Owner": send, receive, and read the queues' runtime properties.
+var serviceBusDataOwner = '090c5cfd-751d-490a-894a-3ce6f1109419'
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: namespaceName
@@ -38,17 +38,21 @@ resource queue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = [for name i
   }
 }]
 
-// Sender: every send, scheduled retry and cancel. Receiver: the triggers, and the admin routes
-// that list (peek) and re-queue dead-lettered tasks.
-resource roles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in [serviceBusDataSender, serviceBusDataReceiver]: {
-  name: guid(namespace.id, principalId, role)
+// Data Owner, not Data Sender + Data Receiver: the app sends (tasks, scheduled retries, cancels)
+// and receives (the triggers, the dead-letter operator routes), and target-based scaling reads each
+// queue's message count through the runtime-properties API, which needs the Manage right: with
+// identity-based connections that is Data Owner. With only Sender + Receiver the Service Bus
+// extension silently falls back to peeking and scales late (Azure/azure-functions-host#7921,
+// MicrosoftDocs/azure-docs#128626; "Scale efficiency: use Manage rights" in event-driven scaling).
+resource dataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(namespace.id, principalId, serviceBusDataOwner)
   scope: namespace
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataOwner)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }
-}]
+}
 
 // https://<name>.servicebus.windows.net:443/ → <name>.servicebus.windows.net (any cloud's suffix).
 output fullyQualifiedNamespace string = split(split(namespace.properties.serviceBusEndpoint, '//')[1], ':')[0]

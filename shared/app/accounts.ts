@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { EVENT_TYPES } from '../domain/events';
-import { formatMinor, parseDecimal } from '../domain/money';
+import { formatMinor, MAX_BALANCE_MINOR, parseDecimal } from '../domain/money';
+import { isIsoCurrency, priceTableFor } from '../domain/pricing';
 import { monitorSettingsOf, monitorStateOf } from '../domain/monitors';
 import type { Account, MonitorSettings, SenderId } from '../domain/types';
 import { crossesBelow } from '../domain/events';
 import { hashApiKey, newApiKey } from './apiKeys';
-import { ConcurrencyError } from '../ports';
+import { BalanceLimitError, ConcurrencyError, InsufficientCreditsError } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { retryOnConflict } from './retryOnConflict';
-import { invalid, notFound, unprocessable } from './errors';
+import { AppError, invalid, notFound, unprocessable } from './errors';
 import { balanceLowData } from './sendMessage';
 
 export const ACCOUNT_SCOPES = ['messages:send', 'messages:read', 'sender-ids:manage', 'account:manage', 'webhooks:manage'] as const;
@@ -27,6 +28,7 @@ export interface NewAccountInput {
 
 /** Creates an account; the API key comes back once and is stored only hashed. */
 export async function createAccount(deps: AppDeps, input: NewAccountInput): Promise<{ account: Account; apiKey: string; senderId: SenderId | null }> {
+  const currency = accountCurrency(deps, input.currency);
   const apiKey = input.apiKey ?? newApiKey();
   const at = nowIso(deps);
   const account: Account = {
@@ -34,7 +36,7 @@ export async function createAccount(deps: AppDeps, input: NewAccountInput): Prom
     name: input.name,
     apiKeyHash: hashApiKey(apiKey),
     scopes: [...ACCOUNT_SCOPES],
-    currency: input.currency ?? deps.settings.prices.currency,
+    currency,
     balance: amountField('/credits', input.credits ?? '0'),
     lowBalanceThreshold: amountField('/lowBalanceThreshold', input.lowBalanceThreshold ?? '0'),
     defaultSenderId: null,
@@ -66,22 +68,61 @@ export async function createAccount(deps: AppDeps, input: NewAccountInput): Prom
   return { account: created, apiKey, senderId };
 }
 
-function amountField(path: string, value: string): number {
+/** An account's currency: ISO 4217 and one the price tables cover, so it is charged in its own prices. */
+function accountCurrency(deps: AppDeps, currency: string | undefined): string {
+  if (currency === undefined) return deps.settings.prices.defaultCurrency;
+  const supported = Object.keys(deps.settings.prices.tables).sort().join(', ');
+  if (!isIsoCurrency(currency)) throw unprocessable('unsupported_currency', '/currency', `is not an ISO 4217 currency code; supported: ${supported}`);
+  if (!priceTableFor(deps.settings.prices, currency)) throw unprocessable('unsupported_currency', '/currency', `has no price table; supported: ${supported}`);
+  return currency;
+}
+
+/** A non-negative amount up to MAX_AMOUNT_MINOR (the decimal format bounds it: 12 whole digits). */
+function amountField(path: string, value: string): bigint {
   const minor = parseDecimal(value);
-  if (minor === null || minor < 0) throw invalid([{ path, message: 'must be a non-negative decimal string with at most 4 decimals, e.g. "100.00"' }]);
+  if (minor === null || minor < 0n) throw invalid([{ path, message: 'must be a non-negative decimal string with at most 12 digits before the point and 4 after, e.g. "100.00"' }]);
   return minor;
 }
 
-export async function addCredits(deps: AppDeps, accountId: string, amount: string): Promise<Account> {
+export interface CreditOutcome {
+  account: Account;
+  /** True when the change left the balance below zero (a deduction with allowNegativeBalance). */
+  negativeBalance: boolean;
+}
+
+/**
+ * Adds credits (a negative amount deducts). A deduction below zero is refused (422
+ * insufficient_balance, with the balance) unless `allowNegativeBalance`; a credit past
+ * MAX_BALANCE_MINOR is refused (422 balance_limit_exceeded). The store checks both in the same
+ * guarded write, so concurrent sends and credits cannot slip past them.
+ */
+export async function addCredits(deps: AppDeps, accountId: string, amount: string, allowNegativeBalance = false): Promise<CreditOutcome> {
   const minor = parseDecimal(amount);
-  if (minor === null || minor === 0) throw invalid([{ path: '/amount', message: 'must be a non-zero decimal string, e.g. "50.00" (negative to deduct)' }]);
+  if (minor === null || minor === 0n) throw invalid([{ path: '/amount', message: 'must be a non-zero decimal string, e.g. "50.00" (negative to deduct)' }]);
   const account = await deps.store.accounts.get(accountId);
   if (!account) throw notFound(`Account ${accountId}`);
-  const change = await deps.store.accounts.credit(accountId, minor);
+  let change;
+  try {
+    change = await deps.store.accounts.credit(accountId, minor, allowNegativeBalance);
+  } catch (err) {
+    if (err instanceof InsufficientCreditsError) {
+      const message = `would take the balance (${formatMinor(err.balance)} ${account.currency}) below zero; send allowNegativeBalance: true to allow it`;
+      throw new AppError(422, 'insufficient_balance', 'The request cannot be carried out', `/amount ${message}`, [{ path: '/amount', message }], { balance: formatMinor(err.balance), currency: account.currency });
+    }
+    if (err instanceof BalanceLimitError) {
+      const message = `would take the balance (${formatMinor(err.balance)} ${account.currency}) past the maximum of ${formatMinor(MAX_BALANCE_MINOR)}`;
+      throw new AppError(422, 'balance_limit_exceeded', 'The request cannot be carried out', `/amount ${message}`, [{ path: '/amount', message }], {
+        balance: formatMinor(err.balance),
+        maxBalance: formatMinor(MAX_BALANCE_MINOR),
+        currency: account.currency,
+      });
+    }
+    throw err;
+  }
   if (crossesBelow(change.before, change.after, account.lowBalanceThreshold)) {
     await deps.store.outbox.append([makeEvent(deps, EVENT_TYPES.balanceLow, accountId, balanceLowData(account, change.after))]);
   }
-  return { ...account, balance: change.after };
+  return { account: { ...account, balance: change.after }, negativeBalance: change.after < 0n };
 }
 
 export interface AccountSettingsInput {

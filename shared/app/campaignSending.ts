@@ -1,7 +1,7 @@
 import { CAMPAIGN_SKIPS_LISTED, type Campaign, type CampaignError, type CampaignResults, type CampaignSkip, type CampaignStatus } from '../domain/campaign';
 import { templateValuesOf, type Contact } from '../domain/contact';
 import { EVENT_TYPES } from '../domain/events';
-import { formatMinor, parseDecimal } from '../domain/money';
+import { costMinorOf, formatMinor } from '../domain/money';
 import { isTooLong, tooLongReason } from '../domain/messageText';
 import { renderTemplate, type TemplatePart } from '../domain/template';
 import type { Account, Message } from '../domain/types';
@@ -32,7 +32,7 @@ interface BatchOutcome {
   skipped: number;
   /** Each skipped contact with its reason, in contact order. */
   skips: CampaignSkip[];
-  costMinor: number;
+  costMinor: bigint;
   fatal: CampaignError | null;
 }
 
@@ -89,7 +89,7 @@ async function beginScheduled(deps: AppDeps, scheduled: Campaign): Promise<Campa
 }
 
 async function sendBatch(deps: AppDeps, account: Account, c: Campaign, template: TemplatePart[], contacts: Contact[]): Promise<BatchOutcome> {
-  const outcome: BatchOutcome = { accepted: 0, skipped: 0, skips: [], costMinor: 0, fatal: null };
+  const outcome: BatchOutcome = { accepted: 0, skipped: 0, skips: [], costMinor: 0n, fatal: null };
   const prepared = await prepareBatch(deps, account, c, template, contacts, outcome);
   // Chunk after chunk, in contact order, so a shortage of credits stops at the same recipient
   // every run. Each chunk's messages go to the send queue while the next chunk is accepted.
@@ -170,7 +170,7 @@ async function acceptChunk(deps: AppDeps, account: Account, chunk: PreparedMessa
     // A replay is a message an earlier run of this batch accepted (and queued), under the same key;
     // its cost is what the campaign was charged for that recipient, whatever the contact says now.
     outcome.accepted++;
-    outcome.costMinor += parseDecimal(message.cost.amount) ?? 0;
+    outcome.costMinor += costMinorOf(message.cost.amount);
     if (!replayed) fresh.push(message);
   }
   return fresh;
@@ -268,10 +268,10 @@ async function completeIfDone(deps: AppDeps, sent: Campaign, now: number): Promi
  * are refunded like any message; a failure the carrier reports later is not). Failures are few, so
  * reading them is cheap.
  */
-async function refundedMinor(deps: AppDeps, c: Campaign): Promise<number> {
-  let total = 0;
+async function refundedMinor(deps: AppDeps, c: Campaign): Promise<bigint> {
+  let total = 0n;
   for await (const failed of pagesOf((page) => deps.store.messages.list(c.accountId, { campaignId: c.id, status: 'failed' }, page), 200)) {
-    for (const m of failed) if (m.sentAt === null) total += parseDecimal(m.cost.amount) ?? 0;
+    for (const m of failed) if (m.sentAt === null) total += costMinorOf(m.cost.amount);
   }
   return total;
 }

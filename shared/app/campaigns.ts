@@ -45,7 +45,7 @@ export async function createCampaign(deps: AppDeps, account: Account, input: Cre
     failedAt: null,
     cursor: null,
     batches: 0,
-    progress: { recipients: 0, accepted: 0, skipped: 0, costMinor: 0 },
+    progress: { recipients: 0, accepted: 0, skipped: 0, costMinor: 0n },
     results: null,
     error: null,
     taskRef: null,

@@ -1,11 +1,12 @@
-import type { PriceTable } from '../domain/pricing';
+import type { PriceBook } from '../domain/pricing';
 import type { EventType } from '../domain/events';
 import type { DomainEvent } from '../domain/types';
 import type { TaskReceiver } from '../ports/taskQueue';
 import type { CarrierRegistry, Clock, DataStore, IdGenerator, Logger, OutboundUrlPolicy, TaskQueue } from '../ports';
 
 export interface MessagingSettings {
-  prices: PriceTable;
+  /** One price table per currency; an account is charged from its own currency's table. */
+  prices: PriceBook;
   defaultCarrier: string;
   /** Absolute base URL carriers call back (e.g. https://sms.example.com); routes add /api/... */
   publicBaseUrl: string;

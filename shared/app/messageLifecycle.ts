@@ -1,5 +1,5 @@
 import { cancelledData, EVENT_TYPES, statusChangedData } from '../domain/events';
-import { parseDecimal } from '../domain/money';
+import { costMinorOf } from '../domain/money';
 import { decideTransition, REASONS } from '../domain/status';
 import type { Message, MessageStatus, StatusReason } from '../domain/types';
 import type { StatusReport, SmsSendTask } from '../ports';
@@ -21,12 +21,12 @@ export function withStatus(m: Message, status: MessageStatus, at: string, reason
   };
 }
 
-function costMinor(m: Message): number {
-  return parseDecimal(m.cost.amount) ?? 0;
+function costMinor(m: Message): bigint {
+  return costMinorOf(m.cost.amount);
 }
 
 /** Saves a status change with its event (and a refund when given), retrying on concurrent edits. */
-async function saveTransition(deps: AppDeps, next: Message, previous: MessageStatus, refund: number): Promise<Message> {
+async function saveTransition(deps: AppDeps, next: Message, previous: MessageStatus, refund: bigint): Promise<Message> {
   const { message } = await deps.store.messages.transition(next, refund, () => [
     makeEvent(deps, EVENT_TYPES.smsStatusChanged, next.accountId, statusChangedData(next, previous, next.statusReason)),
   ]);
@@ -64,7 +64,7 @@ export async function processSendTask(deps: AppDeps, task: SmsSendTask): Promise
     });
     const attempts = m.attempts + 1;
     if (result.outcome === 'accepted') {
-      await saveTransition(deps, { ...withStatus(m, 'sent', at, null), attempts, carrierMessageId: result.carrierMessageId }, m.status, 0);
+      await saveTransition(deps, { ...withStatus(m, 'sent', at, null), attempts, carrierMessageId: result.carrierMessageId }, m.status, 0n);
       return;
     }
     if (result.outcome === 'permanent') {
@@ -80,7 +80,7 @@ export async function processSendTask(deps: AppDeps, task: SmsSendTask): Promise
     }
     // Transient: record the attempt, then come back later through a fresh delayed task.
     const waiting: Message = { ...m, status: 'queued', attempts, statusReason: result.reason, updatedAt: at };
-    const { message: saved } = await deps.store.messages.transition(waiting, 0, () => []);
+    const { message: saved } = await deps.store.messages.transition(waiting, 0n, () => []);
     const delay = result.retryAfterMs ?? backoffMs(policy, attempts);
     await deps.queue.send(
       { type: 'sms.send.v1', accountId: saved.accountId, messageId: saved.id },
@@ -111,7 +111,7 @@ export async function applyStatusReports(deps: AppDeps, carrier: string, reports
         const m = await deps.store.messages.findByCarrierMessageId(carrier, report.carrierMessageId);
         if (!m) return 'unknown' as const;
         if (!decideTransition(m.status, report.status).accept) return 'ignored' as const;
-        await saveTransition(deps, withStatus(m, report.status, report.occurredAt, report.reason ?? null), m.status, 0);
+        await saveTransition(deps, withStatus(m, report.status, report.occurredAt, report.reason ?? null), m.status, 0n);
         return 'applied' as const;
       }),
     ),

@@ -4,7 +4,7 @@ import { formatMinor } from '../domain/money';
 import { isTooLong, tooLongReason } from '../domain/messageText';
 import { uniqueArgsProblems } from '../domain/uniqueArgs';
 import { normalisePhone } from '../domain/phone';
-import { unitPriceFor } from '../domain/pricing';
+import { priceTableFor, unitPriceFor, type PriceTable } from '../domain/pricing';
 import type { Account, DomainEvent, Message, SenderId } from '../domain/types';
 import { InsufficientCreditsError, type BalanceChange } from '../ports';
 import { makeEvent, type AppDeps } from './deps';
@@ -31,7 +31,7 @@ export interface SendOutcome {
 export interface PreparedMessage {
   message: Message;
   /** What accepting it debits, in minor units (its cost). */
-  amount: number;
+  amount: bigint;
 }
 
 /**
@@ -66,8 +66,8 @@ export async function prepareMessage(
   const scheduledFor = input.sendAt === undefined ? null : checkSendAt(deps, input.sendAt, now);
   const from = await sender();
   const shape = analyseText(input.text);
-  const unitPrice = unitPriceFor(deps.settings.prices, phone.country);
-  const amount = unitPrice * shape.segments;
+  const unitPrice = unitPriceFor(priceTableOf(deps, account), phone.country);
+  const amount = unitPrice * BigInt(shape.segments);
   const at = new Date(now).toISOString();
   const message: Message = {
     id: deps.ids.next('msg'),
@@ -131,6 +131,17 @@ export async function sendMessage(
   return { message: await enqueueSend(deps, outcome.message), replayed: false };
 }
 
+/**
+ * The price table of the account's currency. Accounts are created only in a currency with a table;
+ * one whose table was removed from the settings since cannot send (rather than pay another
+ * currency's numbers).
+ */
+function priceTableOf(deps: AppDeps, account: Account): PriceTable {
+  const table = priceTableFor(deps.settings.prices, account.currency);
+  if (!table) throw new AppError(422, 'unsupported_currency', 'The request cannot be carried out', `There is no price table for the account's currency ${account.currency}: an operator must configure PRICE_TABLE_${account.currency}.`);
+  return table;
+}
+
 /** Balance Low, when a debit takes the balance below the account's threshold. */
 export function balanceLowEvents(deps: AppDeps, account: Account, balance: BalanceChange): DomainEvent[] {
   if (!crossesBelow(balance.before, balance.after, account.lowBalanceThreshold)) return [];
@@ -154,7 +165,7 @@ export async function enqueueSend(deps: AppDeps, message: Message): Promise<Mess
     { delayMs, dedupeId: `${message.id}:${message.attempts}` },
   );
   if (!scheduled) return message;
-  const { message: stored } = await deps.store.messages.transition({ ...message, taskRef: handle }, 0, () => []);
+  const { message: stored } = await deps.store.messages.transition({ ...message, taskRef: handle }, 0n, () => []);
   return stored;
 }
 
@@ -198,7 +209,7 @@ export async function pickSender(deps: AppDeps, account: Account, from: string |
   return fallback;
 }
 
-export function balanceLowData(account: Account, balance: number): Record<string, unknown> {
+export function balanceLowData(account: Account, balance: bigint): Record<string, unknown> {
   return {
     accountId: account.id,
     accountName: account.name,

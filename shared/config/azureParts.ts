@@ -83,7 +83,3 @@ function serviceBusConnection(config: Config): { connectionString: string } | { 
   if (connectionString) return { connectionString };
   return { fullyQualifiedNamespace: requireSetting(namespace, 'SERVICEBUS_NAMESPACE or SERVICEBUS_CONNECTION_STRING') };
 }
-
-// Queue triggers read messages the way the Service Bus adapter writes them; functions/ reaches the
-// adapter only through here (dependency rule: hosts never import adapters).
-export { InvalidTaskMessageError, taskFromServiceBusMessage } from '../adapters/servicebus';

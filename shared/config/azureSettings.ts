@@ -26,6 +26,8 @@ export const AZURE_SETTING_SOURCES: Record<string, AzureSettingSource> = {
   SIMULATOR_SECRET: 'keyVault',
   PRICE_CURRENCY: 'app',
   PRICE_TABLE: 'app',
+  PRICE_TABLE_USD: 'app',
+  PRICE_TABLE_EUR: 'app',
   DEV_ACCOUNT_CREDITS: 'embedded',
   DEV_SENDER_ID: 'embedded',
   DEV_COUNTRY: 'embedded',
@@ -62,7 +64,8 @@ export const AZURE_SETTING_SOURCES: Record<string, AzureSettingSource> = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'app',
   WEBHOOK_ALLOW_LOOPBACK: 'app',
   WEBHOOK_TIMEOUT_MS: 'app',
-  // The embedded host's delivery pool and relay poll; on Azure the triggers and a 1 s timer do this.
+  // The embedded host's delivery pool and relay poll; on Azure the triggers, the Cosmos DB change
+  // feed and a 5-minute safety-net timer do this.
   WEBHOOK_CONCURRENCY: 'embedded',
   WEBHOOK_RELAY_INTERVAL_MS: 'embedded',
   RATE_LIMIT_HOOKS_PER_MINUTE: 'app',
@@ -80,7 +83,22 @@ export const AZURE_PLATFORM_SETTINGS = [
   'ServiceBusConnection__fullyQualifiedNamespace',
   'ServiceBusConnection__credential',
   'ServiceBusConnection__clientId',
+  'CosmosDBConnection__accountEndpoint',
+  'CosmosDBConnection__credential',
+  'CosmosDBConnection__clientId',
   'AzureWebJobsStorage__accountName',
   'AzureWebJobsStorage__credential',
   'AzureWebJobsStorage__clientId',
 ] as const;
+
+/**
+ * A Key Vault reference the platform could not resolve. App Service and Functions replace an app
+ * setting of the form `@Microsoft.KeyVault(SecretUri=...)` or `@Microsoft.KeyVault(VaultName=...;
+ * SecretName=...)` by the secret; when they cannot (no access for keyVaultReferenceIdentity, vault
+ * or secret missing, bad syntax) the app reads the reference string itself as the value (Microsoft
+ * Learn, "Use Key Vault references as app settings in App Service and Azure Functions"). Used as a
+ * key, that text would be a working operator key anyone reading the settings knows: loadConfig refuses it.
+ */
+export function isUnresolvedKeyVaultReference(value: string): boolean {
+  return /^\s*@Microsoft\.KeyVault\(/i.test(value);
+}

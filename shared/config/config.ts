@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { parsePriceTable, type PriceTable } from '../domain/pricing';
+import { DEFAULT_PRICE_TABLES, isIsoCurrency, parsePriceTable, type PriceBook, type PriceTable } from '../domain/pricing';
+import { isUnresolvedKeyVaultReference } from './azureSettings';
 
 export interface Config {
   port: number;
@@ -14,7 +15,8 @@ export interface Config {
   /** Real carriers, each null unless its settings are present. */
   carriers: CarrierSettings;
   simulator: { dlrDelayMs: number; secret: string | null };
-  prices: PriceTable;
+  /** One price table per currency an account may hold (see domain/pricing). */
+  prices: PriceBook;
   devAccount: { credits: string; senderId: string; country: string };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   queueLeaseMs: number;
@@ -63,8 +65,10 @@ export const SETTINGS = {
   CARRIER_DEFAULT: { default: 'simulator', help: 'Carrier used by accounts that do not name one.' },
   SIMULATOR_DLR_DELAY_MS: { default: '500', help: 'Delay before the simulator reports delivery.' },
   SIMULATOR_SECRET: { default: '(generated)', help: 'HMAC secret of simulator callbacks.' },
-  PRICE_CURRENCY: { default: 'USD', help: 'Currency of prices and credits.' },
-  PRICE_TABLE: { default: 'default=0.05,US=0.0079,GB=0.04,IN=0.0075', help: 'Price per segment by destination country.' },
+  PRICE_CURRENCY: { default: 'USD', help: 'Currency of accounts created without one (ISO 4217); it must have a price table.' },
+  PRICE_TABLE: { default: '(the PRICE_TABLE_<PRICE_CURRENCY> table)', help: 'Price per segment by destination country in PRICE_CURRENCY; overrides PRICE_TABLE_<PRICE_CURRENCY>.' },
+  PRICE_TABLE_USD: { default: DEFAULT_PRICE_TABLES.USD!, help: 'Price per segment by destination country for USD accounts. Any PRICE_TABLE_<ISO 4217 code> adds a currency accounts may be created in.' },
+  PRICE_TABLE_EUR: { default: DEFAULT_PRICE_TABLES.EUR!, help: 'Price per segment by destination country for EUR accounts.' },
   DEV_ACCOUNT_CREDITS: { default: '100.00', help: 'Opening credits of the seeded development account.' },
   DEV_SENDER_ID: { default: 'DataFlows', help: 'Approved sender ID of the seeded development account.' },
   DEV_COUNTRY: { default: 'US', help: 'Default country of the seeded development account.' },
@@ -111,7 +115,7 @@ export class ConfigError extends Error {}
 
 /** Reads and validates the environment; every problem is reported at once, by setting name. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const problems: string[] = [];
+  const problems: string[] = unresolvedReferences(env);
   const get = (name: SettingName): string => {
     const v = env[name];
     return v !== undefined && v !== '' ? v : SETTINGS[name].default;
@@ -131,8 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!values.includes(v)) problems.push(`${name}=${v} must be one of ${values.join(', ')}`);
     return v;
   };
-  const prices = parsePriceTable(get('PRICE_CURRENCY'), get('PRICE_TABLE'));
-  if ('error' in prices) problems.push(`PRICE_TABLE: ${prices.error}`);
+  const prices = loadPriceBook(env, get('PRICE_CURRENCY'), problems);
   const publicBaseUrl = optional('PUBLIC_BASE_URL');
   if (publicBaseUrl && !/^https?:\/\/[^/]+$/.test(publicBaseUrl.replace(/\/$/, ''))) problems.push(`PUBLIC_BASE_URL=${publicBaseUrl} must be an origin like https://sms.example.com`);
   const config: Config = {
@@ -146,7 +149,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queue: oneOf('QUEUE', ['sqlite', 'servicebus'] as const),
     defaultCarrier: get('CARRIER_DEFAULT'),
     simulator: { dlrDelayMs: int('SIMULATOR_DLR_DELAY_MS', 0, 3_600_000), secret: optional('SIMULATOR_SECRET') },
-    prices: 'error' in prices ? { currency: 'USD', perSegment: {} } : prices,
+    prices,
     devAccount: { credits: get('DEV_ACCOUNT_CREDITS'), senderId: get('DEV_SENDER_ID'), country: get('DEV_COUNTRY') },
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const),
     queueLeaseMs: int('QUEUE_LEASE_MS', 100, 3_600_000),
@@ -184,6 +187,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!config.publicBaseUrl && env.WEBSITE_HOSTNAME) config.publicBaseUrl = `https://${env.WEBSITE_HOSTNAME}`;
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
+}
+
+/** Settings still holding a Key Vault reference: the platform could not read the secret. */
+function unresolvedReferences(env: Record<string, string | undefined>): string[] {
+  return (Object.keys(SETTINGS) as SettingName[])
+    .filter((name) => isUnresolvedKeyVaultReference(env[name] ?? ''))
+    .map(
+      (name) =>
+        `${name} is an unresolved Key Vault reference (${env[name]!.trim()}): the platform could not read the secret; check that the secret exists and that the app's identity (keyVaultReferenceIdentity) has Key Vault Secrets User on the vault, then restart`,
+    );
 }
 
 /**
@@ -236,4 +249,31 @@ function carrierSettings(optional: (name: SettingName) => string | null, problem
         ? { sendsmsUrl: origin('KANNEL_SENDSMS_URL', kannelUrl), username: optional('KANNEL_USERNAME')!, password: optional('KANNEL_PASSWORD')!, callbackSecret: optional('KANNEL_CALLBACK_SECRET')!, smsc: optional('KANNEL_SMSC') }
         : null,
   };
+}
+
+/**
+ * The price tables: the built-in ones (USD, EUR), every PRICE_TABLE_<CODE> setting, and PRICE_TABLE
+ * as the table of PRICE_CURRENCY (how a single-currency deployment was configured before).
+ */
+function loadPriceBook(env: Record<string, string | undefined>, defaultCurrency: string, problems: string[]): PriceBook {
+  const specs = new Map<string, { setting: string; spec: string }>();
+  for (const [code, spec] of Object.entries(DEFAULT_PRICE_TABLES)) specs.set(code, { setting: `PRICE_TABLE_${code}`, spec });
+  for (const [name, value] of Object.entries(env)) {
+    const code = /^PRICE_TABLE_(.+)$/.exec(name)?.[1];
+    if (code === undefined || value === undefined || value === '') continue;
+    if (!isIsoCurrency(code)) problems.push(`${name}: ${code} is not an ISO 4217 currency code`);
+    else specs.set(code, { setting: name, spec: value });
+  }
+  if (env.PRICE_TABLE) specs.set(defaultCurrency, { setting: 'PRICE_TABLE', spec: env.PRICE_TABLE });
+  const tables: Record<string, PriceTable> = {};
+  for (const [code, { setting, spec }] of specs) {
+    const table = parsePriceTable(code, spec);
+    if ('error' in table) problems.push(`${setting}: ${table.error}`);
+    else tables[code] = table;
+  }
+  if (!isIsoCurrency(defaultCurrency)) problems.push(`PRICE_CURRENCY=${defaultCurrency} is not an ISO 4217 currency code`);
+  else if (!tables[defaultCurrency] && !problems.some((p) => p.includes(`PRICE_TABLE_${defaultCurrency}`) || p.startsWith('PRICE_TABLE:'))) {
+    problems.push(`PRICE_CURRENCY=${defaultCurrency} has no price table: set PRICE_TABLE or PRICE_TABLE_${defaultCurrency}`);
+  }
+  return { defaultCurrency, tables };
 }

@@ -22,6 +22,13 @@ export interface PeriodicJob {
 /** The outbox relay's job name: the embedded host runs the relay in its own tighter loop instead. */
 export const RELAY_JOB = 'relay-outbox';
 
+/**
+ * On Azure the Cosmos DB change feed wakes the relay as events are written (functions/changeFeed.ts);
+ * this timer is only the safety net for events the trigger did not relay (a failed invocation moves
+ * its checkpoint on regardless), so every 5 minutes: 288 runs a day instead of 86,400 at 1 s.
+ */
+export const RELAY_SAFETY_NET_MS = 300_000;
+
 export const periodicJobs: PeriodicJob[] = [
   {
     // Re-enqueues queued messages a crash left without a task, and scheduled ones whose task is lost.
@@ -54,9 +61,9 @@ export const periodicJobs: PeriodicJob[] = [
   },
   {
     // Outbox relay: stored events → one webhook delivery task per matching target. The embedded
-    // host also runs its own faster loop (WEBHOOK_RELAY_INTERVAL_MS); a timer cannot go below 1 s.
+    // host runs its own faster loop (WEBHOOK_RELAY_INTERVAL_MS) instead of this job.
     name: RELAY_JOB,
-    everyMs: () => 1_000,
+    everyMs: () => RELAY_SAFETY_NET_MS,
     run: (runtime) => relayAll(runtime.deps),
   },
 ];

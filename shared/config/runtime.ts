@@ -1,7 +1,5 @@
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { createAccount } from '../app/accounts';
-import { hashApiKey, newApiKey } from '../app/apiKeys';
+import { hashApiKey } from '../app/apiKeys';
 import type { AppDeps } from '../app/deps';
 import { campaignBatchHandler, sendTaskHandler } from '../app/taskHandlers';
 import { createDlrBatchHandler } from '../adapters/carriers/simulator/dlrWorker';
@@ -11,11 +9,6 @@ import { addressRefusal, createUrlPolicy } from '../adapters/runtime/urlPolicy';
 import { createWebhookDeliveryHandler } from '../webhooks/deliver';
 import { createIdGenerator } from '../adapters/runtime/ids';
 import { createJsonLogger } from '../adapters/runtime/logger';
-import { openDatabase, type Db } from '../adapters/sqlite/database';
-import { createSqliteDataStore } from '../adapters/sqlite/dataStore';
-import { createSqliteMeta } from '../adapters/sqlite/meta';
-import { createSqliteSimulatorLog } from '../adapters/sqlite/simulatorLog';
-import { createSqliteTaskQueue } from '../adapters/sqlite/taskQueue';
 import { createEngine, type Engine } from '../http/engine';
 import { routeTable } from '../http/routes';
 import {
@@ -168,49 +161,6 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
       await parts.close();
     },
   };
-}
-
-/** Embedded mode: store, queue and the simulator's memory in one SQLite file under DATA_DIR. */
-export function createSqliteParts(config: Config, clock: Clock): InfrastructureParts {
-  const db: Db = openDatabase(join(config.dataDir, 'dataflows-sms.db'));
-  const meta = createSqliteMeta(db);
-  const generated = { adminApiKey: null as string | null };
-  const stored = (key: string, make: () => string): string => {
-    const existing = meta.get(key);
-    if (existing) return existing;
-    const value = make();
-    meta.set(key, value);
-    return value;
-  };
-  const adminKeyHash = config.adminApiKey
-    ? hashApiKey(config.adminApiKey)
-    : stored('admin_key_hash', () => {
-        generated.adminApiKey = newApiKey('dfsadmin');
-        return hashApiKey(generated.adminApiKey);
-      });
-  const simulatorSecret = config.simulator.secret ?? stored('simulator_secret', () => randomBytes(32).toString('base64url'));
-  const pageTokenSecret = stored('page_token_secret', () => randomBytes(32).toString('base64url'));
-  const store = createSqliteDataStore(db);
-  const queue = createSqliteTaskQueue(db, { clock, leaseMs: config.queueLeaseMs, maxAttempts: config.queueMaxAttempts });
-  return {
-    store,
-    queue,
-    receiver: queue,
-    simulatorLog: createSqliteSimulatorLog(db),
-    adminKeyHash,
-    simulatorSecret,
-    pageTokenSecret,
-    generated,
-    async close() {
-      await store.close();
-      db.close();
-    },
-  };
-}
-
-/** The composition root of the embedded mode: the only place its adapters are chosen. */
-export function createEmbeddedRuntime(config: Config, overrides: RuntimeOverrides = {}): Runtime {
-  return composeApp(config, createSqliteParts(config, overrides.clock ?? systemClock), overrides);
 }
 
 export interface SeedResult {

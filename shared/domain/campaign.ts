@@ -36,8 +36,8 @@ export interface CampaignProgress {
   accepted: number;
   /** Contacts not sent to: opted out, or a phone number the platform refuses. */
   skipped: number;
-  /** What the accepted messages were charged, in minor units. */
-  costMinor: number;
+  /** What the accepted messages were charged, in minor units (stored as an integer string). */
+  costMinor: bigint;
   /** The skipped contacts counted by reason code (absent on campaigns saved before reasons were kept). */
   skippedByReason?: Record<string, number>;
 }

@@ -84,6 +84,6 @@ export function senderIdDecisionData(s: SenderId): Record<string, unknown> {
 }
 
 /** Balance-low fires once per downward crossing of the threshold. */
-export function crossesBelow(before: number, after: number, threshold: number): boolean {
+export function crossesBelow(before: bigint, after: bigint, threshold: bigint): boolean {
   return before >= threshold && after < threshold;
 }

@@ -92,9 +92,9 @@ export interface Account {
   apiKeyHash: string;
   scopes: string[];
   currency: string;
-  /** Credits in minor units (1/10,000 of the currency unit, see domain/money). */
-  balance: number;
-  lowBalanceThreshold: number;
+  /** Credits in minor units (1/10,000 of the currency unit, see domain/money); stores keep them exact. */
+  balance: bigint;
+  lowBalanceThreshold: bigint;
   defaultSenderId: string | null;
   defaultCountry: string;
   retryPolicy: RetryPolicy;

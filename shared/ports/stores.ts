@@ -3,7 +3,7 @@ import type { Contact, ContactGroup } from '../domain/contact';
 import type { OptOut } from '../domain/optOut';
 import type { KeywordRule } from '../domain/keywordRule';
 import type { Account, DomainEvent, Message, MessageStatus, SenderId, SenderIdStatus, VirtualNumber } from '../domain/types';
-import { parseDecimal } from '../domain/money';
+import { costMinorOf } from '../domain/money';
 import type { DeliveryAttempt, Subscription } from '../domain/webhooks';
 
 /**
@@ -23,8 +23,16 @@ export class ConcurrencyError extends Error {
 
 export class InsufficientCreditsError extends Error {
   readonly code = 'insufficient_credits';
-  constructor(readonly balance: number, readonly required: number) {
+  constructor(readonly balance: bigint, readonly required: bigint) {
     super('insufficient credits');
+  }
+}
+
+/** A credit refused because the balance would pass MAX_BALANCE_MINOR (domain/money). */
+export class BalanceLimitError extends Error {
+  readonly code = 'balance_limit_exceeded';
+  constructor(readonly balance: bigint, readonly amount: bigint) {
+    super('balance limit exceeded');
   }
 }
 
@@ -54,8 +62,8 @@ export interface PageRequest {
 }
 
 export interface BalanceChange {
-  before: number;
-  after: number;
+  before: bigint;
+  after: bigint;
 }
 
 export interface AccountStore {
@@ -68,8 +76,13 @@ export interface AccountStore {
    * events in the same unit of work (the monitors' alert state and its event).
    */
   update(account: Account, events?: DomainEvent[]): Promise<Account>;
-  /** Adds credits (positive delta) atomically. */
-  credit(accountId: string, amount: number): Promise<BalanceChange>;
+  /**
+   * Adds `amount` (negative deducts) in one unit of work, guarded against concurrent writes. Refuses,
+   * writing nothing: with InsufficientCreditsError a deduction that would leave the balance below
+   * zero unless `allowNegative`; with BalanceLimitError a credit that would take it past
+   * MAX_BALANCE_MINOR. Throws for an unknown account (callers read it first).
+   */
+  credit(accountId: string, amount: bigint, allowNegative?: boolean): Promise<BalanceChange>;
   list(page: PageRequest): Promise<Page<Account>>;
 }
 
@@ -118,7 +131,7 @@ export interface AcceptManyOutcome {
  * (RangeError or TypeError otherwise, before anything is read or written). Shared by the adapters
  * so they refuse the same calls.
  */
-export function acceptManyDebits(messages: readonly Message[]): number[] {
+export function acceptManyDebits(messages: readonly Message[]): bigint[] {
   if (messages.length === 0 || messages.length > MAX_ACCEPT_MANY) {
     throw new RangeError(`acceptMany takes 1 to ${MAX_ACCEPT_MANY} messages, got ${messages.length}`);
   }
@@ -126,8 +139,8 @@ export function acceptManyDebits(messages: readonly Message[]): number[] {
   return messages.map((m) => {
     if (m.accountId !== accountId) throw new TypeError(`acceptMany takes messages of one account: ${m.id} belongs to ${m.accountId}, not ${accountId}`);
     if (!m.idempotencyKey) throw new TypeError(`acceptMany needs an idempotency key on every message: ${m.id} has none`);
-    const debit = parseDecimal(m.cost.amount);
-    if (debit === null || !Number.isSafeInteger(debit) || debit < 0) throw new RangeError(`message ${m.id} costs ${JSON.stringify(m.cost.amount)}, not a non-negative amount`);
+    const debit = costMinorOf(m.cost.amount);
+    if (debit < 0n) throw new RangeError(`message ${m.id} costs ${JSON.stringify(m.cost.amount)}, not a non-negative amount`);
     return debit;
   });
 }
@@ -151,7 +164,7 @@ export interface MessageStore {
    * InsufficientCreditsError without writing anything when the balance is short), inserts the
    * message, and appends `events(balance)` to the outbox.
    */
-  accept(message: Message, debit: number, events: (balance: BalanceChange) => DomainEvent[]): Promise<AcceptOutcome>;
+  accept(message: Message, debit: bigint, events: (balance: BalanceChange) => DomainEvent[]): Promise<AcceptOutcome>;
   /**
    * `accept` for a chunk of one account's messages (bulk sending), in one unit of work. Every
    * message carries an idempotency key: one matching an earlier message of the account (or an
@@ -173,7 +186,7 @@ export interface MessageStore {
    */
   transition(
     next: Message,
-    refund: number,
+    refund: bigint,
     events: (balance: BalanceChange | undefined) => DomainEvent[],
   ): Promise<TransitionOutcome>;
   /** Newest first. */

@@ -218,7 +218,7 @@ async function storeNotifyResponse(d: DeliveryDeps, accountId: string, target: E
     if (!m) return;
     const kept = (m.notifyOnDelivery ?? []).filter((e) => e.stage !== target.stage);
     try {
-      await d.app.store.messages.transition({ ...m, notifyOnDelivery: [...kept, entry] }, 0, () => []);
+      await d.app.store.messages.transition({ ...m, notifyOnDelivery: [...kept, entry] }, 0n, () => []);
       return;
     } catch (err) {
       if (!(err instanceof ConcurrencyError)) throw err;

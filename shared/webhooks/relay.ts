@@ -13,12 +13,23 @@ import { deliveryTask, matchingSubscriptions } from './subscriptions';
  *
  * A crash between sending the tasks and marking the events sends them again on the next run; the
  * dedupe ids drop copies of tasks still waiting, and delivery is at-least-once anyway (the
- * subscriber dedupes by webhook-id). The embedded host runs this on a timer and in drain(); an
- * Azure timer function can call it the same way.
+ * subscriber dedupes by webhook-id). The embedded host runs this on a timer and in drain(); on
+ * Azure the Cosmos DB change feed hands the events to relayEvents, and a slow timer runs this.
  */
 export async function relayOutbox(deps: AppDeps, batchSize = 500): Promise<number> {
   const events = await deps.store.outbox.pending(batchSize);
-  if (events.length === 0) return 0;
+  await relayEvents(deps, events);
+  return events.length;
+}
+
+/**
+ * Relays events already read, as the Azure Cosmos DB change-feed trigger hands them over: delivery
+ * tasks for each (dedupe ids `<event>:<target>:1`, so a copy the timer relays too is dropped by
+ * the queue's duplicate detection), then the events marked dispatched. Events another relay has
+ * marked in between are relayed again at worst, never lost: the subscriber dedupes by webhook-id.
+ */
+export async function relayEvents(deps: AppDeps, events: readonly DomainEvent[]): Promise<void> {
+  if (events.length === 0) return;
   const subs = new Map<string, Subscription[]>();
   const accounts = new Map<string, Account | null>();
   const sends: { task: WebhookDeliverTask; options: SendOptions }[] = [];
@@ -30,7 +41,6 @@ export async function relayOutbox(deps: AppDeps, batchSize = 500): Promise<numbe
   }
   await Promise.all(sends.map((s) => deps.queue.send(s.task, s.options)));
   await deps.store.outbox.markDispatched(events.map((e) => e.id));
-  return events.length;
 }
 
 /** Runs the relay until the outbox is empty (the embedded host's drain, tests, an Azure timer). */

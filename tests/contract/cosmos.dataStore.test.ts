@@ -17,7 +17,7 @@ import { cosmosContainers, openCosmosDataStore } from '../../shared/adapters/cos
 import { apiKeyLookupId, carrierLookupId, numberLookupId } from '../../shared/adapters/cosmos/lookups';
 import type { Message } from '../../shared/domain/types';
 import { DuplicateError, type DataStore } from '../../shared/ports/stores';
-import { makeAccount, makeMessage, makeVirtualNumber } from '../fixtures/records';
+import { makeAccount, makeCampaign, makeMessage, makeVirtualNumber } from '../fixtures/records';
 import { describeDataStoreContract, type DataStoreUnderTest } from './dataStore.contract';
 import { describeWebhookStoreContract } from './webhookStores.contract';
 
@@ -104,7 +104,7 @@ describe('Cosmos DataStore adapter specifics (cosmosdb-server in-process)', () =
 
   it('pointers left behind by a crash resolve to nothing', async () => {
     const account = await store.accounts.create(makeAccount());
-    const { message } = await store.messages.accept(makeMessage({ accountId: account.id }), 1, () => []);
+    const { message } = await store.messages.accept(makeMessage({ accountId: account.id }), 1n, () => []);
     // As if a key rotation or a transition crashed after writing the pointer, before the record.
     await lookups().items.create({ id: apiKeyLookupId('sha256_never_stored'), accountId: account.id });
     await lookups().items.create({ id: carrierLookupId('simulator', 'sim_never_stored'), accountId: account.id, recordId: message.id });
@@ -116,8 +116,8 @@ describe('Cosmos DataStore adapter specifics (cosmosdb-server in-process)', () =
   });
 
   it('acceptMany retries when a marker it did not see collides in its batch, and that message replays', async () => {
-    const account = await store.accounts.create(makeAccount({ balance: 1_000 }));
-    const earlier = await store.messages.accept(makeMessage({ accountId: account.id, idempotencyKey: 'late-marker' }), 100, () => []);
+    const account = await store.accounts.create(makeAccount({ balance: 1_000n }));
+    const earlier = await store.messages.accept(makeMessage({ accountId: account.id, idempotencyKey: 'late-marker' }), 100n, () => []);
     // As if the marker was written between the look-up and the batch: the first look finds nothing.
     // (Through the port this cannot be staged: a concurrent accept moves the account etag too.)
     const internals = store.messages as unknown as { priorMessages: (...args: unknown[]) => Promise<Map<string, Message>> };
@@ -130,12 +130,47 @@ describe('Cosmos DataStore adapter specifics (cosmosdb-server in-process)', () =
       expect(looks).toBe(2);
       expect(outcome.results.map((r) => r.replayed)).toEqual([true, false]);
       expect(outcome.results[0]!.message).toEqual(earlier.message);
-      expect(outcome.balance).toEqual({ before: 900, after: 825 });
-      expect((await store.accounts.get(account.id))!.balance).toBe(825);
+      expect(outcome.balance).toEqual({ before: 900n, after: 825n });
+      expect((await store.accounts.get(account.id))!.balance).toBe(825n);
       expect((await store.messages.list(account.id, {}, { limit: 10 })).items.map((m) => m.id).sort()).toEqual([earlier.message.id, chunk[1]!.id].sort());
     } finally {
       spy.mockRestore();
     }
+  });
+
+  const tenants = (): Container => database.container(cosmosContainers.tenants.id);
+
+  it('stores amounts as integer strings of minor units (a JSON number is a double)', async () => {
+    const account = await store.accounts.create(makeAccount({ balance: 9_999_999_999_999_999n, lowBalanceThreshold: 10_000n }));
+    const { resource } = await tenants().item(account.id, account.id).read();
+    expect(resource).toMatchObject({ balance: '9999999999999999', lowBalanceThreshold: '10000' });
+    const campaign = await store.campaigns.create(makeCampaign({ accountId: account.id, progress: { recipients: 1, accepted: 1, skipped: 0, costMinor: 123n } }));
+    expect((await tenants().item(campaign.id, account.id).read()).resource).toMatchObject({ progress: { costMinor: '123' } });
+  });
+
+  it('reads documents written before amounts were strings (JSON numbers), and moves their balance exactly', async () => {
+    // An account and a campaign as the release before wrote them: amounts as JSON numbers.
+    const old = makeAccount({ balance: 0n, lowBalanceThreshold: 0n });
+    await tenants().items.create({ ...old, balance: 1_000_000, lowBalanceThreshold: 100_000, accountId: old.id, docType: 'account', version: 'v-old' });
+    const oldCampaign = makeCampaign({ accountId: old.id });
+    await tenants().items.create({ ...oldCampaign, progress: { ...oldCampaign.progress, costMinor: 4_500 }, docType: 'campaign' });
+
+    expect(await store.accounts.get(old.id)).toEqual({ ...old, balance: 1_000_000n, lowBalanceThreshold: 100_000n, etag: 'v-old' });
+    expect((await store.campaigns.get(old.id, oldCampaign.id))!.progress.costMinor).toBe(4_500n);
+    // Every balance write reads the old number and writes the new format.
+    const { message } = await store.messages.accept(makeMessage({ accountId: old.id }), 75n, () => []);
+    expect((await tenants().item(old.id, old.id).read()).resource).toMatchObject({ balance: '999925' });
+    await store.messages.transition({ ...message, status: 'failed' }, 75n, () => []);
+    expect(await store.accounts.credit(old.id, 1n)).toEqual({ before: 1_000_000n, after: 1_000_001n });
+    const renamed = await store.accounts.update({ ...(await store.accounts.get(old.id))!, name: 'Renamed' });
+    expect(renamed).toMatchObject({ name: 'Renamed', balance: 1_000_001n, lowBalanceThreshold: 100_000n });
+  });
+
+  it('an account with a number balance (older release) still takes a chunk debit', async () => {
+    const old = makeAccount();
+    await tenants().items.create({ ...old, balance: 10_000, lowBalanceThreshold: 0, accountId: old.id, docType: 'account', version: 'v-old' });
+    const chunk = [makeMessage({ accountId: old.id, idempotencyKey: 'old-1' }), makeMessage({ accountId: old.id, idempotencyKey: 'old-2' })];
+    expect((await store.messages.acceptMany(chunk, () => [])).balance).toEqual({ before: 10_000n, after: 9_850n });
   });
 
   it('reclaims an abandoned number pointer, but never a live one', async () => {

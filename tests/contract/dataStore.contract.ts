@@ -21,6 +21,7 @@ import type { Campaign, CampaignStatus } from '../../shared/domain/campaign';
 import type { Contact, ContactGroup } from '../../shared/domain/contact';
 import type { KeywordRule } from '../../shared/domain/keywordRule';
 import {
+  BalanceLimitError,
   ConcurrencyError,
   DuplicateError,
   InsufficientCreditsError,
@@ -34,7 +35,7 @@ import {
   type MessageFilter,
   type Page,
 } from '../../shared/ports/stores';
-import { formatMinor } from '../../shared/domain/money';
+import { formatMinor, parseDecimal } from '../../shared/domain/money';
 import { at, makeAccount, makeCampaign, makeEvent, makeMessage, makeSenderId, makeVirtualNumber, uniqueId, uniqueSuffix } from '../fixtures/records';
 
 export interface DataStoreUnderTest {
@@ -82,7 +83,7 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
 
     const newAccount = (overrides: Partial<Account> = {}): Promise<Account> => store.accounts.create(makeAccount(overrides));
 
-    async function balanceOf(accountId: string): Promise<number> {
+    async function balanceOf(accountId: string): Promise<bigint> {
       const account = await store.accounts.get(accountId);
       if (!account) throw new Error(`account ${accountId} vanished`);
       return account.balance;
@@ -90,14 +91,14 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
 
     /** Stores a message through the only door there is, with a small debit and no events. */
     async function seedMessage(accountId: string, overrides: Partial<Message> = {}): Promise<Message> {
-      const { message } = await store.messages.accept(makeMessage({ accountId, ...overrides }), 1, () => []);
+      const { message } = await store.messages.accept(makeMessage({ accountId, ...overrides }), 1n, () => []);
       return message;
     }
 
     function acceptedEvents(accountId: string, messageId: string, seen?: BalanceChange[]) {
       return (balance: BalanceChange): DomainEvent[] => {
         seen?.push(balance);
-        return [makeEvent({ accountId, type: 'message.accepted', data: { messageId, before: balance.before, after: balance.after } })];
+        return [makeEvent({ accountId, type: 'message.accepted', data: { messageId, before: Number(balance.before), after: Number(balance.after) } })];
       };
     }
 
@@ -128,7 +129,7 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
 
       it('update replaces the record, changes the etag each time, and rejects a stale etag', async () => {
         const created = await newAccount({ name: 'Before' });
-        const first = await store.accounts.update({ ...created, name: 'After', lowBalanceThreshold: 42 });
+        const first = await store.accounts.update({ ...created, name: 'After', lowBalanceThreshold: 42n });
         expect(first.name).toBe('After');
         expect(first.etag).toEqual(expect.any(String));
         expect(first.etag).not.toBe(created.etag);
@@ -143,23 +144,23 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
       });
 
       it('update never writes the balance, which only accept, transition and credit move', async () => {
-        const created = await newAccount({ balance: 1_000 });
-        await store.accounts.credit(created.id, 500);
-        await store.messages.accept(makeMessage({ accountId: created.id }), 200, () => []);
+        const created = await newAccount({ balance: 1_000n });
+        await store.accounts.credit(created.id, 500n);
+        await store.messages.accept(makeMessage({ accountId: created.id }), 200n, () => []);
         // `created` still says 1000 and carries the etag from before: settings writes must not
         // conflict with sends, nor put an old balance back.
         const updated = await store.accounts.update({ ...created, name: 'Renamed' });
-        expect(updated.balance).toBe(1_300);
-        expect(await store.accounts.get(created.id)).toEqual(expect.objectContaining({ name: 'Renamed', balance: 1_300 }));
+        expect(updated.balance).toBe(1_300n);
+        expect(await store.accounts.get(created.id)).toEqual(expect.objectContaining({ name: 'Renamed', balance: 1_300n }));
       });
 
       it('update with events replaces and appends them in one unit of work; a stale etag writes neither', async () => {
-        const created = await newAccount({ balance: 5_000 });
-        await store.accounts.credit(created.id, 100); // the balance moved since `created` was read
+        const created = await newAccount({ balance: 5_000n });
+        await store.accounts.credit(created.id, 100n); // the balance moved since `created` was read
         const raised = makeEvent({ accountId: created.id, type: 'delivery_rate.low' });
         const monitorState = { deliveryRateLowSince: at(60_000), bounceRateHighSince: null };
         const updated = await store.accounts.update({ ...created, monitorState }, [raised]);
-        expect(updated).toEqual({ ...created, monitorState, balance: 5_100, etag: expect.any(String) });
+        expect(updated).toEqual({ ...created, monitorState, balance: 5_100n, etag: expect.any(String) });
         expect(updated.etag).not.toBe(created.etag);
         expect(await store.accounts.get(created.id)).toEqual(updated);
         expect(await store.outbox.get(created.id, raised.id)).toEqual(raised);
@@ -204,20 +205,85 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
       });
 
       it('credit adds (and with a negative amount deducts) and reports the change', async () => {
-        const account = await newAccount({ balance: 1_000 });
-        expect(await store.accounts.credit(account.id, 250)).toEqual({ before: 1_000, after: 1_250 });
-        expect(await balanceOf(account.id)).toBe(1_250);
-        expect(await store.accounts.credit(account.id, -50)).toEqual({ before: 1_250, after: 1_200 });
-        expect(await balanceOf(account.id)).toBe(1_200);
+        const account = await newAccount({ balance: 1_000n });
+        expect(await store.accounts.credit(account.id, 250n)).toEqual({ before: 1_000n, after: 1_250n });
+        expect(await balanceOf(account.id)).toBe(1_250n);
+        expect(await store.accounts.credit(account.id, -50n)).toEqual({ before: 1_250n, after: 1_200n });
+        expect(await balanceOf(account.id)).toBe(1_200n);
       });
 
       it('concurrent credits all land', async () => {
-        const account = await newAccount({ balance: 0 });
-        const changes = await Promise.all(Array.from({ length: 10 }, (_, i) => store.accounts.credit(account.id, i + 1)));
-        expect(await balanceOf(account.id)).toBe(55);
+        const account = await newAccount({ balance: 0n });
+        const changes = await Promise.all(Array.from({ length: 10 }, (_, i) => store.accounts.credit(account.id, BigInt(i + 1))));
+        expect(await balanceOf(account.id)).toBe(55n);
         // Each change reports its own increment from a distinct starting point: serialised, not lost.
-        changes.forEach((c, i) => expect(c.after - c.before).toBe(i + 1));
+        changes.forEach((c, i) => expect(c.after - c.before).toBe(BigInt(i + 1)));
         expect(new Set(changes.map((c) => c.before)).size).toBe(10);
+      });
+
+      it('credit refuses a deduction below zero (writing nothing) unless allowed, and allows exactly zero', async () => {
+        const account = await newAccount({ balance: 1_000n });
+        const short = store.accounts.credit(account.id, -1_001n);
+        await expect(short).rejects.toBeInstanceOf(InsufficientCreditsError);
+        await expect(short).rejects.toMatchObject({ balance: 1_000n, required: 1_001n });
+        expect(await balanceOf(account.id)).toBe(1_000n);
+        expect(await store.accounts.credit(account.id, -1_000n)).toEqual({ before: 1_000n, after: 0n });
+        expect(await store.accounts.credit(account.id, -250n, true)).toEqual({ before: 0n, after: -250n });
+        expect(await balanceOf(account.id)).toBe(-250n);
+        // A credit is never refused for being below zero: it only moves the balance up.
+        expect(await store.accounts.credit(account.id, 100n)).toEqual({ before: -250n, after: -150n });
+      });
+
+      it('concurrent deductions never take the balance below zero', async () => {
+        const account = await newAccount({ balance: 1_000n });
+        const results = await Promise.allSettled(Array.from({ length: 8 }, () => store.accounts.credit(account.id, -300n)));
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(InsufficientCreditsError);
+        expect(await balanceOf(account.id)).toBe(100n);
+      });
+
+      it('amounts are exact up to the maximum balance, and a credit past it is refused', async () => {
+        const max = parseDecimal('999999999999.9999')!;
+        const account = await newAccount({ balance: 0n, lowBalanceThreshold: max });
+        expect(await store.accounts.credit(account.id, max)).toEqual({ before: 0n, after: max });
+        const read = (await store.accounts.get(account.id))!;
+        expect(formatMinor(read.balance)).toBe('999999999999.9999');
+        expect(formatMinor(read.lowBalanceThreshold)).toBe('999999999999.9999');
+        const over = store.accounts.credit(account.id, 1n);
+        await expect(over).rejects.toBeInstanceOf(BalanceLimitError);
+        await expect(over).rejects.toMatchObject({ balance: max, amount: 1n });
+        expect(await balanceOf(account.id)).toBe(max);
+        // Near the maximum a send debits and a refund returns exactly (past 2^53 a double would round).
+        const { message } = await store.messages.accept(makeMessage({ accountId: account.id, cost: { amount: '0.0001', currency: 'USD', segments: 1, unitPrice: '0.0001' } }), 1n, () => []);
+        expect(await balanceOf(account.id)).toBe(max - 1n);
+        const refunded = await store.messages.transition({ ...message, status: 'failed', updatedAt: at(1) }, 1n, () => []);
+        expect(refunded.balance).toEqual({ before: max - 1n, after: max });
+        expect(formatMinor(await balanceOf(account.id))).toBe('999999999999.9999');
+        // What an account is created with is stored exactly too.
+        const created = await newAccount({ balance: max - 7n });
+        expect(await balanceOf(created.id)).toBe(9_999_999_999_999_992n);
+      });
+
+      it('a sum of large refunds is exact', async () => {
+        const large = parseDecimal('300000000000.0001')!;
+        const account = await newAccount({ balance: large * 3n });
+        const accepted: Message[] = [];
+        for (let i = 0; i < 3; i += 1) {
+          const cost = { amount: formatMinor(large), currency: 'USD', segments: 1, unitPrice: formatMinor(large) };
+          accepted.push((await store.messages.accept(makeMessage({ accountId: account.id, cost }), large, () => [])).message);
+        }
+        expect(await balanceOf(account.id)).toBe(0n);
+        for (const m of accepted) await store.messages.transition({ ...m, status: 'failed', updatedAt: at(1) }, large, () => []);
+        expect(formatMinor(await balanceOf(account.id))).toBe('900000000000.0003');
+      });
+
+      it('a campaign total past 2^53 minor units reads back exactly', async () => {
+        const account = await newAccount();
+        const costMinor = parseDecimal('999999999999.9999')! * 24n + 3n;
+        const created = await store.campaigns.create(makeCampaign({ accountId: account.id, progress: { recipients: 24, accepted: 24, skipped: 0, costMinor } }));
+        expect((await store.campaigns.get(account.id, created.id))!.progress.costMinor).toBe(costMinor);
+        const listed = await store.campaigns.list(account.id, {}, { limit: 10 });
+        expect(listed.items[0]!.progress.costMinor).toBe(costMinor);
       });
 
       it('list pages through every account exactly once', async () => {
@@ -236,16 +302,16 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
     // -------------------------------------------------------------------------------------------
     describe('messages.accept', () => {
       it('debits exactly the given amount, stores the message and appends the events built from the balance', async () => {
-        const account = await newAccount({ balance: 10_000 });
+        const account = await newAccount({ balance: 10_000n });
         const message = makeMessage({ accountId: account.id, uniqueArgs: { order: '42' }, callbackUrl: 'https://example.test/cb' });
         const seen: BalanceChange[] = [];
-        const outcome = await store.messages.accept(message, 1_234, acceptedEvents(account.id, message.id, seen));
+        const outcome = await store.messages.accept(message, 1_234n, acceptedEvents(account.id, message.id, seen));
 
         expect(outcome.replayed).toBe(false);
-        expect(outcome.balance).toEqual({ before: 10_000, after: 8_766 });
-        expect(seen).toEqual([{ before: 10_000, after: 8_766 }]);
+        expect(outcome.balance).toEqual({ before: 10_000n, after: 8_766n });
+        expect(seen).toEqual([{ before: 10_000n, after: 8_766n }]);
         expect(outcome.message).toEqual({ ...message, etag: expect.any(String) });
-        expect(await balanceOf(account.id)).toBe(8_766);
+        expect(await balanceOf(account.id)).toBe(8_766n);
         expect(await store.messages.get(account.id, message.id)).toEqual(outcome.message);
 
         const events = await store.outbox.listForAccount(account.id, {}, 10);
@@ -255,34 +321,34 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
       });
 
       it('throws InsufficientCreditsError and writes nothing when the balance is short', async () => {
-        const account = await newAccount({ balance: 100 });
+        const account = await newAccount({ balance: 100n });
         const message = makeMessage({ accountId: account.id, idempotencyKey: 'short-1' });
-        const attempt = store.messages.accept(message, 101, acceptedEvents(account.id, message.id));
+        const attempt = store.messages.accept(message, 101n, acceptedEvents(account.id, message.id));
         await expect(attempt).rejects.toBeInstanceOf(InsufficientCreditsError);
-        await expect(attempt).rejects.toMatchObject({ balance: 100, required: 101 });
+        await expect(attempt).rejects.toMatchObject({ balance: 100n, required: 101n });
 
-        expect(await balanceOf(account.id)).toBe(100);
+        expect(await balanceOf(account.id)).toBe(100n);
         expect(await store.messages.get(account.id, message.id)).toBeNull();
         expect((await store.messages.list(account.id, {}, { limit: 10 })).items).toEqual([]);
         expect(await store.outbox.listForAccount(account.id, {}, 10)).toEqual([]);
 
         // The idempotency key was not used up either: once topped up, the same request goes through.
-        await store.accounts.credit(account.id, 1);
-        const retried = await store.messages.accept(message, 101, acceptedEvents(account.id, message.id));
+        await store.accounts.credit(account.id, 1n);
+        const retried = await store.messages.accept(message, 101n, acceptedEvents(account.id, message.id));
         expect(retried.replayed).toBe(false);
-        expect(await balanceOf(account.id)).toBe(0);
+        expect(await balanceOf(account.id)).toBe(0n);
       });
 
       it('replays an idempotency key without a second debit or second events', async () => {
-        const account = await newAccount({ balance: 1_000 });
+        const account = await newAccount({ balance: 1_000n });
         const first = makeMessage({ accountId: account.id, idempotencyKey: 'order-7/attempt#1?' });
-        const original = await store.messages.accept(first, 100, acceptedEvents(account.id, first.id));
+        const original = await store.messages.accept(first, 100n, acceptedEvents(account.id, first.id));
         const again = makeMessage({ accountId: account.id, idempotencyKey: first.idempotencyKey, text: 'different body' });
-        const replay = await store.messages.accept(again, 100, acceptedEvents(account.id, again.id));
+        const replay = await store.messages.accept(again, 100n, acceptedEvents(account.id, again.id));
 
         expect(replay.replayed).toBe(true);
         expect(replay.message).toEqual(original.message);
-        expect(await balanceOf(account.id)).toBe(900);
+        expect(await balanceOf(account.id)).toBe(900n);
         expect(await store.messages.get(account.id, again.id)).toBeNull();
         expect(await store.outbox.listForAccount(account.id, {}, 10)).toHaveLength(1);
       });
@@ -290,23 +356,23 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
       it('scopes idempotency keys to the account', async () => {
         const a = await newAccount();
         const b = await newAccount();
-        await store.messages.accept(makeMessage({ accountId: a.id, idempotencyKey: 'shared-key' }), 1, () => []);
-        const other = await store.messages.accept(makeMessage({ accountId: b.id, idempotencyKey: 'shared-key' }), 1, () => []);
+        await store.messages.accept(makeMessage({ accountId: a.id, idempotencyKey: 'shared-key' }), 1n, () => []);
+        const other = await store.messages.accept(makeMessage({ accountId: b.id, idempotencyKey: 'shared-key' }), 1n, () => []);
         expect(other.replayed).toBe(false);
         expect(other.message.accountId).toBe(b.id);
       });
 
       it('never overdraws under 20 concurrent accepts', async () => {
-        const account = await newAccount({ balance: 1_000 });
+        const account = await newAccount({ balance: 1_000n });
         const messages = Array.from({ length: 20 }, () => makeMessage({ accountId: account.id }));
-        const results = await Promise.allSettled(messages.map((m) => store.messages.accept(m, 100, acceptedEvents(account.id, m.id))));
+        const results = await Promise.allSettled(messages.map((m) => store.messages.accept(m, 100n, acceptedEvents(account.id, m.id))));
 
         const accepted = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
         const rejected = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
         expect(accepted).toHaveLength(10);
         for (const reason of rejected) expect(reason).toBeInstanceOf(InsufficientCreditsError);
-        expect(await balanceOf(account.id)).toBe(0);
-        expect(accepted.map((o) => o.balance.after).sort((x, y) => x - y)).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
+        expect(await balanceOf(account.id)).toBe(0n);
+        expect(accepted.map((o) => o.balance.after).sort((x, y) => Number(x - y))).toEqual([0n, 100n, 200n, 300n, 400n, 500n, 600n, 700n, 800n, 900n]);
 
         const stored = await store.messages.list(account.id, {}, { limit: 100 });
         expect(sortedIds(stored.items)).toEqual(sortedIds(accepted.map((o) => o.message)));
@@ -314,78 +380,78 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
       });
 
       it('creates one message when concurrent accepts share an idempotency key', async () => {
-        const account = await newAccount({ balance: 1_000 });
+        const account = await newAccount({ balance: 1_000n });
         const outcomes = await Promise.all(
           Array.from({ length: 5 }, () => makeMessage({ accountId: account.id, idempotencyKey: 'same-everywhere' })).map((m) =>
-            store.messages.accept(m, 100, acceptedEvents(account.id, m.id)),
+            store.messages.accept(m, 100n, acceptedEvents(account.id, m.id)),
           ),
         );
         expect(outcomes.filter((o) => !o.replayed)).toHaveLength(1);
         expect(new Set(outcomes.map((o) => o.message.id)).size).toBe(1);
-        expect(await balanceOf(account.id)).toBe(900);
+        expect(await balanceOf(account.id)).toBe(900n);
         expect((await store.messages.list(account.id, {}, { limit: 10 })).items).toHaveLength(1);
         expect(await store.outbox.listForAccount(account.id, {}, 10)).toHaveLength(1);
       });
 
       it('leaves the account etag alone: a settings update read before a send still succeeds', async () => {
-        const account = await newAccount({ balance: 1_000 });
+        const account = await newAccount({ balance: 1_000n });
         const before = await store.accounts.get(account.id);
-        await store.messages.accept(makeMessage({ accountId: account.id }), 10, () => []);
+        await store.messages.accept(makeMessage({ accountId: account.id }), 10n, () => []);
         expect((await store.accounts.get(account.id))?.etag).toBe(before?.etag);
-        await expect(store.accounts.update({ ...account, name: 'Still current' })).resolves.toMatchObject({ balance: 990 });
+        await expect(store.accounts.update({ ...account, name: 'Still current' })).resolves.toMatchObject({ balance: 990n });
       });
     });
 
     // -------------------------------------------------------------------------------------------
     describe('messages.acceptMany', () => {
       /** A chunk of `n` messages of the account, each with its own key and the given cost (minor units). */
-      const chunkOf = (accountId: string, n: number, cost = 75, prefix = uniqueSuffix()): Message[] =>
+      const chunkOf = (accountId: string, n: number, cost = 75n, prefix = uniqueSuffix()): Message[] =>
         Array.from({ length: n }, (_, i) => makeMessage({ accountId, idempotencyKey: `${prefix}:${i}`, cost: { amount: formatMinor(cost), currency: 'USD', segments: 1, unitPrice: formatMinor(cost) } }));
 
       /** One event per call, recording the balance change it was built from. */
       function chunkEvents(accountId: string, seen: BalanceChange[]) {
         return (balance: BalanceChange): DomainEvent[] => {
           seen.push(balance);
-          return [makeEvent({ accountId, type: 'balance.low', data: { before: balance.before, after: balance.after } })];
+          return [makeEvent({ accountId, type: 'balance.low', data: { before: Number(balance.before), after: Number(balance.after) } })];
         };
       }
 
       it('debits the sum of the costs once, stores every message and appends the events built from the chunk balance', async () => {
-        const account = await newAccount({ balance: 10_000 });
-        const messages = chunkOf(account.id, 3, 150);
+        const account = await newAccount({ balance: 10_000n });
+        const messages = chunkOf(account.id, 3, 150n);
         messages[1] = { ...messages[1]!, cost: { ...messages[1]!.cost, amount: '0.0300', segments: 2 } }; // 300 minor units
         const seen: BalanceChange[] = [];
         const outcome = await store.messages.acceptMany(messages, chunkEvents(account.id, seen));
 
-        expect(outcome.balance).toEqual({ before: 10_000, after: 9_400 });
-        expect(seen).toEqual([{ before: 10_000, after: 9_400 }]);
+        expect(outcome.balance).toEqual({ before: 10_000n, after: 9_400n });
+        expect(seen).toEqual([{ before: 10_000n, after: 9_400n }]);
         expect(outcome.results.map((r) => r.replayed)).toEqual([false, false, false]);
         expect(outcome.results.map((r) => r.message)).toEqual(messages.map((m) => ({ ...m, etag: expect.any(String) })));
-        for (const r of outcome.results) expect(r.balance).toEqual({ before: 10_000, after: 9_400 });
-        expect(await balanceOf(account.id)).toBe(9_400);
+        for (const r of outcome.results) expect(r.balance).toEqual({ before: 10_000n, after: 9_400n });
+        expect(await balanceOf(account.id)).toBe(9_400n);
         for (const r of outcome.results) expect(await store.messages.get(account.id, r.message.id)).toEqual(r.message);
         const events = await store.outbox.listForAccount(account.id, {}, 10);
         expect(events.map((e) => e.data)).toEqual([{ before: 10_000, after: 9_400 }]);
       });
 
       it('replays keys used before, and a key repeated within the chunk, without charging them', async () => {
-        const account = await newAccount({ balance: 10_000 });
-        const earlier = await store.messages.accept(makeMessage({ accountId: account.id, idempotencyKey: 'mixed:0' }), 75, () => []);
-        const chunk = chunkOf(account.id, 4, 100, 'mixed'); // mixed:0 (used) to mixed:3
+        const account = await newAccount({ balance: 10_000n });
+        const earlier = await store.messages.accept(makeMessage({ accountId: account.id, idempotencyKey: 'mixed:0' }), 75n, () => []);
+        const chunk = chunkOf(account.id, 4, 100n, 'mixed'); // mixed:0 (used) to mixed:3
         chunk.push(makeMessage({ accountId: account.id, idempotencyKey: 'mixed:2', text: 'same key again' }));
         chunk.push(makeMessage({ accountId: account.id, idempotencyKey: 'mixed:0', text: 'and the earlier one again' }));
         const seen: BalanceChange[] = [];
         const outcome = await store.messages.acceptMany(chunk, chunkEvents(account.id, seen));
 
         expect(outcome.results.map((r) => r.replayed)).toEqual([true, false, false, false, true, true]);
-        expect(outcome.balance).toEqual({ before: 9_925, after: 9_625 });
-        expect(seen).toEqual([{ before: 9_925, after: 9_625 }]);
+        expect(outcome.balance).toEqual({ before: 9_925n, after: 9_625n });
+        expect(seen).toEqual([{ before: 9_925n, after: 9_625n }]);
         expect(outcome.results[0]!.message).toEqual(earlier.message);
         expect(outcome.results[5]!.message).toEqual(earlier.message);
         expect(outcome.results[4]!.message).toEqual(outcome.results[2]!.message);
         expect(outcome.results[4]!.message.id).toBe(chunk[2]!.id);
-        for (const i of [0, 4, 5]) expect(outcome.results[i]!.balance).toEqual({ before: 9_625, after: 9_625 });
-        expect(await balanceOf(account.id)).toBe(9_625);
+        for (const i of [0, 4, 5]) expect(outcome.results[i]!.balance).toEqual({ before: 9_625n, after: 9_625n });
+        expect(await balanceOf(account.id)).toBe(9_625n);
         const stored = await store.messages.list(account.id, {}, { limit: 10 });
         expect(sortedIds(stored.items)).toEqual(sortedIds([earlier.message, chunk[1]!, chunk[2]!, chunk[3]!]));
         expect(await store.outbox.listForAccount(account.id, {}, 10)).toHaveLength(1);
@@ -394,75 +460,75 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
         const again = await store.messages.acceptMany(chunk, chunkEvents(account.id, seen));
         expect(again.results.map((r) => r.replayed)).toEqual([true, true, true, true, true, true]);
         expect(again.results.map((r) => r.message.id)).toEqual(outcome.results.map((r) => r.message.id));
-        expect(again.balance).toEqual({ before: 9_625, after: 9_625 });
-        expect(await balanceOf(account.id)).toBe(9_625);
+        expect(again.balance).toEqual({ before: 9_625n, after: 9_625n });
+        expect(await balanceOf(account.id)).toBe(9_625n);
         expect(await store.outbox.listForAccount(account.id, {}, 10)).toHaveLength(1);
         expect(seen).toHaveLength(1);
       });
 
       it('throws InsufficientCreditsError and writes nothing when the balance cannot pay for the whole chunk', async () => {
-        const account = await newAccount({ balance: 299 });
-        const chunk = chunkOf(account.id, 3, 100);
+        const account = await newAccount({ balance: 299n });
+        const chunk = chunkOf(account.id, 3, 100n);
         const attempt = store.messages.acceptMany(chunk, chunkEvents(account.id, []));
         await expect(attempt).rejects.toBeInstanceOf(InsufficientCreditsError);
-        await expect(attempt).rejects.toMatchObject({ balance: 299, required: 300 });
-        expect(await balanceOf(account.id)).toBe(299);
+        await expect(attempt).rejects.toMatchObject({ balance: 299n, required: 300n });
+        expect(await balanceOf(account.id)).toBe(299n);
         expect((await store.messages.list(account.id, {}, { limit: 10 })).items).toEqual([]);
         expect(await store.outbox.listForAccount(account.id, {}, 10)).toEqual([]);
 
         // Only what is new is required: with one key used already, the other two fit.
-        await store.accounts.credit(account.id, 1);
-        await store.messages.accept(chunk[0]!, 100, () => []);
+        await store.accounts.credit(account.id, 1n);
+        await store.messages.accept(chunk[0]!, 100n, () => []);
         const rest = await store.messages.acceptMany(chunk, chunkEvents(account.id, []));
         expect(rest.results.map((r) => r.replayed)).toEqual([true, false, false]);
-        expect(await balanceOf(account.id)).toBe(0);
+        expect(await balanceOf(account.id)).toBe(0n);
       });
 
       it('writes nothing, events included, when an event cannot be stored', async () => {
-        const account = await newAccount({ balance: 1_000 });
+        const account = await newAccount({ balance: 1_000n });
         const taken = makeEvent({ accountId: account.id });
         await store.outbox.append([taken]);
-        const chunk = chunkOf(account.id, 2, 100);
+        const chunk = chunkOf(account.id, 2, 100n);
         const fresh = makeEvent({ accountId: account.id });
         await expect(store.messages.acceptMany(chunk, () => [fresh, taken])).rejects.toBeInstanceOf(DuplicateError);
-        expect(await balanceOf(account.id)).toBe(1_000);
+        expect(await balanceOf(account.id)).toBe(1_000n);
         expect((await store.messages.list(account.id, {}, { limit: 10 })).items).toEqual([]);
         expect((await store.outbox.listForAccount(account.id, {}, 10)).map((e) => e.id)).toEqual([taken.id]);
       });
 
       it(`takes up to MAX_ACCEPT_MANY (${MAX_ACCEPT_MANY}) messages with MAX_ACCEPT_MANY_EVENTS events, and refuses more before writing`, async () => {
-        const account = await newAccount({ balance: 100_000 });
-        const full = chunkOf(account.id, MAX_ACCEPT_MANY, 10);
+        const account = await newAccount({ balance: 100_000n });
+        const full = chunkOf(account.id, MAX_ACCEPT_MANY, 10n);
         const raise = (n: number) => () => Array.from({ length: n }, () => makeEvent({ accountId: account.id }));
         const outcome = await store.messages.acceptMany(full, raise(MAX_ACCEPT_MANY_EVENTS));
         expect(outcome.results.filter((r) => !r.replayed)).toHaveLength(MAX_ACCEPT_MANY);
-        expect(await balanceOf(account.id)).toBe(100_000 - 10 * MAX_ACCEPT_MANY);
+        expect(await balanceOf(account.id)).toBe(100_000n - 10n * BigInt(MAX_ACCEPT_MANY));
         expect(await store.outbox.listForAccount(account.id, {}, 100)).toHaveLength(MAX_ACCEPT_MANY_EVENTS);
 
-        const other = await newAccount({ balance: 100_000 });
+        const other = await newAccount({ balance: 100_000n });
         const refused = async (call: Promise<unknown>, error: new (...args: never[]) => Error) => {
           await expect(call).rejects.toBeInstanceOf(error);
-          expect(await balanceOf(other.id)).toBe(100_000);
+          expect(await balanceOf(other.id)).toBe(100_000n);
           expect((await store.messages.list(other.id, {}, { limit: 10 })).items).toEqual([]);
           expect(await store.outbox.listForAccount(other.id, {}, 100)).toEqual([]);
         };
-        await refused(store.messages.acceptMany(chunkOf(other.id, MAX_ACCEPT_MANY + 1, 10), () => []), RangeError);
+        await refused(store.messages.acceptMany(chunkOf(other.id, MAX_ACCEPT_MANY + 1, 10n), () => []), RangeError);
         await refused(store.messages.acceptMany([], () => []), RangeError);
-        await refused(store.messages.acceptMany(chunkOf(other.id, 2, 10), () => Array.from({ length: MAX_ACCEPT_MANY_EVENTS + 1 }, () => makeEvent({ accountId: other.id }))), RangeError);
-        await refused(store.messages.acceptMany([...chunkOf(other.id, 1, 10), makeMessage({ accountId: other.id })], () => []), TypeError);
-        await refused(store.messages.acceptMany([...chunkOf(other.id, 1, 10), ...chunkOf(account.id, 1, 10)], () => []), TypeError);
+        await refused(store.messages.acceptMany(chunkOf(other.id, 2, 10n), () => Array.from({ length: MAX_ACCEPT_MANY_EVENTS + 1 }, () => makeEvent({ accountId: other.id }))), RangeError);
+        await refused(store.messages.acceptMany([...chunkOf(other.id, 1, 10n), makeMessage({ accountId: other.id })], () => []), TypeError);
+        await refused(store.messages.acceptMany([...chunkOf(other.id, 1, 10n), ...chunkOf(account.id, 1, 10n)], () => []), TypeError);
       });
 
       it('runs concurrently with single accepts and other chunks of the account: all succeed, the balance is exact', async () => {
-        const account = await newAccount({ balance: 100_000 });
-        const chunks = [chunkOf(account.id, 10, 75), chunkOf(account.id, 10, 75)];
+        const account = await newAccount({ balance: 100_000n });
+        const chunks = [chunkOf(account.id, 10, 75n), chunkOf(account.id, 10, 75n)];
         const singles = Array.from({ length: 10 }, () => makeMessage({ accountId: account.id }));
         // A single accept racing a chunk for one of its keys: exactly one of them stores it.
         const rival = makeMessage({ accountId: account.id, idempotencyKey: chunks[0]![3]!.idempotencyKey });
         const [many, rivalOutcome, ...single] = await Promise.all([
           Promise.all(chunks.map((c) => store.messages.acceptMany(c, () => []))),
-          store.messages.accept(rival, 75, () => []),
-          ...singles.map((m) => store.messages.accept(m, 100, acceptedEvents(account.id, m.id))),
+          store.messages.accept(rival, 75n, () => []),
+          ...singles.map((m) => store.messages.accept(m, 100n, acceptedEvents(account.id, m.id))),
         ]);
         expect(single.every((o) => !o.replayed)).toBe(true);
         const raced = many[0]!.results[3]!;
@@ -471,19 +537,19 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
 
         const stored = (await store.messages.list(account.id, {}, { limit: 100 })).items;
         expect(stored).toHaveLength(30);
-        expect(await balanceOf(account.id)).toBe(100_000 - 20 * 75 - 10 * 100);
+        expect(await balanceOf(account.id)).toBe(100_000n - 20n * 75n - 10n * 100n);
         expect(await store.outbox.listForAccount(account.id, {}, 100)).toHaveLength(10);
       });
 
       it('the same chunk accepted twice at once is stored and charged once', async () => {
-        const account = await newAccount({ balance: 10_000 });
-        const chunk = chunkOf(account.id, 5, 100);
+        const account = await newAccount({ balance: 10_000n });
+        const chunk = chunkOf(account.id, 5, 100n);
         const twin = chunk.map((m) => ({ ...m, id: uniqueId('msg') })); // a second run builds new ids, same keys
         const [a, b] = await Promise.all([store.messages.acceptMany(chunk, chunkEvents(account.id, [])), store.messages.acceptMany(twin, chunkEvents(account.id, []))]);
         const inserted = [...a.results, ...b.results].filter((r) => !r.replayed);
         expect(inserted).toHaveLength(5);
         expect(a.results.map((r) => r.message.id)).toEqual(b.results.map((r) => r.message.id));
-        expect(await balanceOf(account.id)).toBe(9_500);
+        expect(await balanceOf(account.id)).toBe(9_500n);
         expect((await store.messages.list(account.id, {}, { limit: 20 })).items).toHaveLength(5);
         expect(await store.outbox.listForAccount(account.id, {}, 10)).toHaveLength(1);
       });
@@ -519,7 +585,7 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
         const owner = await newAccount();
         const intruder = await newAccount();
         const message = await seedMessage(owner.id);
-        await expect(store.messages.transition({ ...message, accountId: intruder.id, status: 'cancelled' }, 0, () => [])).rejects.toBeInstanceOf(
+        await expect(store.messages.transition({ ...message, accountId: intruder.id, status: 'cancelled' }, 0n, () => [])).rejects.toBeInstanceOf(
           ConcurrencyError,
         );
         expect((await store.messages.get(owner.id, message.id))?.status).toBe('queued');
@@ -530,8 +596,8 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
     // -------------------------------------------------------------------------------------------
     describe('messages.transition', () => {
       it('replaces the message, refunds, changes the etag and appends events built from the refund', async () => {
-        const account = await newAccount({ balance: 1_000 });
-        const { message } = await store.messages.accept(makeMessage({ accountId: account.id }), 300, () => []);
+        const account = await newAccount({ balance: 1_000n });
+        const { message } = await store.messages.accept(makeMessage({ accountId: account.id }), 300n, () => []);
         const next: Message = {
           ...message,
           status: 'failed',
@@ -541,50 +607,50 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
           history: [...message.history, { status: 'failed', at: at(1_000), reason: { code: 30008, message: 'Unknown error' } }],
         };
         const seen: (BalanceChange | undefined)[] = [];
-        const outcome = await store.messages.transition(next, 300, (balance) => {
+        const outcome = await store.messages.transition(next, 300n, (balance) => {
           seen.push(balance);
-          return [makeEvent({ accountId: account.id, type: 'sms.status', data: { status: 'failed', after: balance?.after ?? null } })];
+          return [makeEvent({ accountId: account.id, type: 'sms.status', data: { status: 'failed', after: balance ? Number(balance.after) : null } })];
         });
 
-        expect(outcome.balance).toEqual({ before: 700, after: 1_000 });
-        expect(seen).toEqual([{ before: 700, after: 1_000 }]);
+        expect(outcome.balance).toEqual({ before: 700n, after: 1_000n });
+        expect(seen).toEqual([{ before: 700n, after: 1_000n }]);
         expect(outcome.message).toEqual({ ...next, etag: expect.any(String) });
         expect(outcome.message.etag).not.toBe(message.etag);
         expect(await store.messages.get(account.id, message.id)).toEqual(outcome.message);
-        expect(await balanceOf(account.id)).toBe(1_000);
+        expect(await balanceOf(account.id)).toBe(1_000n);
         const events = await store.outbox.listForAccount(account.id, { type: 'sms.status' }, 10);
         expect(events.map((e) => e.data)).toEqual([{ status: 'failed', after: 1_000 }]);
 
         // The etag the transition consumed is spent.
-        await expect(store.messages.transition({ ...next, status: 'cancelled' }, 0, () => [])).rejects.toBeInstanceOf(ConcurrencyError);
+        await expect(store.messages.transition({ ...next, status: 'cancelled' }, 0n, () => [])).rejects.toBeInstanceOf(ConcurrencyError);
       });
 
       it('without a refund leaves the balance alone and passes no balance to the events', async () => {
-        const account = await newAccount({ balance: 1_000 });
-        const { message } = await store.messages.accept(makeMessage({ accountId: account.id }), 100, () => []);
+        const account = await newAccount({ balance: 1_000n });
+        const { message } = await store.messages.accept(makeMessage({ accountId: account.id }), 100n, () => []);
         const seen: (BalanceChange | undefined)[] = [];
-        const outcome = await store.messages.transition({ ...message, status: 'sent', sentAt: at(5), updatedAt: at(5) }, 0, (balance) => {
+        const outcome = await store.messages.transition({ ...message, status: 'sent', sentAt: at(5), updatedAt: at(5) }, 0n, (balance) => {
           seen.push(balance);
           return [makeEvent({ accountId: account.id, type: 'sms.sent' })];
         });
         expect(outcome.balance).toBeUndefined();
         expect(seen).toEqual([undefined]);
         expect(outcome.message.status).toBe('sent');
-        expect(await balanceOf(account.id)).toBe(900);
+        expect(await balanceOf(account.id)).toBe(900n);
         expect(await store.outbox.listForAccount(account.id, { type: 'sms.sent' }, 10)).toHaveLength(1);
       });
 
       it('with a stale etag throws ConcurrencyError and writes nothing', async () => {
-        const account = await newAccount({ balance: 1_000 });
-        const { message } = await store.messages.accept(makeMessage({ accountId: account.id }), 100, () => []);
-        const { message: current } = await store.messages.transition({ ...message, status: 'sent', updatedAt: at(1) }, 0, () => []);
+        const account = await newAccount({ balance: 1_000n });
+        const { message } = await store.messages.accept(makeMessage({ accountId: account.id }), 100n, () => []);
+        const { message: current } = await store.messages.transition({ ...message, status: 'sent', updatedAt: at(1) }, 0n, () => []);
 
-        const stale = store.messages.transition({ ...message, status: 'failed', updatedAt: at(2) }, 100, (balance) => [
-          makeEvent({ accountId: account.id, type: 'sms.failed', data: { after: balance?.after ?? null } }),
+        const stale = store.messages.transition({ ...message, status: 'failed', updatedAt: at(2) }, 100n, (balance) => [
+          makeEvent({ accountId: account.id, type: 'sms.failed', data: { after: balance ? Number(balance.after) : null } }),
         ]);
         await expect(stale).rejects.toBeInstanceOf(ConcurrencyError);
         expect(await store.messages.get(account.id, message.id)).toEqual(current);
-        expect(await balanceOf(account.id)).toBe(900);
+        expect(await balanceOf(account.id)).toBe(900n);
         expect(await store.outbox.listForAccount(account.id, { type: 'sms.failed' }, 10)).toEqual([]);
       });
 
@@ -594,13 +660,13 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
         const carrierMessageId = uniqueId('sim');
         expect(await store.messages.findByCarrierMessageId('simulator', carrierMessageId)).toBeNull();
 
-        const { message: sent } = await store.messages.transition({ ...message, status: 'sent', carrierMessageId, updatedAt: at(1) }, 0, () => []);
+        const { message: sent } = await store.messages.transition({ ...message, status: 'sent', carrierMessageId, updatedAt: at(1) }, 0n, () => []);
         expect(await store.messages.findByCarrierMessageId('simulator', carrierMessageId)).toEqual(sent);
         expect(await store.messages.findByCarrierMessageId('other-carrier', carrierMessageId)).toBeNull();
         expect(await store.messages.findByCarrierMessageId('simulator', uniqueId('sim'))).toBeNull();
 
         // Later transitions keep it findable, with the current state.
-        const { message: delivered } = await store.messages.transition({ ...sent, status: 'delivered', deliveredAt: at(2), updatedAt: at(2) }, 0, () => []);
+        const { message: delivered } = await store.messages.transition({ ...sent, status: 'delivered', deliveredAt: at(2), updatedAt: at(2) }, 0n, () => []);
         expect(await store.messages.findByCarrierMessageId('simulator', carrierMessageId)).toEqual(delivered);
       });
     });
@@ -1038,7 +1104,7 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
         const a = await newAccount();
         const created = await store.campaigns.create(makeCampaign({ accountId: a.id }));
         const started = makeEvent({ accountId: a.id, type: 'campaign.started', data: { campaignId: created.id } });
-        const next: Campaign = { ...created, status: 'sending', startedAt: at(10), updatedAt: at(10), progress: { recipients: 3, accepted: 0, skipped: 0, costMinor: 0 } };
+        const next: Campaign = { ...created, status: 'sending', startedAt: at(10), updatedAt: at(10), progress: { recipients: 3, accepted: 0, skipped: 0, costMinor: 0n } };
         const sending = await store.campaigns.update(next, [started]);
         expect(sending).toEqual({ ...next, etag: expect.any(String) });
         expect(sending.etag).not.toBe(created.etag);
@@ -1147,7 +1213,7 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
         const message = await seedMessage(a.id, { campaignId });
         expect(message.campaignId).toBe(campaignId);
         expect(await store.messages.get(a.id, message.id)).toEqual(message);
-        const { message: sent } = await store.messages.transition({ ...message, status: 'sent', updatedAt: at(1) }, 0, () => []);
+        const { message: sent } = await store.messages.transition({ ...message, status: 'sent', updatedAt: at(1) }, 0n, () => []);
         expect(await store.messages.get(a.id, message.id)).toEqual(sent);
         expect(sent.campaignId).toBe(campaignId);
 
@@ -1192,7 +1258,7 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
         const seeded: Message[] = [];
         for (const [i, status] of statuses.entries()) seeded.push(await seedMessage(a.id, { campaignId: c1, status, createdAt: at(i * 1_000) }));
         // A status change is counted where the message is now.
-        await store.messages.transition({ ...seeded[0]!, status: 'undelivered', updatedAt: at(60_000) }, 0, () => []);
+        await store.messages.transition({ ...seeded[0]!, status: 'undelivered', updatedAt: at(60_000) }, 0n, () => []);
         await seedMessage(a.id, { campaignId: c2, status: 'sent' });
         await seedMessage(a.id, { status: 'cancelled' });
         await seedMessage(b.id, { campaignId: c1, status: 'failed' });

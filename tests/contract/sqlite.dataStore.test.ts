@@ -1,6 +1,6 @@
 import { migrate, openDatabase } from '../../shared/adapters/sqlite/database';
 import { MIGRATIONS, createSqliteDataStore } from '../../shared/adapters/sqlite/dataStore';
-import { makeMessage } from '../fixtures/records';
+import { makeAccount, makeCampaign, makeMessage } from '../fixtures/records';
 import { describeDataStoreContract } from './dataStore.contract';
 import { describeWebhookStoreContract } from './webhookStores.contract';
 
@@ -37,6 +37,30 @@ describe('SQLite data store upgrades', () => {
       expect((await store.messages.list(old.accountId, { campaignId: 'cmp_x' }, { limit: 10 })).items).toEqual([]);
       expect((await store.messages.countByStatus(old.accountId, {})).delivered).toBe(1);
       expect(Object.values(await store.messages.countByStatus(old.accountId, { campaignId: 'cmp_x' }))).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    } finally {
+      await store.close();
+      db.close();
+    }
+  });
+
+  it('reads accounts and campaigns written before amounts were strings, and the balance column as bigint', async () => {
+    const db = openDatabase(':memory:');
+    const store = createSqliteDataStore(db);
+    try {
+      // As the release before wrote them: the threshold and the campaign cost as JSON numbers.
+      const old = makeAccount();
+      const { etag: _none, ...doc } = { ...old, balance: 1_000_000, lowBalanceThreshold: 100_000 };
+      db.prepare('INSERT INTO accounts (id, api_key_hash, balance, etag, doc) VALUES (?, ?, ?, ?, ?)').run(old.id, old.apiKeyHash, 1_000_000, 'etag-1', JSON.stringify(doc));
+      const campaign = await store.campaigns.create(makeCampaign({ accountId: old.id }));
+      const raw = JSON.parse((db.prepare('SELECT doc FROM campaigns WHERE id = ?').get(campaign.id) as { doc: string }).doc) as Record<string, { costMinor: unknown }>;
+      expect(raw.progress!.costMinor).toBe('0');
+      db.prepare('UPDATE campaigns SET doc = ? WHERE id = ?').run(JSON.stringify({ ...raw, progress: { ...raw.progress, costMinor: 4_500 } }), campaign.id);
+
+      expect(await store.accounts.get(old.id)).toEqual({ ...old, balance: 1_000_000n, lowBalanceThreshold: 100_000n, etag: 'etag-1' });
+      expect((await store.campaigns.get(old.id, campaign.id))!.progress.costMinor).toBe(4_500n);
+      // The largest balance is kept exactly in the INTEGER column, past 2^53.
+      expect(await store.accounts.credit(old.id, 9_999_999_998_999_999n)).toEqual({ before: 1_000_000n, after: 9_999_999_999_999_999n });
+      expect((await store.accounts.get(old.id))!.balance).toBe(9_999_999_999_999_999n);
     } finally {
       await store.close();
       db.close();

@@ -12,12 +12,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvocationContext } from '@azure/functions';
+import { createOutboxChangeFeedHandler } from '../../functions/changeFeed';
 import { createHttpHandler } from '../../functions/http';
 import { createQueueHandler, RedeliverError } from '../../functions/queues';
 import { createTimerHandler } from '../../functions/timers';
 import { loadConfig } from '../../shared/config/config';
 import { createRuntime } from '../../shared/config/createRuntime';
-import { periodicJobs } from '../../shared/config/periodicJobs';
+import { periodicJobs, RELAY_JOB } from '../../shared/config/periodicJobs';
 import { seedDevAccount, type Runtime } from '../../shared/config/runtime';
 import type { LogFields, Logger } from '../../shared/ports/logger';
 import { QUEUE_OF } from '../../shared/ports/taskQueue';
@@ -357,6 +358,50 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     expect(done).toMatchObject({ status: 'completed', results: { sent: 0, delivered: 3, undelivered: 0, failed: 0, cancelled: 0 } });
     const texts = (await api('GET', `/messages?campaignId=${created.body.id}`)).body.items.map((m: { text: string }) => m.text).sort();
     expect(texts).toEqual(['Hi Ann', 'Hi Bob', 'Hi friend']);
+  });
+
+  test('the outbox change-feed trigger relays the events among the changed documents into webhook delivery tasks, once', async () => {
+    const WEBHOOK = QUEUE_OF['webhook.deliver.v1'];
+    const tenants = cosmos.client.database(runtime.config.cosmos.database).container('tenants');
+    /** What the trigger receives: every document changed since its checkpoint, events or not. */
+    const changedDocuments = async () => (await tenants.items.query<Record<string, unknown>>('SELECT * FROM c').fetchAll()).resources;
+    const undispatched = async () => (await changedDocuments()).filter((d) => d.docType === 'event' && d.dispatched === false);
+    const timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+    await createTimerHandler(periodicJobs.find((j) => j.name === RELAY_JOB)!, provider)(timer, new InvocationContext()); // earlier tests' events
+
+    const sent = await api('POST', '/messages', { to: '+14155550125', text: 'Tell my callback', callback: { url: 'https://hooks.example.invalid/cb' } });
+    expect(sent.status).toBe(202);
+    await runTrigger(bus, SMS, queueHandler(SMS)); // queued → sent: a status event in the outbox
+    const pending = await undispatched();
+    expect(pending.length).toBeGreaterThan(0);
+    const before = bus.counts(WEBHOOK).active;
+
+    const handler = createOutboxChangeFeedHandler(provider);
+    const documents = await changedDocuments(); // accounts, messages, markers ... and the events
+    expect(documents.some((d) => d.docType !== 'event')).toBe(true);
+    await handler(documents, new InvocationContext({ functionName: 'changefeed-outbox' }));
+    const receiver = bus.createReceiver(WEBHOOK);
+    const tasks = (await receiver.peekMessages(100)).map((m) => m.body as { eventId: string; target: { kind: string; url: string } });
+    expect(bus.counts(WEBHOOK).active).toBeGreaterThan(before);
+    expect(tasks.filter((t) => pending.some((e) => e.id === t.eventId)).map((t) => t.target)).toContainEqual(expect.objectContaining({ kind: 'message_callback', url: 'https://hooks.example.invalid/cb' }));
+    expect(await undispatched()).toEqual([]); // marked dispatched: the safety-net timer has nothing left
+
+    // The feed delivers the same documents again (a replay after a restart, or the dispatched
+    // copies of the events): no new task.
+    const after = bus.counts(WEBHOOK).active;
+    await handler(documents, new InvocationContext());
+    await handler(await changedDocuments(), new InvocationContext());
+    expect(bus.counts(WEBHOOK).active).toBe(after);
+  });
+
+  test('an event the change feed missed is relayed by the safety-net timer', async () => {
+    const WEBHOOK = QUEUE_OF['webhook.deliver.v1'];
+    await api('POST', '/messages', { to: '+14155550126', text: 'Missed by the feed', callback: { url: 'https://hooks.example.invalid/missed' } });
+    await runTrigger(bus, SMS, queueHandler(SMS));
+    const before = bus.counts(WEBHOOK).active;
+    const job = periodicJobs.find((j) => j.name === RELAY_JOB)!;
+    await createTimerHandler(job, provider)({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, new InvocationContext());
+    expect(bus.counts(WEBHOOK).active).toBeGreaterThan(before);
   });
 
   test('nothing logged carries the admin key, the simulator secret or an API key', () => {

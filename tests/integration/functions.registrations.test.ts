@@ -111,3 +111,57 @@ describe('Azure Functions registrations of the built app', () => {
     for (const name of names) expect(name).toMatch(/^[A-Za-z][A-Za-z0-9_-]{0,127}$/);
   });
 });
+
+describe('Azure Functions registrations with the Azure settings (Cosmos DB, Service Bus)', () => {
+  const azureEnv = {
+    STORAGE: 'cosmos',
+    QUEUE: 'servicebus',
+    COSMOS_ENDPOINT: 'https://cosmos-test.documents.azure.com:443/',
+    COSMOS_DATABASE: 'dataflows-sms',
+    SERVICEBUS_NAMESPACE: 'sb-test.servicebus.windows.net',
+    ADMIN_API_KEY: 'admin-key',
+    SIMULATOR_SECRET: 'simulator-secret',
+    RECONCILE_INTERVAL_MS: '60000', // as infra/main.bicep sets it
+    LOG_LEVEL: 'silent',
+  };
+
+  beforeAll(() => {
+    const saved = { ...process.env };
+    registrations.length = 0;
+    Object.assign(process.env, azureEnv);
+    try {
+      jest.isolateModules(() => {
+        require(join(root, pkg.main));
+      });
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  test('the outbox relay is woken by a Cosmos DB change-feed trigger on the outbox container, with the lease container Bicep declares', () => {
+    const feeds = registrations.filter((r) => triggerOf(r).type === 'cosmosDBTrigger');
+    expect(feeds.map((r) => r.name)).toEqual(['changefeed-outbox']);
+    expect(triggerOf(feeds[0]!)).toMatchObject({
+      connection: 'CosmosDBConnection',
+      databaseName: 'dataflows-sms',
+      containerName: 'tenants',
+      leaseContainerName: 'leases',
+      createLeaseContainerIfNotExists: false,
+    });
+  });
+
+  test('no timer runs more often than once a minute; only hourly or slower ones write a schedule monitor', () => {
+    const timers = registrations.filter((r) => triggerOf(r).type === 'timerTrigger');
+    expect(timers).toHaveLength(periodicJobs.length);
+    for (const t of timers) {
+      const { schedule, useMonitor } = triggerOf(t);
+      // Six NCRONTAB fields, seconds first: a run each minute or slower fires at second 0.
+      expect({ timer: t.name, schedule: String(schedule).split(' ')[0] }).toEqual({ timer: t.name, schedule: '0' });
+      expect(typeof useMonitor).toBe('boolean'); // set explicitly: the host's default is on
+    }
+    const byName = Object.fromEntries(timers.map((t) => [t.name, triggerOf(t)]));
+    expect(byName['timer-relay-outbox']).toEqual(expect.objectContaining({ schedule: '0 */5 * * * *', useMonitor: false }));
+    expect(byName['timer-reconcile-stale-messages']).toEqual(expect.objectContaining({ schedule: '0 */1 * * * *', useMonitor: false }));
+    expect(byName['timer-prune-history']).toEqual(expect.objectContaining({ useMonitor: true }));
+  });
+});

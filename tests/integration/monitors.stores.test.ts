@@ -84,7 +84,7 @@ describe.each([
   afterAll(() => opened.close());
 
   async function seed(account: Account, status: Message['status'], to: string, createdAt: string, statusReason: StatusReason | null = null, campaignId?: string): Promise<void> {
-    await store.messages.accept(makeMessage({ accountId: account.id, status, to, statusReason, createdAt, ...(campaignId ? { campaignId } : {}) }), 0, () => []);
+    await store.messages.accept(makeMessage({ accountId: account.id, status, to, statusReason, createdAt, ...(campaignId ? { campaignId } : {}) }), 0n, () => []);
   }
 
   test('measures the window, fires both once with their payloads, and writes the raised alerts on the account', async () => {
@@ -154,7 +154,7 @@ describe('monitors: a window beyond the scan cap (SQLite)', () => {
       for (let i = 0; i < extra + MONITOR_SCAN_CAP; i++) {
         const reason = i < extra ? REASONS.unknown : i % 2 === 0 ? REASONS.hardBounce : REASONS.carrierViolation;
         const createdAt = new Date(Date.parse(NOW) - 50 * 60_000 + i * 1_000).toISOString();
-        await store.messages.accept(makeMessage({ accountId: account.id, status: 'undelivered', statusReason: reason, to: `+1415556${String(i).padStart(4, '0')}`, createdAt }), 0, () => []);
+        await store.messages.accept(makeMessage({ accountId: account.id, status: 'undelivered', statusReason: reason, to: `+1415556${String(i).padStart(4, '0')}`, createdAt }), 0n, () => []);
       }
       expect(await evaluateAccount(depsOver(store, clock), account, clock.now())).toBe(1);
       const [event] = (await monitorEvents(store, account.id))['bounce_rate.high'];

@@ -11,6 +11,9 @@ import { SETTINGS } from '../../shared/config/config';
 import { API_PREFIX } from '../../shared/http/engine';
 import { QUEUE_OF } from '../../shared/ports/taskQueue';
 import { SERVICE_BUS_CONNECTION } from '../../functions/register';
+import { OUTBOX_CHANGE_FEED } from '../../shared/config/azureTriggers';
+import { loadConfig } from '../../shared/config/config';
+import { periodicJobs } from '../../shared/config/periodicJobs';
 
 const root = join(__dirname, '../..');
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');
@@ -95,12 +98,20 @@ describe('infra: settings', () => {
 
   test('defaults written in Bicep match the settings table', () => {
     const literal = (name: string) => new RegExp(`^\\s*${name}: '([^']*)'`, 'm').exec(main)?.[1];
-    for (const name of ['SIMULATOR_DLR_DELAY_MS', 'MAX_BODY_BYTES', 'RECONCILE_INTERVAL_MS', 'MONITOR_INTERVAL_MS', 'STALE_AFTER_MS', 'WEBHOOK_TIMEOUT_MS', 'RATE_LIMIT_HOOKS_PER_MINUTE', 'RATE_LIMIT_CARRIER_PER_MINUTE', 'TWILIO_API_BASE_URL'] as const) {
+    for (const name of ['SIMULATOR_DLR_DELAY_MS', 'MAX_BODY_BYTES', 'MONITOR_INTERVAL_MS', 'STALE_AFTER_MS', 'WEBHOOK_TIMEOUT_MS', 'RATE_LIMIT_HOOKS_PER_MINUTE', 'RATE_LIMIT_CARRIER_PER_MINUTE', 'TWILIO_API_BASE_URL'] as const) {
       expect({ name, value: literal(name) }).toEqual({ name, value: SETTINGS[name].default });
     }
     expect(/param queueMaxAttempts int = (\d+)/.exec(main)?.[1]).toBe(SETTINGS.QUEUE_MAX_ATTEMPTS.default);
-    expect(/param priceTable string = '([^']*)'/.exec(main)?.[1]).toBe(SETTINGS.PRICE_TABLE.default);
+    // Empty: the built-in table of priceCurrency (PRICE_TABLE's default), never USD numbers under another currency.
+    expect(/param priceTable string = '([^']*)'/.exec(main)?.[1]).toBe('');
     expect(/var databaseName = '([^']*)'/.exec(main)?.[1]).toBe(SETTINGS.COSMOS_DATABASE.default);
+  });
+
+  test('with the Function App\'s settings every timer runs a minute or more apart (each run is an invocation)', () => {
+    const literal = (name: string) => new RegExp(`^\\s*${name}: '([^']*)'`, 'm').exec(main)?.[1];
+    const env = Object.fromEntries(['RECONCILE_INTERVAL_MS', 'MONITOR_INTERVAL_MS'].map((n) => [n, literal(n)]));
+    const config = loadConfig(env);
+    for (const job of periodicJobs) expect({ job: job.name, atLeastAMinute: job.everyMs(config) >= 60_000 }).toEqual({ job: job.name, atLeastAMinute: true });
   });
 
   test('local.settings.sample.json documents every setting a Functions run against Azure reads', () => {
@@ -109,7 +120,7 @@ describe('infra: settings', () => {
       const source = AZURE_SETTING_SOURCES[name];
       if (source === 'app' || source === 'keyVault') expect({ name, listed: name in values }).toEqual({ name, listed: true });
     }
-    for (const name of ['STORAGE', 'QUEUE', 'ADMIN_API_KEY', 'SIMULATOR_SECRET', 'PUBLIC_BASE_URL', `${SERVICE_BUS_CONNECTION}__fullyQualifiedNamespace`]) expect(values).toHaveProperty(name);
+    for (const name of ['STORAGE', 'QUEUE', 'ADMIN_API_KEY', 'SIMULATOR_SECRET', 'PUBLIC_BASE_URL', `${SERVICE_BUS_CONNECTION}__fullyQualifiedNamespace`, `${OUTBOX_CHANGE_FEED.connection}__accountEndpoint`]) expect(values).toHaveProperty(name);
     expect(values.FUNCTIONS_WORKER_RUNTIME).toBe('node');
   });
 });
@@ -143,6 +154,19 @@ describe('infra: queues and containers', () => {
     expect(JSON.parse(read('infra/cosmos-containers.json'))).toEqual(JSON.parse(JSON.stringify(cosmosContainers)));
   });
 
+  test('the outbox change-feed trigger\'s lease container is declared (partition key /id) and its connection is identity-based', () => {
+    const cosmos = mod('cosmos');
+    expect(/param leaseContainerName string = '([^']*)'/.exec(cosmos)?.[1]).toBe(OUTBOX_CHANGE_FEED.leaseContainerName);
+    const lease = cosmos.slice(cosmos.indexOf('resource leases '));
+    expect(lease).toMatch(/name: leaseContainerName\n/);
+    expect(lease).toMatch(/resource: \{ id: leaseContainerName, partitionKey: \{ paths: \[ '\/id' \]/);
+    expect(Object.keys(cosmosContainers)).toContain(OUTBOX_CHANGE_FEED.containerName);
+    expect(Object.keys(cosmosContainers)).not.toContain(OUTBOX_CHANGE_FEED.leaseContainerName);
+    for (const suffix of ['accountEndpoint', 'credential', 'clientId']) expect(appSettings.has(`${OUTBOX_CHANGE_FEED.connection}__${suffix}`)).toBe(true);
+    expect(appSettings.has(OUTBOX_CHANGE_FEED.connection)).toBe(false); // no connection string
+    expect(main).toMatch(/cosmosEndpoint: cosmos\.outputs\.endpoint/);
+  });
+
   test('Cosmos DB is serverless and declares every container from that file, with its indexing policy and TTL', () => {
     const cosmos = mod('cosmos');
     expect(cosmos).toMatch(/var containers = loadJsonContent\('\.\.\/cosmos-containers\.json'\)/);
@@ -162,8 +186,8 @@ describe('infra: queues and containers', () => {
 describe('infra: identity and role assignments', () => {
   const ROLES: [module: string, role: string, what: string][] = [
     ['cosmos', '00000000-0000-0000-0000-000000000002', 'Cosmos DB Built-in Data Contributor'],
-    ['servicebus', '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39', 'Azure Service Bus Data Sender'],
-    ['servicebus', '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0', 'Azure Service Bus Data Receiver'],
+    // Data Owner: send and receive, and the Manage right target-based scaling needs to read queue length.
+    ['servicebus', '090c5cfd-751d-490a-894a-3ce6f1109419', 'Azure Service Bus Data Owner'],
     ['keyvault', '4633458b-17de-408a-b874-0445c86b69e6', 'Key Vault Secrets User'],
     ['storage', 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b', 'Storage Blob Data Owner'],
     ['monitoring', '3913510d-42f4-4e42-8a64-420c390055eb', 'Monitoring Metrics Publisher'],
@@ -183,15 +207,40 @@ describe('infra: identity and role assignments', () => {
     expect(call.slice(0, call.indexOf('\n}\n'))).toMatch(/principalId: identity\.outputs\.principalId/);
   });
 
-  test('the Function App runs on Flex Consumption, Node 20, as that identity, tagged for azd', () => {
+  test('the Function App runs on Flex Consumption, Node 22 (Node 20 is out of support on Azure), as that identity, tagged for azd', () => {
     const app = mod('functionapp');
     expect(app).toMatch(/sku: \{ name: 'FC1', tier: 'FlexConsumption' \}/);
-    expect(app).toMatch(/runtime: \{ name: 'node', version: '20' \}/);
+    expect(app).toMatch(/runtime: \{ name: 'node', version: nodeVersion \}/);
+    expect(/param nodeVersion string = '(\d+)'/.exec(app)?.[1]).toBe('22');
+    // Flex Consumption refuses the settings older plans chose the runtime with.
+    expect(app.replace(/\/\/.*$/gm, '')).not.toMatch(/linuxFxVersion|FUNCTIONS_WORKER_RUNTIME|FUNCTIONS_EXTENSION_VERSION/);
+    // The code itself keeps running on Node 20 (this machine) and 22 (Azure).
+    expect((JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node).toBe('>=20');
     expect(app).toMatch(/type: 'UserAssigned'/);
     expect(app).toMatch(/authentication: \{ type: 'UserAssignedIdentity'/);
     const service = /services:\n {2}(\w+):/.exec(read('azure.yaml'))?.[1];
     expect(app).toContain(`'azd-service-name': '${service}'`);
     expect(read('azure.yaml')).toMatch(/host: function/);
+  });
+
+  test('Service Bus: the identity can read queue length for target-based scaling (Data Owner, not Sender + Receiver alone)', () => {
+    const sb = mod('servicebus');
+    const assigned = [...sb.matchAll(/roleDefinitions', (\w+)\)/g)].map((m) => new RegExp(`var ${m[1]} = '([0-9a-f-]+)'`).exec(sb)?.[1]);
+    expect(assigned).toContain('090c5cfd-751d-490a-894a-3ce6f1109419');
+  });
+
+  test('Key Vault: a new name per environment and on demand, so a soft-deleted vault of an earlier azd down does not block azd up', () => {
+    // The name is derived from the environment and keyVaultSuffix, which azd fills from AZURE_KEY_VAULT_SUFFIX.
+    expect(main).toMatch(/^param keyVaultSuffix string = ''$/m);
+    expect(main).toMatch(/^var keyVaultName = 'kv-\$\{take\(toLower\(uniqueString\(subscription\(\)\.id, environmentName, location, keyVaultSuffix\)\), 13\)\}'$/m);
+    expect(main).toMatch(/name: keyVaultName\n/);
+    const params = (JSON.parse(read('infra/main.parameters.json')) as { parameters: Record<string, { value: string }> }).parameters;
+    expect(params.keyVaultSuffix?.value).toBe('${AZURE_KEY_VAULT_SUFFIX}');
+    // 'kv-' + 13 characters: within Key Vault's 3-24; purge protection off so `azd down --purge` frees the name.
+    expect(mod('keyvault')).not.toMatch(/enablePurgeProtection/);
+    // The deploy section says what azd up needs and how to free or change the name.
+    const deploy = read('README.md').split('## Deploy to Azure')[1]!.split('\n## ')[0]!;
+    for (const phrase of ['azd down --purge', 'AZURE_KEY_VAULT_SUFFIX', 'User Access Administrator', 'Azure Service Bus Data Owner']) expect({ phrase, documented: deploy.includes(phrase) }).toEqual({ phrase, documented: true });
   });
 
   test('outputs give the connector its host', () => {

@@ -2,15 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { JSONObject } from '@azure/cosmos';
 import type { Account, DomainEvent } from '../../domain/types';
 import {
+  BalanceLimitError,
   ConcurrencyError,
   DuplicateError,
+  InsufficientCreditsError,
   type AccountStore,
   type BalanceChange,
   type Page,
   type PageRequest,
 } from '../../ports/stores';
 import type { CosmosContext } from './context';
-import { BatchFailure, backoff, decodeToken, fromDoc, pageLimit, queryDocs, readDoc, runBatch, statusOf, toDoc, assertValidId, toPage, withoutSystem, type Doc } from './internal';
+import { MAX_BALANCE_MINOR, minorFromStored, minorToStored } from '../../domain/money';
+import { accountFromStored, accountToStored } from '../../ports/storedMoney';
+import { BatchFailure, backoff, decodeToken, fromDoc, pageLimit, queryDocs, readDoc, runBatch, statusOf, toDoc, assertValidId, toPage, withoutSystem, type BatchStep, type Doc } from './internal';
 import { duplicateEventError, eventSteps } from './outbox';
 import { apiKeyLookupId, claimLookup, deleteLookupIfOwned, readLookup } from './lookups';
 
@@ -19,16 +23,36 @@ import { apiKeyLookupId, claimLookup, deleteLookupIfOwned, readLookup } from './
  * `version`. The record's etag is `version`, not the document's `_etag`: the balance lives in the
  * same document and moves with every send, refund and credit, while the etag guards the settings
  * that `update` writes. So `update` never overwrites the balance and does not conflict with sends;
- * balance writes are guarded by `_etag` internally.
+ * balance writes are guarded by `_etag` internally. Amounts are integer strings of minor units
+ * (a JSON number is a double); documents written before hold numbers and read the same.
  */
 export function accountDoc(account: Account, version: string): JSONObject {
-  return toDoc(account, { accountId: account.id, docType: 'account', version });
+  return toDoc(accountToStored(account), { accountId: account.id, docType: 'account', version });
 }
 
 export function accountFromDoc(doc: Doc): Account {
-  const account = fromDoc<Account>(doc, ['docType', 'accountId', 'version'], false);
+  const account = accountFromStored(fromDoc<Record<string, unknown>>(doc, ['docType', 'accountId', 'version'], false));
   account.etag = String(doc.version);
   return account;
+}
+
+/** The balance of an account document, old (number) or new (integer string) format. */
+export function storedBalanceOf(doc: Doc): bigint {
+  return minorFromStored(doc.balance);
+}
+
+/** The document body with its balance set, in the stored format. */
+export function withStoredBalance(body: Doc, balance: bigint): JSONObject {
+  return { ...body, balance: minorToStored(balance) } as JSONObject;
+}
+
+/** The batch step moving an account's balance (debit, refund, credit): replace it, if-match the etag read. */
+export function balanceStep(account: Doc, balance: BalanceChange): BatchStep {
+  const original = withoutSystem(account);
+  return {
+    op: { operationType: 'Replace', id: String(account.id), resourceBody: withStoredBalance(original, balance.after), ifMatch: String(account._etag) },
+    undo: { kind: 'restore', id: String(account.id), body: original },
+  };
 }
 
 export async function readAccountDoc(ctx: CosmosContext, accountId: string): Promise<Doc | null> {
@@ -87,7 +111,7 @@ export class CosmosAccountStore implements AccountStore {
         if (rotation === null && current.apiKeyHash !== account.apiKeyHash) {
           rotation = { previousHash: String(current.apiKeyHash), claim: await this.claimApiKey(account.apiKeyHash, account.id) };
         }
-        const body = { ...accountDoc(account, randomUUID()), balance: Number(current.balance) };
+        const body = withStoredBalance(accountDoc(account, randomUUID()), storedBalanceOf(current));
         let stored: Doc | undefined;
         try {
           stored = events.length === 0 ? await this.replace(body, current) : await this.replaceWithEvents(body, current, events);
@@ -132,22 +156,31 @@ export class CosmosAccountStore implements AccountStore {
   }
 
   /**
-   * A server-side increment (patch `incr`): atomic without a read, so concurrent credits never retry.
-   * Negative amounts deduct (the admin API allows it), as in the SQLite store.
+   * Read the account, check the new balance (not below zero unless allowed, not past the maximum),
+   * then replace it if-match the `_etag` read; a 412 means the balance moved meanwhile: re-read and
+   * retry, as sends do. (A patch `incr` needed no read but cannot check the result, and cannot add
+   * to a balance stored as a string.)
    */
-  async credit(accountId: string, amount: number): Promise<BalanceChange> {
-    if (!Number.isSafeInteger(amount)) throw new RangeError(`credit amount must be an integer, got ${amount}`);
-    try {
-      const { resource } = await this.ctx.tenants
-        .item(accountId, accountId)
-        .patch<Doc>([{ op: 'incr', path: '/balance', value: amount }]);
-      const after = Number((resource as Doc).balance);
-      return { before: after - amount, after };
-    } catch (err) {
-      const status = statusOf(err);
-      if (status === 404) throw new AccountNotFoundError(accountId);
-      throw err;
+  async credit(accountId: string, amount: bigint, allowNegative = false): Promise<BalanceChange> {
+    for (let attempt = 0; attempt < this.ctx.settings.maxConcurrencyRetries; attempt += 1) {
+      const account = await readAccountDoc(this.ctx, accountId);
+      if (!account) throw new AccountNotFoundError(accountId);
+      const before = storedBalanceOf(account);
+      const balance: BalanceChange = { before, after: before + amount };
+      if (amount < 0n && balance.after < 0n && !allowNegative) throw new InsufficientCreditsError(before, -amount);
+      if (amount > 0n && balance.after > MAX_BALANCE_MINOR) throw new BalanceLimitError(before, amount);
+      try {
+        await this.ctx.tenants
+          .item(accountId, accountId)
+          .replace<Doc>(withStoredBalance(withoutSystem(account), balance.after), { accessCondition: { type: 'IfMatch', condition: String(account._etag) } });
+        return balance;
+      } catch (err) {
+        const status = statusOf(err);
+        if (status !== 412 && status !== 404) throw err;
+        await backoff(attempt); // the balance moved (or the account went): read it again
+      }
     }
+    throw new ConcurrencyError(`account ${accountId}`);
   }
 
   /** Cross-partition, ordered by id, keyset-paged: an admin listing, not a hot path. */

@@ -3,11 +3,13 @@ import type { Campaign, CampaignStatus } from '../../domain/campaign';
 import type { DomainEvent } from '../../domain/types';
 import { ConcurrencyError, DuplicateError, type CampaignFilter, type CampaignStore, type Page, type PageRequest } from '../../ports/stores';
 import type { CosmosContext } from './context';
+import { campaignFromStored, campaignToStored } from '../../ports/storedMoney';
 import { BatchFailure, assertValidId, decodeToken, fromDoc, pageLimit, queryDocs, readDoc, runBatch, statusOf, toDoc, toPage, type BatchStep, type Doc } from './internal';
 import { duplicateEventError, eventSteps } from './outbox';
 
-const campaignDoc = (campaign: Campaign): JSONObject => toDoc(campaign, { docType: 'campaign' });
-const campaignFromDoc = (doc: Doc): Campaign => fromDoc<Campaign>(doc, ['docType'], true);
+// The cost is an integer string of minor units (a JSON number is a double); older documents hold a number.
+const campaignDoc = (campaign: Campaign): JSONObject => toDoc(campaignToStored(campaign), { docType: 'campaign' });
+const campaignFromDoc = (doc: Doc): Campaign => campaignFromStored(fromDoc<Record<string, unknown>>(doc, ['docType'], true));
 
 /**
  * Campaigns in their account's partition of `tenants` (docType `campaign`), so an update and the

@@ -17,7 +17,7 @@ import {
   type PageRequest,
   type TransitionOutcome,
 } from '../../ports/stores';
-import { AccountNotFoundError, readAccountDoc } from './accounts';
+import { AccountNotFoundError, balanceStep, readAccountDoc, storedBalanceOf } from './accounts';
 import type { CosmosContext } from './context';
 import {
   BatchFailure,
@@ -33,7 +33,6 @@ import {
   runBatch,
   toDoc,
   toPage,
-  withoutSystem,
   type BatchStep,
   type Doc,
 } from './internal';
@@ -103,14 +102,6 @@ function manyResults(
   });
 }
 
-/** The batch step debiting an account: replace it with the new balance, if-match the etag read. */
-function debitStep(account: Doc, balance: BalanceChange): BatchStep {
-  const original = withoutSystem(account);
-  return {
-    op: { operationType: 'Replace', id: String(account.id), resourceBody: { ...original, balance: balance.after }, ifMatch: String(account._etag) },
-    undo: { kind: 'restore', id: String(account.id), body: original },
-  };
-}
 
 const createMessageStep = (message: Message): BatchStep => ({ op: { operationType: 'Create', resourceBody: messageDoc(message) }, undo: { kind: 'delete', id: message.id } });
 
@@ -134,10 +125,10 @@ export class CosmosMessageStore implements MessageStore {
    * All or nothing in Cosmos DB, and the etag on the account serialises concurrent accepts of one
    * account, so the balance can never be overdrawn.
    */
-  async accept(message: Message, debit: number, events: (balance: BalanceChange) => DomainEvent[]): Promise<AcceptOutcome> {
+  async accept(message: Message, debit: bigint, events: (balance: BalanceChange) => DomainEvent[]): Promise<AcceptOutcome> {
     assertValidId(message.id, 'message');
     assertValidId(message.accountId, 'account');
-    if (!Number.isSafeInteger(debit) || debit < 0) throw new RangeError(`debit must be a non-negative integer, got ${debit}`);
+    if (debit < 0n) throw new RangeError(`debit must be a non-negative integer, got ${debit}`);
     const accountId = message.accountId;
     const markerId = message.idempotencyKey === null || message.idempotencyKey === undefined ? null : idempotencyMarkerId(message.idempotencyKey);
     await this.pointCarrierId(message);
@@ -149,12 +140,12 @@ export class CosmosMessageStore implements MessageStore {
       }
       const account = await readAccountDoc(this.ctx, accountId);
       if (!account) throw new AccountNotFoundError(accountId);
-      const before = Number(account.balance);
+      const before = storedBalanceOf(account);
       if (before < debit) throw new InsufficientCreditsError(before, debit);
       const balance: BalanceChange = { before, after: before - debit };
       const raised = events(balance);
 
-      const steps: BatchStep[] = [debitStep(account, balance)];
+      const steps: BatchStep[] = [balanceStep(account, balance)];
       if (markerId !== null) steps.push(this.markerStep(markerId, message));
       const messageIndex = steps.length;
       steps.push(createMessageStep(message));
@@ -209,15 +200,15 @@ export class CosmosMessageStore implements MessageStore {
     for (let attempt = 0; attempt < this.ctx.settings.maxConcurrencyRetries; attempt += 1) {
       const [account, priors] = await Promise.all([readAccountDoc(this.ctx, accountId), this.priorMessages(accountId, markerIds)]);
       if (!account) throw new AccountNotFoundError(accountId);
-      const before = Number(account.balance);
+      const before = storedBalanceOf(account);
       const fresh = markerOf.flatMap((markerId, i) => (firstOf.get(markerId) === i && !priors.has(markerId) ? [i] : []));
-      const required = fresh.reduce((sum, i) => sum + debits[i]!, 0);
+      const required = fresh.reduce((sum, i) => sum + debits[i]!, 0n);
       if (before < required) throw new InsufficientCreditsError(before, required);
       const balance: BalanceChange = { before, after: before - required };
       if (fresh.length === 0) return { results: manyResults(markerOf, firstOf, priors, new Map(), balance), balance };
       const raised = checkAcceptManyEvents(events(balance));
 
-      const steps: BatchStep[] = [debitStep(account, balance)];
+      const steps: BatchStep[] = [balanceStep(account, balance)];
       for (const i of fresh) {
         const message = messages[i]!;
         const markerId = markerOf[i]!;
@@ -267,11 +258,11 @@ export class CosmosMessageStore implements MessageStore {
    */
   async transition(
     next: Message,
-    refund: number,
+    refund: bigint,
     events: (balance: BalanceChange | undefined) => DomainEvent[],
   ): Promise<TransitionOutcome> {
     if (!next.etag) throw new ConcurrencyError(`message ${next.id}`); // never read, so never current
-    if (!Number.isSafeInteger(refund) || refund < 0) throw new RangeError(`refund must be a non-negative integer, got ${refund}`);
+    if (refund < 0n) throw new RangeError(`refund must be a non-negative integer, got ${refund}`);
     assertValidId(next.id, 'message');
     const accountId = next.accountId;
     await this.pointCarrierId(next);
@@ -279,16 +270,12 @@ export class CosmosMessageStore implements MessageStore {
     for (let attempt = 0; attempt < this.ctx.settings.maxConcurrencyRetries; attempt += 1) {
       const steps: BatchStep[] = [];
       let balance: BalanceChange | undefined;
-      if (refund > 0) {
+      if (refund > 0n) {
         const account = await readAccountDoc(this.ctx, accountId);
         if (!account) throw new AccountNotFoundError(accountId);
-        const before = Number(account.balance);
+        const before = storedBalanceOf(account);
         balance = { before, after: before + refund };
-        const original = withoutSystem(account);
-        steps.push({
-          op: { operationType: 'Replace', id: accountId, resourceBody: { ...original, balance: balance.after }, ifMatch: String(account._etag) },
-          undo: { kind: 'restore', id: accountId, body: original },
-        });
+        steps.push(balanceStep(account, balance));
       }
       const raised = events(balance);
       const messageIndex = steps.length;
@@ -303,7 +290,7 @@ export class CosmosMessageStore implements MessageStore {
       } catch (err) {
         if (!(err instanceof BatchFailure)) throw err;
         if (err.index === messageIndex && (err.status === 412 || err.status === 404)) throw new ConcurrencyError(`message ${next.id}`);
-        if (err.index === 0 && refund > 0 && (err.status === 412 || err.status === 404)) {
+        if (err.index === 0 && refund > 0n && (err.status === 412 || err.status === 404)) {
           await backoff(attempt);
           continue;
         }
@@ -412,7 +399,7 @@ export class CosmosMessageStore implements MessageStore {
     if (!marker || marker.docType !== 'idempotency') return null;
     const [message, account] = await Promise.all([this.get(accountId, String(marker.messageId)), readAccountDoc(this.ctx, accountId)]);
     if (!message) throw new Error(`idempotency marker ${markerId} of account ${accountId} points to a missing message`);
-    const current = Number(account?.balance ?? 0);
+    const current = account ? storedBalanceOf(account) : 0n;
     // Nothing was debited by this call: the balance change is empty.
     return { message, balance: { before: current, after: current }, replayed: true };
   }

@@ -18,6 +18,16 @@ export function eventFromDoc(doc: Doc): DomainEvent {
   return fromDoc<DomainEvent>(doc, ['docType', 'dispatched'], false);
 }
 
+/**
+ * The undispatched outbox events among documents of the `tenants` change feed (which carries every
+ * kind of document, and events again when they are marked dispatched). Anything else is skipped.
+ */
+export function pendingEventsFromChangeFeed(documents: readonly unknown[]): DomainEvent[] {
+  return documents
+    .filter((d): d is Doc => typeof d === 'object' && d !== null && (d as Doc).docType === 'event' && (d as Doc).dispatched === false)
+    .map(eventFromDoc);
+}
+
 /** Batch steps creating the events; each carries its undo for backends without atomic batches. */
 export function eventSteps(events: readonly DomainEvent[], accountId: string): BatchStep[] {
   return events.map((event) => {

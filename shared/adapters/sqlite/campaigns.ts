@@ -1,6 +1,7 @@
 import type { Campaign } from '../../domain/campaign';
 import type { DomainEvent } from '../../domain/types';
 import { ConcurrencyError, DuplicateError, type CampaignStore } from '../../ports/stores';
+import { campaignFromStored, campaignToStored } from '../../ports/storedMoney';
 import { groupCommitFor, migrate, type Db } from './database';
 import { docOf, isUniqueViolation, newEtag, newestFirstPage, parse, type Row } from './rows';
 
@@ -29,6 +30,12 @@ const MIGRATIONS = [
  * the same database; `update` calls it inside its own group-commit savepoint, so the new state and
  * its events commit together or not at all.
  */
+/** A stored campaign with its cost in minor units (integer string, or a number in older rows). */
+function campaignOf(row: Row | undefined): Campaign | null {
+  const doc = parse<Campaign>(row);
+  return doc && campaignFromStored(doc as unknown as Record<string, unknown>);
+}
+
 export function createSqliteCampaignStore(db: Db, appendEvents: (events: DomainEvent[]) => void): CampaignStore {
   migrate(db, MIGRATIONS, 'campaigns');
   const gc = groupCommitFor(db);
@@ -53,7 +60,7 @@ export function createSqliteCampaignStore(db: Db, appendEvents: (events: DomainE
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
     etag,
-    doc: docOf(c),
+    doc: docOf(campaignToStored(c)),
   });
 
   return {
@@ -68,14 +75,15 @@ export function createSqliteCampaignStore(db: Db, appendEvents: (events: DomainE
       return { ...campaign, etag };
     },
     async get(accountId, id) {
-      return parse<Campaign>(st.get.get(accountId, id) as Row | undefined);
+      return campaignOf(st.get.get(accountId, id) as Row | undefined);
     },
     async list(accountId, filter, page) {
       const where = ['account_id = @accountId'];
       const values: Record<string, unknown> = { accountId };
       if (filter.kind) (where.push('kind = @kind'), (values.kind = filter.kind));
       if (filter.status) (where.push('status = @status'), (values.status = filter.status));
-      return newestFirstPage<Campaign>(db, 'campaigns', where, values, page);
+      const found = newestFirstPage<Campaign>(db, 'campaigns', where, values, page);
+      return { ...found, items: found.items.map((c) => campaignFromStored(c as unknown as Record<string, unknown>)) };
     },
     async update(campaign, events) {
       const etag = newEtag();
@@ -93,7 +101,7 @@ export function createSqliteCampaignStore(db: Db, appendEvents: (events: DomainE
       }
     },
     async listInStatus(status, updatedBefore, limit, updatedFrom = '') {
-      return (st.inStatus.all(status, updatedBefore, updatedFrom, limit) as Row[]).map((r) => parse<Campaign>(r)!);
+      return (st.inStatus.all(status, updatedBefore, updatedFrom, limit) as Row[]).map((r) => campaignOf(r)!);
     },
   };
 }

@@ -1,5 +1,8 @@
 import type { Account, DomainEvent, Message, MessageStatus, SenderId, SenderIdStatus, VirtualNumber } from '../../domain/types';
+import { MAX_BALANCE_MINOR } from '../../domain/money';
+import { accountFromStored, accountToStored } from '../../ports/storedMoney';
 import {
+  BalanceLimitError,
   ConcurrencyError,
   DuplicateError,
   InsufficientCreditsError,
@@ -112,6 +115,8 @@ function messageWhere(accountId: string, filter: MessageFilter): { where: string
   return { where, params };
 }
 
+type AccountRow = Row & { balance: bigint };
+
 /** SQLite implementation of every store port: one table per aggregate, documents as JSON. */
 export function createSqliteDataStore(db: Db): DataStore {
   migrate(db, MIGRATIONS, 'datastore');
@@ -121,12 +126,14 @@ export function createSqliteDataStore(db: Db): DataStore {
 
   const st = {
     accountInsert: db.prepare('INSERT INTO accounts (id, api_key_hash, balance, etag, doc) VALUES (?, ?, ?, ?, ?)'),
-    accountGet: db.prepare<[string]>('SELECT doc, etag, balance FROM accounts WHERE id = ?'),
-    accountByKey: db.prepare<[string]>('SELECT doc, etag, balance FROM accounts WHERE api_key_hash = ?'),
+    // The balance column is a 64-bit INTEGER of minor units (the most it holds, about 9.2e18, is far
+    // past MAX_BALANCE_MINOR): read as bigint (safeIntegers), never as a double.
+    accountGet: db.prepare<[string]>('SELECT doc, etag, balance FROM accounts WHERE id = ?').safeIntegers(true),
+    accountByKey: db.prepare<[string]>('SELECT doc, etag, balance FROM accounts WHERE api_key_hash = ?').safeIntegers(true),
     accountUpdate: db.prepare('UPDATE accounts SET api_key_hash = ?, etag = ?, doc = ? WHERE id = ? AND etag = ?'),
-    accountBalance: db.prepare<[string]>('SELECT balance FROM accounts WHERE id = ?'),
+    accountBalance: db.prepare<[string]>('SELECT balance FROM accounts WHERE id = ?').safeIntegers(true),
     accountAdjust: db.prepare('UPDATE accounts SET balance = balance + ? WHERE id = ?'),
-    accountList: db.prepare('SELECT doc, etag, balance FROM accounts WHERE id > ? ORDER BY id LIMIT ?'),
+    accountList: db.prepare('SELECT doc, etag, balance FROM accounts WHERE id > ? ORDER BY id LIMIT ?').safeIntegers(true),
     msgInsert: db.prepare(
       `INSERT INTO messages (account_id, id, status, to_number, from_sender, created_at, updated_at, scheduled_for, carrier, carrier_message_id, idempotency_key, campaign_id, etag, doc)
        VALUES (@accountId, @id, @status, @to, @from, @createdAt, @updatedAt, @scheduledFor, @carrier, @carrierMessageId, @idempotencyKey, @campaignId, @etag, @doc)`,
@@ -158,19 +165,21 @@ export function createSqliteDataStore(db: Db): DataStore {
     pruneAttempts: db.prepare('DELETE FROM webhook_attempts WHERE id IN (SELECT id FROM webhook_attempts WHERE at < ? LIMIT ?)'),
   };
 
-  const accountOf = (row: (Row & { balance: number }) | undefined): Account | null => {
-    const a = parse<Account>(row);
-    if (a && row) a.balance = row.balance;
-    return a;
+  /** The document's amounts (old numbers or integer strings), with the balance from its own column. */
+  const accountOf = (row: AccountRow | undefined): Account | null => {
+    const doc = parse<Account>(row);
+    if (!doc || !row) return null;
+    return { ...accountFromStored(doc as unknown as Record<string, unknown>), balance: row.balance };
   };
+  const accountDocOf = (account: Account): string => docOf(accountToStored(account));
 
   const appendEvents = (events: DomainEvent[]) => {
     for (const e of events) st.outboxInsert.run(e.id, e.accountId, e.type, e.occurredAt, JSON.stringify(e));
   };
 
-  const balanceOf = (accountId: string): number | null => (st.accountBalance.get(accountId) as { balance: number } | undefined)?.balance ?? null;
+  const balanceOf = (accountId: string): bigint | null => (st.accountBalance.get(accountId) as { balance: bigint } | undefined)?.balance ?? null;
 
-  const adjust = (accountId: string, delta: number): BalanceChange => {
+  const adjust = (accountId: string, delta: bigint): BalanceChange => {
     const before = balanceOf(accountId);
     if (before === null) throw new ConcurrencyError(`account ${accountId}`);
     st.accountAdjust.run(delta, accountId);
@@ -194,11 +203,11 @@ export function createSqliteDataStore(db: Db): DataStore {
     doc: docOf(m),
   });
 
-  const acceptTx = (message: Message, debit: number, events: (b: BalanceChange) => DomainEvent[]): AcceptOutcome => {
+  const acceptTx = (message: Message, debit: bigint, events: (b: BalanceChange) => DomainEvent[]): AcceptOutcome => {
     if (message.idempotencyKey) {
       const prior = parse<Message>(st.msgByIdem.get(message.accountId, message.idempotencyKey) as Row | undefined);
       if (prior) {
-        const balance = balanceOf(message.accountId) ?? 0;
+        const balance = balanceOf(message.accountId) ?? 0n;
         return { message: prior, balance: { before: balance, after: balance }, replayed: true };
       }
     }
@@ -213,7 +222,7 @@ export function createSqliteDataStore(db: Db): DataStore {
   };
 
   /** Like acceptTx for a chunk: replays first (by key, also within the chunk), then one debit for the rest. */
-  const acceptManyTx = (messages: Message[], debits: number[], events: (b: BalanceChange) => DomainEvent[]): AcceptManyOutcome => {
+  const acceptManyTx = (messages: Message[], debits: bigint[], events: (b: BalanceChange) => DomainEvent[]): AcceptManyOutcome => {
     const accountId = messages[0]!.accountId;
     const before = balanceOf(accountId);
     if (before === null) throw new Error(`account ${accountId} does not exist`);
@@ -225,7 +234,7 @@ export function createSqliteDataStore(db: Db): DataStore {
       firstOfKey.set(key, i);
       return parse<Message>(st.msgByIdem.get(accountId, key) as Row | undefined);
     });
-    const required = debits.reduce((sum, debit, i) => (replayOf[i] === null ? sum + debit : sum), 0);
+    const required = debits.reduce((sum, debit, i) => (replayOf[i] === null ? sum + debit : sum), 0n);
     if (before < required) throw new InsufficientCreditsError(before, required);
     const anyNew = replayOf.includes(null);
     const balance = anyNew ? adjust(accountId, -required) : { before, after: before };
@@ -248,11 +257,11 @@ export function createSqliteDataStore(db: Db): DataStore {
     return { results, balance };
   };
 
-  const transitionTx = (next: Message, refund: number, events: (b: BalanceChange | undefined) => DomainEvent[]): TransitionOutcome => {
+  const transitionTx = (next: Message, refund: bigint, events: (b: BalanceChange | undefined) => DomainEvent[]): TransitionOutcome => {
     const etag = newEtag();
     const changed = st.msgUpdate.run({ ...messageParams(next, etag), expected: next.etag ?? '' }).changes;
     if (changed === 0) throw new ConcurrencyError(`message ${next.id}`);
-    const balance = refund > 0 ? adjust(next.accountId, refund) : undefined;
+    const balance = refund > 0n ? adjust(next.accountId, refund) : undefined;
     appendEvents(events(balance));
     return { message: { ...next, etag }, ...(balance ? { balance } : {}) };
   };
@@ -272,7 +281,7 @@ export function createSqliteDataStore(db: Db): DataStore {
       async create(account) {
         const etag = newEtag();
         try {
-          await gc.run(() => st.accountInsert.run(account.id, account.apiKeyHash, account.balance, etag, docOf(account)));
+          await gc.run(() => st.accountInsert.run(account.id, account.apiKeyHash, account.balance, etag, accountDocOf(account)));
         } catch (err) {
           if (isUnique(err)) throw new DuplicateError(`account ${account.id}`);
           throw err;
@@ -280,16 +289,16 @@ export function createSqliteDataStore(db: Db): DataStore {
         return { ...account, etag };
       },
       async get(accountId) {
-        return accountOf(st.accountGet.get(accountId) as (Row & { balance: number }) | undefined);
+        return accountOf(st.accountGet.get(accountId) as AccountRow | undefined);
       },
       async findByApiKeyHash(hash) {
-        return accountOf(st.accountByKey.get(hash) as (Row & { balance: number }) | undefined);
+        return accountOf(st.accountByKey.get(hash) as AccountRow | undefined);
       },
       async update(account, events = []) {
         const etag = newEtag();
         // The balance column is owned by credit/accept/transition; settings updates never overwrite it.
         return gc.run(() => {
-          const changed = st.accountUpdate.run(account.apiKeyHash, etag, docOf(account), account.id, account.etag ?? '').changes;
+          const changed = st.accountUpdate.run(account.apiKeyHash, etag, accountDocOf(account), account.id, account.etag ?? '').changes;
           if (changed === 0) throw new ConcurrencyError(`account ${account.id}`);
           try {
             appendEvents(events);
@@ -300,12 +309,19 @@ export function createSqliteDataStore(db: Db): DataStore {
           return { ...account, balance: balanceOf(account.id) ?? account.balance, etag };
         });
       },
-      async credit(accountId, amount) {
-        return gc.run(() => adjust(accountId, amount));
+      async credit(accountId, amount, allowNegative = false) {
+        return gc.run(() => {
+          const before = balanceOf(accountId);
+          if (before === null) throw new ConcurrencyError(`account ${accountId}`);
+          const after = before + amount;
+          if (amount < 0n && after < 0n && !allowNegative) throw new InsufficientCreditsError(before, -amount);
+          if (amount > 0n && after > MAX_BALANCE_MINOR) throw new BalanceLimitError(before, amount);
+          return adjust(accountId, amount);
+        });
       },
       async list(page) {
         const after = page.continuationToken ? Buffer.from(page.continuationToken, 'base64url').toString('utf8') : '';
-        const rows = st.accountList.all(after, page.limit + 1) as (Row & { balance: number })[];
+        const rows = st.accountList.all(after, page.limit + 1) as AccountRow[];
         const items = rows.slice(0, page.limit).map((r) => accountOf(r)!);
         const more = rows.length > page.limit;
         return { items, continuationToken: more ? Buffer.from(items[items.length - 1]!.id).toString('base64url') : null };

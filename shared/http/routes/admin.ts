@@ -1,11 +1,13 @@
 import { carrierView, checkCarrierChoice, setAccountCarrier } from '../../app/accountCarrier';
 import { accountView, addCredits, createAccount, type NewAccountInput } from '../../app/accounts';
+import { AMOUNT_PATTERN, SIGNED_AMOUNT_PATTERN } from '../../domain/money';
 import { accountSchema, defaultCountryInput } from '../resources';
 import type { RouteDef } from '../route';
-import { nullable, obj, str, type JsonSchema } from '../schema';
+import { bool, nullable, obj, str, type JsonSchema } from '../schema';
 import { idParam, problemResponses } from './common';
 
-const DECIMAL = { pattern: '^\\d{1,12}(\\.\\d{1,4})?$' };
+// At most 999999999999.9999 (MAX_AMOUNT_MINOR): 12 digits before the point, 4 after.
+const DECIMAL = { pattern: AMOUNT_PATTERN };
 
 const carrierField = nullable(str('Carrier', 'Carrier for this account\'s messages, one of those configured (simulator, acs, twilio, kannel); null for the default (CARRIER_DEFAULT).', { minLength: 1, maxLength: 32 }));
 
@@ -31,8 +33,8 @@ export const adminRoutes: RouteDef[] = [
     auth: 'admin',
     body: obj('New account', 'The account to create.', {
       name: str('Name', 'Account name.', { minLength: 1, maxLength: 100 }),
-      currency: str('Currency', 'ISO 4217 currency of credits (default from PRICE_CURRENCY).', { pattern: '^[A-Z]{3}$' }),
-      credits: str('Credits', 'Opening credits as a decimal string.', DECIMAL),
+      currency: str('Currency', 'ISO 4217 currency of credits and prices (default PRICE_CURRENCY); one with a price table (PRICE_TABLE_<code>; USD and EUR are built in), else 422.', { pattern: '^[A-Z]{3}$' }),
+      credits: str('Credits', 'Opening credits as a decimal string, at most 999999999999.9999.', DECIMAL),
       defaultCountry: defaultCountryInput('ISO 3166 alpha-2 country for national numbers.'),
       lowBalanceThreshold: str('Low balance threshold', 'Balance Low fires below this amount.', DECIMAL),
       senderId: str('Sender ID', 'A sender ID to provision approved, and make the default.', { minLength: 1, maxLength: 11, pattern: '^[A-Za-z0-9 ]+$' }),
@@ -73,15 +75,25 @@ export const adminRoutes: RouteDef[] = [
     path: '/admin/accounts/{accountId}/credits',
     operationId: 'AdminAddCredits',
     summary: 'Add credits',
-    description: 'Operator route: adds credits to an account (a negative amount deducts).',
+    description: 'Operator route: adds credits to an account (a negative amount deducts). A deduction below zero is refused (422 insufficient_balance) unless allowNegativeBalance is true; a balance past 999999999999.9999 is refused (422 balance_limit_exceeded).',
     tags: ['Admin'],
     auth: 'admin',
     pathParams: [idParam('accountId', 'Account ID', 'The account to credit.')],
-    body: obj('Credit', 'The amount to add.', { amount: str('Amount', 'Decimal amount, e.g. "100.00"; negative to deduct.', { pattern: '^-?\\d{1,12}(\\.\\d{1,4})?$' }) }, ['amount']),
-    responses: { 200: { description: 'The account after the change.', schema: accountSchema }, ...problemResponses(400, 404) },
+    body: obj('Credit', 'The amount to add.', {
+      amount: str('Amount', 'Decimal amount, e.g. "100.00"; negative to deduct.', { pattern: SIGNED_AMOUNT_PATTERN }),
+      allowNegativeBalance: bool('Allow negative balance', 'Let a deduction take the balance below zero (default false: refused with 422).'),
+    }, ['amount']),
+    responses: {
+      200: {
+        description: 'The account after the change.',
+        schema: { ...accountSchema, properties: { ...accountSchema.properties, negativeBalance: bool('Negative balance', 'True when this change left the balance below zero.') } },
+      },
+      ...problemResponses(400, 404, 422),
+    },
     async handle({ deps, req }) {
-      const account = await addCredits(deps, req.params.accountId!, (req.body as { amount: string }).amount);
-      return { status: 200, body: accountView(account) };
+      const body = req.body as { amount: string; allowNegativeBalance?: boolean };
+      const { account, negativeBalance } = await addCredits(deps, req.params.accountId!, body.amount, body.allowNegativeBalance ?? false);
+      return { status: 200, body: { ...accountView(account), negativeBalance } };
     },
   },
 ];

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { hashApiKey, newApiKey } from '../app/apiKeys';
+import { openDatabase, type Db } from '../adapters/sqlite/database';
+import { createSqliteDataStore } from '../adapters/sqlite/dataStore';
+import { createSqliteMeta } from '../adapters/sqlite/meta';
+import { createSqliteSimulatorLog } from '../adapters/sqlite/simulatorLog';
+import { createSqliteTaskQueue } from '../adapters/sqlite/taskQueue';
+import type { Clock } from '../ports';
+import type { Config } from './config';
+import type { InfrastructureParts } from './runtime';
+
+/** Embedded mode: store, queue and the simulator's memory in one SQLite file under DATA_DIR. */
+export function createSqliteParts(config: Config, clock: Clock): InfrastructureParts {
+  const db: Db = openDatabase(join(config.dataDir, 'dataflows-sms.db'));
+  const meta = createSqliteMeta(db);
+  const generated = { adminApiKey: null as string | null };
+  const stored = (key: string, make: () => string): string => {
+    const existing = meta.get(key);
+    if (existing) return existing;
+    const value = make();
+    meta.set(key, value);
+    return value;
+  };
+  const adminKeyHash = config.adminApiKey
+    ? hashApiKey(config.adminApiKey)
+    : stored('admin_key_hash', () => {
+        generated.adminApiKey = newApiKey('dfsadmin');
+        return hashApiKey(generated.adminApiKey);
+      });
+  const simulatorSecret = config.simulator.secret ?? stored('simulator_secret', () => randomBytes(32).toString('base64url'));
+  const pageTokenSecret = stored('page_token_secret', () => randomBytes(32).toString('base64url'));
+  const store = createSqliteDataStore(db);
+  const queue = createSqliteTaskQueue(db, { clock, leaseMs: config.queueLeaseMs, maxAttempts: config.queueMaxAttempts });
+  return {
+    store,
+    queue,
+    receiver: queue,
+    simulatorLog: createSqliteSimulatorLog(db),
+    adminKeyHash,
+    simulatorSecret,
+    pageTokenSecret,
+    generated,
+    async close() {
+      await store.close();
+      db.close();
+    },
+  };
+}
