@@ -10,6 +10,8 @@
  *  platform  derived on Azure without an app setting (PUBLIC_BASE_URL from WEBSITE_HOSTNAME)
  *  embedded  read only by the embedded host or for keys Azure replaces by managed identity
  */
+import { CARRIER_AZURE_SOURCES } from './carriers';
+
 export type AzureSettingSource = 'app' | 'keyVault' | 'platform' | 'embedded';
 
 export const AZURE_SETTING_SOURCES: Record<string, AzureSettingSource> = {
@@ -49,17 +51,8 @@ export const AZURE_SETTING_SOURCES: Record<string, AzureSettingSource> = {
   COSMOS_DATABASE: 'app',
   SERVICEBUS_CONNECTION_STRING: 'embedded',
   SERVICEBUS_NAMESPACE: 'app',
-  ACS_CONNECTION_STRING: 'keyVault',
-  ACS_EVENTGRID_KEY: 'keyVault',
-  TWILIO_ACCOUNT_SID: 'app',
-  TWILIO_AUTH_TOKEN: 'keyVault',
-  TWILIO_MESSAGING_SERVICE_SID: 'app',
-  TWILIO_API_BASE_URL: 'app',
-  KANNEL_SENDSMS_URL: 'app',
-  KANNEL_USERNAME: 'app',
-  KANNEL_PASSWORD: 'keyVault',
-  KANNEL_CALLBACK_SECRET: 'keyVault',
-  KANNEL_SMSC: 'app',
+  // Carrier settings: their descriptors say which are secrets (Key Vault); the rest are app settings.
+  ...CARRIER_AZURE_SOURCES,
   APPLICATIONINSIGHTS_CONNECTION_STRING: 'app',
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'app',
   WEBHOOK_ALLOW_LOOPBACK: 'app',

@@ -1,6 +1,9 @@
 import { resolve } from 'node:path';
 import { DEFAULT_PRICE_TABLES, isIsoCurrency, parsePriceTable, type PriceBook, type PriceTable } from '../domain/pricing';
 import { isUnresolvedKeyVaultReference } from './azureSettings';
+import { CARRIER_SETTINGS, configuredCarrierNames, parseCarrierSettings, type CarrierSettings } from './carriers';
+
+export { configuredCarrierNames, type CarrierSettings };
 
 export interface Config {
   port: number;
@@ -46,12 +49,6 @@ export interface WebhookConfig {
   relayIntervalMs: number;
 }
 
-export interface CarrierSettings {
-  acs: { connectionString: string; eventGridKey: string } | null;
-  twilio: { accountSid: string; authToken: string; messagingServiceSid: string | null; apiBaseUrl: string } | null;
-  kannel: { sendsmsUrl: string; username: string; password: string; callbackSecret: string; smsc: string | null } | null;
-}
-
 /** Every setting the service reads, with its default and meaning; the README table is generated from the same facts. */
 export const SETTINGS = {
   PORT: { default: '7071', help: 'HTTP port of the embedded host.' },
@@ -87,17 +84,8 @@ export const SETTINGS = {
   COSMOS_DATABASE: { default: 'dataflows-sms', help: 'Cosmos DB database name.' },
   SERVICEBUS_CONNECTION_STRING: { default: '', help: 'Service Bus connection string (QUEUE=servicebus).' },
   SERVICEBUS_NAMESPACE: { default: '', help: 'Service Bus namespace host, used with managed identity when no connection string.' },
-  ACS_CONNECTION_STRING: { default: '', help: 'Azure Communication Services connection string (`endpoint=https://...;accesskey=...`); registers the `acs` carrier.' },
-  ACS_EVENTGRID_KEY: { default: '', help: 'Secret Event Grid sends as `?key=` on the ACS callback URLs; required with ACS_CONNECTION_STRING.' },
-  TWILIO_ACCOUNT_SID: { default: '', help: 'Twilio account SID (`AC...`); with TWILIO_AUTH_TOKEN registers the `twilio` carrier.' },
-  TWILIO_AUTH_TOKEN: { default: '', help: 'Twilio auth token: authenticates API calls and verifies X-Twilio-Signature on callbacks.' },
-  TWILIO_MESSAGING_SERVICE_SID: { default: '', help: 'Optional Messaging Service (`MG...`) to send through instead of the message\'s From.' },
-  TWILIO_API_BASE_URL: { default: 'https://api.twilio.com', help: 'Twilio REST API base URL (an egress proxy or a test server).' },
-  KANNEL_SENDSMS_URL: { default: '', help: 'smsbox send-sms URL, e.g. `http://kannel:13013/cgi-bin/sendsms`; registers the `kannel` carrier.' },
-  KANNEL_USERNAME: { default: '', help: 'smsbox sendsms-user username; required with KANNEL_SENDSMS_URL.' },
-  KANNEL_PASSWORD: { default: '', help: 'smsbox sendsms-user password; required with KANNEL_SENDSMS_URL.' },
-  KANNEL_CALLBACK_SECRET: { default: '', help: 'Signs the dlr-url of each message and authenticates the sms-service URL (`?key=`); required with KANNEL_SENDSMS_URL.' },
-  KANNEL_SMSC: { default: '', help: 'Optional smsc id Kannel routes our messages through.' },
+  // Each carrier declares its own settings (adapters/carriers/<name>/carrier.ts).
+  ...CARRIER_SETTINGS,
   APPLICATIONINSIGHTS_CONNECTION_STRING: { default: '', help: 'Application Insights connection string; when set, the Azure Functions app sends traces and logs to Azure Monitor (OpenTelemetry).' },
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: { default: '', help: '`Authorization=AAD;ClientId=<identity client id>`: send telemetry with Entra ID (the resource refuses keys).' },
   WEBHOOK_ALLOW_LOOPBACK: { default: '(true with STORAGE=sqlite, else false)', help: 'Accept http:// webhook callback URLs to loopback (127.0.0.1, localhost) for local development; https and public addresses are required otherwise.' },
@@ -162,7 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retentionDays: int('RETENTION_DAYS', 1, 3650),
     cosmos: { endpoint: optional('COSMOS_ENDPOINT'), key: optional('COSMOS_KEY'), database: get('COSMOS_DATABASE') },
     serviceBus: { connectionString: optional('SERVICEBUS_CONNECTION_STRING'), namespace: optional('SERVICEBUS_NAMESPACE') },
-    carriers: carrierSettings(optional, problems),
+    carriers: parseCarrierSettings((name) => optional(name as SettingName), problems),
     telemetry: { connectionString: optional('APPLICATIONINSIGHTS_CONNECTION_STRING'), authentication: optional('APPLICATIONINSIGHTS_AUTHENTICATION_STRING') },
     webhooks: {
       allowLoopback: false,
@@ -214,43 +202,6 @@ function azureModeProblems(config: Config): string[] {
   if (!config.simulator.secret) problems.push('Azure mode (STORAGE=cosmos, QUEUE=servicebus) needs SIMULATOR_SECRET: every instance must sign and verify simulator callbacks with the same secret');
   return problems;
 }
-
-/** Names of the carriers these settings register; the simulator is always there. */
-export function configuredCarrierNames(carriers: CarrierSettings): string[] {
-  return ['simulator', ...(['acs', 'twilio', 'kannel'] as const).filter((name) => carriers[name] !== null)];
-}
-
-/** A carrier is configured when its first setting is present; then the rest it needs must be too. */
-function carrierSettings(optional: (name: SettingName) => string | null, problems: string[]): CarrierSettings {
-  const needs = (carrier: SettingName, ...names: SettingName[]) => {
-    const missing = names.filter((n) => optional(n) === null);
-    if (missing.length) problems.push(`${carrier} needs ${missing.join(', ')}`);
-    return missing.length === 0;
-  };
-  const origin = (name: SettingName, value: string) => {
-    if (!/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(value)) problems.push(`${name}=${value} must be an http(s) URL`);
-    return value.replace(/\/$/, '');
-  };
-  const acsCs = optional('ACS_CONNECTION_STRING');
-  if (acsCs && !/^endpoint=https?:\/\/[^;]+;accesskey=.+$/i.test(acsCs)) problems.push('ACS_CONNECTION_STRING must look like endpoint=https://<resource>.communication.azure.com/;accesskey=<key>');
-  const sid = optional('TWILIO_ACCOUNT_SID');
-  if (sid && !/^AC[0-9a-fA-F]{32}$/.test(sid)) problems.push('TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits');
-  const service = optional('TWILIO_MESSAGING_SERVICE_SID');
-  if (service && !/^MG[0-9a-fA-F]{32}$/.test(service)) problems.push('TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex digits');
-  const kannelUrl = optional('KANNEL_SENDSMS_URL');
-  return {
-    acs: acsCs && needs('ACS_CONNECTION_STRING', 'ACS_EVENTGRID_KEY') ? { connectionString: acsCs, eventGridKey: optional('ACS_EVENTGRID_KEY')! } : null,
-    twilio:
-      sid && needs('TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN')
-        ? { accountSid: sid, authToken: optional('TWILIO_AUTH_TOKEN')!, messagingServiceSid: service, apiBaseUrl: origin('TWILIO_API_BASE_URL', optional('TWILIO_API_BASE_URL') ?? SETTINGS.TWILIO_API_BASE_URL.default) }
-        : null,
-    kannel:
-      kannelUrl && needs('KANNEL_SENDSMS_URL', 'KANNEL_USERNAME', 'KANNEL_PASSWORD', 'KANNEL_CALLBACK_SECRET')
-        ? { sendsmsUrl: origin('KANNEL_SENDSMS_URL', kannelUrl), username: optional('KANNEL_USERNAME')!, password: optional('KANNEL_PASSWORD')!, callbackSecret: optional('KANNEL_CALLBACK_SECRET')!, smsc: optional('KANNEL_SMSC') }
-        : null,
-  };
-}
-
 /**
  * The price tables: the built-in ones (USD, EUR), every PRICE_TABLE_<CODE> setting, and PRICE_TABLE
  * as the table of PRICE_CURRENCY (how a single-currency deployment was configured before).

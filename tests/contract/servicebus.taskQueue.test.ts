@@ -240,6 +240,35 @@ describe('Service Bus adapter specifics', () => {
     expect(await adapter.deadLettered(SMS, 10)).toEqual([]); // not a task: nothing to list or requeue
   });
 
+  it('stamps reason, description, attempts and time the same way on every path that dead-letters', async () => {
+    await adapter.send(sms(1));
+    let [leased] = await adapter.receive(SMS, 1);
+    while (leased && leased.attempt < MAX_ATTEMPTS) {
+      await adapter.retry(leased, 0, 'carrier timeout');
+      [leased] = await adapter.receive(SMS, 1);
+    }
+    clock.advance(1_000);
+    await adapter.retry(leased!, 0, 'carrier timeout'); // the last attempt: dead-lettered, not copied
+    await adapter.send(sms(2));
+    const [second] = await adapter.receive(SMS, 1);
+    await adapter.deadLetter(second!, 'x'.repeat(2_000));
+    const dead = await bus.createReceiver(SMS, { subQueueType: 'deadLetter' }).peekMessages(10, {
+      fromSequenceNumber: Long.ZERO,
+    });
+    expect(dead.map((m) => [m.deadLetterReason, m.deadLetterErrorDescription, m.applicationProperties])).toEqual([
+      [
+        'MaxAttemptsExceeded',
+        `not completed after ${MAX_ATTEMPTS} attempts; last error: carrier timeout`,
+        expect.objectContaining({ dfAttempts: MAX_ATTEMPTS, dfDeadLetteredAt: new Date(clock.now()).toISOString() }),
+      ],
+      [
+        `${'x'.repeat(1_023)}…`, // clipped to the broker-safe length
+        '',
+        expect.objectContaining({ dfAttempts: 1, dfDeadLetteredAt: new Date(clock.now()).toISOString() }),
+      ],
+    ]);
+  });
+
   it('dedupes long dedupe ids (hashed into the 128-character messageId)', async () => {
     const long = 'x'.repeat(300);
     await adapter.send(sms(1), { dedupeId: long });

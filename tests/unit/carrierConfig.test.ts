@@ -47,4 +47,15 @@ describe('carrier settings', () => {
     expect(msg).toContain('KANNEL_SENDSMS_URL needs KANNEL_USERNAME, KANNEL_PASSWORD, KANNEL_CALLBACK_SECRET');
     expect(problemsOf({ ...TWILIO, TWILIO_API_BASE_URL: 'ftp://nope' })).toContain('TWILIO_API_BASE_URL=ftp://nope must be an http(s) URL');
   });
+
+  test('a present value is checked even while its carrier is not configured', () => {
+    expect(problemsOf({ TWILIO_API_BASE_URL: 'ftp://nope' })).toContain('TWILIO_API_BASE_URL=ftp://nope must be an http(s) URL');
+    expect(problemsOf({ TWILIO_MESSAGING_SERVICE_SID: 'MG1' })).toContain('TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex digits');
+  });
+
+  test('URL settings reach the carrier without their trailing slash', () => {
+    const c = loadConfig({ ...TWILIO, ...KANNEL, TWILIO_API_BASE_URL: 'http://127.0.0.1:9/', KANNEL_SENDSMS_URL: 'http://kannel:13013/cgi-bin/sendsms/' });
+    expect(c.carriers.twilio?.apiBaseUrl).toBe('http://127.0.0.1:9');
+    expect(c.carriers.kannel?.sendsmsUrl).toBe('http://kannel:13013/cgi-bin/sendsms');
+  });
 });

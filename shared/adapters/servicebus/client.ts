@@ -1,6 +1,6 @@
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { ServiceBusClient, type ServiceBusClientOptions } from '@azure/service-bus';
-import type { ServiceBusClientLike } from './serviceBusTaskQueue';
+import type { ServiceBusClientLike } from './links';
 
 export type ServiceBusConnectionConfig =
   | { connectionString: string }

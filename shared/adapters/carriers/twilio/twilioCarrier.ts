@@ -15,10 +15,10 @@ import {
   type SubmitResult,
 } from '../../../ports';
 import { formParams, queryParams } from '../callbackParsing';
+import { TWILIO_API_BASE_URL } from './twilioApi';
 import { classifyTwilioError, mapTwilioStatus } from './twilioStatus';
 
 export const TWILIO_CARRIER = 'twilio';
-export const TWILIO_API_BASE_URL = 'https://api.twilio.com';
 
 export interface TwilioCarrierOptions {
   accountSid: string;

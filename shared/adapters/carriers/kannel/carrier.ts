@@ -1,0 +1,35 @@
+import { defineCarrier, httpUrl, withoutTrailingSlash } from '../descriptor';
+
+/** Kannel's smsbox: configured by KANNEL_SENDSMS_URL. */
+export const kannelCarrier = defineCarrier({
+  name: 'kannel',
+  configuredBy: 'KANNEL_SENDSMS_URL',
+  settings: {
+    KANNEL_SENDSMS_URL: {
+      help: 'smsbox send-sms URL, e.g. `http://kannel:13013/cgi-bin/sendsms`; registers the `kannel` carrier.',
+      check: httpUrl,
+      normalise: withoutTrailingSlash,
+    },
+    KANNEL_USERNAME: { help: 'smsbox sendsms-user username; required with KANNEL_SENDSMS_URL.', required: true },
+    KANNEL_PASSWORD: { help: 'smsbox sendsms-user password; required with KANNEL_SENDSMS_URL.', required: true, secret: true },
+    KANNEL_CALLBACK_SECRET: {
+      help: 'Signs the dlr-url of each message and authenticates the sms-service URL (`?key=`); required with KANNEL_SENDSMS_URL.',
+      required: true,
+      secret: true,
+    },
+    KANNEL_SMSC: { help: 'Optional smsc id Kannel routes our messages through.' },
+  },
+  read: (s) => ({
+    sendsmsUrl: s.get('KANNEL_SENDSMS_URL'),
+    username: s.get('KANNEL_USERNAME'),
+    password: s.get('KANNEL_PASSWORD'),
+    callbackSecret: s.get('KANNEL_CALLBACK_SECRET'),
+    smsc: s.optional('KANNEL_SMSC'),
+  }),
+  create(settings, { http, clock, logger }) {
+    // Required here, not imported, like the other carriers (kannel has no SDK, but stays cheap to list).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createKannelCarrier } = require('./kannelCarrier') as typeof import('./kannelCarrier');
+    return createKannelCarrier({ ...settings, http, clock, logger });
+  },
+});
