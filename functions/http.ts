@@ -1,9 +1,9 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { RawRequest, RawResponse } from '../shared/http/engine';
+import type { Engine, RawResponse, RequestHead } from '../shared/http/engine';
 import type { RuntimeProvider } from './runtimeProvider';
 
-/** The Functions request as the engine's RawRequest: the same shape the embedded host produces. */
-export async function toRawRequest(request: HttpRequest): Promise<RawRequest> {
+/** The Functions request's head as the engine's RequestHead: the same shape the embedded host produces. */
+export function toRequestHead(request: HttpRequest): RequestHead {
   const url = new URL(request.url);
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => {
@@ -14,7 +14,6 @@ export async function toRawRequest(request: HttpRequest): Promise<RawRequest> {
     // The host's route prefix is "api" (host.json), so the path already starts with /api as the engine expects.
     url: `${url.pathname}${url.search}`,
     headers,
-    body: Buffer.from(await request.arrayBuffer()),
     origin: url.origin,
     ...withAddress(clientAddress(headers['x-forwarded-for'])),
   };
@@ -61,6 +60,17 @@ export function createHttpHandler(runtime: RuntimeProvider): (request: HttpReque
         body: JSON.stringify({ type: 'about:blank', title: 'Service unavailable', status: 503, code: 'service_unavailable', detail: 'The service is starting or a dependency is unreachable; retry shortly.' }),
       });
     }
-    return toResponseInit(await engine.handle(await toRawRequest(request)));
+    return toResponseInit(await handleRequest(engine, request));
   };
+}
+
+/**
+ * The engine's pre-body check first: a refusal (no or invalid key, a Content-Length over
+ * MAX_BODY_BYTES, no such route) is answered without reading the body into the worker.
+ */
+async function handleRequest(engine: Engine, request: HttpRequest): Promise<RawResponse> {
+  const head = toRequestHead(request);
+  const admission = await engine.admit(head);
+  if ('refused' in admission) return admission.refused;
+  return engine.complete(admission.admitted, { ...head, body: Buffer.from(await request.arrayBuffer()) });
 }

@@ -181,6 +181,7 @@ var appSettings = {
   RATE_LIMIT_HOOKS_PER_MINUTE: '300'
   RATE_LIMIT_CARRIER_PER_MINUTE: '60000'
   RATE_LIMIT_CAMPAIGN_TRIGGERS_PER_MINUTE: '600'
+  AUTH_FAILURES_PER_MINUTE: '20'
 }
 
 module functionApp 'modules/functionapp.bicep' = {

@@ -64,6 +64,7 @@ export const AZURE_SETTING_SOURCES: Record<string, AzureSettingSource> = {
   RATE_LIMIT_HOOKS_PER_MINUTE: 'app',
   RATE_LIMIT_CARRIER_PER_MINUTE: 'app',
   RATE_LIMIT_CAMPAIGN_TRIGGERS_PER_MINUTE: 'app',
+  AUTH_FAILURES_PER_MINUTE: 'app',
 };
 
 /**

@@ -36,7 +36,7 @@ export interface Config {
   /** Application Insights connection string (functions/ starts OpenTelemetry with it). */
   telemetry: { connectionString: string | null; authentication: string | null };
   webhooks: WebhookConfig;
-  rateLimits: { subscriptionsPerMinute: number; carrierPerMinute: number; campaignTriggersPerMinute: number };
+  rateLimits: { subscriptionsPerMinute: number; carrierPerMinute: number; campaignTriggersPerMinute: number; authFailuresPerMinute: number };
 }
 
 export interface WebhookConfig {
@@ -95,6 +95,7 @@ export const SETTINGS = {
   RATE_LIMIT_HOOKS_PER_MINUTE: { default: '300', help: 'Requests per minute per account to the webhook subscription API (/api/hooks, /api/events); 429 with Retry-After beyond; 0 turns it off.' },
   RATE_LIMIT_CARRIER_PER_MINUTE: { default: '60000', help: 'Carrier callback requests per minute per source address; 429 with Retry-After beyond; 0 turns it off.' },
   RATE_LIMIT_CAMPAIGN_TRIGGERS_PER_MINUTE: { default: '600', help: 'Calls per minute per account to trigger campaigns (POST /api/campaigns/{id}/trigger); 429 with Retry-After beyond; 0 turns it off.' },
+  AUTH_FAILURES_PER_MINUTE: { default: '20', help: 'Requests with a missing or invalid API or operator key allowed per minute per source address; beyond, they answer 429 with Retry-After (requests with a valid key are never slowed); 0 turns it off.' },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -158,7 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       concurrency: int('WEBHOOK_CONCURRENCY', 1, 10_000),
       relayIntervalMs: int('WEBHOOK_RELAY_INTERVAL_MS', 5, 60_000),
     },
-    rateLimits: { subscriptionsPerMinute: int('RATE_LIMIT_HOOKS_PER_MINUTE', 0, 1_000_000), carrierPerMinute: int('RATE_LIMIT_CARRIER_PER_MINUTE', 0, 100_000_000), campaignTriggersPerMinute: int('RATE_LIMIT_CAMPAIGN_TRIGGERS_PER_MINUTE', 0, 100_000_000) },
+    rateLimits: { subscriptionsPerMinute: int('RATE_LIMIT_HOOKS_PER_MINUTE', 0, 1_000_000), carrierPerMinute: int('RATE_LIMIT_CARRIER_PER_MINUTE', 0, 100_000_000), campaignTriggersPerMinute: int('RATE_LIMIT_CAMPAIGN_TRIGGERS_PER_MINUTE', 0, 100_000_000), authFailuresPerMinute: int('AUTH_FAILURES_PER_MINUTE', 0, 1_000_000) },
   };
   const loopback = optional('WEBHOOK_ALLOW_LOOPBACK');
   if (loopback === null) config.webhooks.allowLoopback = config.storage === 'sqlite';

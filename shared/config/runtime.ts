@@ -127,6 +127,7 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
     pageTokenSecret: parts.pageTokenSecret,
     maxBodyBytes: config.maxBodyBytes,
     rateLimits: { subscriptions: config.rateLimits.subscriptionsPerMinute, carrier: config.rateLimits.carrierPerMinute, campaignTriggers: config.rateLimits.campaignTriggersPerMinute },
+    authFailuresPerMinute: config.rateLimits.authFailuresPerMinute,
   });
   const handlers: Record<string, BatchHandler> = {
     [QUEUE_OF['sms.send.v1']]: sendTaskHandler(deps),

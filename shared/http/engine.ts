@@ -26,6 +26,25 @@ export interface RawRequest {
   remoteAddress?: string;
 }
 
+/** What a host knows once the headers have arrived, before it reads the body. */
+export type RequestHead = Omit<RawRequest, 'body' | 'bodySize'>;
+
+/**
+ * The answer to a request head: refused at once (the body need not be read), or admitted with
+ * what routing and authentication found, to be completed with the body.
+ */
+export type Admission = { refused: RawResponse } | { admitted: AdmittedRequest };
+
+/** A request past routing, authentication, rate limits and the declared size. */
+export interface AdmittedRequest {
+  readonly route: CompiledRoute;
+  readonly match: RegExpExecArray;
+  readonly path: string;
+  readonly search: string;
+  readonly headers: Record<string, string>;
+  readonly account: Account | undefined;
+}
+
 export interface RawResponse {
   status: number;
   headers: Record<string, string>;
@@ -40,9 +59,11 @@ export interface EngineOptions {
   pageTokenSecret: string;
   /** Requests per minute per rate-limit bucket of RouteDef.rateLimit (0 or absent: unlimited). */
   rateLimits?: { subscriptions: number; carrier: number; campaignTriggers?: number };
+  /** Failed authentications per minute per source address before 429 (0 or absent: unlimited). */
+  authFailuresPerMinute?: number;
 }
 
-interface CompiledRoute {
+export interface CompiledRoute {
   def: RouteDef;
   pattern: RegExp;
   paramNames: string[];
@@ -103,7 +124,10 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
     campaignTriggers: new RateLimiter(options.rateLimits?.campaignTriggers ?? 0, deps.clock),
   };
 
-  async function dispatch(raw: RawRequest): Promise<RouteResult> {
+  const authFailures = new RateLimiter(options.authFailuresPerMinute ?? 0, deps.clock);
+
+  /** Routing, authentication, rate limits and Content-Length: everything decided before the body. */
+  async function admitHead(raw: RequestHead): Promise<RouteResult | AdmittedRequest> {
     const q = raw.url.indexOf('?');
     const fullPath = q < 0 ? raw.url : raw.url.slice(0, q);
     if (!fullPath.startsWith(`${API_PREFIX}/`)) return problem(404, 'route_not_found', 'Not found', `No route ${fullPath}; the API lives under ${API_PREFIX}/.`);
@@ -114,13 +138,13 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
       if (!m) continue;
       pathMatched = true;
       if (route.def.method !== raw.method) continue;
-      return run(route, m, path, raw, q < 0 ? '' : raw.url.slice(q + 1));
+      return throttleAuthFailures(await admitRoute(route, m, path, raw, q < 0 ? '' : raw.url.slice(q + 1)), raw);
     }
     if (pathMatched) return problem(405, 'method_not_allowed', 'Method not allowed', `${raw.method} is not supported on ${fullPath}.`);
     return problem(404, 'route_not_found', 'Not found', `No route ${raw.method} ${fullPath}.`);
   }
 
-  async function run(route: CompiledRoute, m: RegExpExecArray, path: string, raw: RawRequest, search: string): Promise<RouteResult> {
+  async function admitRoute(route: CompiledRoute, m: RegExpExecArray, path: string, raw: RequestHead, search: string): Promise<RouteResult | AdmittedRequest> {
     const def = route.def;
     const headers = lowerHeaders(raw.headers);
     let account: Account | undefined;
@@ -145,10 +169,35 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
         return problem(429, 'rate_limited', 'Too many requests', `Too many requests to ${what}; retry after ${seconds} s.`, undefined, undefined, { 'retry-after': String(seconds) });
       }
     }
+    const declared = declaredLength(headers['content-length']);
+    if (declared !== undefined && declared > options.maxBodyBytes) return tooLarge(declared);
+    return { route, match: m, path, search, headers, account };
+  }
+
+  /**
+   * Past AUTH_FAILURES_PER_MINUTE failed authentications (401) from one source address, the next
+   * ones answer 429 with Retry-After. A valid key never counts and is never slowed, even from
+   * that address (several clients may share one behind NAT): keys are 192-bit random, so the
+   * throttle is about load and noise from a misbehaving source, not about guessing.
+   */
+  function throttleAuthFailures(result: RouteResult | AdmittedRequest, raw: RequestHead): RouteResult | AdmittedRequest {
+    if (!('status' in result) || result.status !== 401) return result;
+    const waitMs = authFailures.take(raw.remoteAddress ?? 'unknown');
+    if (waitMs <= 0) return result;
+    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    return problem(429, 'too_many_auth_failures', 'Too many failed authentications', `Too many requests with a missing or invalid key from this address; retry after ${seconds} s.`, undefined, undefined, { 'retry-after': String(seconds) });
+  }
+
+  function tooLarge(bytes: number): RouteResult {
+    return problem(413, 'payload_too_large', 'Payload too large', `The body is ${bytes} bytes; the limit is ${options.maxBodyBytes}.`);
+  }
+
+  /** The rest of the request once its body is in: size, parameters, query, body, the handler. */
+  async function complete(admitted: AdmittedRequest, raw: RawRequest): Promise<RouteResult> {
+    const { route, match: m, path, search, headers, account } = admitted;
+    const def = route.def;
     const bodySize = raw.bodySize ?? raw.body.length;
-    if (bodySize > options.maxBodyBytes) {
-      return problem(413, 'payload_too_large', 'Payload too large', `The body is ${bodySize} bytes; the limit is ${options.maxBodyBytes}.`);
-    }
+    if (bodySize > options.maxBodyBytes) return tooLarge(bodySize);
     const params: Record<string, string> = {};
     try {
       route.paramNames.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
@@ -207,14 +256,36 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
 
   return {
     routes: compiled.map((c) => c.def),
+    /**
+     * The pre-body check hosts call on the headers: a refusal (404, 405, 401, 403, 429, 413 from
+     * Content-Length) is answered without reading the body.
+     */
+    async admit(head: RequestHead): Promise<Admission> {
+      const result = await admitHead(head);
+      return 'status' in result ? { refused: toRawResponse(result) } : { admitted: result };
+    },
+    /** Completes an admitted request with its body. */
+    async complete(admitted: AdmittedRequest, raw: RawRequest): Promise<RawResponse> {
+      return toRawResponse(await complete(admitted, raw));
+    },
+    /** Both steps at once, for callers that already hold the whole request. */
     async handle(raw: RawRequest): Promise<RawResponse> {
-      const result = await dispatch(raw);
-      const headers: Record<string, string> = { ...result.headers };
-      if (result.body === undefined) return { status: result.status, headers, body: '' };
-      headers['content-type'] ??= 'application/json; charset=utf-8';
-      return { status: result.status, headers, body: typeof result.body === 'string' ? result.body : JSON.stringify(result.body) };
+      const result = await admitHead(raw);
+      return toRawResponse('status' in result ? result : await complete(result, raw));
     },
   };
+}
+
+function toRawResponse(result: RouteResult): RawResponse {
+  const headers: Record<string, string> = { ...result.headers };
+  if (result.body === undefined) return { status: result.status, headers, body: '' };
+  headers['content-type'] ??= 'application/json; charset=utf-8';
+  return { status: result.status, headers, body: typeof result.body === 'string' ? result.body : JSON.stringify(result.body) };
+}
+
+/** Content-Length as a number, or undefined when absent (chunked) or not a plain decimal. */
+function declaredLength(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d+$/.test(value.trim()) ? Number(value.trim()) : undefined;
 }
 
 export type Engine = ReturnType<typeof createEngine>;

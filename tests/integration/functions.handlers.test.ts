@@ -83,6 +83,33 @@ describe('Functions HTTP handler over the embedded parts', () => {
     expect((res.headers as Record<string, string>)['retry-after']).toBe('5');
     expect(res.body).not.toContain('secret details');
   });
+
+  test('a request refused on its headers (no key, invalid key, Content-Length over the limit) is answered without reading its body', async () => {
+    const big = { 'content-length': String(5 * 1024 * 1024), 'x-forwarded-for': '203.0.113.9:50000, 10.0.0.4:443' };
+    for (const [headers, status] of [[{}, 401], [{ 'x-api-key': 'dfs_wrong' }, 401], [{ 'x-api-key': DEV_KEY }, 413]] as const) {
+      const request = functionsRequest(`${base}/messages`, { method: 'POST', body: { to: '+14155550123', text: 'x' }, headers: { ...big, ...headers } });
+      const read = jest.spyOn(request, 'arrayBuffer');
+      const res = await createHttpHandler(async () => runtime)(request, new InvocationContext());
+      expect({ status: res.status, bodyRead: read.mock.calls.length }).toEqual({ status, bodyRead: 0 });
+    }
+    // An admitted request is read and served as before.
+    const request = functionsRequest(`${base}/messages`, { method: 'POST', body: { to: '+14155550123', text: 'read' }, headers: { 'x-api-key': DEV_KEY } });
+    const read = jest.spyOn(request, 'arrayBuffer');
+    expect((await createHttpHandler(async () => runtime)(request, new InvocationContext())).status).toBe(202);
+    expect(read).toHaveBeenCalledTimes(1);
+  });
+
+  test('failed authentication is counted per client address from X-Forwarded-For (the front end appends it last)', async () => {
+    const from = (address: string) => ({ 'x-api-key': 'dfs_wrong', 'x-forwarded-for': `198.51.100.1, ${address}:50000` });
+    // AUTH_FAILURES_PER_MINUTE defaults to 20, and this runtime's clock does not move.
+    for (let i = 0; i < 20; i++) expect((await call('GET', '/balance', undefined, from('203.0.113.50'))).status).toBe(401);
+    const limited = await call('GET', '/balance', undefined, from('203.0.113.50'));
+    expect(limited.status).toBe(429);
+    expect((limited.headers as Record<string, string>)['retry-after']).toBe('3');
+    // Another client, or the first one with its valid key, is not slowed.
+    expect((await call('GET', '/balance', undefined, from('203.0.113.51'))).status).toBe(401);
+    expect((await call('GET', '/balance', undefined, { 'x-api-key': DEV_KEY, 'x-forwarded-for': '203.0.113.50:50000' })).status).toBe(200);
+  });
 });
 
 /** Records log entries so tests can check what was logged (and that no secret was). */

@@ -1,4 +1,4 @@
-import { startTestHost, type TestHost } from '../fixtures/testHost';
+import { apiClient, startTestHost, type TestHost } from '../fixtures/testHost';
 import { assignNumber, inbound, SIMULATOR_SECRET } from '../fixtures/webhookScenarios';
 
 /** 429 + Retry-After on the subscription API (per account) and the carrier callbacks (per source). */
@@ -51,5 +51,42 @@ describe('rate limits', () => {
     expect((await t.api.get(`/messages?campaignId=${id}`)).body.items).toHaveLength(2);
     t.clock.advance(30_000);
     expect((await call(4)).status).toBe(202);
+  });
+});
+
+/** AUTH_FAILURES_PER_MINUTE: failed authentication from one source address is slowed; valid keys are not. */
+describe('failed authentication', () => {
+  let t: TestHost;
+  beforeEach(async () => {
+    t = await startTestHost({ AUTH_FAILURES_PER_MINUTE: '3' });
+  });
+  afterEach(() => t.close());
+
+  test('beyond the allowance of one address, missing or invalid keys answer 429 with Retry-After; valid keys from it still pass', async () => {
+    const wrong = apiClient(t.url, { 'x-api-key': 'dfs_wrong_key' });
+    const none = apiClient(t.url, {});
+    const wrongAdmin = apiClient(t.url, { 'x-admin-key': 'not-the-operator-key' });
+    expect((await wrong.get('/balance')).status).toBe(401);
+    expect((await none.get('/balance')).status).toBe(401);
+    expect((await wrongAdmin.post('/admin/accounts', { name: 'X', credits: '1.00', senderId: 'X' })).status).toBe(401);
+
+    const limited = await wrong.post('/messages', { to: '+14155550123', text: 'x' });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('20');
+    expect(limited.body).toMatchObject({ code: 'too_many_auth_failures', status: 429 });
+    expect((await none.get('/balance')).status).toBe(429);
+    expect((await wrongAdmin.post('/admin/accounts', { name: 'X', credits: '1.00', senderId: 'X' })).status).toBe(429);
+
+    // The same address with valid keys: never slowed, never counted.
+    for (let i = 0; i < 5; i++) expect((await t.api.get('/balance')).status).toBe(200);
+    await expect(t.newAccount()).resolves.toMatchObject({ id: expect.any(String) });
+    // Open routes need no key and are not affected.
+    expect((await none.get('/health')).status).toBe(200);
+
+    t.clock.advance(19_000);
+    expect((await wrong.get('/balance')).status).toBe(429);
+    t.clock.advance(1_000);
+    expect((await wrong.get('/balance')).status).toBe(401);
+    expect((await wrong.get('/balance')).status).toBe(429);
   });
 });

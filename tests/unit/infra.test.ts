@@ -98,7 +98,7 @@ describe('infra: settings', () => {
 
   test('defaults written in Bicep match the settings table', () => {
     const literal = (name: string) => new RegExp(`^\\s*${name}: '([^']*)'`, 'm').exec(main)?.[1];
-    for (const name of ['SIMULATOR_DLR_DELAY_MS', 'MAX_BODY_BYTES', 'MONITOR_INTERVAL_MS', 'STALE_AFTER_MS', 'WEBHOOK_TIMEOUT_MS', 'RATE_LIMIT_HOOKS_PER_MINUTE', 'RATE_LIMIT_CARRIER_PER_MINUTE', 'TWILIO_API_BASE_URL'] as const) {
+    for (const name of ['SIMULATOR_DLR_DELAY_MS', 'MAX_BODY_BYTES', 'MONITOR_INTERVAL_MS', 'STALE_AFTER_MS', 'WEBHOOK_TIMEOUT_MS', 'RATE_LIMIT_HOOKS_PER_MINUTE', 'RATE_LIMIT_CARRIER_PER_MINUTE', 'AUTH_FAILURES_PER_MINUTE', 'TWILIO_API_BASE_URL'] as const) {
       expect({ name, value: literal(name) }).toEqual({ name, value: SETTINGS[name].default });
     }
     expect(/param queueMaxAttempts int = (\d+)/.exec(main)?.[1]).toBe(SETTINGS.QUEUE_MAX_ATTEMPTS.default);

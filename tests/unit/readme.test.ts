@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SETTINGS } from '../../shared/config/config';
 import { routeTable } from '../../shared/http/routes';
@@ -12,6 +12,12 @@ describe('README stays true', () => {
       expect(row).toBeDefined();
       if (s.default) expect(row).toContain(`\`${s.default}\``);
     }
+  });
+
+  test('every relative link resolves to a file of the repository, the architecture document among them', () => {
+    const links = [...readme.matchAll(/\]\((?!https?:|#|mailto:)([^)#\s]+)/g)].map((m) => m[1]!);
+    expect(links).toContain('docs/ARCHITECTURE.md');
+    for (const link of links) expect({ link, exists: existsSync(join(__dirname, '../..', link)) }).toEqual({ link, exists: true });
   });
 
   test('the quick start gives the two commands', () => {

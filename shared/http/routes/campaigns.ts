@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
 import { countResults } from '../../app/campaignSending';
 import { triggerCampaign } from '../../app/campaignTrigger';
 import {
@@ -17,6 +16,7 @@ import { pagesOf } from '../../app/pages';
 import type { Campaign, CampaignKind, CampaignSkip, CampaignStatus } from '../../domain/campaign';
 import type { Account, Message } from '../../domain/types';
 import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
+import { toCsv, type CsvCell } from '../csvExport';
 import { messageSchema, pageOf } from '../resources';
 import type { RouteDef } from '../route';
 import { arr, bool, int, nullable, obj, str, type JsonSchema } from '../schema';
@@ -302,21 +302,21 @@ export const campaignRoutes: RouteDef[] = [
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
       const c = await getCampaign(deps, account, req.params.campaignId!);
-      const rows: (string | number | null)[][] = [];
+      const rows: CsvCell[][] = [];
       for await (const messages of pagesOf((page) => deps.store.messages.list(account.id, { campaignId: c.id }, page), 200)) rows.push(...messages.map(csvRow));
       // The store lists newest first; oldest first reads best in a spreadsheet. Skipped contacts follow, with their reasons.
-      const csv = stringify([...rows.reverse(), ...(c.skips ?? []).map(skipRow)], { header: true, columns: CSV_COLUMNS });
+      const csv = toCsv(CSV_COLUMNS, [...rows.reverse(), ...(c.skips ?? []).map(skipRow)]);
       return { status: 200, body: csv, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${c.id}.csv"` } };
     },
   },
 ];
 
 /** A contact the campaign did not send to: no message, status skipped, the reason code and why. */
-function skipRow(s: CampaignSkip): (string | number | null)[] {
+function skipRow(s: CampaignSkip): CsvCell[] {
   return [null, s.phone, null, 'skipped', s.code, s.reason, null, null, null, null, null, null];
 }
 
 /** One CSV line of the export: the message, its status and the reason of a failure. */
-function csvRow(m: Message): (string | number | null)[] {
+function csvRow(m: Message): CsvCell[] {
   return [m.id, m.to, m.text, m.status, m.statusReason?.code ?? null, m.statusReason?.message ?? null, m.segments, m.cost.amount, m.cost.currency, m.createdAt, m.sentAt, m.deliveredAt];
 }
