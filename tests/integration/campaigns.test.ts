@@ -92,8 +92,8 @@ describe('bulk campaigns', () => {
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const rows = parse(await res.text(), { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(5);
-    // The opted-out contact is listed after the messages, with the reason it was skipped.
-    expect(rows[4]).toMatchObject({ messageId: '', phone: '+14155550104', status: 'skipped', reasonCode: 'recipient_opted_out', reasonMessage: expect.stringMatching(/^\+14155550104 has opted out/) });
+    // The opted-out contact is listed after the messages, with the reason it was skipped (a cell starting with + is escaped as text).
+    expect(rows[4]).toMatchObject({ messageId: '', phone: '+14155550104', status: 'skipped', reasonCode: 'recipient_opted_out', reasonMessage: expect.stringMatching(/^'\+14155550104 has opted out/) });
     expect(rows.find((r) => r.phone === '+14155550400')).toMatchObject({ status: 'failed', reasonCode: '1410' });
     expect(rows.find((r) => r.phone === '+14155551400')).toMatchObject({ text: 'Hi there, your code is B2', status: 'undelivered', reasonCode: '1400', reasonMessage: 'Hard Bounce' });
     expect(rows.find((r) => r.phone === '+14155550101')).toMatchObject({ status: 'delivered', reasonCode: '' });
