@@ -6,6 +6,7 @@ import type { RouteDef } from '../shared/http/route';
 import { QUEUE_OF } from '../shared/ports/taskQueue';
 import { createHttpHandler } from './http';
 import { createQueueHandler } from './queues';
+import { isReservedByFunctionsHost } from './reservedRoutes';
 import type { RuntimeProvider } from './runtimeProvider';
 import { ncrontabEvery } from './schedule';
 import { createTimerHandler } from './timers';
@@ -34,8 +35,11 @@ export function taskQueues(): string[] {
 export function registerFunctions(app: Pick<typeof functionsApp, 'http' | 'serviceBusQueue' | 'timer'>, config: Config, runtime: RuntimeProvider): void {
   const http = createHttpHandler(runtime);
   for (const route of routeTable) {
+    const path = route.path.replace(/^\//, '');
+    // The host would skip such a function with only a log line; refuse here, where a test sees it.
+    if (isReservedByFunctionsHost(path)) throw new Error(`Route ${route.method} /api/${path} (${route.operationId}) starts with a prefix the Functions host reserves`);
     app.http(httpFunctionName(route), {
-      route: route.path.replace(/^\//, ''),
+      route: path,
       methods: [route.method],
       // The engine authenticates (API key, admin key or carrier signature): no function keys.
       authLevel: 'anonymous',

@@ -57,7 +57,7 @@ export const SETTINGS = {
   DATA_DIR: { default: './.data', help: 'Folder of the embedded SQLite database.' },
   PUBLIC_BASE_URL: { default: '(http://HOST:PORT)', help: 'Absolute URL carriers use to call back; set it when behind a proxy or tunnel. On Azure it defaults to https://$WEBSITE_HOSTNAME.' },
   DEV_API_KEY: { default: '(generated)', help: 'API key of the development account seeded on first start.' },
-  ADMIN_API_KEY: { default: '(generated)', help: 'Operator key for /api/admin routes (X-Admin-Key).' },
+  ADMIN_API_KEY: { default: '(generated)', help: 'Operator key for /api/operator routes (X-Admin-Key).' },
   STORAGE: { default: 'sqlite', help: 'sqlite (embedded) or cosmos.' },
   QUEUE: { default: 'sqlite', help: 'sqlite (embedded durable queue) or servicebus.' },
   CARRIER_DEFAULT: { default: 'simulator', help: 'Carrier used by accounts that do not name one.' },

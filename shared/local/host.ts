@@ -6,6 +6,7 @@ import { periodicJobs, RELAY_JOB } from '../config/periodicJobs';
 import { seedDevAccount, type Runtime, type RuntimeOverrides, type SeedResult } from '../config/runtime';
 import { relayAll, relayOutbox } from '../webhooks/relay';
 import { WEBHOOK_QUEUE } from '../webhooks/subscriptions';
+import { legacyOperatorAlias } from './legacyOperatorPaths';
 import { QueueWorker } from './queueWorker';
 import { StreamingWorker } from './streamingWorker';
 
@@ -49,10 +50,11 @@ export async function startEmbeddedHost(config: Config, options: HostOptions = {
     req.on('end', () => {
       const body = tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks);
       const origin = `http://${req.headers.host ?? `${config.host}:${config.port}`}`;
+      const alias = legacyOperatorAlias(req.url ?? '/');
       engine
-        .handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, bodySize: size, origin, remoteAddress: req.socket.remoteAddress })
+        .handle({ method: req.method ?? 'GET', url: alias?.url ?? req.url ?? '/', headers: req.headers, body, bodySize: size, origin, remoteAddress: req.socket.remoteAddress })
         .then((out) => {
-          res.writeHead(out.status, out.headers);
+          res.writeHead(out.status, { ...out.headers, ...alias?.headers });
           res.end(out.body);
         })
         .catch((err: Error) => {

@@ -150,7 +150,7 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
       STALE_AFTER_MS: '60000',
     });
     runtime = await createRuntime(config, { clock, logger, azureClients: { cosmos: cosmos.client, serviceBus: bus } });
-    const created = await admin('POST', '/admin/accounts', { name: 'Azure test', credits: '10.00', senderId: 'AzureTest', defaultCountry: 'US' });
+    const created = await admin('POST', '/operator/accounts', { name: 'Azure test', credits: '10.00', senderId: 'AzureTest', defaultCountry: 'US' });
     expect(created.status).toBe(201);
     devKey = created.body.apiKey;
   });
@@ -241,7 +241,7 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
       expect(hits).toHaveLength(MAX_ATTEMPTS);
       expect(bus.counts(DLR)).toMatchObject({ scheduled: 0, active: 0, deadLettered: 1 });
 
-      const listed = await admin('GET', `/admin/queues/${DLR}/dead-letters`);
+      const listed = await admin('GET', `/operator/queues/${DLR}/dead-letters`);
       expect(listed.status).toBe(200);
       expect(listed.body.items).toHaveLength(1);
       const [entry] = listed.body.items;
@@ -249,9 +249,9 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
       expect(entry.reason).toMatch(/MaxDeliveryCount/);
 
       runtime.setPublicBaseUrl(web.url);
-      expect((await admin('POST', `/admin/queues/${DLR}/dead-letters/${entry.id}/requeue`)).status).toBe(202);
-      expect((await admin('POST', `/admin/queues/${DLR}/dead-letters/${entry.id}/requeue`)).status).toBe(404);
-      expect((await admin('GET', `/admin/queues/${DLR}/dead-letters`)).body.items).toEqual([]);
+      expect((await admin('POST', `/operator/queues/${DLR}/dead-letters/${entry.id}/requeue`)).status).toBe(202);
+      expect((await admin('POST', `/operator/queues/${DLR}/dead-letters/${entry.id}/requeue`)).status).toBe(404);
+      expect((await admin('GET', `/operator/queues/${DLR}/dead-letters`)).body.items).toEqual([]);
       await drain();
       expect((await api('GET', `/messages/${sent.body.id}`)).body.status).toBe('delivered');
     } finally {
@@ -267,7 +267,7 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     expect(run.errors[0]).toMatch(/unknown task type/);
     expect(bus.counts(SMS).deadLettered).toBe(1);
     // Not a task, so nothing an operator could re-queue: the admin list leaves it out.
-    expect((await admin('GET', `/admin/queues/${SMS}/dead-letters`)).body.items).toEqual([]);
+    expect((await admin('GET', `/operator/queues/${SMS}/dead-letters`)).body.items).toEqual([]);
     const error = logger.entries.find((e) => e.level === 'error' && /not a task/.test(e.msg));
     expect(error?.fields).toMatchObject({ queue: SMS, serviceBusMessageId: 'bogus-1' });
   });

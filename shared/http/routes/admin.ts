@@ -23,7 +23,7 @@ const adminAccountSchema: JsonSchema = {
 export const adminRoutes: RouteDef[] = [
   {
     method: 'POST',
-    path: '/admin/accounts',
+    path: '/operator/accounts',
     operationId: 'AdminCreateAccount',
     summary: 'Create an account',
     description: 'Operator route: creates an account and returns its API key, which is shown only this once.',
@@ -49,12 +49,12 @@ export const adminRoutes: RouteDef[] = [
       const input = req.body as NewAccountInput;
       checkCarrierChoice(deps, input.carrier);
       const { account, apiKey } = await createAccount(deps, input);
-      return { status: 201, body: { account: { ...accountView(account), ...carrierView(deps, account) }, apiKey }, headers: { location: `/api/admin/accounts/${account.id}` } };
+      return { status: 201, body: { account: { ...accountView(account), ...carrierView(deps, account) }, apiKey }, headers: { location: `/api/operator/accounts/${account.id}` } };
     },
   },
   {
     method: 'PUT',
-    path: '/admin/accounts/{accountId}/carrier',
+    path: '/operator/accounts/{accountId}/carrier',
     operationId: 'AdminSetAccountCarrier',
     summary: 'Choose an account\'s carrier',
     description: 'Operator route: the carrier this account\'s messages go through from now on (messages already accepted keep theirs). null returns the account to the default (CARRIER_DEFAULT).',
@@ -70,7 +70,7 @@ export const adminRoutes: RouteDef[] = [
   },
   {
     method: 'POST',
-    path: '/admin/accounts/{accountId}/credits',
+    path: '/operator/accounts/{accountId}/credits',
     operationId: 'AdminAddCredits',
     summary: 'Add credits',
     description: 'Operator route: adds credits to an account (a negative amount deducts).',
