@@ -9,8 +9,7 @@ import { retryOnConflict } from './retryOnConflict';
  * key management arrives): the way back in when a key is lost. Like at creation, the key is shown
  * once and only its hash is stored; both stores move the key lookup with the account's update.
  */
-export async function replaceApiKey(deps: AppDeps, accountId: string): Promise<{ account: Account; apiKey: string }> {
-  const apiKey = newApiKey();
+export async function replaceApiKey(deps: AppDeps, accountId: string, apiKey = newApiKey()): Promise<{ account: Account; apiKey: string }> {
   const account = await retryOnConflict(async () => {
     const current = await deps.store.accounts.get(accountId);
     if (!current) throw notFound(`Account ${accountId}`);

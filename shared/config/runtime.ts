@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createAccount } from '../app/accounts';
+import { replaceApiKey } from '../app/accountKeys';
 import { hashApiKey, newApiKey } from '../app/apiKeys';
 import type { AppDeps } from '../app/deps';
 import { campaignBatchHandler, sendTaskHandler } from '../app/taskHandlers';
@@ -167,9 +168,14 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
   };
 }
 
+/** The embedded host's SQLite file under DATA_DIR. */
+export const embeddedDatabaseFile = (config: Config): string => join(config.dataDir, 'dataflows-sms.db');
+
+const ADMIN_KEY_HASH = 'admin_key_hash';
+
 /** Embedded mode: store, queue and the simulator's memory in one SQLite file under DATA_DIR. */
 export function createSqliteParts(config: Config, clock: Clock): InfrastructureParts {
-  const db: Db = openDatabase(join(config.dataDir, 'dataflows-sms.db'));
+  const db: Db = openDatabase(embeddedDatabaseFile(config));
   const meta = createSqliteMeta(db);
   const generated = { adminApiKey: null as string | null };
   const stored = (key: string, make: () => string): string => {
@@ -181,7 +187,7 @@ export function createSqliteParts(config: Config, clock: Clock): InfrastructureP
   };
   const adminKeyHash = config.adminApiKey
     ? hashApiKey(config.adminApiKey)
-    : stored('admin_key_hash', () => {
+    : stored(ADMIN_KEY_HASH, () => {
         generated.adminApiKey = newApiKey('dfsadmin');
         return hashApiKey(generated.adminApiKey);
       });
@@ -203,6 +209,22 @@ export function createSqliteParts(config: Config, clock: Clock): InfrastructureP
   };
 }
 
+/**
+ * A new generated operator key for the embedded data folder, replacing the stored one (only its
+ * hash is kept, so a lost one cannot be shown again). A running host reads the hash at start: it
+ * takes the new key after a restart.
+ */
+export function replaceGeneratedAdminKey(config: Config): string {
+  const db = openDatabase(embeddedDatabaseFile(config));
+  try {
+    const key = newApiKey('dfsadmin');
+    createSqliteMeta(db).set(ADMIN_KEY_HASH, hashApiKey(key));
+    return key;
+  } finally {
+    db.close();
+  }
+}
+
 /** The composition root of the embedded mode: the only place its adapters are chosen. */
 export function createEmbeddedRuntime(config: Config, overrides: RuntimeOverrides = {}): Runtime {
   return composeApp(config, createSqliteParts(config, overrides.clock ?? systemClock), overrides);
@@ -213,22 +235,40 @@ export interface SeedResult {
   accountId: string;
   /** Present only when the key was generated now: it is shown once. */
   apiKey: string | null;
+  /**
+   * DEV_API_KEY, when set: the key of accountId (given to the development account if no account had
+   * it, e.g. after its generated key was lost), so `npm start` can print it on every start.
+   */
+  configuredKey: string | null;
+  /** The development account's previous key was replaced by DEV_API_KEY on this start. */
+  keyReplaced: boolean;
 }
 
-/** First start only: creates the development account with credits and one approved sender ID. */
+const DEV_ACCOUNT_NAME = 'Development account';
+
+/**
+ * First start: creates the development account with credits and one approved sender ID. Later
+ * starts with DEV_API_KEY find the account holding that key; if none does, the development account
+ * (the first one created) gets it, which is how a lost development key is recovered by a restart.
+ */
 export async function seedDevAccount(deps: AppDeps, config: Config): Promise<SeedResult> {
   const existing = await deps.store.accounts.list({ limit: 1 });
+  const configuredKey = config.devApiKey;
   if (existing.items.length > 0) {
-    const byKey = config.devApiKey ? await deps.store.accounts.findByApiKeyHash(hashApiKey(config.devApiKey)) : null;
-    return { created: false, accountId: (byKey ?? existing.items[0]!).id, apiKey: null };
+    const first = existing.items[0]!;
+    if (!configuredKey) return { created: false, accountId: first.id, apiKey: null, configuredKey: null, keyReplaced: false };
+    const byKey = await deps.store.accounts.findByApiKeyHash(hashApiKey(configuredKey));
+    if (byKey) return { created: false, accountId: byKey.id, apiKey: null, configuredKey, keyReplaced: false };
+    await replaceApiKey(deps, first.id, configuredKey);
+    return { created: false, accountId: first.id, apiKey: null, configuredKey, keyReplaced: true };
   }
   const { account, apiKey } = await createAccount(deps, {
-    name: 'Development account',
+    name: DEV_ACCOUNT_NAME,
     credits: config.devAccount.credits,
     defaultCountry: config.devAccount.country,
     lowBalanceThreshold: '10.00',
     senderId: config.devAccount.senderId,
-    ...(config.devApiKey ? { apiKey: config.devApiKey } : {}),
+    ...(configuredKey ? { apiKey: configuredKey } : {}),
   });
-  return { created: true, accountId: account.id, apiKey: config.devApiKey ? null : apiKey };
+  return { created: true, accountId: account.id, apiKey: configuredKey ? null : apiKey, configuredKey, keyReplaced: false };
 }
