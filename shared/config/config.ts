@@ -56,7 +56,7 @@ export const SETTINGS = {
   HOST: { default: '127.0.0.1', help: 'Interface the embedded host listens on (0.0.0.0 for all).' },
   DATA_DIR: { default: './.data', help: 'Folder of the embedded SQLite database.' },
   PUBLIC_BASE_URL: { default: '(http://HOST:PORT)', help: 'Absolute URL carriers use to call back; set it when behind a proxy or tunnel. On Azure it defaults to https://$WEBSITE_HOSTNAME.' },
-  DEV_API_KEY: { default: '(generated)', help: 'API key of the development account seeded on first start.' },
+  DEV_API_KEY: { default: '(generated)', help: 'API key of the development account seeded on first start; on a later start the development account gets it if no account has it (a lost key), and it is printed on every start.' },
   ADMIN_API_KEY: { default: '(generated)', help: 'Operator key for /api/operator routes (X-Admin-Key).' },
   STORAGE: { default: 'sqlite', help: 'sqlite (embedded) or cosmos.' },
   QUEUE: { default: 'sqlite', help: 'sqlite (embedded durable queue) or servicebus.' },

@@ -332,6 +332,16 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     expect(texts).toEqual(['Hi Ann', 'Hi Bob', 'Hi friend']);
   });
 
+  test('an operator issues a new key on Cosmos DB: the old key stops working at once, the new one works', async () => {
+    const other = await admin('POST', '/operator/accounts', { name: 'Lost key' });
+    const me = (key: string) => api('GET', '/me', undefined, { 'x-api-key': key });
+    expect((await me(other.body.apiKey)).status).toBe(200);
+    const issued = await admin('POST', `/operator/accounts/${other.body.account.id}/keys`);
+    expect(issued).toMatchObject({ status: 201, body: { accountId: other.body.account.id } });
+    expect((await me(other.body.apiKey)).status).toBe(401);
+    expect((await me(issued.body.apiKey)).body.id).toBe(other.body.account.id);
+  });
+
   test('nothing logged carries the admin key, the simulator secret or an API key', () => {
     const text = JSON.stringify(logger.entries);
     for (const secret of [ADMIN_KEY, 'simulator-secret-for-tests', devKey]) expect(text).not.toContain(secret);
