@@ -24,8 +24,9 @@ function quickStart(): { startEnv: Record<string, string>; script: string; expec
   // Blocks of npm commands are the setup (run by this test its own way); the rest are the examples.
   const startBlock = blocks.find((b) => /\bnpm start\b/.test(b));
   expect(startBlock).toBeDefined();
-  const startLine = startBlock!.split('\n').find((l) => /\bnpm start\b/.test(l))!;
-  const startEnv = Object.fromEntries([...startLine.matchAll(/\b([A-Z_]+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+  // The settings the start block exports (or puts before npm start) are the host's.
+  const settings = startBlock!.split('\n').filter((l) => /^export /.test(l) || /\bnpm start\b/.test(l)).map((l) => l.replace(/#.*$/, ''));
+  const startEnv = Object.fromEntries(settings.flatMap((l) => [...l.matchAll(/\b([A-Z_]+)=(\S+)/g)]).map((m) => [m[1]!, m[2]!]));
   const examples = blocks.filter((b) => !/^npm /m.test(b) && !/\bnpm (start|test|install)\b/.test(b)).join('\n');
   const expected = [...examples.matchAll(/^# → (\d{3})\b/gm)].map((m) => Number(m[1]));
   const curls = [...examples.matchAll(/\bcurl -s\b/g)].length;
