@@ -111,7 +111,7 @@ const host = await startServer(join(root, 'dist/shared/local/main.js'), {
 const rows = [];
 try {
   const me = await api(host.url, 'GET', '/me');
-  await api(host.url, 'POST', '/admin/virtual-numbers', { accountId: me.id, number: NUMBER }, { 'x-admin-key': ADMIN });
+  await api(host.url, 'POST', '/operator/virtual-numbers', { accountId: me.id, number: NUMBER }, { 'x-admin-key': ADMIN });
   for (const r of receivers) await api(host.url, 'POST', '/hooks/sms-received', { callbackUrl: r.url, virtualNumber: NUMBER });
 
   // Warm-up: JIT, keep-alive connections, SQLite page cache.

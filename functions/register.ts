@@ -8,6 +8,7 @@ import { QUEUE_OF } from '../shared/ports/taskQueue';
 import { createOutboxChangeFeedHandler } from './changeFeed';
 import { createHttpHandler } from './http';
 import { createQueueHandler } from './queues';
+import { isReservedByFunctionsHost } from './reservedRoutes';
 import type { RuntimeProvider } from './runtimeProvider';
 import { ncrontabEvery } from './schedule';
 import { createTimerHandler } from './timers';
@@ -45,8 +46,11 @@ export function taskQueues(): string[] {
 export function registerFunctions(app: Pick<typeof functionsApp, 'http' | 'serviceBusQueue' | 'timer' | 'cosmosDB'>, config: Config, runtime: RuntimeProvider): void {
   const http = createHttpHandler(runtime);
   for (const route of routeTable) {
+    const path = route.path.replace(/^\//, '');
+    // The host would skip such a function with only a log line; refuse here, where a test sees it.
+    if (isReservedByFunctionsHost(path)) throw new Error(`Route ${route.method} /api/${path} (${route.operationId}) starts with a prefix the Functions host reserves`);
     app.http(httpFunctionName(route), {
-      route: route.path.replace(/^\//, ''),
+      route: path,
       methods: [route.method],
       // The engine authenticates (API key, admin key or carrier signature): no function keys.
       authLevel: 'anonymous',

@@ -13,7 +13,7 @@ param environmentName string
 param location string
 
 @secure()
-@description('Operator key for /api/admin routes (X-Admin-Key). Stored in Key Vault only.')
+@description('Operator key for /api/operator routes (X-Admin-Key). Stored in Key Vault only.')
 param adminApiKey string
 
 @secure()

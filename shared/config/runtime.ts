@@ -1,4 +1,5 @@
 import { createAccount } from '../app/accounts';
+import { replaceApiKey } from '../app/accountKeys';
 import { hashApiKey } from '../app/apiKeys';
 import type { AppDeps } from '../app/deps';
 import { campaignBatchHandler, sendTaskHandler } from '../app/taskHandlers';
@@ -169,22 +170,40 @@ export interface SeedResult {
   accountId: string;
   /** Present only when the key was generated now: it is shown once. */
   apiKey: string | null;
+  /**
+   * DEV_API_KEY, when set: the key of accountId (given to the development account if no account had
+   * it, e.g. after its generated key was lost), so `npm start` can print it on every start.
+   */
+  configuredKey: string | null;
+  /** The development account's previous key was replaced by DEV_API_KEY on this start. */
+  keyReplaced: boolean;
 }
 
-/** First start only: creates the development account with credits and one approved sender ID. */
+const DEV_ACCOUNT_NAME = 'Development account';
+
+/**
+ * First start: creates the development account with credits and one approved sender ID. Later
+ * starts with DEV_API_KEY find the account holding that key; if none does, the development account
+ * (the first one created) gets it, which is how a lost development key is recovered by a restart.
+ */
 export async function seedDevAccount(deps: AppDeps, config: Config): Promise<SeedResult> {
   const existing = await deps.store.accounts.list({ limit: 1 });
+  const configuredKey = config.devApiKey;
   if (existing.items.length > 0) {
-    const byKey = config.devApiKey ? await deps.store.accounts.findByApiKeyHash(hashApiKey(config.devApiKey)) : null;
-    return { created: false, accountId: (byKey ?? existing.items[0]!).id, apiKey: null };
+    const first = existing.items[0]!;
+    if (!configuredKey) return { created: false, accountId: first.id, apiKey: null, configuredKey: null, keyReplaced: false };
+    const byKey = await deps.store.accounts.findByApiKeyHash(hashApiKey(configuredKey));
+    if (byKey) return { created: false, accountId: byKey.id, apiKey: null, configuredKey, keyReplaced: false };
+    await replaceApiKey(deps, first.id, configuredKey);
+    return { created: false, accountId: first.id, apiKey: null, configuredKey, keyReplaced: true };
   }
   const { account, apiKey } = await createAccount(deps, {
-    name: 'Development account',
+    name: DEV_ACCOUNT_NAME,
     credits: config.devAccount.credits,
     defaultCountry: config.devAccount.country,
     lowBalanceThreshold: '10.00',
     senderId: config.devAccount.senderId,
-    ...(config.devApiKey ? { apiKey: config.devApiKey } : {}),
+    ...(configuredKey ? { apiKey: configuredKey } : {}),
   });
-  return { created: true, accountId: account.id, apiKey: config.devApiKey ? null : apiKey };
+  return { created: true, accountId: account.id, apiKey: configuredKey ? null : apiKey, configuredKey, keyReplaced: false };
 }

@@ -10,9 +10,14 @@ import type { Clock } from '../ports';
 import type { Config } from './config';
 import type { InfrastructureParts } from './runtime';
 
+/** The embedded host's SQLite file under DATA_DIR. */
+export const embeddedDatabaseFile = (config: Config): string => join(config.dataDir, 'dataflows-sms.db');
+
+const ADMIN_KEY_HASH = 'admin_key_hash';
+
 /** Embedded mode: store, queue and the simulator's memory in one SQLite file under DATA_DIR. */
 export function createSqliteParts(config: Config, clock: Clock): InfrastructureParts {
-  const db: Db = openDatabase(join(config.dataDir, 'dataflows-sms.db'));
+  const db: Db = openDatabase(embeddedDatabaseFile(config));
   const meta = createSqliteMeta(db);
   const generated = { adminApiKey: null as string | null };
   const stored = (key: string, make: () => string): string => {
@@ -24,7 +29,7 @@ export function createSqliteParts(config: Config, clock: Clock): InfrastructureP
   };
   const adminKeyHash = config.adminApiKey
     ? hashApiKey(config.adminApiKey)
-    : stored('admin_key_hash', () => {
+    : stored(ADMIN_KEY_HASH, () => {
         generated.adminApiKey = newApiKey('dfsadmin');
         return hashApiKey(generated.adminApiKey);
       });
@@ -46,4 +51,20 @@ export function createSqliteParts(config: Config, clock: Clock): InfrastructureP
       db.close();
     },
   };
+}
+
+/**
+ * A new generated operator key for the embedded data folder, replacing the stored one (only its
+ * hash is kept, so a lost one cannot be shown again). A running host reads the hash at start: it
+ * takes the new key after a restart.
+ */
+export function replaceGeneratedAdminKey(config: Config): string {
+  const db = openDatabase(embeddedDatabaseFile(config));
+  try {
+    const key = newApiKey('dfsadmin');
+    createSqliteMeta(db).set(ADMIN_KEY_HASH, hashApiKey(key));
+    return key;
+  } finally {
+    db.close();
+  }
 }

@@ -52,7 +52,7 @@ export interface RawResponse {
 }
 
 export interface EngineOptions {
-  /** SHA-256 (hex) of the operator key for /api/admin routes; compared in constant time. */
+  /** SHA-256 (hex) of the operator key for /api/operator routes; compared in constant time. */
   adminKeyHash: string;
   maxBodyBytes: number;
   /** HMAC secret of the continuation tokens list routes hand out (pageTokens.ts). */
@@ -156,7 +156,7 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
       if (def.scope && !account.scopes.includes(def.scope)) return problem(403, 'insufficient_scope', 'Forbidden', `This API key lacks the ${def.scope} scope.`);
     } else if (def.auth === 'admin') {
       const key = headers['x-admin-key'];
-      if (!key) return problem(401, 'unauthenticated', 'Authentication required', 'Admin routes need the operator key in the X-Admin-Key header.');
+      if (!key) return problem(401, 'unauthenticated', 'Authentication required', 'Operator routes need the operator key in the X-Admin-Key header.');
       const given = Buffer.from(hashApiKey(key), 'hex');
       if (!timingSafeEqual(given, adminHash)) return problem(401, 'invalid_admin_key', 'Invalid admin key', 'The admin key is not valid.');
     }

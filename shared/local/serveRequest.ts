@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { Config } from '../config/config';
 import type { Engine, RawResponse, RequestHead } from '../http/engine';
 import type { Logger } from '../ports/logger';
+import { legacyOperatorAlias } from './legacyOperatorPaths';
 
 /**
  * One request on the embedded host. The engine's pre-body check runs on the headers first: a
@@ -10,25 +11,28 @@ import type { Logger } from '../ports/logger';
  * without Content-Length (chunked) that grows past it is answered 413 as soon as it does.
  */
 export function serveRequest(engine: Engine, config: Config, logger: Logger, req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean): void {
+  // A deprecated /api/admin/... path is routed as its /api/operator/... successor, and says so.
+  const alias = legacyOperatorAlias(req.url ?? '/');
   const head: RequestHead = {
     method: req.method ?? 'GET',
-    url: req.url ?? '/',
+    url: alias?.url ?? req.url ?? '/',
     headers: req.headers,
     origin: `http://${req.headers.host ?? `${config.host}:${config.port}`}`,
     remoteAddress: req.socket.remoteAddress,
   };
+  const reply = (out: RawResponse) => answer(req, res, config.maxBodyBytes, alias ? { ...out, headers: { ...out.headers, ...alias.headers } } : out);
   const failed = (err: Error) => {
     logger.error('request failed', { error: err.message });
-    answer(req, res, config.maxBodyBytes, { status: 500, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500, code: 'internal_error' }) });
+    reply({ status: 500, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500, code: 'internal_error' }) });
   };
   engine
     .admit(head)
     .then((admission) => {
-      if ('refused' in admission) return answer(req, res, config.maxBodyBytes, admission.refused);
+      if ('refused' in admission) return reply(admission.refused);
       if (expectsContinue) res.writeContinue();
       readBody(req, config.maxBodyBytes, (body, size) => {
         // A body cut off at the limit goes in empty with its size so far: the engine answers 413.
-        engine.complete(admission.admitted, { ...head, body, bodySize: size }).then((out) => answer(req, res, config.maxBodyBytes, out), failed);
+        engine.complete(admission.admitted, { ...head, body, bodySize: size }).then(reply, failed);
       });
     })
     .catch(failed);

@@ -111,7 +111,7 @@ describe('every connector action through swagger-client against the embedded hos
 
   test('ListVirtualNumbers and ListVirtualNumberValues', async () => {
     const me = await t.api.get('/me');
-    expect((await t.admin.post('/admin/virtual-numbers', { accountId: me.body.id, number: '+14155550100', label: 'Support line' })).status).toBe(201);
+    expect((await t.admin.post('/operator/virtual-numbers', { accountId: me.body.id, number: '+14155550100', label: 'Support line' })).status).toBe(201);
     expect(body(await call('ListVirtualNumbers', {}, 200)).items[0].number).toBe('+14155550100');
     expect(body(await call('ListVirtualNumberValues', {}, 200)).items).toEqual([{ value: '+14155550100', title: '+14155550100 (Support line)' }]);
   });

@@ -43,7 +43,7 @@ const failingExamples: Record<string, (i: { definition: Doc; properties: Doc }) 
   'info-title-description': ({ definition }) => (definition.info.title = 'DataFlows SMS API Connector'),
   'https-only': ({ definition }) => (definition.schemes = ['http']),
   'brand-color': ({ properties }) => (properties.properties.iconBrandColor = '#007ee5'),
-  'no-operator-routes': ({ definition }) => (definition.paths['/admin/accounts'] = { post: { ...op(definition, '/balance', 'get'), operationId: 'AdminCreateAccount', summary: 'Create an account' } }),
+  'no-operator-routes': ({ definition }) => (definition.paths['/operator/accounts'] = { post: { ...op(definition, '/balance', 'get'), operationId: 'AdminCreateAccount', summary: 'Create an account' } }),
 };
 
 describe('certification rules', () => {

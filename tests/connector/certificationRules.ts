@@ -398,7 +398,7 @@ export const rules: Rule[] = [
   {
     id: 'no-operator-routes',
     description: 'Operator (admin) and carrier callback routes are not part of the connector.',
-    check: ({ definition }) => operations(definition).filter((o) => /^\/(admin|carriers)\//.test(o.path)).map((o) => `${o.id}: ${o.path} is an operator or carrier route`),
+    check: ({ definition }) => operations(definition).filter((o) => /^\/(operator|admin|carriers)\//.test(o.path)).map((o) => `${o.id}: ${o.path} is an operator or carrier route`),
   },
 ];
 

@@ -35,7 +35,7 @@ describe('Power Automate flows on every trigger', () => {
     receiver = await startReceiver();
     const me = await t.api.get('/me');
     for (const [number, label] of [[SUPPORT_LINE, 'Support line'], [SALES_LINE, 'Sales']] as const) {
-      expect((await t.admin.post('/admin/virtual-numbers', { accountId: me.body.id, number, label })).status).toBe(201);
+      expect((await t.admin.post('/operator/virtual-numbers', { accountId: me.body.id, number, label })).status).toBe(201);
     }
   });
   afterAll(async () => {
@@ -72,7 +72,7 @@ describe('Power Automate flows on every trigger', () => {
   async function senderIdDecision(decision: 'approve' | 'reject'): Promise<void> {
     const requested = await t.api.post('/sender-ids', { value: `FLOW${++senderCounter}` });
     expect(requested.status).toBe(201);
-    expect((await t.admin.post(`/admin/sender-ids/${requested.body.id}/${decision}`, { reason: 'Checked' })).status).toBe(200);
+    expect((await t.admin.post(`/operator/sender-ids/${requested.body.id}/${decision}`, { reason: 'Checked' })).status).toBe(200);
   }
 
   /** Sets the low-balance threshold just under the balance, then one message crosses it. */
@@ -222,9 +222,9 @@ describe('Power Automate flows on every trigger', () => {
       cause: async () => {
         const credits = (await t.api.get('/balance')).body.credits as string;
         const me = (await t.api.get('/me')).body.id as string;
-        expect((await t.admin.post(`/admin/accounts/${me}/credits`, { amount: `-${credits}` })).status).toBe(200);
+        expect((await t.admin.post(`/operator/accounts/${me}/credits`, { amount: `-${credits}` })).status).toBe(200);
         await startCampaigns(flowCampaigns.failed!);
-        expect((await t.admin.post(`/admin/accounts/${me}/credits`, { amount: credits })).status).toBe(200);
+        expect((await t.admin.post(`/operator/accounts/${me}/credits`, { amount: credits })).status).toBe(200);
       },
       expect: { count: 1, data: { error: { code: 'insufficient_credits', message: expect.any(String) }, affectedRecipients: 1, sentBeforeFailure: 0 } },
     },

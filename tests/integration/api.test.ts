@@ -29,9 +29,9 @@ describe('HTTP API on the embedded host', () => {
     });
 
     test('admin routes take only the admin key', async () => {
-      expect((await t.api.post('/admin/accounts', { name: 'x' })).status).toBe(401);
-      expect((await apiClient(t.url, { 'x-admin-key': 'wrong' }).post('/admin/accounts', { name: 'x' })).body.code).toBe('invalid_admin_key');
-      expect((await t.admin.post('/admin/accounts', { name: 'x' })).status).toBe(201);
+      expect((await t.api.post('/operator/accounts', { name: 'x' })).status).toBe(401);
+      expect((await apiClient(t.url, { 'x-admin-key': 'wrong' }).post('/operator/accounts', { name: 'x' })).body.code).toBe('invalid_admin_key');
+      expect((await t.admin.post('/operator/accounts', { name: 'x' })).status).toBe(201);
     });
   });
 
@@ -93,20 +93,20 @@ describe('HTTP API on the embedded host', () => {
       await other.api.post('/messages', { to: '+14155550123', text: 'a' }); // 0.0121 left: above
       expect(await outbox('balance.low', other.id)).toHaveLength(0);
       await other.api.post('/messages', { to: '+14155550123', text: 'b' }); // 0.0042: crosses
-      await t.admin.post(`/admin/accounts/${other.id}/credits`, { amount: '0.0001' }); // still below: no new event
+      await t.admin.post(`/operator/accounts/${other.id}/credits`, { amount: '0.0001' }); // still below: no new event
       const events = await outbox('balance.low', other.id);
       expect(events).toHaveLength(1);
       expect(events[0]!.data).toMatchObject({ balance: '0.0042', threshold: '0.01', currency: 'USD' });
-      await t.admin.post(`/admin/accounts/${other.id}/credits`, { amount: '1.00' }); // back above
-      await t.admin.post(`/admin/accounts/${other.id}/credits`, { amount: '-0.9999' }); // crosses again
+      await t.admin.post(`/operator/accounts/${other.id}/credits`, { amount: '1.00' }); // back above
+      await t.admin.post(`/operator/accounts/${other.id}/credits`, { amount: '-0.9999' }); // crosses again
       expect(await outbox('balance.low', other.id)).toHaveLength(2);
     });
 
     test('admin credits change the balance', async () => {
-      const res = await t.admin.post(`/admin/accounts/${t.host.seed.accountId}/credits`, { amount: '25.50' });
+      const res = await t.admin.post(`/operator/accounts/${t.host.seed.accountId}/credits`, { amount: '25.50' });
       expect(res.status).toBe(200);
       expect((await t.api.get('/balance')).body).toEqual({ credits: '125.50', currency: 'USD', lowBalanceThreshold: '10.00', isLow: false });
-      expect((await t.admin.post('/admin/accounts/acc_missing/credits', { amount: '1' })).status).toBe(404);
+      expect((await t.admin.post('/operator/accounts/acc_missing/credits', { amount: '1' })).status).toBe(404);
     });
   });
 
@@ -121,15 +121,15 @@ describe('HTTP API on the embedded host', () => {
       expect(refused.body.errors[0].path).toBe('/from');
       expect((await t.api.get('/sender-ids?status=pending')).body.items.map((s: { value: string }) => s.value)).toEqual(['ACME']);
 
-      const approved = await t.admin.post(`/admin/sender-ids/${req.body.id}/approve`, { reason: 'Brand verified' });
+      const approved = await t.admin.post(`/operator/sender-ids/${req.body.id}/approve`, { reason: 'Brand verified' });
       expect(approved.body).toMatchObject({ status: 'approved', reason: 'Brand verified' });
       expect((await t.api.post('/messages', { to: '+14155550123', text: 'x', from: 'ACME' })).body.from).toBe('ACME');
       expect((await t.api.get('/sender-ids')).body.items.map((s: { value: string }) => s.value).sort()).toEqual(['ACME', 'DataFlows']);
       expect((await outbox('sender_id.approved'))[0]!.data).toMatchObject({ senderId: req.body.id, value: 'ACME', status: 'approved' });
-      expect((await t.admin.post(`/admin/sender-ids/${req.body.id}/reject`)).status).toBe(409);
+      expect((await t.admin.post(`/operator/sender-ids/${req.body.id}/reject`)).status).toBe(409);
 
       const bad = await t.api.post('/sender-ids', { value: 'SPAMMY' });
-      await t.admin.post(`/admin/sender-ids/${bad.body.id}/reject`, { reason: 'Misleading' });
+      await t.admin.post(`/operator/sender-ids/${bad.body.id}/reject`, { reason: 'Misleading' });
       expect((await outbox('sender_id.rejected'))[0]!.data).toMatchObject({ value: 'SPAMMY', reason: 'Misleading', resubmission: expect.any(String) });
     });
 
@@ -145,7 +145,7 @@ describe('HTTP API on the embedded host', () => {
 
     test('without from, the default is used, falling back to another approved ID', async () => {
       const req = await t.api.post('/sender-ids', { value: 'Backup' });
-      await t.admin.post(`/admin/sender-ids/${req.body.id}/approve`);
+      await t.admin.post(`/operator/sender-ids/${req.body.id}/approve`);
       expect((await t.api.patch('/account', { defaultSenderId: 'Backup' })).body.defaultSenderId).toBe(req.body.id);
       expect((await t.api.post('/messages', { to: '+14155550123', text: 'x' })).body.from).toBe('Backup');
       expect((await t.api.patch('/account', { defaultSenderId: null })).status).toBe(200);
@@ -153,7 +153,7 @@ describe('HTTP API on the embedded host', () => {
     });
 
     test('an account with no approved sender ID gets a clear error', async () => {
-      const res = await t.admin.post('/admin/accounts', { name: 'Bare', credits: '1' });
+      const res = await t.admin.post('/operator/accounts', { name: 'Bare', credits: '1' });
       const bare = apiClient(t.url, { 'x-api-key': res.body.apiKey });
       const send = await bare.post('/messages', { to: '+14155550123', text: 'x' });
       expect(send.status).toBe(422);
@@ -200,13 +200,13 @@ describe('HTTP API on the embedded host', () => {
 
   describe('virtual numbers and settings', () => {
     test('admin assigns a number; the account lists it; a number belongs to one account', async () => {
-      const res = await t.admin.post('/admin/virtual-numbers', { accountId: t.host.seed.accountId, number: '+14155550999', label: 'Support' });
+      const res = await t.admin.post('/operator/virtual-numbers', { accountId: t.host.seed.accountId, number: '+14155550999', label: 'Support' });
       expect(res.status).toBe(201);
       expect((await t.api.get('/virtual-numbers')).body.items).toEqual([expect.objectContaining({ number: '+14155550999', country: 'US', label: 'Support', capabilities: ['sms'] })]);
       const other = await t.newAccount();
-      expect((await t.admin.post('/admin/virtual-numbers', { accountId: other.id, number: '+14155550999' })).status).toBe(409);
+      expect((await t.admin.post('/operator/virtual-numbers', { accountId: other.id, number: '+14155550999' })).status).toBe(409);
       expect((await other.api.get('/virtual-numbers')).body.items).toEqual([]);
-      expect((await t.admin.post('/admin/virtual-numbers', { accountId: 'acc_nope', number: '+14155550998' })).status).toBe(404);
+      expect((await t.admin.post('/operator/virtual-numbers', { accountId: 'acc_nope', number: '+14155550998' })).status).toBe(404);
     });
 
     test('PATCH /account changes settings, validates them, and national numbers follow the default country', async () => {

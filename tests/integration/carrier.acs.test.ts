@@ -61,7 +61,7 @@ beforeAll(async () => {
   fake = await startFakeCarrierApi((req) => acs.answer(req));
   t = await startTestHost({ ACS_CONNECTION_STRING: `endpoint=${fake.url}/;accesskey=${ACCESS_KEY}`, ACS_EVENTGRID_KEY: EG_KEY });
   account = await t.newAccount({ carrier: 'acs', credits: '100.00' });
-  const vn = await t.admin.post('/admin/virtual-numbers', { accountId: account.id, number: ACS_NUMBER });
+  const vn = await t.admin.post('/operator/virtual-numbers', { accountId: account.id, number: ACS_NUMBER });
   expect(vn.status).toBe(201);
 });
 

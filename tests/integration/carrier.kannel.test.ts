@@ -42,7 +42,7 @@ if (!installed) {
       inboundUrl: `${t.url}/api/carriers/kannel/inbound?key=${SECRET}&from=%p&to=%P&text=%b&coding=%c&charset=%C&id=%I&ts=%T`,
     });
     account = await t.newAccount({ carrier: 'kannel' });
-    expect((await t.admin.post('/admin/virtual-numbers', { accountId: account.id, number: NUMBER })).status).toBe(201);
+    expect((await t.admin.post('/operator/virtual-numbers', { accountId: account.id, number: NUMBER })).status).toBe(201);
   }, 60_000);
 
   afterAll(async () => {

@@ -36,45 +36,45 @@ afterAll(async () => {
 
 describe('choosing an account\'s carrier', () => {
   test('an operator creates an account on a configured carrier, changes it, and returns it to the default', async () => {
-    const created = await t.admin.post('/admin/accounts', { name: 'On Twilio', credits: '5.00', senderId: 'Twl', carrier: 'twilio' });
+    const created = await t.admin.post('/operator/accounts', { name: 'On Twilio', credits: '5.00', senderId: 'Twl', carrier: 'twilio' });
     expect(created.status).toBe(201);
     expect(created.body.account).toMatchObject({ carrier: 'twilio', effectiveCarrier: 'twilio' });
     const id = created.body.account.id;
 
-    const toKannel = await t.admin.raw('PUT', `/admin/accounts/${id}/carrier`, { carrier: 'kannel' });
+    const toKannel = await t.admin.raw('PUT', `/operator/accounts/${id}/carrier`, { carrier: 'kannel' });
     expect(toKannel.status).toBe(200);
     expect(toKannel.body).toMatchObject({ id, carrier: 'kannel', effectiveCarrier: 'kannel' });
     expect((await t.host.runtime.deps.store.accounts.get(id))!.carrier).toBe('kannel');
 
-    const toDefault = await t.admin.raw('PUT', `/admin/accounts/${id}/carrier`, { carrier: null });
+    const toDefault = await t.admin.raw('PUT', `/operator/accounts/${id}/carrier`, { carrier: null });
     expect(toDefault.status).toBe(200);
     expect(toDefault.body).toMatchObject({ carrier: null, effectiveCarrier: 'simulator' });
   });
 
   test('new messages take the account\'s carrier; messages already accepted keep theirs', async () => {
-    const created = await t.admin.post('/admin/accounts', { name: 'Switcher', credits: '5.00', senderId: 'Swt', carrier: 'simulator' });
+    const created = await t.admin.post('/operator/accounts', { name: 'Switcher', credits: '5.00', senderId: 'Swt', carrier: 'simulator' });
     const api = (await import('../fixtures/testHost')).apiClient(t.url, { 'x-api-key': created.body.apiKey });
     const before = await api.post('/messages', { to: '+14155550123', text: 'Before', sendAt: new Date(t.clock.now() + 3_600_000).toISOString() });
     expect(before.body.carrier).toBe('simulator');
-    await t.admin.raw('PUT', `/admin/accounts/${created.body.account.id}/carrier`, { carrier: 'acs' });
+    await t.admin.raw('PUT', `/operator/accounts/${created.body.account.id}/carrier`, { carrier: 'acs' });
     const after = await api.post('/messages', { to: '+14155550123', text: 'After', sendAt: new Date(t.clock.now() + 3_600_000).toISOString() });
     expect(after.body.carrier).toBe('acs');
     expect((await api.get(`/messages/${before.body.id}`)).body.carrier).toBe('simulator');
   });
 
   test('a carrier that is not configured is refused with 422 naming the field; an unknown account is 404; the body is validated', async () => {
-    const create = await t.admin.post('/admin/accounts', { name: 'Nope', carrier: 'sinch' });
+    const create = await t.admin.post('/operator/accounts', { name: 'Nope', carrier: 'sinch' });
     expect(create.status).toBe(422);
     expect(create.body).toMatchObject({ code: 'unknown_carrier', errors: [{ path: '/carrier' }] });
     expect(create.body.errors[0].message).toContain('simulator, acs, twilio, kannel');
-    const { body: list } = await t.admin.post('/admin/accounts', { name: 'Fine' });
-    expect((await t.admin.raw('PUT', `/admin/accounts/${list.account.id}/carrier`, { carrier: 'SIMULATOR' })).status).toBe(422);
-    expect((await t.admin.raw('PUT', '/admin/accounts/acc_nobody/carrier', { carrier: 'acs' })).status).toBe(404);
-    const noField = await t.admin.raw('PUT', `/admin/accounts/${list.account.id}/carrier`, {});
+    const { body: list } = await t.admin.post('/operator/accounts', { name: 'Fine' });
+    expect((await t.admin.raw('PUT', `/operator/accounts/${list.account.id}/carrier`, { carrier: 'SIMULATOR' })).status).toBe(422);
+    expect((await t.admin.raw('PUT', '/operator/accounts/acc_nobody/carrier', { carrier: 'acs' })).status).toBe(404);
+    const noField = await t.admin.raw('PUT', `/operator/accounts/${list.account.id}/carrier`, {});
     expect(noField.status).toBe(400);
     expect(noField.body.errors[0].path).toContain('carrier');
-    expect((await t.admin.raw('PUT', `/admin/accounts/${list.account.id}/carrier`, { carrier: 42 })).status).toBe(400);
-    expect((await fetch(`${t.url}/api/admin/accounts/${list.account.id}/carrier`, { method: 'PUT', body: '{"carrier":"acs"}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
+    expect((await t.admin.raw('PUT', `/operator/accounts/${list.account.id}/carrier`, { carrier: 42 })).status).toBe(400);
+    expect((await fetch(`${t.url}/api/operator/accounts/${list.account.id}/carrier`, { method: 'PUT', body: '{"carrier":"acs"}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
   });
 });
 

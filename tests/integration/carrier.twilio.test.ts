@@ -38,7 +38,7 @@ beforeAll(async () => {
   fake = await startFakeCarrierApi((req) => api.answer(req));
   t = await startTestHost({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_BASE_URL: fake.url });
   account = await t.newAccount({ carrier: 'twilio' });
-  expect((await t.admin.post('/admin/virtual-numbers', { accountId: account.id, number: NUMBER })).status).toBe(201);
+  expect((await t.admin.post('/operator/virtual-numbers', { accountId: account.id, number: NUMBER })).status).toBe(201);
 });
 
 afterAll(async () => {

@@ -36,7 +36,7 @@ describe('dead-letter admin routes (embedded host)', () => {
     await t.advance(60_000); // attempt 2 fails: dead-lettered
     expect(hits).toBe(MAX_ATTEMPTS);
 
-    const listed = await t.admin.get('/admin/queues/simulator-dlr/dead-letters');
+    const listed = await t.admin.get('/operator/queues/simulator-dlr/dead-letters');
     expect(listed.status).toBe(200);
     expect(listed.body.items).toHaveLength(1);
     const [entry] = listed.body.items;
@@ -50,21 +50,21 @@ describe('dead-letter admin routes (embedded host)', () => {
     expect((await t.api.get(`/messages/${sent.body.id}`)).body.status).toBe('sent');
 
     t.host.runtime.setPublicBaseUrl(t.url);
-    const requeued = await t.admin.post(`/admin/queues/simulator-dlr/dead-letters/${entry.id}/requeue`);
+    const requeued = await t.admin.post(`/operator/queues/simulator-dlr/dead-letters/${entry.id}/requeue`);
     expect(requeued.status).toBe(202);
     expect(requeued.body).toEqual({ queue: 'simulator-dlr', id: entry.id, requeued: true });
-    expect((await t.admin.get('/admin/queues/simulator-dlr/dead-letters')).body.items).toEqual([]);
+    expect((await t.admin.get('/operator/queues/simulator-dlr/dead-letters')).body.items).toEqual([]);
     await t.advance(0);
     expect((await t.api.get(`/messages/${sent.body.id}`)).body.status).toBe('delivered');
   });
 
   test('unknown queue or entry is 404; limit is validated; the routes need the admin key', async () => {
-    expect((await t.admin.get('/admin/queues/no-such-queue/dead-letters')).status).toBe(404);
-    expect((await t.admin.post('/admin/queues/sms-send/dead-letters/999999/requeue')).status).toBe(404);
-    const bad = await t.admin.get('/admin/queues/sms-send/dead-letters?limit=0');
+    expect((await t.admin.get('/operator/queues/no-such-queue/dead-letters')).status).toBe(404);
+    expect((await t.admin.post('/operator/queues/sms-send/dead-letters/999999/requeue')).status).toBe(404);
+    const bad = await t.admin.get('/operator/queues/sms-send/dead-letters?limit=0');
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body.errors)).toContain('limit');
-    expect((await t.api.get('/admin/queues/sms-send/dead-letters')).status).toBe(401);
-    expect((await t.admin.get('/admin/queues/sms-send/dead-letters?limit=5')).body).toEqual({ items: [] });
+    expect((await t.api.get('/operator/queues/sms-send/dead-letters')).status).toBe(401);
+    expect((await t.admin.get('/operator/queues/sms-send/dead-letters?limit=5')).body).toEqual({ items: [] });
   });
 });

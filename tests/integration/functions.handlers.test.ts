@@ -178,7 +178,7 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
       STALE_AFTER_MS: '60000',
     });
     runtime = await createRuntime(config, { clock, logger, azureClients: { cosmos: cosmos.client, serviceBus: bus } });
-    const created = await admin('POST', '/admin/accounts', { name: 'Azure test', credits: '10.00', senderId: 'AzureTest', defaultCountry: 'US' });
+    const created = await admin('POST', '/operator/accounts', { name: 'Azure test', credits: '10.00', senderId: 'AzureTest', defaultCountry: 'US' });
     expect(created.status).toBe(201);
     devKey = created.body.apiKey;
   });
@@ -296,7 +296,7 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
       expect(hits).toHaveLength(MAX_ATTEMPTS);
       expect(bus.counts(DLR)).toMatchObject({ scheduled: 0, active: 0, deadLettered: 1 });
 
-      const listed = await admin('GET', `/admin/queues/${DLR}/dead-letters`);
+      const listed = await admin('GET', `/operator/queues/${DLR}/dead-letters`);
       expect(listed.status).toBe(200);
       expect(listed.body.items).toHaveLength(1);
       const [entry] = listed.body.items;
@@ -304,9 +304,9 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
       expect(entry.reason).toMatch(/MaxDeliveryCount/);
 
       runtime.setPublicBaseUrl(web.url);
-      expect((await admin('POST', `/admin/queues/${DLR}/dead-letters/${entry.id}/requeue`)).status).toBe(202);
-      expect((await admin('POST', `/admin/queues/${DLR}/dead-letters/${entry.id}/requeue`)).status).toBe(404);
-      expect((await admin('GET', `/admin/queues/${DLR}/dead-letters`)).body.items).toEqual([]);
+      expect((await admin('POST', `/operator/queues/${DLR}/dead-letters/${entry.id}/requeue`)).status).toBe(202);
+      expect((await admin('POST', `/operator/queues/${DLR}/dead-letters/${entry.id}/requeue`)).status).toBe(404);
+      expect((await admin('GET', `/operator/queues/${DLR}/dead-letters`)).body.items).toEqual([]);
       await drain();
       expect((await api('GET', `/messages/${sent.body.id}`)).body.status).toBe('delivered');
     } finally {
@@ -322,7 +322,7 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     expect(run.errors[0]).toMatch(/unknown task type/);
     expect(bus.counts(SMS).deadLettered).toBe(1);
     // Not a task, so nothing an operator could re-queue: the admin list leaves it out.
-    expect((await admin('GET', `/admin/queues/${SMS}/dead-letters`)).body.items).toEqual([]);
+    expect((await admin('GET', `/operator/queues/${SMS}/dead-letters`)).body.items).toEqual([]);
     const error = logger.entries.find((e) => e.level === 'error' && /not a task/.test(e.msg));
     expect(error?.fields).toMatchObject({ queue: SMS, serviceBusMessageId: 'bogus-1' });
   });
@@ -429,6 +429,16 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     const job = periodicJobs.find((j) => j.name === RELAY_JOB)!;
     await createTimerHandler(job, provider)({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, new InvocationContext());
     expect(bus.counts(WEBHOOK).active).toBeGreaterThan(before);
+  });
+
+  test('an operator issues a new key on Cosmos DB: the old key stops working at once, the new one works', async () => {
+    const other = await admin('POST', '/operator/accounts', { name: 'Lost key' });
+    const me = (key: string) => api('GET', '/me', undefined, { 'x-api-key': key });
+    expect((await me(other.body.apiKey)).status).toBe(200);
+    const issued = await admin('POST', `/operator/accounts/${other.body.account.id}/keys`);
+    expect(issued).toMatchObject({ status: 201, body: { accountId: other.body.account.id } });
+    expect((await me(other.body.apiKey)).status).toBe(401);
+    expect((await me(issued.body.apiKey)).body.id).toBe(other.body.account.id);
   });
 
   test('nothing logged carries the admin key, the simulator secret or an API key', () => {

@@ -83,6 +83,9 @@ describe('Azure Functions registrations of the built app', () => {
     const keys = http.map((r) => `${(triggerOf(r).methods as string[]).join()} ${String(triggerOf(r).route)}`);
     expect(new Set(keys).size).toBe(keys.length);
     for (const r of http) expect(String(triggerOf(r).route)).not.toMatch(/\{(action|area|controller|handler|page)\}/);
+    // The host skips (with only a log line) any function whose route starts with admin or runtime
+    // (ScriptHost.ValidateHttpFunction in Azure/azure-functions-host; functions/reservedRoutes.ts).
+    for (const r of http) expect(String(triggerOf(r).route).replace(/^\/+/, '').toLowerCase()).not.toMatch(/^(admin|runtime)/);
   });
 
   test('one Service Bus trigger per task queue, one message at a time, on the managed-identity connection', () => {

@@ -283,7 +283,7 @@ describe('keyword rules', () => {
     test('without credits the reply is skipped and logged; the SMS is still acknowledged and recorded', async () => {
       await createRule({ keyword: 'hours', reply: 'Open 9-17' });
       const all = await credits();
-      expect((await t.admin.post(`/admin/accounts/${t.host.seed.accountId}/credits`, { amount: `-${all}` })).status).toBe(200);
+      expect((await t.admin.post(`/operator/accounts/${t.host.seed.accountId}/credits`, { amount: `-${all}` })).status).toBe(200);
       const warn = jest.spyOn(t.host.runtime.deps.logger, 'warn');
       await inbound(t, SUPPORT, 'hours', STRANGER, 'carrier-poor');
       await t.host.drain();

@@ -12,8 +12,8 @@ describe('dropdown value lists', () => {
     const acme = await t.api.post('/sender-ids', { value: 'ACME' });
     const beta = await t.api.post('/sender-ids', { value: 'BETA' });
     await t.api.post('/sender-ids', { value: 'PENDING1' });
-    expect((await t.admin.post(`/admin/sender-ids/${acme.body.id}/approve`, {})).status).toBe(200);
-    expect((await t.admin.post(`/admin/sender-ids/${beta.body.id}/reject`, { reason: 'Brand not proven' })).status).toBe(200);
+    expect((await t.admin.post(`/operator/sender-ids/${acme.body.id}/approve`, {})).status).toBe(200);
+    expect((await t.admin.post(`/operator/sender-ids/${beta.body.id}/reject`, { reason: 'Brand not proven' })).status).toBe(200);
     // ACME becomes the default, so it moves to the top.
     expect((await t.api.patch('/account', { defaultSenderId: 'ACME' })).status).toBe(200);
 
@@ -24,8 +24,8 @@ describe('dropdown value lists', () => {
 
   test('ListVirtualNumberValues returns the account\'s numbers, labelled when they have a label; the From choices add them after the sender IDs', async () => {
     const me = await t.api.get('/me');
-    expect((await t.admin.post('/admin/virtual-numbers', { accountId: me.body.id, number: '+14155550100', label: 'Support line' })).status).toBe(201);
-    expect((await t.admin.post('/admin/virtual-numbers', { accountId: me.body.id, number: '+14155550101' })).status).toBe(201);
+    expect((await t.admin.post('/operator/virtual-numbers', { accountId: me.body.id, number: '+14155550100', label: 'Support line' })).status).toBe(201);
+    expect((await t.admin.post('/operator/virtual-numbers', { accountId: me.body.id, number: '+14155550101' })).status).toBe(201);
     const res = await t.api.get('/lookups/virtual-numbers');
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual(expect.arrayContaining([{ value: '+14155550100', title: '+14155550100 (Support line)' }, { value: '+14155550101', title: '+14155550101' }]));

@@ -9,11 +9,11 @@ describe('money on the HTTP API', () => {
   });
   afterEach(() => t.close());
 
-  const credit = (accountId: string, body: Record<string, unknown>) => t.admin.post(`/admin/accounts/${accountId}/credits`, body);
+  const credit = (accountId: string, body: Record<string, unknown>) => t.admin.post(`/operator/accounts/${accountId}/credits`, body);
 
   describe('amounts are exact at the largest size accepted', () => {
     test('opening credits of 999999999999.9999 come back as themselves', async () => {
-      const res = await t.admin.post('/admin/accounts', { name: 'Big', credits: '999999999999.9999' });
+      const res = await t.admin.post('/operator/accounts', { name: 'Big', credits: '999999999999.9999' });
       expect(res.status).toBe(201);
       expect(res.body.account.balance).toBe('999999999999.9999');
       const api = (await t.newAccount({ credits: '999999999999.9999' })).api;
@@ -41,7 +41,7 @@ describe('money on the HTTP API', () => {
     test('an amount past the largest the API takes is refused, not rounded', async () => {
       const { id } = await t.newAccount();
       expect((await credit(id, { amount: '1000000000000.00' })).status).toBe(400);
-      expect((await t.admin.post('/admin/accounts', { name: 'Too big', credits: '1000000000000' })).status).toBe(400);
+      expect((await t.admin.post('/operator/accounts', { name: 'Too big', credits: '1000000000000' })).status).toBe(400);
     });
   });
 
@@ -92,10 +92,10 @@ describe('money on the HTTP API', () => {
     });
 
     test('a currency without a price table is refused with 422 naming /currency', async () => {
-      const res = await t.admin.post('/admin/accounts', { name: 'Yen', currency: 'JPY' });
+      const res = await t.admin.post('/operator/accounts', { name: 'Yen', currency: 'JPY' });
       expect(res.status).toBe(422);
       expect(res.body).toMatchObject({ code: 'unsupported_currency', errors: [{ path: '/currency' }] });
-      expect((await t.admin.post('/admin/accounts', { name: 'Made up', currency: 'XYZ' })).status).toBe(422);
+      expect((await t.admin.post('/operator/accounts', { name: 'Made up', currency: 'XYZ' })).status).toBe(422);
     });
 
     test('an account whose currency lost its price table cannot send, rather than pay another currency\'s prices', async () => {

@@ -68,14 +68,14 @@ describe('failed authentication', () => {
     const wrongAdmin = apiClient(t.url, { 'x-admin-key': 'not-the-operator-key' });
     expect((await wrong.get('/balance')).status).toBe(401);
     expect((await none.get('/balance')).status).toBe(401);
-    expect((await wrongAdmin.post('/admin/accounts', { name: 'X', credits: '1.00', senderId: 'X' })).status).toBe(401);
+    expect((await wrongAdmin.post('/operator/accounts', { name: 'X', credits: '1.00', senderId: 'X' })).status).toBe(401);
 
     const limited = await wrong.post('/messages', { to: '+14155550123', text: 'x' });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('20');
     expect(limited.body).toMatchObject({ code: 'too_many_auth_failures', status: 429 });
     expect((await none.get('/balance')).status).toBe(429);
-    expect((await wrongAdmin.post('/admin/accounts', { name: 'X', credits: '1.00', senderId: 'X' })).status).toBe(429);
+    expect((await wrongAdmin.post('/operator/accounts', { name: 'X', credits: '1.00', senderId: 'X' })).status).toBe(429);
 
     // The same address with valid keys: never slowed, never counted.
     for (let i = 0; i < 5; i++) expect((await t.api.get('/balance')).status).toBe(200);

@@ -25,7 +25,7 @@ const adminAccountSchema: JsonSchema = {
 export const adminRoutes: RouteDef[] = [
   {
     method: 'POST',
-    path: '/admin/accounts',
+    path: '/operator/accounts',
     operationId: 'AdminCreateAccount',
     summary: 'Create an account',
     description: 'Operator route: creates an account and returns its API key, which is shown only this once.',
@@ -51,12 +51,12 @@ export const adminRoutes: RouteDef[] = [
       const input = req.body as NewAccountInput;
       checkCarrierChoice(deps, input.carrier);
       const { account, apiKey } = await createAccount(deps, input);
-      return { status: 201, body: { account: { ...accountView(account), ...carrierView(deps, account) }, apiKey }, headers: { location: `/api/admin/accounts/${account.id}` } };
+      return { status: 201, body: { account: { ...accountView(account), ...carrierView(deps, account) }, apiKey }, headers: { location: `/api/operator/accounts/${account.id}` } };
     },
   },
   {
     method: 'PUT',
-    path: '/admin/accounts/{accountId}/carrier',
+    path: '/operator/accounts/{accountId}/carrier',
     operationId: 'AdminSetAccountCarrier',
     summary: 'Choose an account\'s carrier',
     description: 'Operator route: the carrier this account\'s messages go through from now on (messages already accepted keep theirs). null returns the account to the default (CARRIER_DEFAULT).',
@@ -72,7 +72,7 @@ export const adminRoutes: RouteDef[] = [
   },
   {
     method: 'POST',
-    path: '/admin/accounts/{accountId}/credits',
+    path: '/operator/accounts/{accountId}/credits',
     operationId: 'AdminAddCredits',
     summary: 'Add credits',
     description: 'Operator route: adds credits to an account (a negative amount deducts). A deduction below zero is refused (422 insufficient_balance) unless allowNegativeBalance is true; a balance past 999999999999.9999 is refused (422 balance_limit_exceeded).',

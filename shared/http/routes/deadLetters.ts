@@ -23,7 +23,7 @@ const deadLetterSchema = obj('Dead-lettered task', 'A task that exhausted its at
 export const deadLetterRoutes: RouteDef[] = [
   {
     method: 'GET',
-    path: '/admin/queues/{queue}/dead-letters',
+    path: '/operator/queues/{queue}/dead-letters',
     operationId: 'AdminListDeadLetters',
     summary: 'List dead-lettered tasks',
     description: 'Operator route: tasks of a queue that exhausted their attempts (or could not be read), oldest first.',
@@ -42,7 +42,7 @@ export const deadLetterRoutes: RouteDef[] = [
   },
   {
     method: 'POST',
-    path: '/admin/queues/{queue}/dead-letters/{id}/requeue',
+    path: '/operator/queues/{queue}/dead-letters/{id}/requeue',
     operationId: 'AdminRequeueDeadLetter',
     summary: 'Re-queue a dead-lettered task',
     description: 'Operator route: sends a dead-lettered task again as a new task (attempt 1) and removes it from the dead letters.',

@@ -11,7 +11,7 @@ function decisionRoute(decision: 'approved' | 'rejected'): RouteDef {
   const verb = decision === 'approved' ? 'approve' : 'reject';
   return {
     method: 'POST',
-    path: `/admin/sender-ids/{senderIdId}/${verb}`,
+    path: `/operator/sender-ids/{senderIdId}/${verb}`,
     operationId: decision === 'approved' ? 'AdminApproveSenderId' : 'AdminRejectSenderId',
     summary: `${verb[0]!.toUpperCase()}${verb.slice(1)} a sender ID`,
     description: `Operator route: marks a pending sender ID as ${decision} and notifies the account.`,

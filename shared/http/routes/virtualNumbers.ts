@@ -22,7 +22,7 @@ export const virtualNumberRoutes: RouteDef[] = [
   },
   {
     method: 'POST',
-    path: '/admin/virtual-numbers',
+    path: '/operator/virtual-numbers',
     operationId: 'AdminAssignVirtualNumber',
     summary: 'Assign a virtual number',
     description: 'Operator route: assigns a phone number to an account for inbound SMS.',
