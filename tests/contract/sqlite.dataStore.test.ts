@@ -1,5 +1,6 @@
 import { migrate, openDatabase } from '../../shared/adapters/sqlite/database';
-import { MIGRATIONS, createSqliteDataStore } from '../../shared/adapters/sqlite/dataStore';
+import { createSqliteDataStore } from '../../shared/adapters/sqlite/dataStore';
+import { legacyDataStoreMigrations } from '../../shared/adapters/sqlite/legacySchema';
 import { makeAccount, makeCampaign, makeMessage } from '../fixtures/records';
 import { describeDataStoreContract } from './dataStore.contract';
 import { describeWebhookStoreContract } from './webhookStores.contract';
@@ -23,7 +24,7 @@ describe('SQLite data store upgrades', () => {
   it('adds the campaign column to a database written before campaigns: old messages stay readable and countable', async () => {
     const db = openDatabase(':memory:');
     // The schema as the release before campaigns left it (its two migrations), with one message.
-    migrate(db, MIGRATIONS.slice(0, 2), 'datastore');
+    migrate(db, legacyDataStoreMigrations().slice(0, 2), 'datastore');
     const old = makeMessage({ status: 'delivered' });
     db.prepare(
       `INSERT INTO messages (account_id, id, status, to_number, from_sender, created_at, updated_at, carrier, etag, doc)

@@ -10,7 +10,7 @@
 import { healthyEndpoint, type DeliveryAttempt, type Subscription } from '../../shared/domain/webhooks';
 import { ConcurrencyError, DuplicateError, type DataStore } from '../../shared/ports/stores';
 import { at, uniqueId } from '../fixtures/records';
-import type { DataStoreUnderTest } from './dataStore.contract';
+import type { DataStoreUnderTest } from './dataStore/harness';
 
 function makeSubscription(overrides: Partial<Subscription> = {}): Subscription {
   return {

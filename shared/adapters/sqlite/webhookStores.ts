@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DeliveryAttempt, Subscription } from '../../domain/webhooks';
 import { ConcurrencyError, DuplicateError, type DeliveryAttemptStore, type SubscriptionStore } from '../../ports/stores';
 import { groupCommitFor, migrate, type Db } from './database';
+import type { PruneChunk } from './retention';
 
 const MIGRATIONS = [
   `
@@ -50,8 +51,11 @@ function docOf(s: Subscription): string {
 
 const isUnique = (err: unknown) => (err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT') ?? false;
 
-/** Webhook subscriptions and delivery attempts in the embedded database (own migrations). */
-export function createSqliteWebhookStores(db: Db): { subscriptions: SubscriptionStore; deliveries: DeliveryAttemptStore } {
+/**
+ * Webhook subscriptions and delivery attempts in the embedded database (own migrations), and the
+ * retention of attempts recorded before a cutoff.
+ */
+export function createSqliteWebhookStores(db: Db): { subscriptions: SubscriptionStore; deliveries: DeliveryAttemptStore; pruneDeliveryAttempts: PruneChunk } {
   migrate(db, MIGRATIONS, 'webhooks');
   const gc = groupCommitFor(db);
   const st = {
@@ -62,6 +66,7 @@ export function createSqliteWebhookStores(db: Db): { subscriptions: Subscription
     subActive: db.prepare<[string, string]>("SELECT doc, etag FROM webhook_subscriptions WHERE account_id = ? AND event_type = ? AND status = 'active' ORDER BY created_at, id"),
     subUpdate: db.prepare('UPDATE webhook_subscriptions SET status = ?, etag = ?, doc = ? WHERE account_id = ? AND id = ? AND etag = ?'),
     attemptInsert: db.prepare('INSERT OR IGNORE INTO webhook_attempts (account_id, target_id, at, id, event_id, doc) VALUES (?, ?, ?, ?, ?, ?)'),
+    attemptPrune: db.prepare('DELETE FROM webhook_attempts WHERE id IN (SELECT id FROM webhook_attempts WHERE at < ? LIMIT ?)'),
   };
 
   const subscriptions: SubscriptionStore = {
@@ -121,5 +126,5 @@ export function createSqliteWebhookStores(db: Db): { subscriptions: Subscription
     },
   };
 
-  return { subscriptions, deliveries };
+  return { subscriptions, deliveries, pruneDeliveryAttempts: (before, limit) => st.attemptPrune.run(before, limit).changes };
 }

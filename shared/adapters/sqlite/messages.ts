@@ -1,0 +1,212 @@
+import type { DomainEvent, Message, MessageStatus } from '../../domain/types';
+import { zeroStatusCounts } from '../../domain/status';
+import {
+  ConcurrencyError,
+  DuplicateError,
+  InsufficientCreditsError,
+  acceptManyDebits,
+  checkAcceptManyEvents,
+  type AcceptManyOutcome,
+  type AcceptOutcome,
+  type BalanceChange,
+  type MessageFilter,
+  type MessageStore,
+  type Page,
+  type PageRequest,
+  type TransitionOutcome,
+} from '../../ports/stores';
+import type { SqliteBalances } from './accounts';
+import { groupCommitFor, migrate, type Db } from './database';
+import { docOf, isUniqueViolation, newEtag, newestFirstPage, parse, type Row } from './rows';
+
+export const MESSAGE_MIGRATIONS = [
+  `
+  CREATE TABLE messages (
+    account_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    to_number TEXT NOT NULL,
+    from_sender TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    scheduled_for TEXT,
+    carrier TEXT NOT NULL,
+    carrier_message_id TEXT,
+    idempotency_key TEXT,
+    etag TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (account_id, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX messages_by_created ON messages (account_id, created_at DESC, id DESC);
+  CREATE UNIQUE INDEX messages_by_idempotency ON messages (account_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  CREATE UNIQUE INDEX messages_by_carrier_id ON messages (carrier, carrier_message_id) WHERE carrier_message_id IS NOT NULL;
+  CREATE INDEX messages_queued ON messages (updated_at) WHERE status = 'queued';
+  CREATE INDEX messages_scheduled ON messages (scheduled_for) WHERE status = 'scheduled';
+  `,
+  // Campaign messages: list by campaign newest first, and count them by status. The trailing status
+  // makes the count an index-only scan; partial, because most messages belong to no campaign.
+  `
+  ALTER TABLE messages ADD COLUMN campaign_id TEXT;
+  CREATE INDEX messages_by_campaign ON messages (account_id, campaign_id, created_at DESC, id DESC, status) WHERE campaign_id IS NOT NULL;
+  `,
+];
+
+/** The WHERE clause (and its parameters) of a message filter, shared by list and countByStatus. */
+function messageWhere(accountId: string, filter: MessageFilter): { where: string[]; params: Record<string, unknown> } {
+  const where = ['account_id = @accountId'];
+  const params: Record<string, unknown> = { accountId };
+  if (filter.status) (where.push('status = @status'), (params.status = filter.status));
+  if (filter.to) (where.push('to_number = @to'), (params.to = filter.to));
+  if (filter.from) (where.push('from_sender = @from'), (params.from = filter.from));
+  if (filter.since) (where.push('created_at >= @since'), (params.since = filter.since));
+  if (filter.until) (where.push('created_at < @until'), (params.until = filter.until));
+  if (filter.campaignId) (where.push('campaign_id = @campaignId'), (params.campaignId = filter.campaignId));
+  return { where, params };
+}
+
+const messageParams = (m: Message, etag: string) => ({
+  accountId: m.accountId,
+  id: m.id,
+  status: m.status,
+  to: m.to,
+  from: m.from,
+  createdAt: m.createdAt,
+  updatedAt: m.updatedAt,
+  scheduledFor: m.scheduledFor,
+  carrier: m.carrier,
+  carrierMessageId: m.carrierMessageId,
+  idempotencyKey: m.idempotencyKey,
+  campaignId: m.campaignId ?? null,
+  etag,
+  doc: docOf(m),
+});
+
+/**
+ * Messages in the embedded database. Accepting debits the account and a transition may refund it,
+ * each in one write with the message and its outbox events (`balances` and `appendEvents` run
+ * inside that write).
+ */
+export function createSqliteMessageStore(db: Db, balances: SqliteBalances, appendEvents: (events: DomainEvent[]) => void): MessageStore {
+  migrate(db, MESSAGE_MIGRATIONS, 'messages');
+  const gc = groupCommitFor(db);
+  const { balanceOf, adjust } = balances;
+  const st = {
+    insert: db.prepare(
+      `INSERT INTO messages (account_id, id, status, to_number, from_sender, created_at, updated_at, scheduled_for, carrier, carrier_message_id, idempotency_key, campaign_id, etag, doc)
+       VALUES (@accountId, @id, @status, @to, @from, @createdAt, @updatedAt, @scheduledFor, @carrier, @carrierMessageId, @idempotencyKey, @campaignId, @etag, @doc)`,
+    ),
+    update: db.prepare(
+      `UPDATE messages SET status = @status, to_number = @to, from_sender = @from, updated_at = @updatedAt, scheduled_for = @scheduledFor,
+       carrier = @carrier, carrier_message_id = @carrierMessageId, campaign_id = @campaignId, etag = @etag, doc = @doc WHERE account_id = @accountId AND id = @id AND etag = @expected`,
+    ),
+    get: db.prepare<[string, string]>('SELECT doc, etag FROM messages WHERE account_id = ? AND id = ?'),
+    byIdem: db.prepare<[string, string]>('SELECT doc, etag FROM messages WHERE account_id = ? AND idempotency_key = ?'),
+    byCarrier: db.prepare<[string, string]>('SELECT doc, etag FROM messages WHERE carrier = ? AND carrier_message_id = ?'),
+    staleQueued: db.prepare<[string, number]>("SELECT doc, etag FROM messages WHERE status = 'queued' AND updated_at < ? ORDER BY updated_at LIMIT ?"),
+    staleScheduled: db.prepare<[string, number]>("SELECT doc, etag FROM messages WHERE status = 'scheduled' AND scheduled_for < ? ORDER BY scheduled_for LIMIT ?"),
+  };
+
+  const acceptTx = (message: Message, debit: bigint, events: (b: BalanceChange) => DomainEvent[]): AcceptOutcome => {
+    if (message.idempotencyKey) {
+      const prior = parse<Message>(st.byIdem.get(message.accountId, message.idempotencyKey) as Row | undefined);
+      if (prior) {
+        const balance = balanceOf(message.accountId) ?? 0n;
+        return { message: prior, balance: { before: balance, after: balance }, replayed: true };
+      }
+    }
+    const before = balanceOf(message.accountId);
+    if (before === null) throw new Error(`account ${message.accountId} does not exist`);
+    if (before < debit) throw new InsufficientCreditsError(before, debit);
+    const balance = adjust(message.accountId, -debit);
+    const etag = newEtag();
+    st.insert.run(messageParams(message, etag));
+    appendEvents(events(balance));
+    return { message: { ...message, etag }, balance, replayed: false };
+  };
+
+  /** Like acceptTx for a chunk: replays first (by key, also within the chunk), then one debit for the rest. */
+  const acceptManyTx = (messages: Message[], debits: bigint[], events: (b: BalanceChange) => DomainEvent[]): AcceptManyOutcome => {
+    const accountId = messages[0]!.accountId;
+    const before = balanceOf(accountId);
+    if (before === null) throw new Error(`account ${accountId} does not exist`);
+    const firstOfKey = new Map<string, number>();
+    const replayOf: (Message | number | null)[] = messages.map((m, i) => {
+      const key = m.idempotencyKey!;
+      const earlier = firstOfKey.get(key);
+      if (earlier !== undefined) return earlier;
+      firstOfKey.set(key, i);
+      return parse<Message>(st.byIdem.get(accountId, key) as Row | undefined);
+    });
+    const required = debits.reduce((sum, debit, i) => (replayOf[i] === null ? sum + debit : sum), 0n);
+    if (before < required) throw new InsufficientCreditsError(before, required);
+    const anyNew = replayOf.includes(null);
+    const balance = anyNew ? adjust(accountId, -required) : { before, after: before };
+    const unchanged = { before: balance.after, after: balance.after };
+    const inserted: Message[] = [];
+    messages.forEach((m, i) => {
+      if (replayOf[i] !== null) return;
+      const etag = newEtag();
+      st.insert.run(messageParams(m, etag));
+      inserted[i] = { ...m, etag };
+    });
+    // Like a replayed accept, a chunk that inserts nothing writes nothing, events included.
+    if (anyNew) appendEvents(checkAcceptManyEvents(events(balance)));
+    const results: AcceptOutcome[] = [];
+    replayOf.forEach((prior, i) => {
+      if (prior === null) results.push({ message: inserted[i]!, balance, replayed: false });
+      // A repeated key within the chunk gets whatever its first occurrence got (inserted or replayed).
+      else results.push({ message: typeof prior === 'number' ? results[prior]!.message : prior, balance: unchanged, replayed: true });
+    });
+    return { results, balance };
+  };
+
+  const transitionTx = (next: Message, refund: bigint, events: (b: BalanceChange | undefined) => DomainEvent[]): TransitionOutcome => {
+    const etag = newEtag();
+    const changed = st.update.run({ ...messageParams(next, etag), expected: next.etag ?? '' }).changes;
+    if (changed === 0) throw new ConcurrencyError(`message ${next.id}`);
+    const balance = refund > 0n ? adjust(next.accountId, refund) : undefined;
+    appendEvents(events(balance));
+    return { message: { ...next, etag }, ...(balance ? { balance } : {}) };
+  };
+
+  return {
+    async accept(message, debit, events) {
+      return gc.run(() => acceptTx(message, debit, events));
+    },
+    async acceptMany(messages, events) {
+      const debits = acceptManyDebits(messages);
+      try {
+        return await gc.run(() => acceptManyTx(messages, debits, events));
+      } catch (err) {
+        // Keys were checked inside the unit: what is left to collide is a message or event id.
+        if (isUniqueViolation(err)) throw new DuplicateError(`message or event of the chunk of ${messages[0]!.id}`);
+        throw err;
+      }
+    },
+    async get(accountId, id) {
+      return parse<Message>(st.get.get(accountId, id) as Row | undefined);
+    },
+    async findByCarrierMessageId(carrier, carrierMessageId) {
+      return parse<Message>(st.byCarrier.get(carrier, carrierMessageId) as Row | undefined);
+    },
+    async transition(next, refund, events) {
+      return gc.run(() => transitionTx(next, refund, events));
+    },
+    async list(accountId: string, filter: MessageFilter, page: PageRequest): Promise<Page<Message>> {
+      const { where, params } = messageWhere(accountId, filter);
+      // An empty token is no token (as before the shared helper).
+      return newestFirstPage<Message>(db, 'messages', where, params, page.continuationToken ? page : { limit: page.limit });
+    },
+    async countByStatus(accountId, filter) {
+      const { where, params } = messageWhere(accountId, filter);
+      const rows = db.prepare(`SELECT status, COUNT(*) AS n FROM messages WHERE ${where.join(' AND ')} GROUP BY status`).all(params) as { status: MessageStatus; n: number }[];
+      const counts = zeroStatusCounts();
+      for (const row of rows) counts[row.status] = row.n;
+      return counts;
+    },
+    async listStale(status, olderThan, limit) {
+      const stmt = status === 'queued' ? st.staleQueued : st.staleScheduled;
+      return (stmt.all(olderThan, limit) as Row[]).map((r) => parse<Message>(r)!);
+    },
+  };
+}

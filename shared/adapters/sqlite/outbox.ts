@@ -1,0 +1,80 @@
+import type { DomainEvent } from '../../domain/types';
+import { DuplicateError, type OutboxStore } from '../../ports/stores';
+import { groupCommitFor, migrate, type Db } from './database';
+import { isUniqueViolation } from './rows';
+import type { PruneChunk } from './retention';
+
+export const OUTBOX_MIGRATIONS = [
+  `
+  CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    dispatched INTEGER NOT NULL DEFAULT 0,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX outbox_pending ON outbox (seq) WHERE dispatched = 0;
+  CREATE INDEX outbox_by_account ON outbox (account_id, seq);
+  `,
+  // Retention deletes by time: this makes pruning a range scan instead of a table scan.
+  `
+  CREATE INDEX outbox_dispatched_by_time ON outbox (occurred_at) WHERE dispatched = 1;
+  `,
+];
+
+export interface SqliteOutbox {
+  store: OutboxStore;
+  /** Inserts events inside the caller's write, so they commit with the change that raised them. */
+  appendEvents: (events: DomainEvent[]) => void;
+  /** Retention: dispatched events that occurred before the cutoff (pending ones are never deleted). */
+  pruneDispatched: PruneChunk;
+}
+
+/** The outbox in the embedded database: events in insertion order, marked once dispatched. */
+export function createSqliteOutbox(db: Db): SqliteOutbox {
+  migrate(db, OUTBOX_MIGRATIONS, 'outbox');
+  const gc = groupCommitFor(db);
+  const st = {
+    insert: db.prepare('INSERT INTO outbox (id, account_id, type, occurred_at, doc) VALUES (?, ?, ?, ?, ?)'),
+    pending: db.prepare<[number]>('SELECT doc FROM outbox WHERE dispatched = 0 ORDER BY seq LIMIT ?'),
+    mark: db.prepare<[string]>('UPDATE outbox SET dispatched = 1 WHERE id = ?'),
+    get: db.prepare<[string, string]>('SELECT doc FROM outbox WHERE account_id = ? AND id = ?'),
+    prune: db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE dispatched = 1 AND occurred_at < ? LIMIT ?)'),
+  };
+
+  const appendEvents = (events: DomainEvent[]) => {
+    for (const e of events) st.insert.run(e.id, e.accountId, e.type, e.occurredAt, JSON.stringify(e));
+  };
+
+  const store: OutboxStore = {
+    async append(events) {
+      try {
+        await gc.run(() => appendEvents(events));
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new DuplicateError(`event in ${events.map((e) => e.id).join(', ')}`);
+        throw err;
+      }
+    },
+    async pending(limit) {
+      return (st.pending.all(limit) as { doc: string }[]).map((r) => JSON.parse(r.doc) as DomainEvent);
+    },
+    async markDispatched(ids) {
+      await gc.run(() => ids.forEach((id) => st.mark.run(id)));
+    },
+    async listForAccount(accountId, filter, limit) {
+      const where = ['account_id = @accountId'];
+      if (filter.type) where.push('type = @type');
+      if (filter.since) where.push('occurred_at >= @since');
+      const rows = db.prepare(`SELECT doc FROM outbox WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`).all({ accountId, type: filter.type, since: filter.since, limit }) as { doc: string }[];
+      return rows.map((r) => JSON.parse(r.doc) as DomainEvent);
+    },
+    async get(accountId, eventId) {
+      const row = st.get.get(accountId, eventId) as { doc: string } | undefined;
+      return row ? (JSON.parse(row.doc) as DomainEvent) : null;
+    },
+  };
+
+  return { store, appendEvents, pruneDispatched: (before, limit) => st.prune.run(before, limit).changes };
+}
