@@ -8,6 +8,7 @@ module.exports = {
   forbidden: [
     { name: 'domain-is-pure', severity: 'error', comment: 'domain imports nothing of the project but itself', from: { path: '^shared/domain/' }, to: { path: '^(shared/(?!domain/)|functions/)' } },
     { name: 'domain-no-io', severity: 'error', comment: 'domain does no I/O', from: { path: '^shared/domain/' }, to: { dependencyTypes: ['core'] } },
+    { name: 'settings-is-leaf', severity: 'error', comment: 'how a setting is declared: read by config and the carriers\' descriptors, imports nothing of the project', from: { path: '^shared/settings/' }, to: { path: '^(shared/(?!settings/)|functions/)' } },
     { name: 'ports-only-domain', severity: 'error', from: { path: '^shared/ports/' }, to: { path: '^(shared/(?!ports/|domain/)|functions/)' } },
     { name: 'app-uses-ports', severity: 'error', comment: 'use cases see ports and domain, never adapters, http or hosts', from: { path: '^shared/app/' }, to: { path: '^(shared/(adapters|http|local|config|webhooks)/|functions/)' } },
     { name: 'adapters-implement-ports', severity: 'error', comment: 'adapters import ports, domain and their own kind', from: { path: '^shared/adapters/' }, to: { path: '^(shared/(app|http|local|config|webhooks)/|functions/)' } },
