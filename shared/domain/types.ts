@@ -1,13 +1,9 @@
 /** Core records shared by the domain, the use cases and every adapter. Times are ISO-8601 UTC strings. */
 
-export type MessageStatus =
-  | 'queued'
-  | 'scheduled'
-  | 'sent'
-  | 'delivered'
-  | 'undelivered'
-  | 'failed'
-  | 'cancelled';
+/** Every message status, in the order the API documents them (schemas' enums read this list). */
+export const MESSAGE_STATUSES = ['queued', 'scheduled', 'sent', 'delivered', 'undelivered', 'failed', 'cancelled'] as const;
+
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export type Encoding = 'GSM-7' | 'UCS-2';
 
