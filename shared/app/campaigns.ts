@@ -104,7 +104,7 @@ export async function startCampaign(deps: AppDeps, account: Account, id: string,
       return deps.store.campaigns.update({ ...c, status: 'scheduled', scheduledFor, progress: { ...c.progress, recipients }, updatedAt: at }, []);
     }
     const next: Campaign = { ...c, status: 'sending', startedAt: at, progress: { ...c.progress, recipients }, updatedAt: at };
-    return deps.store.campaigns.update(next, [campaignStartedEvent(deps, next)]);
+    return deps.store.campaigns.update(next, [campaignStartedEvent(deps, next, at)]);
   });
   const handle = await deps.queue.send(batchTask(started), {
     delayMs: scheduledFor ? Math.max(0, Date.parse(scheduledFor) - now) : 0,
@@ -154,14 +154,14 @@ export function batchDedupeId(c: Campaign): string {
   return `${c.id}:${c.batches}`;
 }
 
-export function campaignStartedEvent(deps: AppDeps, c: Campaign): DomainEvent {
+export function campaignStartedEvent(deps: AppDeps, c: Campaign, startedAt: string): DomainEvent {
   return makeEvent(deps, EVENT_TYPES.campaignStarted, c.accountId, {
     campaignId: c.id,
     name: c.name,
     senderId: c.from,
     text: c.text,
     scheduledFor: c.scheduledFor,
-    startedAt: c.startedAt,
+    startedAt,
     recipientCount: c.progress.recipients,
     groupIds: c.groupIds,
   });

@@ -1,5 +1,5 @@
 import { analyseText } from '../domain/encoding';
-import { crossesBelow, EVENT_TYPES, scheduledData } from '../domain/events';
+import { crossesBelow, EVENT_TYPES, scheduledData, type EventData } from '../domain/events';
 import { formatMinor } from '../domain/money';
 import { isTooLong, tooLongReason } from '../domain/messageText';
 import { uniqueArgsProblems } from '../domain/uniqueArgs';
@@ -110,7 +110,7 @@ export async function sendMessage(
   const { message, amount } = await prepareMessage(deps, account, input, idempotencyKey);
   const events = (balance: BalanceChange): DomainEvent[] => {
     const out: DomainEvent[] = [];
-    if (message.scheduledFor) out.push(makeEvent(deps, EVENT_TYPES.messageScheduled, account.id, scheduledData(message)));
+    if (message.scheduledFor) out.push(makeEvent(deps, EVENT_TYPES.messageScheduled, account.id, scheduledData(message, message.scheduledFor)));
     out.push(...balanceLowEvents(deps, account, balance));
     return out;
   };
@@ -209,7 +209,7 @@ export async function pickSender(deps: AppDeps, account: Account, from: string |
   return fallback;
 }
 
-export function balanceLowData(account: Account, balance: bigint): Record<string, unknown> {
+export function balanceLowData(account: Account, balance: bigint): EventData<'balance.low'> {
   return {
     accountId: account.id,
     accountName: account.name,
