@@ -3,7 +3,7 @@ import { EVENT_TYPES } from '../domain/events';
 import { formatMinor, MAX_BALANCE_MINOR, parseDecimal } from '../domain/money';
 import { isIsoCurrency, priceTableFor } from '../domain/pricing';
 import { monitorSettingsOf, monitorStateOf } from '../domain/monitors';
-import type { Account, MonitorSettings, SenderId } from '../domain/types';
+import { DEFAULT_RETRY_POLICY, type Account, type MonitorSettings, type SenderId } from '../domain/types';
 import { crossesBelow } from '../domain/events';
 import { hashApiKey, newApiKey } from './apiKeys';
 import { BalanceLimitError, ConcurrencyError, InsufficientCreditsError } from '../ports';
@@ -41,7 +41,7 @@ export async function createAccount(deps: AppDeps, input: NewAccountInput): Prom
     lowBalanceThreshold: amountField('/lowBalanceThreshold', input.lowBalanceThreshold ?? '0'),
     defaultSenderId: null,
     defaultCountry: input.defaultCountry ?? 'US',
-    retryPolicy: { maxAttempts: 5, baseDelayMs: 2_000, maxDelayMs: 300_000 },
+    retryPolicy: { ...DEFAULT_RETRY_POLICY },
     carrier: input.carrier ?? null,
     createdAt: at,
     updatedAt: at,

@@ -6,7 +6,7 @@ import { uniqueArgsProblems } from '../domain/uniqueArgs';
 import { normalisePhone } from '../domain/phone';
 import { priceTableFor, unitPriceFor, type PriceTable } from '../domain/pricing';
 import type { Account, DomainEvent, Message, SenderId } from '../domain/types';
-import { InsufficientCreditsError, type BalanceChange } from '../ports';
+import { InsufficientCreditsError, type BalanceChange, type TaskHandle } from '../ports';
 import { makeEvent, type AppDeps } from './deps';
 import { AppError, conflict, invalid, unprocessable } from './errors';
 import { checkSenderId } from '../domain/senderId';
@@ -160,13 +160,15 @@ export function insufficientCredits(account: Account, err: InsufficientCreditsEr
 export async function enqueueSend(deps: AppDeps, message: Message): Promise<Message> {
   const scheduled = message.status === 'scheduled' && message.scheduledFor !== null;
   const delayMs = scheduled ? Math.max(0, Date.parse(message.scheduledFor!) - deps.clock.now()) : 0;
-  const handle = await deps.queue.send(
-    { type: 'sms.send.v1', accountId: message.accountId, messageId: message.id },
-    { delayMs, dedupeId: `${message.id}:${message.attempts}` },
-  );
+  const handle = await queueSendAttempt(deps, message, delayMs);
   if (!scheduled) return message;
   const { message: stored } = await deps.store.messages.transition({ ...message, taskRef: handle }, 0n, () => []);
   return stored;
+}
+
+/** Queues the message's next send attempt; the dedupe id is per attempt, so a retry is a new task. */
+export function queueSendAttempt(deps: AppDeps, message: Message, delayMs: number): Promise<TaskHandle> {
+  return deps.queue.send({ type: 'sms.send.v1', accountId: message.accountId, messageId: message.id }, { delayMs, dedupeId: `${message.id}:${message.attempts}` });
 }
 
 export function checkSendAt(deps: AppDeps, sendAt: string, now: number): string {

@@ -82,6 +82,9 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
+/** A new account's retry policy, and the one a send uses when its account is gone. */
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = { maxAttempts: 5, baseDelayMs: 2_000, maxDelayMs: 300_000 };
+
 export interface Account {
   id: string;
   name: string;
