@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { EVENT_TYPES } from '../domain/events';
 import { formatMinor, MAX_BALANCE_MINOR, parseDecimal } from '../domain/money';
 import { isIsoCurrency, priceTableFor } from '../domain/pricing';
@@ -9,6 +8,7 @@ import { hashApiKey, newApiKey } from './apiKeys';
 import { BalanceLimitError, ConcurrencyError, InsufficientCreditsError } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { retryOnConflict } from './retryOnConflict';
+import { newSigningSecret } from './signingSecret';
 import { AppError, invalid, notFound, unprocessable } from './errors';
 import { balanceLowData } from './sendMessage';
 
@@ -47,7 +47,7 @@ export async function createAccount(deps: AppDeps, input: NewAccountInput): Prom
     updatedAt: at,
     notifyOnDelivery: false,
     defaultWebhookUrl: null,
-    callbackSecret: newCallbackSecret(),
+    callbackSecret: newSigningSecret(),
   };
   let created = await deps.store.accounts.create(account);
   let senderId: SenderId | null = null;
@@ -137,18 +137,13 @@ export interface AccountSettingsInput {
   monitors?: Partial<MonitorSettings>;
 }
 
-/** Standard Webhooks secret for the account's own callbacks (same format as subscription secrets). */
-export function newCallbackSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64')}`;
-}
-
 /** The account's callback signing secret, created and stored on first use for older accounts. */
 export async function callbackSecretOf(deps: Pick<AppDeps, 'store'>, account: Account): Promise<{ account: Account; secret: string }> {
   let current: Account | null = account;
   for (let round = 0; round < 5 && current; round++) {
     if (current.callbackSecret) return { account: current, secret: current.callbackSecret };
     try {
-      const updated = await deps.store.accounts.update({ ...current, callbackSecret: newCallbackSecret() });
+      const updated = await deps.store.accounts.update({ ...current, callbackSecret: newSigningSecret() });
       return { account: updated, secret: updated.callbackSecret! };
     } catch (err) {
       if (!(err instanceof ConcurrencyError)) throw err;
@@ -190,7 +185,7 @@ async function applySettings(deps: AppDeps, account: Account, input: AccountSett
   if (next.notifyOnDelivery && !next.defaultWebhookUrl) {
     throw unprocessable('default_webhook_required', '/notifyOnDelivery', 'needs defaultWebhookUrl: set the default webhook to call');
   }
-  if (next.notifyOnDelivery && !next.callbackSecret) next.callbackSecret = newCallbackSecret();
+  if (next.notifyOnDelivery && !next.callbackSecret) next.callbackSecret = newSigningSecret();
   if (input.defaultSenderId !== undefined) {
     if (input.defaultSenderId === null) next.defaultSenderId = null;
     else {

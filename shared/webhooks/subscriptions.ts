@@ -2,12 +2,12 @@ import { nowIso, type AppDeps } from '../app/deps';
 import { AppError, invalid, notFound, unprocessable } from '../app/errors';
 import { INTERNATIONAL_ONLY, normalisePhone } from '../domain/phone';
 import { retryOnConflict } from '../app/retryOnConflict';
+import { newSigningSecret } from '../app/signingSecret';
 import { healthyEndpoint, matchesFilters, type DeliveryAttempt, type FilterValue, type Subscription } from '../domain/webhooks';
 import type { DomainEvent } from '../domain/types';
 import { ConcurrencyError, DuplicateError, QUEUE_OF, type WebhookDeliverTask } from '../ports';
 import { eventDefinitionOf } from './catalog';
 import type { EventDefinition } from './eventDefinition';
-import { newSigningSecret } from './signing';
 
 /**
  * Subscription use cases behind /api/hooks: the Power Automate contract (subscribe is an upsert by

@@ -15,7 +15,8 @@ import {
 import { RateLimiter } from '../../shared/http/rateLimit';
 import type { JsonSchema } from '../../shared/http/schema';
 import { eventCatalog, eventDefinitionBySlug, eventPayloadSchema } from '../../shared/webhooks/catalog';
-import { newSigningSecret, signatureHeaders } from '../../shared/webhooks/signing';
+import { newSigningSecret } from '../../shared/app/signingSecret';
+import { signatureHeaders } from '../../shared/webhooks/signing';
 import { FakeClock } from '../fixtures/fakeClock';
 import { startReceiver } from '../fixtures/webhookReceiver';
 
