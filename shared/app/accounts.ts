@@ -9,7 +9,7 @@ import { BalanceLimitError, ConcurrencyError, InsufficientCreditsError } from '.
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { retryOnConflict } from './retryOnConflict';
 import { newSigningSecret } from './signingSecret';
-import { AppError, invalid, notFound, unprocessable } from './errors';
+import { invalid, notFound, unprocessable } from './errors';
 import { balanceLowData } from './sendMessage';
 
 export const ACCOUNT_SCOPES = ['messages:send', 'messages:read', 'sender-ids:manage', 'account:manage', 'webhooks:manage'] as const;
@@ -107,11 +107,11 @@ export async function addCredits(deps: AppDeps, accountId: string, amount: strin
   } catch (err) {
     if (err instanceof InsufficientCreditsError) {
       const message = `would take the balance (${formatMinor(err.balance)} ${account.currency}) below zero; send allowNegativeBalance: true to allow it`;
-      throw new AppError(422, 'insufficient_balance', 'The request cannot be carried out', `/amount ${message}`, [{ path: '/amount', message }], { balance: formatMinor(err.balance), currency: account.currency });
+      throw unprocessable('insufficient_balance', '/amount', message, { balance: formatMinor(err.balance), currency: account.currency });
     }
     if (err instanceof BalanceLimitError) {
       const message = `would take the balance (${formatMinor(err.balance)} ${account.currency}) past the maximum of ${formatMinor(MAX_BALANCE_MINOR)}`;
-      throw new AppError(422, 'balance_limit_exceeded', 'The request cannot be carried out', `/amount ${message}`, [{ path: '/amount', message }], {
+      throw unprocessable('balance_limit_exceeded', '/amount', message, {
         balance: formatMinor(err.balance),
         maxBalance: formatMinor(MAX_BALANCE_MINOR),
         currency: account.currency,

@@ -9,7 +9,7 @@ import { InsufficientCreditsError, MAX_ACCEPT_MANY, type AcceptOutcome, type Cam
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { pagesOf } from './pages';
 import { mapPooled } from './pool';
-import { AppError } from './errors';
+import { AppError, refused } from './errors';
 import { batchDedupeId, batchTask, campaignStartedEvent, templateOf } from './campaigns';
 import { retryOnConflict } from './retryOnConflict';
 import { balanceLowEvents, enqueueSend, insufficientCredits, pickSender, prepareMessage, type PreparedMessage, type Sender } from './sendMessage';
@@ -118,9 +118,9 @@ async function prepareBatch(deps: AppDeps, account: Account, c: Campaign, templa
   const pick = () => (sender ??= pickSender(deps, account, c.from ?? undefined));
   const results = await mapPooled(contacts, PREPARE_CONCURRENCY, async (contact): Promise<PreparedMessage | AppError> => {
     const text = renderTemplate(template, templateValuesOf(contact));
-    if (text === '') return new AppError(422, 'empty_message', 'Skipped', 'the template rendered to an empty message for this contact');
+    if (text === '') return refused('empty_message', 'the template rendered to an empty message for this contact', 'Skipped');
     // The template is within the limit, so the contact's values made it longer (prepareMessage would refuse it too).
-    if (isTooLong(text)) return new AppError(422, 'text_too_long', 'Skipped', `the message rendered from this contact's fields ${tooLongReason(text)}`);
+    if (isTooLong(text)) return refused('text_too_long', `the message rendered from this contact's fields ${tooLongReason(text)}`, 'Skipped');
     try {
       return await prepareMessage(deps, account, { to: contact.phone, text, ...(c.from ? { from: c.from } : {}), campaignId: c.id }, `campaign:${c.id}:${contact.id}`, pick);
     } catch (err) {

@@ -5,7 +5,7 @@ import { parseTemplate, variablesOf, type TemplatePart } from '../domain/templat
 import type { Account, DomainEvent } from '../domain/types';
 import type { CampaignBatchTask } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
-import { AppError, conflict, invalid, notFound, unprocessable, type FieldError } from './errors';
+import { conflict, invalid, notFound, unprocessable, unprocessableFields, type FieldError } from './errors';
 import { retryOnConflict } from './retryOnConflict';
 import { checkSendAt, pickSender } from './sendMessage';
 
@@ -211,7 +211,7 @@ function checkMapping(raw: NonNullable<CampaignDefinitionInput['trigger']>): Tri
     if ((raw.attributes ?? []).findIndex((b) => b.name === name) !== i) errors.push({ path: `/trigger/attributes/${i}/name`, message: `repeats ${name}` });
     return { name, field: a.field ?? name, type: a.type ?? 'string', required: a.required ?? false };
   });
-  if (errors.length > 0) throw new AppError(422, 'invalid_trigger_mapping', 'The request cannot be carried out', errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+  if (errors.length > 0) throw unprocessableFields('invalid_trigger_mapping', errors);
   return { phoneField: raw.phoneField, attributes };
 }
 

@@ -8,7 +8,7 @@ import { priceTableFor, unitPriceFor, type PriceTable } from '../domain/pricing'
 import type { Account, DomainEvent, Message, SenderId } from '../domain/types';
 import { InsufficientCreditsError, type BalanceChange, type TaskHandle } from '../ports';
 import { makeEvent, type AppDeps } from './deps';
-import { AppError, conflict, invalid, unprocessable } from './errors';
+import { AppError, conflict, invalid, notEnoughCredits, refused, unprocessable } from './errors';
 import { checkSenderId } from '../domain/senderId';
 
 export interface SendMessageInput {
@@ -138,7 +138,7 @@ export async function sendMessage(
  */
 function priceTableOf(deps: AppDeps, account: Account): PriceTable {
   const table = priceTableFor(deps.settings.prices, account.currency);
-  if (!table) throw new AppError(422, 'unsupported_currency', 'The request cannot be carried out', `There is no price table for the account's currency ${account.currency}: an operator must configure PRICE_TABLE_${account.currency}.`);
+  if (!table) throw refused('unsupported_currency', `There is no price table for the account's currency ${account.currency}: an operator must configure PRICE_TABLE_${account.currency}.`);
   return table;
 }
 
@@ -150,7 +150,7 @@ export function balanceLowEvents(deps: AppDeps, account: Account, balance: Balan
 
 /** The 402 a send refused for credits answers with (what it cost and the balance). */
 export function insufficientCredits(account: Account, err: InsufficientCreditsError): AppError {
-  return new AppError(402, 'insufficient_credits', 'Not enough credits', `This message costs ${formatMinor(err.required)} ${account.currency}; the balance is ${formatMinor(err.balance)}.`, undefined, {
+  return notEnoughCredits(`This message costs ${formatMinor(err.required)} ${account.currency}; the balance is ${formatMinor(err.balance)}.`, {
     balance: formatMinor(err.balance),
     required: formatMinor(err.required),
   });

@@ -1,5 +1,5 @@
 import { nowIso, type AppDeps } from '../app/deps';
-import { AppError, invalid, notFound, unprocessable } from '../app/errors';
+import { conflict, invalid, notFound, unprocessable } from '../app/errors';
 import { INTERNATIONAL_ONLY, normalisePhone } from '../domain/phone';
 import { retryOnConflict } from '../app/retryOnConflict';
 import { newSigningSecret } from '../app/signingSecret';
@@ -83,7 +83,7 @@ export async function subscribe(deps: AppDeps, accountId: string, def: EventDefi
       throw err;
     }
   }
-  throw new AppError(409, 'concurrency_conflict', 'Conflict', 'The subscription was changed concurrently; try again.');
+  throw conflict('concurrency_conflict', 'The subscription was changed concurrently; try again.');
 }
 
 /** Reads a live (not deleted) subscription of the account, or 404. */
@@ -203,7 +203,7 @@ export async function redeliverEvent(deps: AppDeps, accountId: string, eventId: 
   let targets: Subscription[];
   if (subscriptionId) {
     const sub = await getSubscription(deps, accountId, subscriptionId);
-    if (sub.eventType !== event.type) throw new AppError(422, 'event_type_mismatch', 'The request cannot be carried out', `/subscriptionId subscribes to ${sub.eventType}, not ${event.type}`, [{ path: '/subscriptionId', message: `subscribes to ${sub.eventType}, not ${event.type}` }]);
+    if (sub.eventType !== event.type) throw unprocessable('event_type_mismatch', '/subscriptionId', `subscribes to ${sub.eventType}, not ${event.type}`);
     targets = [sub];
   } else {
     targets = await matchingSubscriptions(deps, event);
