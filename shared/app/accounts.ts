@@ -139,18 +139,15 @@ export interface AccountSettingsInput {
 
 /** The account's callback signing secret, created and stored on first use for older accounts. */
 export async function callbackSecretOf(deps: Pick<AppDeps, 'store'>, account: Account): Promise<{ account: Account; secret: string }> {
-  let current: Account | null = account;
-  for (let round = 0; round < 5 && current; round++) {
+  let tries = 0;
+  return retryOnConflict(async () => {
+    // The first try uses the account the caller holds; a lost race re-reads it.
+    const current = tries++ === 0 ? account : await deps.store.accounts.get(account.id);
+    if (!current) throw new ConcurrencyError(`account ${account.id}`);
     if (current.callbackSecret) return { account: current, secret: current.callbackSecret };
-    try {
-      const updated = await deps.store.accounts.update({ ...current, callbackSecret: newSigningSecret() });
-      return { account: updated, secret: updated.callbackSecret! };
-    } catch (err) {
-      if (!(err instanceof ConcurrencyError)) throw err;
-      current = await deps.store.accounts.get(account.id);
-    }
-  }
-  throw new ConcurrencyError(`account ${account.id}`);
+    const updated = await deps.store.accounts.update({ ...current, callbackSecret: newSigningSecret() });
+    return { account: updated, secret: updated.callbackSecret! };
+  });
 }
 
 export async function updateAccountSettings(deps: AppDeps, account: Account, input: AccountSettingsInput): Promise<Account> {

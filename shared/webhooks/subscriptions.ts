@@ -49,41 +49,41 @@ export async function checkCallbackUrl(deps: AppDeps, url: string, path = '/call
 export async function subscribe(deps: AppDeps, accountId: string, def: EventDefinition, input: SubscribeInput): Promise<{ subscription: Subscription; created: boolean }> {
   await checkCallbackUrl(deps, input.callbackUrl);
   const filters = filtersOf(def, input);
-  for (let round = 0; round < 5; round++) {
-    const existing = await deps.store.subscriptions.findByCallback(accountId, def.type, input.callbackUrl);
-    const at = nowIso(deps);
-    if (existing) {
-      // Subscribing again also re-enables an endpoint that was disabled for failing.
-      const next: Subscription = { ...existing, filters, status: 'active', disabledReason: null, updatedAt: at, health: existing.status === 'disabled' ? { ...existing.health, failingSince: null, consecutiveFailures: 0 } : existing.health };
-      try {
+  try {
+    return await retryOnConflict(async () => {
+      const existing = await deps.store.subscriptions.findByCallback(accountId, def.type, input.callbackUrl);
+      const at = nowIso(deps);
+      if (existing) {
+        // Subscribing again also re-enables an endpoint that was disabled for failing.
+        const next: Subscription = { ...existing, filters, status: 'active', disabledReason: null, updatedAt: at, health: existing.status === 'disabled' ? { ...existing.health, failingSince: null, consecutiveFailures: 0 } : existing.health };
         return { subscription: await deps.store.subscriptions.update(next), created: false };
+      }
+      const sub: Subscription = {
+        id: deps.ids.next('sub'),
+        accountId,
+        eventType: def.type,
+        callbackUrl: input.callbackUrl,
+        filters,
+        secret: newSigningSecret(),
+        status: 'active',
+        disabledReason: null,
+        createdAt: at,
+        updatedAt: at,
+        health: healthyEndpoint(),
+      };
+      try {
+        return { subscription: await deps.store.subscriptions.create(sub), created: true };
       } catch (err) {
-        if (err instanceof ConcurrencyError) continue;
+        // Another request subscribed the same URL a moment ago: a lost race like an etag's, so
+        // the next try finds that subscription and updates it.
+        if (err instanceof DuplicateError) throw new ConcurrencyError(`subscription ${def.type} ${input.callbackUrl}`);
         throw err;
       }
-    }
-    const sub: Subscription = {
-      id: deps.ids.next('sub'),
-      accountId,
-      eventType: def.type,
-      callbackUrl: input.callbackUrl,
-      filters,
-      secret: newSigningSecret(),
-      status: 'active',
-      disabledReason: null,
-      createdAt: at,
-      updatedAt: at,
-      health: healthyEndpoint(),
-    };
-    try {
-      return { subscription: await deps.store.subscriptions.create(sub), created: true };
-    } catch (err) {
-      // Another request subscribed the same URL a moment ago: update that one instead.
-      if (err instanceof DuplicateError) continue;
-      throw err;
-    }
+    });
+  } catch (err) {
+    if (err instanceof ConcurrencyError) throw conflict('concurrency_conflict', 'The subscription was changed concurrently; try again.');
+    throw err;
   }
-  throw conflict('concurrency_conflict', 'The subscription was changed concurrently; try again.');
 }
 
 /** Reads a live (not deleted) subscription of the account, or 404. */
