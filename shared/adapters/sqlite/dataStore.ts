@@ -24,7 +24,7 @@ import { createSqliteContactStores } from './contacts';
 import { groupCommitFor, migrate, type Db } from './database';
 import { createSqliteKeywordRuleStore } from './keywordRules';
 import { createSqliteOptOutStore } from './optOuts';
-import { docOf, newEtag, newestFirstPage, parse, type Row } from './rows';
+import { docOf, isUniqueViolation, newEtag, newestFirstPage, parse, type Row } from './rows';
 import { createSqliteWebhookStores } from './webhookStores';
 
 /** Exported for the upgrade test, which builds a database as an older release left it. */
@@ -274,8 +274,6 @@ export function createSqliteDataStore(db: Db): DataStore {
     return { ...s, etag };
   };
 
-  const isUnique = (err: unknown) => (err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT') ?? false;
-
   return {
     accounts: {
       async create(account) {
@@ -283,7 +281,7 @@ export function createSqliteDataStore(db: Db): DataStore {
         try {
           await gc.run(() => st.accountInsert.run(account.id, account.apiKeyHash, account.balance, etag, accountDocOf(account)));
         } catch (err) {
-          if (isUnique(err)) throw new DuplicateError(`account ${account.id}`);
+          if (isUniqueViolation(err)) throw new DuplicateError(`account ${account.id}`);
           throw err;
         }
         return { ...account, etag };
@@ -303,7 +301,7 @@ export function createSqliteDataStore(db: Db): DataStore {
           try {
             appendEvents(events);
           } catch (err) {
-            if (isUnique(err)) throw new DuplicateError(`event in ${events.map((e) => e.id).join(', ')}`);
+            if (isUniqueViolation(err)) throw new DuplicateError(`event in ${events.map((e) => e.id).join(', ')}`);
             throw err;
           }
           return { ...account, balance: balanceOf(account.id) ?? account.balance, etag };
@@ -337,7 +335,7 @@ export function createSqliteDataStore(db: Db): DataStore {
           return await gc.run(() => acceptManyTx(messages, debits, events));
         } catch (err) {
           // Keys were checked inside the unit: what is left to collide is a message or event id.
-          if (isUnique(err)) throw new DuplicateError(`message or event of the chunk of ${messages[0]!.id}`);
+          if (isUniqueViolation(err)) throw new DuplicateError(`message or event of the chunk of ${messages[0]!.id}`);
           throw err;
         }
       },
@@ -373,7 +371,7 @@ export function createSqliteDataStore(db: Db): DataStore {
         try {
           await gc.run(() => st.sidInsert.run(s.accountId, s.id, s.value, s.status, s.createdAt, etag, docOf(s)));
         } catch (err) {
-          if (isUnique(err)) throw new DuplicateError(`sender ID ${s.id}`);
+          if (isUniqueViolation(err)) throw new DuplicateError(`sender ID ${s.id}`);
           throw err;
         }
         return { ...s, etag };
@@ -400,7 +398,7 @@ export function createSqliteDataStore(db: Db): DataStore {
         try {
           await gc.run(() => st.vnInsert.run(vn.accountId, vn.id, vn.number, JSON.stringify(vn)));
         } catch (err) {
-          if (isUnique(err)) throw new DuplicateError(`virtual number ${vn.number}`);
+          if (isUniqueViolation(err)) throw new DuplicateError(`virtual number ${vn.number}`);
           throw err;
         }
         return vn;
@@ -418,7 +416,7 @@ export function createSqliteDataStore(db: Db): DataStore {
         try {
           await gc.run(() => appendEvents(events));
         } catch (err) {
-          if (isUnique(err)) throw new DuplicateError(`event in ${events.map((e) => e.id).join(', ')}`);
+          if (isUniqueViolation(err)) throw new DuplicateError(`event in ${events.map((e) => e.id).join(', ')}`);
           throw err;
         }
       },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DeliveryAttempt, Subscription } from '../../domain/webhooks';
 import { ConcurrencyError, DuplicateError, type DeliveryAttemptStore, type SubscriptionStore } from '../../ports/stores';
 import { groupCommitFor, migrate, type Db } from './database';
+import { isUniqueViolation } from './rows';
 
 const MIGRATIONS = [
   `
@@ -48,8 +49,6 @@ function docOf(s: Subscription): string {
   return JSON.stringify(rest);
 }
 
-const isUnique = (err: unknown) => (err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT') ?? false;
-
 /** Webhook subscriptions and delivery attempts in the embedded database (own migrations). */
 export function createSqliteWebhookStores(db: Db): { subscriptions: SubscriptionStore; deliveries: DeliveryAttemptStore } {
   migrate(db, MIGRATIONS, 'webhooks');
@@ -70,7 +69,7 @@ export function createSqliteWebhookStores(db: Db): { subscriptions: Subscription
       try {
         await gc.run(() => st.subInsert.run(s.accountId, s.id, s.eventType, s.callbackUrl, s.status, s.createdAt, etag, docOf(s)));
       } catch (err) {
-        if (isUnique(err)) throw new DuplicateError(`subscription to ${s.eventType} at ${s.callbackUrl}`);
+        if (isUniqueViolation(err)) throw new DuplicateError(`subscription to ${s.eventType} at ${s.callbackUrl}`);
         throw err;
       }
       return { ...s, etag };
@@ -97,7 +96,7 @@ export function createSqliteWebhookStores(db: Db): { subscriptions: Subscription
         });
       } catch (err) {
         // Re-activating a tombstone whose URL was subscribed again meanwhile.
-        if (isUnique(err)) throw new DuplicateError(`subscription to ${s.eventType} at ${s.callbackUrl}`);
+        if (isUniqueViolation(err)) throw new DuplicateError(`subscription to ${s.eventType} at ${s.callbackUrl}`);
         throw err;
       }
     },
