@@ -1,5 +1,5 @@
 import { cancelMessage } from '../../app/messageLifecycle';
-import { AppError, notFound } from '../../app/errors';
+import { invalid, notFound } from '../../app/errors';
 import { sendMessage, type SendMessageInput, type SendOutcome } from '../../app/sendMessage';
 import { e164 } from '../../app/phoneInput';
 import { UNIQUE_ARGS_LIMITS } from '../../domain/uniqueArgs';
@@ -49,7 +49,7 @@ export const idempotencyKeyHeader = (what: string): ParamSpec => ({
 export function idempotencyKeyOf(req: RouteRequest): string | null {
   const key = req.headers['idempotency-key'] ?? null;
   if (key !== null && (key.length < 1 || key.length > 128)) {
-    throw new AppError(400, 'validation_failed', 'Your request has invalid fields', 'header Idempotency-Key must be 1 to 128 characters', [{ path: 'header/Idempotency-Key', message: 'must be 1 to 128 characters' }]);
+    throw invalid([{ path: 'header/Idempotency-Key', message: 'must be 1 to 128 characters' }], 'header Idempotency-Key must be 1 to 128 characters');
   }
   return key;
 }
