@@ -15,7 +15,7 @@ export const DEFAULT_MONITOR_SETTINGS: Readonly<MonitorSettings> = {
   minSample: 50,
 };
 
-/** Bounds of the settings; the PATCH /account schema and the README quote them. */
+/** Bounds of the settings; the PATCH /account schema and docs/api.md quote them. */
 export const MONITOR_LIMITS = {
   windowMinutes: { minimum: 15, maximum: 1440 },
   minSample: { minimum: 1, maximum: 100_000 },
