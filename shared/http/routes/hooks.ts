@@ -240,7 +240,7 @@ export const hookRoutes: RouteDef[] = [
     method: 'POST',
     path: '/hooks/{subscriptionId}/rotate-secret',
     operationId: 'RotateWebhookSecret',
-    summary: 'Rotate a subscription\'s signing secret',
+    summary: 'Rotate a webhook signing secret',
     description: 'Replaces the subscription\'s signing secret; the new one is shown once. The replaced secret keeps signing beside it for the overlap (default 24 hours), so the receiver can switch over without rejecting a delivery.',
     tags: ['Webhooks'],
     auth: 'account',
