@@ -1,7 +1,6 @@
+/** Request and answer of the two secret rotations (a subscription's secret, the account's callback secret). */
 import { DEFAULT_SECRET_OVERLAP_HOURS, MAX_SECRET_OVERLAP_HOURS, type PreviousSigningSecret } from '../../domain/signingSecrets';
 import { int, nullable, obj, str, type JsonSchema } from '../schema';
-
-/** Request and answer of the two secret rotations (a subscription's secret, the account's callback secret). */
 
 export const rotateSecretBody: JsonSchema = obj('Secret rotation', 'Optionally, how long the replaced secret keeps signing.', {
   overlapHours: int('Overlap (hours)', `How long the replaced secret keeps signing beside the new one, so receivers can switch over (0-${MAX_SECRET_OVERLAP_HOURS}, default ${DEFAULT_SECRET_OVERLAP_HOURS}; 0 stops it at once).`, {
