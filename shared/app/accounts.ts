@@ -9,6 +9,7 @@ import { BalanceLimitError, ConcurrencyError, InsufficientCreditsError } from '.
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { retryOnConflict } from './retryOnConflict';
 import { newSigningSecret } from './signingSecret';
+import { rotateSigningSecret } from '../domain/signingSecrets';
 import { invalid, notFound, unprocessable } from './errors';
 import { balanceLowData } from './sendMessage';
 
@@ -147,6 +148,22 @@ export async function callbackSecretOf(deps: Pick<AppDeps, 'store'>, account: Ac
     if (current.callbackSecret) return { account: current, secret: current.callbackSecret };
     const updated = await deps.store.accounts.update({ ...current, callbackSecret: newSigningSecret() });
     return { account: updated, secret: updated.callbackSecret! };
+  });
+}
+
+/**
+ * A new callback signing secret; the replaced one keeps signing for `overlapHours` (range checked
+ * by the route). An account without a secret yet (older accounts) simply gets its first one.
+ */
+export async function rotateCallbackSecret(deps: AppDeps, account: Account, overlapHours: number): Promise<Account> {
+  let first = true;
+  return retryOnConflict(async () => {
+    const current = first ? account : await deps.store.accounts.get(account.id);
+    first = false;
+    if (!current) throw notFound(`Account ${account.id}`);
+    const next = newSigningSecret();
+    const rotated = current.callbackSecret ? rotateSigningSecret(current.callbackSecret, next, deps.clock.now(), overlapHours) : { secret: next, previous: null };
+    return deps.store.accounts.update({ ...current, callbackSecret: rotated.secret, previousCallbackSecret: rotated.previous, updatedAt: nowIso(deps) });
   });
 }
 

@@ -1,5 +1,7 @@
 /** Core records shared by the domain, the use cases and every adapter. Times are ISO-8601 UTC strings. */
 
+import type { PreviousSigningSecret } from './signingSecrets';
+
 /** Every message status, in the order the API documents them (schemas' enums read this list). */
 export const MESSAGE_STATUSES = ['queued', 'scheduled', 'sent', 'delivered', 'undelivered', 'failed', 'cancelled'] as const;
 
@@ -108,6 +110,8 @@ export interface Account {
    * `callback.url` events and the default webhook. Created on first use for older accounts.
    */
   callbackSecret?: string;
+  /** The callback secret replaced by the last rotation, signing too until it expires; absent on older accounts. */
+  previousCallbackSecret?: PreviousSigningSecret | null;
   /** Delivery-rate and bounce-rate monitors (domain/monitors.ts); absent on older accounts: the defaults. */
   monitors?: MonitorSettings;
   /** Internal: the monitor alerts raised and not yet recovered, so each fires once per crossing. */

@@ -3,6 +3,8 @@
  * health, and filter matching. No I/O here; the webhook engine (shared/webhooks) drives them.
  */
 
+import type { PreviousSigningSecret } from './signingSecrets';
+
 /** `deleted` is a tombstone kept so that a repeated DELETE still succeeds. */
 export type SubscriptionStatus = 'active' | 'disabled' | 'deleted';
 
@@ -30,6 +32,8 @@ export interface Subscription {
   filters: Record<string, FilterValue>;
   /** Standard Webhooks signing secret, `whsec_` + base64 of 32 random bytes. */
   secret: string;
+  /** The secret replaced by the last rotation, signing too until it expires; absent on older records. */
+  previousSecret?: PreviousSigningSecret | null;
   status: SubscriptionStatus;
   disabledReason: string | null;
   createdAt: string;

@@ -2,6 +2,7 @@ import { callbackSecretOf } from '../app/accounts';
 import { nowIso, type AppDeps } from '../app/deps';
 import { retryOnConflict } from '../app/retryOnConflict';
 import { EVENT_TYPES } from '../domain/events';
+import { activeSigningSecrets, type PreviousSigningSecret } from '../domain/signingSecrets';
 import type { Message, NotifyOnDeliveryResponse } from '../domain/types';
 import {
   applyAttempts,
@@ -37,6 +38,8 @@ interface Resolved {
   url: string;
   body: string;
   secret: string;
+  /** The secret replaced by a rotation; it signs too until it expires. */
+  previousSecret: PreviousSigningSecret | null;
   webhookId: string;
   eventType: string;
   targetId: string;
@@ -65,13 +68,13 @@ async function resolve(d: DeliveryDeps, task: WebhookDeliverTask): Promise<Resol
       logger.warn('webhook event not found; delivery dropped', { eventId: task.eventId, subscriptionId: sub.id });
       return null;
     }
-    return { url: sub.callbackUrl, body: JSON.stringify(eventEnvelope(event)), secret: sub.secret, webhookId: task.eventId, eventType: event.type, targetId: sub.id, subscription: sub };
+    return { url: sub.callbackUrl, body: JSON.stringify(eventEnvelope(event)), secret: sub.secret, previousSecret: sub.previousSecret ?? null, webhookId: task.eventId, eventType: event.type, targetId: sub.id, subscription: sub };
   }
   if (!task.body) return null;
   const account = await store.accounts.get(task.accountId);
   if (!account) return null;
-  const { secret } = await callbackSecretOf(d.app, account);
-  return { url: t.url, body: task.body, secret, webhookId: webhookIdOf(task.eventId, t), eventType: EVENT_TYPES.smsStatusChanged, targetId: t.messageId, subscription: null };
+  const { account: current, secret } = await callbackSecretOf(d.app, account);
+  return { url: t.url, body: task.body, secret, previousSecret: current.previousCallbackSecret ?? null, webhookId: webhookIdOf(task.eventId, t), eventType: EVENT_TYPES.smsStatusChanged, targetId: t.messageId, subscription: null };
 }
 
 function describeError(err: unknown): string {
@@ -93,7 +96,7 @@ export async function deliverOnce(d: DeliveryDeps, task: WebhookDeliverTask, hea
     res = await d.http.request({
       url: r.url,
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...signatureHeaders(r.secret, r.webhookId, nowMs, r.body) },
+      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...signatureHeaders(activeSigningSecrets(r.secret, r.previousSecret, nowMs), r.webhookId, nowMs, r.body) },
       body: r.body,
       timeoutMs: d.timeoutMs,
     });

@@ -17,13 +17,16 @@ function signerFor(secret: string): Webhook {
 /**
  * The Standard Webhooks headers of one attempt: `webhook-id` (the same on every retry),
  * `webhook-timestamp` (seconds, this attempt) and `webhook-signature` (`v1,` + base64
- * HMAC-SHA256 of `{id}.{timestamp}.{body}`), computed by the `standardwebhooks` package.
+ * HMAC-SHA256 of `{id}.{timestamp}.{body}`), computed by the `standardwebhooks` package. With
+ * several secrets (a rotation's overlap) the header holds one signature per secret, space
+ * separated, as the standard allows: a receiver holding any one of them accepts the delivery.
  */
-export function signatureHeaders(secret: string, webhookId: string, nowMs: number, body: string): Record<string, string> {
+export function signatureHeaders(secrets: string | readonly string[], webhookId: string, nowMs: number, body: string): Record<string, string> {
   const at = new Date(Math.floor(nowMs / 1000) * 1000);
+  const all = typeof secrets === 'string' ? [secrets] : secrets;
   return {
     'webhook-id': webhookId,
     'webhook-timestamp': String(Math.floor(nowMs / 1000)),
-    'webhook-signature': signerFor(secret).sign(webhookId, at, body),
+    'webhook-signature': all.map((secret) => signerFor(secret).sign(webhookId, at, body)).join(' '),
   };
 }

@@ -3,6 +3,7 @@ import { conflict, invalid, notFound, unprocessable } from '../app/errors';
 import { INTERNATIONAL_ONLY, normalisePhone } from '../domain/phone';
 import { retryOnConflict } from '../app/retryOnConflict';
 import { newSigningSecret } from '../app/signingSecret';
+import { rotateSigningSecret } from '../domain/signingSecrets';
 import { healthyEndpoint, matchesFilters, type DeliveryAttempt, type FilterValue, type Subscription } from '../domain/webhooks';
 import type { DomainEvent } from '../domain/types';
 import { ConcurrencyError, DuplicateError, QUEUE_OF, type WebhookDeliverTask } from '../ports';
@@ -101,6 +102,20 @@ export async function updateSubscription(deps: Pick<AppDeps, 'store'>, accountId
     const next = change(current);
     return next ? deps.store.subscriptions.update(next) : current;
   }, 10);
+}
+
+/**
+ * A new signing secret for the subscription; the replaced one keeps signing for `overlapHours`
+ * (range checked by the route). A deleted or unknown subscription, or another account's, is a 404.
+ */
+export async function rotateSubscriptionSecret(deps: AppDeps, accountId: string, id: string, overlapHours: number): Promise<Subscription> {
+  const result = await updateSubscription(deps, accountId, id, (s) => {
+    if (s.status === 'deleted') return null;
+    const { secret, previous } = rotateSigningSecret(s.secret, newSigningSecret(), deps.clock.now(), overlapHours);
+    return { ...s, secret, previousSecret: previous, updatedAt: nowIso(deps) };
+  });
+  if (!result || result.status === 'deleted') throw notFound(`Subscription ${id}`);
+  return result;
 }
 
 /**

@@ -68,6 +68,12 @@ describe('every connector action through swagger-client against the embedded hos
     expect(body(await call('GetCallbackSigningSecret', {}, 200)).secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
   });
 
+  test('RotateCallbackSigningSecret answers the new secret, which GetCallbackSigningSecret then returns', async () => {
+    const rotated = body(await call('RotateCallbackSigningSecret', { body: { overlapHours: 1 } }, 200));
+    expect(rotated).toEqual({ secret: expect.stringMatching(/^whsec_/), previousSecretExpiresAt: new Date(t.clock.now() + 3_600_000).toISOString() });
+    expect(body(await call('GetCallbackSigningSecret', {}, 200)).secret).toBe(rotated.secret);
+  });
+
   test('ListSenderIdValues feeds SendSms\'s from, as the designer\'s dropdown does', async () => {
     const values = body(await call('ListSenderIdValues', {}, 200));
     ctx.from = values.items[0].value;
@@ -199,6 +205,8 @@ describe('every connector action through swagger-client against the embedded hos
     await t.host.drain();
     expect(r.received.map((w) => w.headers['webhook-id'])).toEqual([ctx.eventId, ctx.eventId]);
     await call('RedeliverEvent', { eventId: 'evt_doesnotexist' }, 404);
+    const rotated = body(await call('RotateWebhookSecret', { subscriptionId: ctx.hookId }, 200));
+    expect(rotated).toEqual({ secret: expect.stringMatching(/^whsec_/), previousSecretExpiresAt: new Date(t.clock.now() + 86_400_000).toISOString() });
     await call('DeleteWebhookSubscription', { subscriptionId: ctx.hookId }, 204);
   });
 

@@ -111,6 +111,20 @@ export function describeWebhookStoreContract(name: string, open: () => Promise<D
       await expect(store.subscriptions.update({ ...makeSubscription(), etag: updated.etag })).rejects.toBeInstanceOf(ConcurrencyError);
     });
 
+    test('a rotated secret keeps the previous one and its expiry; a record without them reads back without them', async () => {
+      const old = await store.subscriptions.create(makeSubscription());
+      expect(strip((await store.subscriptions.get(old.accountId, old.id))!)).not.toHaveProperty('previousSecret');
+      const previousSecret = { secret: old.secret, expiresAt: at(86_400_000) };
+      const rotated = await store.subscriptions.update({ ...old, secret: 'whsec_bmV3IHNlY3JldCBvZiB0aGlydHktdHdvIGJ5dGVzIQ==', previousSecret });
+      const read = (await store.subscriptions.get(old.accountId, old.id))!;
+      expect(read).toEqual(rotated);
+      expect(read.previousSecret).toEqual(previousSecret);
+      expect((await store.subscriptions.listActive(old.accountId, old.eventType))[0]!.previousSecret).toEqual(previousSecret);
+      // Rotating with no overlap clears it.
+      await store.subscriptions.update({ ...read, previousSecret: null });
+      expect((await store.subscriptions.get(old.accountId, old.id))!.previousSecret ?? null).toBeNull();
+    });
+
     test('disabled subscriptions are listed but not active', async () => {
       const s = await store.subscriptions.create(makeSubscription());
       await store.subscriptions.update({ ...s, status: 'disabled', disabledReason: 'failing for 5 days' });

@@ -26,6 +26,16 @@ describe('rate limits', () => {
     expect((await t.api.get('/hooks')).status).toBe(200);
   });
 
+  test('rotating a subscription secret counts against the webhook API allowance like the other /hooks routes', async () => {
+    const sub = await t.api.post('/hooks/sms-received', { callbackUrl: 'http://127.0.0.1:9/hook' });
+    expect(sub.status).toBe(201);
+    expect((await t.api.post(`/hooks/${sub.body.id}/rotate-secret`)).status).toBe(200);
+    expect((await t.api.get('/hooks')).status).toBe(200);
+    const limited = await t.api.post(`/hooks/${sub.body.id}/rotate-secret`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('20');
+  });
+
   test('carrier callbacks answer 429 beyond the rate of one source', async () => {
     await assignNumber(t, '+14155550100');
     await inbound(t, '+14155550100', 'one');

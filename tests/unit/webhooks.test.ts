@@ -16,6 +16,7 @@ import { RateLimiter } from '../../shared/http/rateLimit';
 import type { JsonSchema } from '../../shared/http/schema';
 import { eventCatalog, eventDefinitionBySlug, eventPayloadSchema } from '../../shared/webhooks/catalog';
 import { newSigningSecret } from '../../shared/app/signingSecret';
+import { activeSigningSecrets, rotateSigningSecret } from '../../shared/domain/signingSecrets';
 import { signatureHeaders } from '../../shared/webhooks/signing';
 import { FakeClock } from '../fixtures/fakeClock';
 import { startReceiver } from '../fixtures/webhookReceiver';
@@ -156,6 +157,36 @@ describe('signing', () => {
     expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
     expect(() => new Webhook(secret).verify(body.replace('hi', 'ho'), headers)).toThrow();
     expect(() => new Webhook(newSigningSecret()).verify(body, headers)).toThrow();
+  });
+
+  test('with several secrets the header carries one signature each, space separated, and each secret verifies alone', () => {
+    const [current, previous, stranger] = [newSigningSecret(), newSigningSecret(), newSigningSecret()];
+    const now = Date.now();
+    const body = '{"id":"evt_2"}';
+    const headers = signatureHeaders([current, previous], 'evt_2', now, body);
+    expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}= v1,[A-Za-z0-9+/]{43}=$/);
+    expect(headers['webhook-signature']!.split(' ')[0]).toBe(signatureHeaders(current, 'evt_2', now, body)['webhook-signature']);
+    expect(new Webhook(current).verify(body, headers)).toEqual({ id: 'evt_2' });
+    expect(new Webhook(previous).verify(body, headers)).toEqual({ id: 'evt_2' });
+    expect(() => new Webhook(stranger).verify(body, headers)).toThrow();
+  });
+});
+
+describe('secret rotation rules', () => {
+  const T = Date.parse('2026-05-01T12:00:00.000Z');
+  test('the replaced secret signs beside the new one until its expiry, then only the new one signs', () => {
+    const { secret, previous } = rotateSigningSecret('whsec_old', 'whsec_new', T, 24);
+    expect(secret).toBe('whsec_new');
+    expect(previous).toEqual({ secret: 'whsec_old', expiresAt: '2026-05-02T12:00:00.000Z' });
+    expect(activeSigningSecrets(secret, previous, T)).toEqual(['whsec_new', 'whsec_old']);
+    expect(activeSigningSecrets(secret, previous, T + 24 * 3_600_000 - 1)).toEqual(['whsec_new', 'whsec_old']);
+    expect(activeSigningSecrets(secret, previous, T + 24 * 3_600_000)).toEqual(['whsec_new']);
+  });
+
+  test('no overlap keeps no previous secret; records without one sign with their secret only', () => {
+    expect(rotateSigningSecret('whsec_old', 'whsec_new', T, 0)).toEqual({ secret: 'whsec_new', previous: null });
+    expect(activeSigningSecrets('whsec_s', undefined, T)).toEqual(['whsec_s']);
+    expect(activeSigningSecrets('whsec_s', null, T)).toEqual(['whsec_s']);
   });
 });
 

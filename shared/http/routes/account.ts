@@ -1,9 +1,10 @@
-import { accountView, balanceView, callbackSecretOf, updateAccountSettings, type AccountSettingsInput } from '../../app/accounts';
+import { accountView, balanceView, callbackSecretOf, rotateCallbackSecret, updateAccountSettings, type AccountSettingsInput } from '../../app/accounts';
 import { defaultCountryInput, retryPolicyInputSchema, accountSchema, balanceSchema, monitorSettingsInputSchema } from '../resources';
 import { AMOUNT_PATTERN } from '../../domain/money';
 import type { RouteDef } from '../route';
 import { bool, nullable, obj, str } from '../schema';
 import { problemResponses } from './common';
+import { overlapHoursOf, rotatedSecretSchema, rotatedSecretView, rotateSecretBody } from './secretRotation';
 
 export const accountRoutes: RouteDef[] = [
   {
@@ -87,6 +88,24 @@ export const accountRoutes: RouteDef[] = [
     async handle({ deps, account }) {
       const { secret } = await callbackSecretOf(deps, account);
       return { status: 200, body: { secret } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/account/callback-secret/rotate',
+    operationId: 'RotateCallbackSigningSecret',
+    summary: 'Rotate the callback signing secret',
+    description: 'Replaces the secret that signs this account\'s per-message callbacks and default webhook calls. The replaced secret keeps signing beside the new one for the overlap (default 24 hours), so receivers can switch over without rejecting a delivery.',
+    tags: ['Account'],
+    auth: 'account',
+    scope: 'account:manage',
+    body: rotateSecretBody,
+    bodyRequired: false,
+    responses: { 200: { description: 'The new secret.', schema: rotatedSecretSchema }, ...problemResponses(400, 401, 403) },
+    connector: { visibility: 'advanced' },
+    async handle({ deps, req, account }) {
+      const updated = await rotateCallbackSecret(deps, account, overlapHoursOf(req.body));
+      return { status: 200, body: rotatedSecretView(updated.callbackSecret!, updated.previousCallbackSecret) };
     },
   },
 ];

@@ -8,6 +8,7 @@ import {
   listDeliveries,
   redeliverEvent,
   replayFailed,
+  rotateSubscriptionSecret,
   subscribe,
   subscriptionView,
   unsubscribe,
@@ -18,6 +19,7 @@ import { listOf } from '../resources';
 import type { RouteDef } from '../route';
 import { arr, int, nullable, obj, str, type JsonSchema } from '../schema';
 import { idParam, problemResponses } from './common';
+import { overlapHoursOf, rotatedSecretSchema, rotatedSecretView, rotateSecretBody } from './secretRotation';
 
 /**
  * Webhook subscription routes: one static POST per trigger of the event catalog (the Power
@@ -232,6 +234,26 @@ export const hookRoutes: RouteDef[] = [
       const since = new Date((req.body as { since: string }).since);
       if (Number.isNaN(since.getTime())) throw invalid([{ path: '/since', message: 'is not a valid time' }]);
       return { status: 202, body: await replayFailed(deps, account.id, req.params.subscriptionId!, since.toISOString()) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/hooks/{subscriptionId}/rotate-secret',
+    operationId: 'RotateWebhookSecret',
+    summary: 'Rotate a webhook signing secret',
+    description: 'Replaces the subscription\'s signing secret; the new one is shown once. The replaced secret keeps signing beside it for the overlap (default 24 hours), so the receiver can switch over without rejecting a delivery.',
+    tags: ['Webhooks'],
+    auth: 'account',
+    scope: 'webhooks:manage',
+    rateLimit: 'subscriptions',
+    pathParams: [subscriptionIdParam],
+    body: rotateSecretBody,
+    bodyRequired: false,
+    responses: { 200: { description: 'The new secret.', schema: rotatedSecretSchema }, ...problemResponses(400, 404, 429) },
+    connector: { visibility: 'advanced' },
+    async handle({ deps, req, account }) {
+      const s = await rotateSubscriptionSecret(deps, account.id, req.params.subscriptionId!, overlapHoursOf(req.body));
+      return { status: 200, body: rotatedSecretView(s.secret, s.previousSecret) };
     },
   },
   {

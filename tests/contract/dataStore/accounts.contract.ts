@@ -44,6 +44,15 @@ export function describeAccountStoreContract(t: StoreHarness): void {
       expect(await store.accounts.get(created.id)).toEqual(second);
     });
 
+    it('keeps the callback secret, the previous one and its expiry; an account without them reads back without them', async () => {
+      const created = await newAccount({ callbackSecret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
+      expect(await store.accounts.get(created.id)).not.toHaveProperty('previousCallbackSecret');
+      const previousCallbackSecret = { secret: created.callbackSecret!, expiresAt: at(86_400_000) };
+      const rotated = await store.accounts.update({ ...created, callbackSecret: 'whsec_bmV3IHNlY3JldCBvZiB0aGlydHktdHdvIGJ5dGVzIQ==', previousCallbackSecret });
+      expect(await store.accounts.get(created.id)).toEqual(rotated);
+      expect((await store.accounts.get(created.id))!.previousCallbackSecret).toEqual(previousCallbackSecret);
+    });
+
     it('update never writes the balance, which only accept, transition and credit move', async () => {
       const created = await newAccount({ balance: 1_000n });
       await store.accounts.credit(created.id, 500n);
