@@ -6,7 +6,7 @@ import type { AppDeps } from '../app/deps';
 import type { Account } from '../domain/types';
 import { problem, problemFromError } from './problem';
 import type { ParamSpec, RouteDef, RouteRequest, RouteResult } from './route';
-import type { JsonSchema } from './schema';
+import type { JsonSchema } from '../schema/builders';
 import { RateLimiter } from './rateLimit';
 import { openPageToken, signPageToken } from './pageTokens';
 import { compileBody, compileQuery, type Validator } from './validation';

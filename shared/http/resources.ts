@@ -1,5 +1,5 @@
 import { DEFAULT_MONITOR_SETTINGS, MONITOR_LIMITS } from '../domain/monitors';
-import { arr, bool, int, nullable, obj, str, type JsonSchema } from './schema';
+import { arr, bool, int, nullable, obj, str, type JsonSchema } from '../schema/builders';
 
 /** Response and request shapes shared by several routes. */
 

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../app/deps';
 import type { Account } from '../domain/types';
-import type { JsonSchema } from './schema';
+import type { JsonSchema } from '../schema/builders';
 import type { EventDefinition } from '../webhooks/eventDefinition';
 
 /** OPTIONS only on carrier routes: the CloudEvents webhook validation probe of Event Grid. */

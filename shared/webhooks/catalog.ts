@@ -1,5 +1,5 @@
 import { EVENT_TYPES, type EventType } from '../domain/events';
-import { arr, bool, int, nullable, obj, str, type JsonSchema } from '../http/schema';
+import { arr, bool, int, nullable, obj, str, type JsonSchema } from '../schema/builders';
 import type { EventDefinition, EventFilterDefinition } from './eventDefinition';
 
 /**

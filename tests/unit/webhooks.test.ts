@@ -13,7 +13,7 @@ import {
   RETRY_SCHEDULE_MS,
 } from '../../shared/domain/webhooks';
 import { RateLimiter } from '../../shared/http/rateLimit';
-import type { JsonSchema } from '../../shared/http/schema';
+import type { JsonSchema } from '../../shared/schema/builders';
 import { eventCatalog, eventDefinitionBySlug, eventPayloadSchema } from '../../shared/webhooks/catalog';
 import { newSigningSecret, signatureHeaders } from '../../shared/webhooks/signing';
 import { FakeClock } from '../fixtures/fakeClock';

@@ -1,7 +1,7 @@
 import { accountView, balanceView, callbackSecretOf, updateAccountSettings, type AccountSettingsInput } from '../../app/accounts';
 import { defaultCountryInput, retryPolicyInputSchema, accountSchema, balanceSchema, monitorSettingsInputSchema } from '../resources';
 import type { RouteDef } from '../route';
-import { bool, nullable, obj, str } from '../schema';
+import { bool, nullable, obj, str } from '../../schema/builders';
 import { problemResponses } from './common';
 
 export const accountRoutes: RouteDef[] = [

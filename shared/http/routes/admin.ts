@@ -3,7 +3,7 @@ import { accountView, addCredits, createAccount, type NewAccountInput } from '..
 import { AMOUNT_PATTERN, SIGNED_AMOUNT_PATTERN } from '../../domain/money';
 import { accountSchema, defaultCountryInput } from '../resources';
 import type { RouteDef } from '../route';
-import { bool, nullable, obj, str, type JsonSchema } from '../schema';
+import { bool, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 
 // At most 999999999999.9999 (MAX_AMOUNT_MINOR): 12 digits before the point, 4 after.

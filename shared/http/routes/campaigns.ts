@@ -19,7 +19,7 @@ import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { toCsv, type CsvCell } from '../csvExport';
 import { messageSchema, pageOf } from '../resources';
 import type { RouteDef } from '../route';
-import { arr, bool, int, nullable, obj, str, type JsonSchema } from '../schema';
+import { arr, bool, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 import { acceptedMessage, idempotencyKeyHeader, idempotencyKeyOf } from './messages';
 

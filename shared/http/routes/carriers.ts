@@ -4,7 +4,7 @@ import { CarrierPayloadError, type CallbackKind, type CallbackOutcome, type Carr
 import { API_PREFIX } from '../engine';
 import { problem } from '../problem';
 import type { HttpMethod, RouteContext, RouteDef, RouteResult } from '../route';
-import { arr, obj, str } from '../schema';
+import { arr, obj, str } from '../../schema/builders';
 import { problemResponses } from './common';
 
 const carrierParam = [{ name: 'carrier', required: true, schema: str('Carrier', 'Carrier name, e.g. simulator.', { minLength: 1, maxLength: 32 }) }];

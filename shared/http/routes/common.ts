@@ -1,6 +1,6 @@
 import { problemSchema } from '../resources';
 import type { ParamSpec, ResponseSpec } from '../route';
-import { str } from '../schema';
+import { str } from '../../schema/builders';
 
 const PROBLEM_TEXT: Record<number, string> = {
   400: 'The request is invalid; errors names the fields.',

@@ -12,7 +12,7 @@ import {
   type ContactInput,
   type ContactPatch,
 } from '../../app/contacts';
-import { arr, bool, int, nullable, obj, str, type JsonSchema } from '../schema';
+import { arr, bool, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { pageOf } from '../resources';
 import type { RouteDef } from '../route';
 import { idParam, problemResponses } from './common';

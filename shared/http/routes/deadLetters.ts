@@ -1,6 +1,6 @@
 import { listDeadLetters, requeueDeadLetter, taskQueueNames } from '../../app/deadLetters';
 import type { RouteDef } from '../route';
-import { arr, int, obj, str } from '../schema';
+import { arr, int, obj, str } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 
 const queueParam = {

@@ -12,7 +12,7 @@ import {
 } from '../../app/groups';
 import { listOf } from '../resources';
 import type { RouteDef } from '../route';
-import { arr, int, nullable, obj, str, type JsonSchema } from '../schema';
+import { arr, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { contactSchema } from './contacts';
 import { idParam, problemResponses } from './common';
 

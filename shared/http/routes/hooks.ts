@@ -16,7 +16,7 @@ import {
 import { problem } from '../problem';
 import { listOf } from '../resources';
 import type { RouteDef } from '../route';
-import { arr, int, nullable, obj, str, type JsonSchema } from '../schema';
+import { arr, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 
 /**

@@ -12,7 +12,7 @@ import {
 import { KEYWORD_MATCH_TYPES, KEYWORD_MAX_LENGTH } from '../../domain/keywordRule';
 import { listOf } from '../resources';
 import type { RouteDef } from '../route';
-import { bool, nullable, obj, str, type JsonSchema } from '../schema';
+import { bool, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 
 const MATCH_TYPE_TEXT = 'exact: the message is the keyword; starts_with: the message begins with it; contains: it appears as a whole word or phrase. Case and punctuation are ignored.';

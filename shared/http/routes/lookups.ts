@@ -1,6 +1,6 @@
 import { listGroups } from '../../app/groups';
 import type { RouteContext, RouteDef } from '../route';
-import { arr, obj, str, type JsonSchema } from '../schema';
+import { arr, obj, str, type JsonSchema } from '../../schema/builders';
 
 /**
  * Value lists behind the connector's dropdowns (x-ms-dynamic-values): internal operations that

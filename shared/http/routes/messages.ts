@@ -7,7 +7,7 @@ import type { Message } from '../../domain/types';
 import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { MESSAGE_STATUSES, messageSchema, pageOf } from '../resources';
 import type { ParamSpec, RouteDef, RouteRequest, RouteResult } from '../route';
-import { int, obj, str } from '../schema';
+import { int, obj, str } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 
 export function messageView(m: Message) {

@@ -1,6 +1,6 @@
 import { replaceApiKey } from '../../app/accountKeys';
 import type { RouteDef } from '../route';
-import { obj, str } from '../schema';
+import { obj, str } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 
 /** Operator route that recovers an account whose key was lost (see docs/operator.md). */

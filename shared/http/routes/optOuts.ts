@@ -1,7 +1,7 @@
 import { addOptOut, optOutView, removeOptOut } from '../../app/optOuts';
 import { pageOf } from '../resources';
 import type { RouteDef } from '../route';
-import { int, nullable, obj, str, type JsonSchema } from '../schema';
+import { int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { problemResponses } from './common';
 
 const optOutSchema: JsonSchema = obj('Opt-out', 'A recipient who will not get messages from this account.', {

@@ -1,7 +1,7 @@
 import { decideSenderId, requestSenderId, senderIdView } from '../../app/senderIds';
 import { listOf, senderIdSchema } from '../resources';
 import type { RouteDef } from '../route';
-import { obj, str } from '../schema';
+import { obj, str } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 import type { SenderIdStatus } from '../../domain/types';
 

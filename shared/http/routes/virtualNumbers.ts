@@ -1,7 +1,7 @@
 import { assignVirtualNumber, virtualNumberView } from '../../app/virtualNumbers';
 import { listOf, virtualNumberSchema } from '../resources';
 import type { RouteDef } from '../route';
-import { arr, obj, str } from '../schema';
+import { arr, obj, str } from '../../schema/builders';
 import { problemResponses } from './common';
 
 export const virtualNumberRoutes: RouteDef[] = [
