@@ -104,7 +104,7 @@ function asPathParam(p: ParamSpec): ParamSpec {
   return { ...p, schema, required: true };
 }
 
-function objectOf(params: ParamSpec[]): JsonSchema {
+function objectOf(params: readonly ParamSpec[]): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   for (const q of params) {

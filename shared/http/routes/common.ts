@@ -21,6 +21,6 @@ export function problemResponses(...codes: number[]): Record<number, ResponseSpe
   return out;
 }
 
-export function idParam(name: string, title: string, description: string): ParamSpec {
+export function idParam<const N extends string>(name: N, title: string, description: string): ParamSpec<N> {
   return { name, required: true, schema: str(title, description, { minLength: 1, maxLength: 64 }) };
 }

@@ -1,13 +1,13 @@
 import { cancelMessage } from '../../app/messageLifecycle';
 import { AppError, notFound } from '../../app/errors';
-import { sendMessage, type SendMessageInput, type SendOutcome } from '../../app/sendMessage';
+import { sendMessage, type SendOutcome } from '../../app/sendMessage';
 import { e164 } from '../../app/phoneInput';
 import { UNIQUE_ARGS_LIMITS } from '../../domain/uniqueArgs';
 import type { Message } from '../../domain/types';
 import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { MESSAGE_STATUSES, messageSchema, pageOf } from '../resources';
-import type { ParamSpec, RouteDef, RouteRequest, RouteResult } from '../route';
-import { int, obj, str } from '../../schema/builders';
+import { defineRoute, type ParamSpec, type RouteDef, type RouteRequest, type RouteResult } from '../route';
+import { int, obj, str, typed } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 
 export function messageView(m: Message) {
@@ -72,18 +72,18 @@ export const sendMessageBody = obj('Send SMS request', 'The message to send.', {
   callback: obj('Callback', 'Per-message webhook for sent, delivered and undelivered events.', {
     url: str('Callback URL', 'HTTPS URL that receives this message\'s events.', { format: 'uri', maxLength: 2048 }),
   }, ['url'], { 'x-ms-visibility': 'advanced' }),
-  uniqueArgs: {
+  uniqueArgs: typed<Record<string, string>>({
     type: 'object',
     title: 'Unique arguments',
     description: `Your own key/value pairs echoed in every callback event for this message: up to ${UNIQUE_ARGS_LIMITS.keys} keys of 1-${UNIQUE_ARGS_LIMITS.keyLength} characters, values up to ${UNIQUE_ARGS_LIMITS.valueLength}, ${UNIQUE_ARGS_LIMITS.totalLength.toLocaleString('en-US')} characters in all.`,
     additionalProperties: { type: 'string', maxLength: UNIQUE_ARGS_LIMITS.valueLength },
     maxProperties: UNIQUE_ARGS_LIMITS.keys,
     'x-ms-visibility': 'advanced',
-  },
+  }),
 }, ['to', 'text']);
 
 export const messageRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'POST',
     path: '/messages',
     operationId: 'SendSms',
@@ -97,10 +97,10 @@ export const messageRoutes: RouteDef[] = [
     responses: { 202: { description: 'The message was accepted for delivery.', schema: messageSchema }, ...problemResponses(400, 402, 409, 422) },
     connector: { visibility: 'important' },
     async handle({ deps, req, account }) {
-      return acceptedMessage(await sendMessage(deps, account, req.body as SendMessageInput, idempotencyKeyOf(req)));
+      return acceptedMessage(await sendMessage(deps, account, req.body, idempotencyKeyOf(req)));
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/messages/{messageId}',
     operationId: 'GetMessage',
@@ -113,12 +113,12 @@ export const messageRoutes: RouteDef[] = [
     responses: { 200: { description: 'The message.', schema: messageSchema }, ...problemResponses(404) },
     connector: {},
     async handle({ deps, req, account }) {
-      const m = await deps.store.messages.get(account.id, req.params.messageId!);
+      const m = await deps.store.messages.get(account.id, req.params.messageId);
       if (!m) throw notFound(`Message ${req.params.messageId}`);
       return { status: 200, body: messageView(m) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/messages',
     operationId: 'ListMessages',
@@ -140,7 +140,7 @@ export const messageRoutes: RouteDef[] = [
     responses: { 200: { description: 'A page of messages.', schema: pageOf('Messages', messageSchema) }, ...problemResponses(400) },
     connector: {},
     async handle({ deps, req, account }) {
-      const q = req.query as { status?: Message['status']; to?: string; from?: string; since?: string; until?: string; campaignId?: string; limit: number; continuationToken?: string };
+      const q = req.query;
       // Read like any number the account gives (E.164, international digits, national numbers).
       const to = q.to === undefined ? undefined : e164(account, q.to, 'query/to');
       const page = await deps.store.messages.list(
@@ -150,8 +150,8 @@ export const messageRoutes: RouteDef[] = [
       );
       return { status: 200, body: { items: page.items.map(messageView), continuationToken: page.continuationToken } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/messages/{messageId}/cancel',
     operationId: 'CancelScheduledMessage',
@@ -166,9 +166,9 @@ export const messageRoutes: RouteDef[] = [
     responses: { 200: { description: 'The cancelled message.', schema: messageSchema }, ...problemResponses(404, 409) },
     connector: {},
     async handle({ deps, req, account }) {
-      const reason = (req.body as { reason?: string } | undefined)?.reason;
-      const m = await cancelMessage(deps, account.id, req.params.messageId!, reason);
+      const { reason } = req.body;
+      const m = await cancelMessage(deps, account.id, req.params.messageId, reason);
       return { status: 200, body: messageView(m) };
     },
-  },
+  }),
 ];
