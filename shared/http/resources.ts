@@ -1,5 +1,5 @@
 import { DEFAULT_MONITOR_SETTINGS, MONITOR_LIMITS } from '../domain/monitors';
-import { arr, bool, int, nullable, obj, str, type JsonSchema } from '../schema/builders';
+import { arr, bool, int, nullable, num, obj, str, type JsonSchema } from '../schema/builders';
 
 /** Response and request shapes shared by several routes. */
 
@@ -85,7 +85,7 @@ export const balanceSchema: JsonSchema = obj('Balance', 'Credits left on the acc
   isLow: bool('Is low', 'True when credits are below the threshold.'),
 }, ['credits', 'currency', 'lowBalanceThreshold', 'isLow']);
 
-const rate = (title: string, description: string): JsonSchema => ({ type: 'number', title, description, minimum: 0, maximum: 1 });
+const rate = (title: string, description: string) => num(title, description, { minimum: 0, maximum: 1 });
 const D = DEFAULT_MONITOR_SETTINGS;
 
 /** The monitors' settings (domain/monitors.ts): PATCH /account takes any of them, GET /me shows all. */
@@ -128,7 +128,7 @@ export const accountSchema: JsonSchema = obj('Account', 'The account the API key
 export const retryPolicyInputSchema = retryPolicySchema;
 
 /** The default country an account reads national numbers in (account settings and operator routes alike). */
-export const defaultCountryInput = (description: string): JsonSchema => str('Default country', description, { pattern: '^[A-Z]{2}$', knownRegion: true });
+export const defaultCountryInput = (description: string) => str('Default country', description, { pattern: '^[A-Z]{2}$', knownRegion: true });
 
 export const pageOf = (title: string, item: JsonSchema): JsonSchema =>
   obj(title, `A page of ${title.toLowerCase()}.`, {

@@ -114,8 +114,24 @@ export function obj<P extends Record<string, SchemaLike>, const R extends readon
   return { [KIND]: 'Object', type: 'object', title, description, properties, ...req, additionalProperties: false, ...extra } as unknown as TObj<P, R[number]>;
 }
 
-export const arr = <I extends SchemaLike>(title: string, description: string, items: I): TArr<I> =>
-  ({ [KIND]: 'Array', type: 'array', title, description, items }) as unknown as TArr<I>;
+export const arr = <I extends SchemaLike>(title: string, description: string, items: I, extra?: Extra): TArr<I> =>
+  ({ [KIND]: 'Array', type: 'array', title, description, items, ...extra }) as unknown as TArr<I>;
+
+/** A string or integer with no title of its own: the items of an array, the values of a map. */
+export const strItem = <const X extends Extra = {}>(extra?: X): TString & X & { static: Enumerated<X, string> } =>
+  ({ [KIND]: 'String', type: 'string', ...extra }) as unknown as TString & X & { static: Enumerated<X, string> };
+export const intItem = (): TInteger => ({ [KIND]: 'Integer', type: 'integer' }) as unknown as TInteger;
+
+export interface TDict<V extends SchemaLike | true> extends TSchema {
+  [Kind]: 'Record';
+  type: 'object';
+  additionalProperties: V;
+  static: Record<string, V extends SchemaLike ? StaticOf<V> : unknown>;
+}
+
+/** An object of keys of the caller's choosing, each with a value of `values` (true: any JSON). */
+export const dict = <V extends SchemaLike | true>(title: string, description: string, values: V, extra?: Extra): TDict<V> =>
+  ({ [KIND]: 'Record', type: 'object', title, description, additionalProperties: values, ...extra }) as unknown as TDict<V>;
 
 /**
  * A schema no builder expresses (an open object, a map, a bare item), given the type of the values

@@ -1,11 +1,11 @@
-import { accountView, balanceView, callbackSecretOf, updateAccountSettings, type AccountSettingsInput } from '../../app/accounts';
+import { accountView, balanceView, callbackSecretOf, updateAccountSettings } from '../../app/accounts';
 import { defaultCountryInput, retryPolicyInputSchema, accountSchema, balanceSchema, monitorSettingsInputSchema } from '../resources';
-import type { RouteDef } from '../route';
+import { defineRoute, type RouteDef } from '../route';
 import { bool, nullable, obj, str } from '../../schema/builders';
 import { problemResponses } from './common';
 
 export const accountRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/health',
     operationId: 'Health',
@@ -17,8 +17,8 @@ export const accountRoutes: RouteDef[] = [
     async handle({ deps }) {
       return { status: 200, body: { status: 'ok', time: new Date(deps.clock.now()).toISOString() } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/me',
     operationId: 'GetAccount',
@@ -31,8 +31,8 @@ export const accountRoutes: RouteDef[] = [
     async handle({ account }) {
       return { status: 200, body: accountView(account) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/balance',
     operationId: 'GetBalance',
@@ -45,8 +45,8 @@ export const accountRoutes: RouteDef[] = [
     async handle({ account }) {
       return { status: 200, body: balanceView(account) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PATCH',
     path: '/account',
     operationId: 'UpdateAccountSettings',
@@ -68,11 +68,11 @@ export const accountRoutes: RouteDef[] = [
     responses: { 200: { description: 'The updated account.', schema: accountSchema }, ...problemResponses(400, 422) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      const updated = await updateAccountSettings(deps, account, req.body as AccountSettingsInput);
+      const updated = await updateAccountSettings(deps, account, req.body);
       return { status: 200, body: accountView(updated) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/account/callback-secret',
     operationId: 'GetCallbackSigningSecret',
@@ -87,5 +87,5 @@ export const accountRoutes: RouteDef[] = [
       const { secret } = await callbackSecretOf(deps, account);
       return { status: 200, body: { secret } };
     },
-  },
+  }),
 ];

@@ -1,8 +1,8 @@
 import { carrierView, checkCarrierChoice, setAccountCarrier } from '../../app/accountCarrier';
-import { accountView, addCredits, createAccount, type NewAccountInput } from '../../app/accounts';
+import { accountView, addCredits, createAccount } from '../../app/accounts';
 import { AMOUNT_PATTERN, SIGNED_AMOUNT_PATTERN } from '../../domain/money';
 import { accountSchema, defaultCountryInput } from '../resources';
-import type { RouteDef } from '../route';
+import { defineRoute, type RouteDef } from '../route';
 import { bool, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 
@@ -23,7 +23,7 @@ const adminAccountSchema: JsonSchema = {
 };
 
 export const adminRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'POST',
     path: '/operator/accounts',
     operationId: 'AdminCreateAccount',
@@ -48,13 +48,12 @@ export const adminRoutes: RouteDef[] = [
       ...problemResponses(400, 422),
     },
     async handle({ deps, req }) {
-      const input = req.body as NewAccountInput;
-      checkCarrierChoice(deps, input.carrier);
-      const { account, apiKey } = await createAccount(deps, input);
+      checkCarrierChoice(deps, req.body.carrier);
+      const { account, apiKey } = await createAccount(deps, req.body);
       return { status: 201, body: { account: { ...accountView(account), ...carrierView(deps, account) }, apiKey }, headers: { location: `/api/operator/accounts/${account.id}` } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PUT',
     path: '/operator/accounts/{accountId}/carrier',
     operationId: 'AdminSetAccountCarrier',
@@ -66,11 +65,11 @@ export const adminRoutes: RouteDef[] = [
     body: obj('Carrier choice', 'The carrier to use.', { carrier: carrierField }, ['carrier']),
     responses: { 200: { description: 'The account with its carrier.', schema: adminAccountSchema }, ...problemResponses(400, 404, 422) },
     async handle({ deps, req }) {
-      const account = await setAccountCarrier(deps, req.params.accountId!, (req.body as { carrier: string | null }).carrier);
+      const account = await setAccountCarrier(deps, req.params.accountId, req.body.carrier);
       return { status: 200, body: { ...accountView(account), ...carrierView(deps, account) } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/operator/accounts/{accountId}/credits',
     operationId: 'AdminAddCredits',
@@ -91,9 +90,9 @@ export const adminRoutes: RouteDef[] = [
       ...problemResponses(400, 404, 422),
     },
     async handle({ deps, req }) {
-      const body = req.body as { amount: string; allowNegativeBalance?: boolean };
-      const { account, negativeBalance } = await addCredits(deps, req.params.accountId!, body.amount, body.allowNegativeBalance ?? false);
+      const { amount, allowNegativeBalance } = req.body;
+      const { account, negativeBalance } = await addCredits(deps, req.params.accountId, amount, allowNegativeBalance ?? false);
       return { status: 200, body: { ...accountView(account), negativeBalance } };
     },
-  },
+  }),
 ];

@@ -8,18 +8,16 @@ import {
   setTriggerCampaignActive,
   startCampaign,
   updateCampaign,
-  type CampaignDefinitionInput,
-  type CreateCampaignInput,
 } from '../../app/campaigns';
 import type { AppDeps } from '../../app/deps';
 import { pagesOf } from '../../app/pages';
-import type { Campaign, CampaignKind, CampaignSkip, CampaignStatus } from '../../domain/campaign';
+import type { Campaign, CampaignSkip } from '../../domain/campaign';
 import type { Account, Message } from '../../domain/types';
 import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { toCsv, type CsvCell } from '../csvExport';
 import { messageSchema, pageOf } from '../resources';
-import type { RouteDef } from '../route';
-import { arr, bool, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
+import { defineRoute, type RouteDef } from '../route';
+import { arr, bool, dict, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 import { acceptedMessage, idempotencyKeyHeader, idempotencyKeyOf } from './messages';
 
@@ -37,7 +35,7 @@ const attributeSchema = obj('Attribute', 'Maps one field of a trigger call\'s pa
 
 const triggerMappingSchema = obj('Trigger mapping', 'How a trigger call\'s payload maps to the recipient and the template variables.', {
   phoneField: str('Phone field', 'Dot path of the payload field holding the recipient\'s phone number in E.164, e.g. customer.phone.', { minLength: 1, maxLength: 200 }),
-  attributes: { ...arr('Attributes', 'Payload fields used by the template.', attributeSchema), maxItems: 50 },
+  attributes: arr('Attributes', 'Payload fields used by the template.', attributeSchema, { maxItems: 50 }),
 }, ['phoneField']);
 
 const textSchema = str('Text', 'Message template: {{firstName}}, {{lastName}}, {{email}}, {{phone}} or a custom field ({{name}}), for trigger campaigns the mapped attributes; {{name|fallback}} gives text for a missing value.', { minLength: 1, maxLength: MESSAGE_TEXT_MAX, lineBreaks: true });
@@ -46,15 +44,11 @@ const fromSchema = str('From', 'Approved sender ID, or one of your virtual numbe
   maxLength: 20,
   'x-ms-dynamic-values': { operationId: 'ListSenderIdValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' },
 });
-const groupIdsSchema: JsonSchema = {
-  ...arr('Groups', 'Bulk campaigns: the contact groups to send to; a contact in several groups gets one message.', str('Group ID', 'Identifier of a group, prefixed grp_.', {
-    minLength: 1,
-    maxLength: 64,
-    'x-ms-dynamic-values': { operationId: 'ListGroupValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' },
-  })),
-  minItems: 1,
-  maxItems: 20,
-};
+const groupIdsSchema = arr('Groups', 'Bulk campaigns: the contact groups to send to; a contact in several groups gets one message.', str('Group ID', 'Identifier of a group, prefixed grp_.', {
+  minLength: 1,
+  maxLength: 64,
+  'x-ms-dynamic-values': { operationId: 'ListGroupValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' },
+}), { minItems: 1, maxItems: 20 });
 
 const campaignSchema: JsonSchema = obj('Campaign', 'A bulk or trigger SMS campaign and its progress.', {
   id: str('Campaign ID', 'Identifier of the campaign, prefixed cmp_.'),
@@ -113,7 +107,7 @@ async function show(deps: AppDeps, account: Account, c: Campaign, status = 200) 
 }
 
 export const campaignRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'POST',
     path: '/campaigns',
     operationId: 'CreateCampaign',
@@ -133,11 +127,11 @@ export const campaignRoutes: RouteDef[] = [
     responses: { 201: { description: 'The campaign.', schema: campaignSchema }, ...problemResponses(400, 422) },
     connector: { visibility: 'important' },
     async handle({ deps, req, account }) {
-      const c = await createCampaign(deps, account, req.body as CreateCampaignInput);
+      const c = await createCampaign(deps, account, req.body);
       return { ...(await show(deps, account, c, 201)), headers: { location: `/api/campaigns/${c.id}` } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/campaigns',
     operationId: 'ListCampaigns',
@@ -155,13 +149,13 @@ export const campaignRoutes: RouteDef[] = [
     responses: { 200: { description: 'A page of campaigns.', schema: pageOf('Campaigns', campaignSchema) }, ...problemResponses(400) },
     connector: {},
     async handle({ deps, req, account }) {
-      const q = req.query as { kind?: CampaignKind; status?: CampaignStatus; limit: number; continuationToken?: string };
+      const q = req.query;
       const page = await deps.store.campaigns.list(account.id, { kind: q.kind, status: q.status }, { limit: q.limit, continuationToken: q.continuationToken });
       // Stored totals only: counting every campaign's messages would make the list cost grow with them.
       return { status: 200, body: { items: page.items.map((c) => campaignView(deps, account, c)), continuationToken: page.continuationToken } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/campaigns/{campaignId}',
     operationId: 'GetCampaign',
@@ -174,10 +168,10 @@ export const campaignRoutes: RouteDef[] = [
     responses: { 200: { description: 'The campaign.', schema: campaignSchema }, ...problemResponses(404) },
     connector: {},
     async handle({ deps, req, account }) {
-      return show(deps, account, await getCampaign(deps, account, req.params.campaignId!));
+      return show(deps, account, await getCampaign(deps, account, req.params.campaignId));
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PATCH',
     path: '/campaigns/{campaignId}',
     operationId: 'UpdateCampaign',
@@ -197,10 +191,10 @@ export const campaignRoutes: RouteDef[] = [
     responses: { 200: { description: 'The changed campaign.', schema: campaignSchema }, ...problemResponses(400, 404, 409, 422) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      return show(deps, account, await updateCampaign(deps, account, req.params.campaignId!, req.body as Partial<CampaignDefinitionInput>));
+      return show(deps, account, await updateCampaign(deps, account, req.params.campaignId, req.body));
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/campaigns/{campaignId}/start',
     operationId: 'StartCampaign',
@@ -217,11 +211,10 @@ export const campaignRoutes: RouteDef[] = [
     responses: { 200: { description: 'The started (or scheduled) campaign.', schema: campaignSchema }, ...problemResponses(400, 404, 409, 422) },
     connector: {},
     async handle({ deps, req, account }) {
-      const sendAt = (req.body as { sendAt?: string } | undefined)?.sendAt;
-      return show(deps, account, await startCampaign(deps, account, req.params.campaignId!, sendAt));
+      return show(deps, account, await startCampaign(deps, account, req.params.campaignId, req.body.sendAt));
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/campaigns/{campaignId}/cancel',
     operationId: 'CancelCampaign',
@@ -234,10 +227,10 @@ export const campaignRoutes: RouteDef[] = [
     responses: { 200: { description: 'The cancelled campaign.', schema: campaignSchema }, ...problemResponses(404, 409) },
     connector: {},
     async handle({ deps, req, account }) {
-      return show(deps, account, await cancelCampaign(deps, account, req.params.campaignId!));
+      return show(deps, account, await cancelCampaign(deps, account, req.params.campaignId));
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/campaigns/{campaignId}/activate',
     operationId: 'ActivateCampaign',
@@ -250,10 +243,10 @@ export const campaignRoutes: RouteDef[] = [
     responses: { 200: { description: 'The active campaign.', schema: campaignSchema }, ...problemResponses(404, 409) },
     connector: {},
     async handle({ deps, req, account }) {
-      return show(deps, account, await setTriggerCampaignActive(deps, account, req.params.campaignId!, true));
+      return show(deps, account, await setTriggerCampaignActive(deps, account, req.params.campaignId, true));
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/campaigns/{campaignId}/pause',
     operationId: 'PauseCampaign',
@@ -266,10 +259,10 @@ export const campaignRoutes: RouteDef[] = [
     responses: { 200: { description: 'The paused campaign.', schema: campaignSchema }, ...problemResponses(404, 409) },
     connector: {},
     async handle({ deps, req, account }) {
-      return show(deps, account, await setTriggerCampaignActive(deps, account, req.params.campaignId!, false));
+      return show(deps, account, await setTriggerCampaignActive(deps, account, req.params.campaignId, false));
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/campaigns/{campaignId}/trigger',
     operationId: 'TriggerCampaign',
@@ -280,15 +273,15 @@ export const campaignRoutes: RouteDef[] = [
     scope: 'messages:send',
     pathParams: [campaignParam],
     headers: [idempotencyKeyHeader('a call')],
-    body: { type: 'object', title: 'Payload', description: 'Your data: the phone field and the attributes the campaign maps.', additionalProperties: true, 'x-ms-visibility': 'important' },
+    body: dict('Payload', 'Your data: the phone field and the attributes the campaign maps.', true, { 'x-ms-visibility': 'important' }),
     responses: { 202: { description: 'The message was accepted for delivery.', schema: messageSchema }, ...problemResponses(400, 402, 404, 409, 422, 429) },
     rateLimit: 'campaignTriggers',
     connector: {},
     async handle({ deps, req, account }) {
-      return acceptedMessage(await triggerCampaign(deps, account, req.params.campaignId!, req.body as Record<string, unknown>, idempotencyKeyOf(req)));
+      return acceptedMessage(await triggerCampaign(deps, account, req.params.campaignId, req.body, idempotencyKeyOf(req)));
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/campaigns/{campaignId}/export',
     operationId: 'ExportCampaignMessages',
@@ -301,14 +294,14 @@ export const campaignRoutes: RouteDef[] = [
     responses: { 200: { description: 'The campaign log as CSV (RFC 4180, header row).', schema: str('Campaign log', 'CSV text with the columns ' + CSV_COLUMNS.join(', ') + '.', { format: 'binary' }) }, ...problemResponses(404) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      const c = await getCampaign(deps, account, req.params.campaignId!);
+      const c = await getCampaign(deps, account, req.params.campaignId);
       const rows: CsvCell[][] = [];
       for await (const messages of pagesOf((page) => deps.store.messages.list(account.id, { campaignId: c.id }, page), 200)) rows.push(...messages.map(csvRow));
       // The store lists newest first; oldest first reads best in a spreadsheet. Skipped contacts follow, with their reasons.
       const csv = toCsv(CSV_COLUMNS, [...rows.reverse(), ...(c.skips ?? []).map(skipRow)]);
       return { status: 200, body: csv, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${c.id}.csv"` } };
     },
-  },
+  }),
 ];
 
 /** A contact the campaign did not send to: no message, status skipped, the reason code and why. */

@@ -1,4 +1,4 @@
-import { importContacts, IMPORT_MAX_ROWS, type ImportInput } from '../../app/contactImport';
+import { importContacts, IMPORT_MAX_ROWS } from '../../app/contactImport';
 import {
   CUSTOM_FIELDS_MAX,
   CUSTOM_FIELD_VALUE_MAX,
@@ -9,12 +9,10 @@ import {
   getContact,
   listContacts,
   updateContact,
-  type ContactInput,
-  type ContactPatch,
 } from '../../app/contacts';
-import { arr, bool, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
+import { arr, bool, dict, int, nullable, obj, str, type JsonSchema, type SchemaLike } from '../../schema/builders';
 import { pageOf } from '../resources';
-import type { RouteDef } from '../route';
+import { defineRoute, type RouteDef } from '../route';
 import { idParam, problemResponses } from './common';
 
 const groupRefSchema = obj('Group', 'A group the contact belongs to.', {
@@ -40,18 +38,10 @@ const GROUP_DROPDOWN = { operationId: 'ListGroupValues', 'value-collection': 'it
 const phoneField = (description: string) => str('Phone', description, { minLength: 3, maxLength: 32 });
 const nameField = (title: string, what: string) => nullable(str(title, `The contact's ${what}.`, { maxLength: NAME_MAX }));
 const emailField = nullable(str('Email', 'The contact\'s email address.', { maxLength: EMAIL_MAX }));
-const groupIdsField = (description: string): JsonSchema => ({
-  ...arr('Groups', description, str('Group ID', 'Identifier of a group, prefixed grp_.', { minLength: 1, maxLength: 64, 'x-ms-dynamic-values': GROUP_DROPDOWN })),
-  maxItems: 100,
-});
-const customFieldsField = (values: JsonSchema, description: string): JsonSchema => ({
-  type: 'object',
-  title: 'Custom fields',
-  description,
-  additionalProperties: values,
-  maxProperties: CUSTOM_FIELDS_MAX,
-  'x-ms-visibility': 'advanced',
-});
+const groupIdsField = (description: string) =>
+  arr('Groups', description, str('Group ID', 'Identifier of a group, prefixed grp_.', { minLength: 1, maxLength: 64, 'x-ms-dynamic-values': GROUP_DROPDOWN }), { maxItems: 100 });
+const customFieldsField = <V extends SchemaLike>(values: V, description: string) =>
+  dict('Custom fields', description, values, { maxProperties: CUSTOM_FIELDS_MAX, 'x-ms-visibility': 'advanced' });
 
 const importResultSchema = obj('Import result', 'What the import did, and the rows it skipped.', {
   created: int('Created', 'Contacts added.'),
@@ -67,7 +57,7 @@ const importResultSchema = obj('Import result', 'What the import did, and the ro
 const contactIdParam = idParam('contactId', 'Contact ID', 'ID of the contact, prefixed ctc_.');
 
 export const contactRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/contacts',
     operationId: 'ListContacts',
@@ -85,11 +75,11 @@ export const contactRoutes: RouteDef[] = [
     responses: { 200: { description: 'A page of contacts.', schema: pageOf('Contacts', contactSchema) }, ...problemResponses(400) },
     connector: {},
     async handle({ deps, req, account }) {
-      const q = req.query as { groupId?: string; phone?: string; limit: number; continuationToken?: string };
+      const q = req.query;
       return { status: 200, body: await listContacts(deps, account, { groupId: q.groupId, phone: q.phone }, { limit: q.limit, continuationToken: q.continuationToken }) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/contacts',
     operationId: 'CreateContact',
@@ -109,11 +99,11 @@ export const contactRoutes: RouteDef[] = [
     responses: { 201: { description: 'The contact was added.', schema: contactSchema }, ...problemResponses(400, 409, 422) },
     connector: { visibility: 'important' },
     async handle({ deps, req, account }) {
-      const c = await createContact(deps, account, req.body as ContactInput);
+      const c = await createContact(deps, account, req.body);
       return { status: 201, body: c, headers: { location: `/api/contacts/${c.id}` } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/contacts/import',
     operationId: 'ImportContacts',
@@ -130,10 +120,10 @@ export const contactRoutes: RouteDef[] = [
     responses: { 200: { description: 'What the import did.', schema: importResultSchema }, ...problemResponses(400, 413, 422) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      return { status: 200, body: await importContacts(deps, account, req.body as ImportInput) };
+      return { status: 200, body: await importContacts(deps, account, req.body) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/contacts/{contactId}',
     operationId: 'GetContact',
@@ -146,10 +136,10 @@ export const contactRoutes: RouteDef[] = [
     responses: { 200: { description: 'The contact.', schema: contactSchema }, ...problemResponses(404) },
     connector: {},
     async handle({ deps, req, account }) {
-      return { status: 200, body: await getContact(deps, account.id, req.params.contactId!) };
+      return { status: 200, body: await getContact(deps, account.id, req.params.contactId) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PATCH',
     path: '/contacts/{contactId}',
     operationId: 'UpdateContact',
@@ -170,10 +160,10 @@ export const contactRoutes: RouteDef[] = [
     responses: { 200: { description: 'The contact as it is now.', schema: contactSchema }, ...problemResponses(400, 404, 409, 422) },
     connector: {},
     async handle({ deps, req, account }) {
-      return { status: 200, body: await updateContact(deps, account, req.params.contactId!, req.body as ContactPatch) };
+      return { status: 200, body: await updateContact(deps, account, req.params.contactId, req.body) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: '/contacts/{contactId}',
     operationId: 'DeleteContact',
@@ -196,8 +186,8 @@ export const contactRoutes: RouteDef[] = [
     responses: { 200: { description: 'The deleted contact.', schema: contactSchema }, ...problemResponses(400, 404) },
     connector: {},
     async handle({ deps, req, account }) {
-      const { reason } = req.query as { reason: string };
-      return { status: 200, body: await deleteContact(deps, account.id, req.params.contactId!, reason) };
+      const { reason } = req.query;
+      return { status: 200, body: await deleteContact(deps, account.id, req.params.contactId, reason) };
     },
-  },
+  }),
 ];

@@ -11,7 +11,7 @@ import {
   updateGroup,
 } from '../../app/groups';
 import { listOf } from '../resources';
-import type { RouteDef } from '../route';
+import { defineRoute, type RouteDef } from '../route';
 import { arr, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { contactSchema } from './contacts';
 import { idParam, problemResponses } from './common';
@@ -30,7 +30,7 @@ const nameField = (description: string) => str('Name', description, { minLength:
 const descriptionField = nullable(str('Description', 'What the group is for; null clears it.', { maxLength: GROUP_DESCRIPTION_MAX, lineBreaks: true }));
 
 export const groupRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/groups',
     operationId: 'ListGroups',
@@ -44,8 +44,8 @@ export const groupRoutes: RouteDef[] = [
     async handle({ deps, account }) {
       return { status: 200, body: { items: await listGroups(deps, account.id) } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/groups',
     operationId: 'CreateGroup',
@@ -58,11 +58,11 @@ export const groupRoutes: RouteDef[] = [
     responses: { 201: { description: 'The group was created.', schema: groupSchema }, ...problemResponses(400, 409) },
     connector: {},
     async handle({ deps, req, account }) {
-      const g = await createGroup(deps, account.id, req.body as { name: string; description?: string | null });
+      const g = await createGroup(deps, account.id, req.body);
       return { status: 201, body: g, headers: { location: `/api/groups/${g.id}` } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/groups/{groupId}',
     operationId: 'GetGroup',
@@ -75,10 +75,10 @@ export const groupRoutes: RouteDef[] = [
     responses: { 200: { description: 'The group.', schema: groupSchema }, ...problemResponses(404) },
     connector: {},
     async handle({ deps, req, account }) {
-      return { status: 200, body: await getGroup(deps, account.id, req.params.groupId!) };
+      return { status: 200, body: await getGroup(deps, account.id, req.params.groupId) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PATCH',
     path: '/groups/{groupId}',
     operationId: 'UpdateGroup',
@@ -92,10 +92,10 @@ export const groupRoutes: RouteDef[] = [
     responses: { 200: { description: 'The group as it is now.', schema: groupSchema }, ...problemResponses(400, 404, 409) },
     connector: {},
     async handle({ deps, req, account }) {
-      return { status: 200, body: await updateGroup(deps, account.id, req.params.groupId!, req.body as { name?: string; description?: string | null }) };
+      return { status: 200, body: await updateGroup(deps, account.id, req.params.groupId, req.body) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: '/groups/{groupId}',
     operationId: 'DeleteGroup',
@@ -108,10 +108,10 @@ export const groupRoutes: RouteDef[] = [
     responses: { 200: { description: 'The deleted group; contactCount is how many contacts it was taken off.', schema: groupSchema }, ...problemResponses(404) },
     connector: {},
     async handle({ deps, req, account }) {
-      return { status: 200, body: await deleteGroup(deps, account.id, req.params.groupId!) };
+      return { status: 200, body: await deleteGroup(deps, account.id, req.params.groupId) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/groups/{groupId}/contacts',
     operationId: 'AddContactsToGroup',
@@ -137,10 +137,10 @@ export const groupRoutes: RouteDef[] = [
     },
     connector: {},
     async handle({ deps, req, account }) {
-      return { status: 200, body: await addContactsToGroup(deps, account.id, req.params.groupId!, (req.body as { contactIds: string[] }).contactIds) };
+      return { status: 200, body: await addContactsToGroup(deps, account.id, req.params.groupId, req.body.contactIds) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: '/groups/{groupId}/contacts/{contactId}',
     operationId: 'RemoveContactFromGroup',
@@ -153,7 +153,7 @@ export const groupRoutes: RouteDef[] = [
     responses: { 200: { description: 'The contact as it is now.', schema: contactSchema }, ...problemResponses(404) },
     connector: {},
     async handle({ deps, req, account }) {
-      return { status: 200, body: await removeContactFromGroup(deps, account.id, req.params.groupId!, req.params.contactId!) };
+      return { status: 200, body: await removeContactFromGroup(deps, account.id, req.params.groupId, req.params.contactId) };
     },
-  },
+  }),
 ];

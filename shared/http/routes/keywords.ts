@@ -7,11 +7,10 @@ import {
   keywordRuleView,
   listKeywordRules,
   updateKeywordRule,
-  type KeywordRuleInput,
 } from '../../app/keywordRules';
 import { KEYWORD_MATCH_TYPES, KEYWORD_MAX_LENGTH } from '../../domain/keywordRule';
 import { listOf } from '../resources';
-import type { RouteDef } from '../route';
+import { defineRoute, type RouteDef } from '../route';
 import { bool, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 
@@ -29,7 +28,7 @@ export const keywordRuleSchema: JsonSchema = obj('Keyword rule', 'A keyword that
   updatedAt: str('Updated at', 'When the rule was last changed.', { format: 'date-time' }),
 }, ['id', 'keyword', 'matchType', 'virtualNumber', 'reply', 'active', 'createdAt', 'updatedAt']);
 
-const fields = (purpose: 'create' | 'update'): Record<string, JsonSchema> => ({
+const fields = (purpose: 'create' | 'update') => ({
   keyword: str('Keyword', `${purpose === 'create' ? 'The keyword' : 'New keyword'}: letters, digits and spaces, up to ${KEYWORD_MAX_LENGTH} characters; not STOP, START or their synonyms (carriers handle those).`, { minLength: 1, maxLength: KEYWORD_MAX_LENGTH, 'x-ms-visibility': 'important' }),
   matchType: str('Match type', `${MATCH_TYPE_TEXT}${purpose === 'create' ? ' Default exact.' : ''}`, { enum: [...KEYWORD_MATCH_TYPES], 'x-ms-visibility': 'important' }),
   virtualNumber: nullable(str('Virtual number', 'Only SMS to this number of yours (E.164); leave empty (null) for all your numbers.', {
@@ -43,7 +42,7 @@ const fields = (purpose: 'create' | 'update'): Record<string, JsonSchema> => ({
 const keywordIdParam = idParam('keywordId', 'Keyword rule ID', 'ID of the keyword rule, prefixed kw_.');
 
 export const keywordRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/keywords',
     operationId: 'ListKeywordRules',
@@ -57,8 +56,8 @@ export const keywordRoutes: RouteDef[] = [
     async handle({ deps, account }) {
       return { status: 200, body: { items: (await listKeywordRules(deps, account.id)).map(keywordRuleView) } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/keywords',
     operationId: 'CreateKeywordRule',
@@ -71,11 +70,11 @@ export const keywordRoutes: RouteDef[] = [
     responses: { 201: { description: 'The rule was created.', schema: keywordRuleSchema }, ...problemResponses(400, 409, 422) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      const rule = await createKeywordRule(deps, account, req.body as KeywordRuleInput);
+      const rule = await createKeywordRule(deps, account, req.body);
       return { status: 201, body: keywordRuleView(rule), headers: { location: `/api/keywords/${rule.id}` } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/keywords/{keywordId}',
     operationId: 'GetKeywordRule',
@@ -88,10 +87,10 @@ export const keywordRoutes: RouteDef[] = [
     responses: { 200: { description: 'The rule.', schema: keywordRuleSchema }, ...problemResponses(404) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      return { status: 200, body: keywordRuleView(await getKeywordRule(deps, account.id, req.params.keywordId!)) };
+      return { status: 200, body: keywordRuleView(await getKeywordRule(deps, account.id, req.params.keywordId)) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PATCH',
     path: '/keywords/{keywordId}',
     operationId: 'UpdateKeywordRule',
@@ -105,10 +104,10 @@ export const keywordRoutes: RouteDef[] = [
     responses: { 200: { description: 'The rule as it is now.', schema: keywordRuleSchema }, ...problemResponses(400, 404, 409, 422) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      return { status: 200, body: keywordRuleView(await updateKeywordRule(deps, account, req.params.keywordId!, req.body as Partial<KeywordRuleInput>)) };
+      return { status: 200, body: keywordRuleView(await updateKeywordRule(deps, account, req.params.keywordId, req.body)) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: '/keywords/{keywordId}',
     operationId: 'DeleteKeywordRule',
@@ -121,7 +120,7 @@ export const keywordRoutes: RouteDef[] = [
     responses: { 200: { description: 'The deleted rule.', schema: keywordRuleSchema }, ...problemResponses(404) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      return { status: 200, body: keywordRuleView(await deleteKeywordRule(deps, account.id, req.params.keywordId!)) };
+      return { status: 200, body: keywordRuleView(await deleteKeywordRule(deps, account.id, req.params.keywordId)) };
     },
-  },
+  }),
 ];

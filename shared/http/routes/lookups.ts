@@ -1,5 +1,5 @@
 import { listGroups } from '../../app/groups';
-import type { RouteContext, RouteDef } from '../route';
+import { defineRoute, type RouteContext, type RouteDef } from '../route';
 import { arr, obj, str, type JsonSchema } from '../../schema/builders';
 
 /**
@@ -36,7 +36,7 @@ interface LookupSpec {
 
 /** One dropdown's internal operation: account-authenticated, internal in the connector. */
 function lookupRoute(spec: LookupSpec, description: string, choices: (ctx: RouteContext) => Promise<Choice[]>): RouteDef {
-  return {
+  return defineRoute({
     method: 'GET',
     path: spec.path,
     operationId: spec.operationId,
@@ -49,7 +49,7 @@ function lookupRoute(spec: LookupSpec, description: string, choices: (ctx: Route
     async handle(ctx) {
       return { status: 200, body: { items: await choices(ctx) } };
     },
-  };
+  });
 }
 
 export const lookupRoutes: RouteDef[] = [

@@ -1,11 +1,11 @@
 import { assignVirtualNumber, virtualNumberView } from '../../app/virtualNumbers';
 import { listOf, virtualNumberSchema } from '../resources';
-import type { RouteDef } from '../route';
-import { arr, obj, str } from '../../schema/builders';
+import { defineRoute, type RouteDef } from '../route';
+import { arr, obj, str, strItem } from '../../schema/builders';
 import { problemResponses } from './common';
 
 export const virtualNumberRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/virtual-numbers',
     operationId: 'ListVirtualNumbers',
@@ -19,8 +19,8 @@ export const virtualNumberRoutes: RouteDef[] = [
       const items = await deps.store.virtualNumbers.list(account.id);
       return { status: 200, body: { items: items.map(virtualNumberView) } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/operator/virtual-numbers',
     operationId: 'AdminAssignVirtualNumber',
@@ -31,13 +31,13 @@ export const virtualNumberRoutes: RouteDef[] = [
     body: obj('Assignment', 'The number and the account.', {
       accountId: str('Account ID', 'Account that gets the number.', { minLength: 1, maxLength: 64 }),
       number: str('Number', 'Phone number in E.164.', { minLength: 3, maxLength: 32 }),
-      capabilities: arr('Capabilities', 'What the number can do.', { type: 'string', enum: ['sms', 'mms', 'voice'] }),
+      capabilities: arr('Capabilities', 'What the number can do.', strItem({ enum: ['sms', 'mms', 'voice'] })),
       label: str('Label', 'Label, e.g. Support line.', { maxLength: 100 }),
     }, ['accountId', 'number']),
     responses: { 201: { description: 'The number was assigned.', schema: virtualNumberSchema }, ...problemResponses(400, 404, 409) },
     async handle({ deps, req }) {
-      const vn = await assignVirtualNumber(deps, req.body as { accountId: string; number: string });
+      const vn = await assignVirtualNumber(deps, req.body);
       return { status: 201, body: virtualNumberView(vn) };
     },
-  },
+  }),
 ];
