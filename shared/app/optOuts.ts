@@ -27,6 +27,3 @@ export async function removeOptOut(deps: AppDeps, account: Account, rawPhone: st
   return existing;
 }
 
-export function optOutView(o: OptOut) {
-  return { phone: o.phone, source: o.source, keyword: o.keyword, createdAt: o.createdAt };
-}

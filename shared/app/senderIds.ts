@@ -34,6 +34,3 @@ export async function decideSenderId(deps: AppDeps, id: string, decision: 'appro
   return deps.store.senderIds.update(next, [makeEvent(deps, type, next.accountId, senderIdDecisionData(next))]);
 }
 
-export function senderIdView(s: SenderId) {
-  return { id: s.id, value: s.value, kind: s.kind, status: s.status, purpose: s.purpose, reason: s.reason, createdAt: s.createdAt, decidedAt: s.decidedAt };
-}

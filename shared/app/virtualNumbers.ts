@@ -27,6 +27,3 @@ export async function assignVirtualNumber(
   }
 }
 
-export function virtualNumberView(v: VirtualNumber) {
-  return { id: v.id, number: v.number, country: v.country, capabilities: v.capabilities, label: v.label, createdAt: v.createdAt };
-}

@@ -113,47 +113,6 @@ export async function unsubscribe(deps: AppDeps, accountId: string, id: string):
   if (!result) throw notFound(`Subscription ${id}`);
 }
 
-export function subscriptionView(s: Subscription, baseUrl: string) {
-  const def = eventDefinitionOf(s.eventType);
-  return {
-    id: s.id,
-    eventType: s.eventType,
-    trigger: def?.slug ?? null,
-    callbackUrl: s.callbackUrl,
-    filters: s.filters,
-    status: s.status,
-    disabledReason: s.disabledReason,
-    createdAt: s.createdAt,
-    updatedAt: s.updatedAt,
-    health: { ...s.health, state: healthState(s) },
-    links: { self: `${baseUrl}/api/hooks/${s.id}`, deliveries: `${baseUrl}/api/hooks/${s.id}/deliveries` },
-  };
-}
-
-function healthState(s: Subscription): 'healthy' | 'failing' | 'disabled' | 'new' {
-  if (s.status === 'disabled') return 'disabled';
-  if (s.health.consecutiveFailures > 0) return 'failing';
-  return s.health.lastAttemptAt ? 'healthy' : 'new';
-}
-
-export function deliveryView(a: DeliveryAttempt) {
-  return {
-    id: a.id,
-    eventId: a.eventId,
-    eventType: a.eventType,
-    webhookId: a.webhookId,
-    attempt: a.attempt,
-    at: a.at,
-    url: a.url,
-    statusCode: a.statusCode,
-    latencyMs: a.latencyMs,
-    error: a.error,
-    responseExcerpt: a.responseExcerpt,
-    outcome: a.outcome,
-    nextAttemptAt: a.nextAttemptAt,
-  };
-}
-
 export async function listDeliveries(deps: AppDeps, accountId: string, id: string, filter: { since?: string; eventId?: string }, limit: number): Promise<DeliveryAttempt[]> {
   await getSubscription(deps, accountId, id);
   return deps.store.deliveries.list(accountId, id, filter, limit);

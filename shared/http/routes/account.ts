@@ -1,4 +1,5 @@
-import { accountView, balanceView, callbackSecretOf, updateAccountSettings } from '../../app/accounts';
+import { callbackSecretOf, updateAccountSettings } from '../../app/accounts';
+import { accountView, balanceView } from '../../app/views';
 import { defaultCountryInput, retryPolicyInputSchema, accountSchema, balanceSchema, monitorSettingsInputSchema } from '../resources';
 import { defineRoute, type RouteDef } from '../route';
 import { bool, nullable, obj, str } from '../../schema/builders';

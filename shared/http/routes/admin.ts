@@ -1,5 +1,6 @@
-import { carrierView, checkCarrierChoice, setAccountCarrier } from '../../app/accountCarrier';
-import { accountView, addCredits, createAccount } from '../../app/accounts';
+import { checkCarrierChoice, setAccountCarrier } from '../../app/accountCarrier';
+import { addCredits, createAccount } from '../../app/accounts';
+import { accountView, carrierView } from '../../app/views';
 import { AMOUNT_PATTERN, SIGNED_AMOUNT_PATTERN } from '../../domain/money';
 import { accountSchema, defaultCountryInput } from '../resources';
 import { defineRoute, type RouteDef } from '../route';

@@ -2,7 +2,6 @@ import { countResults } from '../../app/campaignSending';
 import { triggerCampaign } from '../../app/campaignTrigger';
 import {
   cancelCampaign,
-  campaignView,
   createCampaign,
   getCampaign,
   setTriggerCampaignActive,
@@ -20,6 +19,7 @@ import { defineRoute, type RouteDef } from '../route';
 import { arr, bool, dict, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 import { acceptedMessage, idempotencyKeyHeader, idempotencyKeyOf } from './messages';
+import { campaignView } from '../../app/views';
 
 const KINDS = ['bulk', 'trigger'] as const;
 const STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'completed', 'failed', 'cancelled', 'active', 'paused'] as const;

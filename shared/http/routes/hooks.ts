@@ -1,15 +1,13 @@
 import { invalid } from '../../app/errors';
-import type { DeliveryAttempt } from '../../domain/webhooks';
-import { eventCatalog } from '../../webhooks/catalog';
+import type { DeliveryAttempt, Subscription } from '../../domain/webhooks';
+import { eventCatalog, eventDefinitionOf } from '../../webhooks/catalog';
 import type { EventDefinition } from '../../webhooks/eventDefinition';
 import {
-  deliveryView,
   getSubscription,
   listDeliveries,
   redeliverEvent,
   replayFailed,
   subscribe,
-  subscriptionView,
   unsubscribe,
 } from '../../webhooks/subscriptions';
 import { problem } from '../problem';
@@ -17,6 +15,10 @@ import { listOf } from '../resources';
 import { defineRoute, type RouteDef } from '../route';
 import { arr, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
+import { deliveryView, subscriptionView } from '../../app/views';
+
+/** A subscription as the API shows it, with its trigger's slug from the catalog. */
+const viewOf = (s: Subscription, baseUrl: string) => subscriptionView(s, baseUrl, eventDefinitionOf(s.eventType)?.slug ?? null);
 
 /**
  * Webhook subscription routes: one static POST per trigger of the event catalog (the Power
@@ -111,7 +113,7 @@ function subscribeRoute(def: EventDefinition): RouteDef {
     trigger: def,
     async handle({ deps, req, account }) {
       const { subscription, created } = await subscribe(deps, account.id, def, req.body);
-      const view = subscriptionView(subscription, deps.settings.publicBaseUrl);
+      const view = viewOf(subscription, deps.settings.publicBaseUrl);
       // 201 for an update too: Power Automate expects 201 + Location from every subscribe call.
       return { status: 201, body: { ...view, secret: subscription.secret }, headers: { location: view.links.self, ...(created ? {} : { 'x-subscription-updated': 'true' }) } };
     },
@@ -152,7 +154,7 @@ export const hookRoutes: RouteDef[] = [
     connector: { visibility: 'advanced' },
     async handle({ deps, account }) {
       const items = await deps.store.subscriptions.list(account.id);
-      return { status: 200, body: { items: items.map((s) => subscriptionView(s, deps.settings.publicBaseUrl)) } };
+      return { status: 200, body: { items: items.map((s) => viewOf(s, deps.settings.publicBaseUrl)) } };
     },
   }),
   defineRoute({
@@ -169,7 +171,7 @@ export const hookRoutes: RouteDef[] = [
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
       const s = await getSubscription(deps, account.id, req.params.subscriptionId);
-      return { status: 200, body: subscriptionView(s, deps.settings.publicBaseUrl) };
+      return { status: 200, body: viewOf(s, deps.settings.publicBaseUrl) };
     },
   }),
   defineRoute({

@@ -4,7 +4,6 @@ import {
   createKeywordRule,
   deleteKeywordRule,
   getKeywordRule,
-  keywordRuleView,
   listKeywordRules,
   updateKeywordRule,
 } from '../../app/keywordRules';
@@ -13,6 +12,7 @@ import { listOf } from '../resources';
 import { defineRoute, type RouteDef } from '../route';
 import { bool, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
+import { keywordRuleView } from '../../app/views';
 
 const MATCH_TYPE_TEXT = 'exact: the message is the keyword; starts_with: the message begins with it; contains: it appears as a whole word or phrase. Case and punctuation are ignored.';
 const REPLY_TEXT = 'Automatic reply, sent from the number that received the SMS: a template with {{firstName}}, {{lastName}}, {{email}}, {{phone}} and custom fields of the sender\'s contact, {{name|fallback}} for a missing value; null to only trigger When a keyword is matched.';

@@ -3,41 +3,12 @@ import { AppError, notFound } from '../../app/errors';
 import { sendMessage, type SendOutcome } from '../../app/sendMessage';
 import { e164 } from '../../app/phoneInput';
 import { UNIQUE_ARGS_LIMITS } from '../../domain/uniqueArgs';
-import type { Message } from '../../domain/types';
 import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { MESSAGE_STATUSES, messageSchema, pageOf } from '../resources';
 import { defineRoute, type ParamSpec, type RouteDef, type RouteRequest, type RouteResult } from '../route';
 import { int, obj, str, typed } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
-
-export function messageView(m: Message) {
-  return {
-    id: m.id,
-    to: m.to,
-    from: m.from,
-    text: m.text,
-    status: m.status,
-    statusReason: m.statusReason,
-    encoding: m.encoding,
-    segments: m.segments,
-    characters: m.characters,
-    nonEnglishChars: m.nonEnglishChars,
-    cost: m.cost,
-    createdAt: m.createdAt,
-    updatedAt: m.updatedAt,
-    scheduledFor: m.scheduledFor,
-    sentAt: m.sentAt,
-    deliveredAt: m.deliveredAt,
-    attempts: m.attempts,
-    carrier: m.carrier,
-    carrierMessageId: m.carrierMessageId,
-    callbackUrl: m.callbackUrl,
-    uniqueArgs: m.uniqueArgs,
-    campaignId: m.campaignId ?? null,
-    notifyOnDelivery: m.notifyOnDelivery ?? [],
-    history: m.history,
-  };
-}
+import { messageView } from '../../app/views';
 
 /** The Idempotency-Key header of the routes that send a message; `what` is the request, e.g. "a request". */
 export const idempotencyKeyHeader = (what: string): ParamSpec => ({

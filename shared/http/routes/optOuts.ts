@@ -1,4 +1,5 @@
-import { addOptOut, optOutView, removeOptOut } from '../../app/optOuts';
+import { addOptOut, removeOptOut } from '../../app/optOuts';
+import { optOutView } from '../../app/views';
 import { pageOf } from '../resources';
 import { defineRoute, type RouteDef } from '../route';
 import { int, nullable, obj, str, type JsonSchema } from '../../schema/builders';

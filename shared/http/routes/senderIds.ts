@@ -1,4 +1,5 @@
-import { decideSenderId, requestSenderId, senderIdView } from '../../app/senderIds';
+import { decideSenderId, requestSenderId } from '../../app/senderIds';
+import { senderIdView } from '../../app/views';
 import { listOf, senderIdSchema } from '../resources';
 import { defineRoute, type RouteDef } from '../route';
 import { obj, str } from '../../schema/builders';

@@ -1,4 +1,5 @@
-import { assignVirtualNumber, virtualNumberView } from '../../app/virtualNumbers';
+import { assignVirtualNumber } from '../../app/virtualNumbers';
+import { virtualNumberView } from '../../app/views';
 import { listOf, virtualNumberSchema } from '../resources';
 import { defineRoute, type RouteDef } from '../route';
 import { arr, obj, str, strItem } from '../../schema/builders';
