@@ -19,6 +19,7 @@ module.exports = {
     { name: 'http-not-adapters', severity: 'error', from: { path: '^shared/http/' }, to: { path: '^(shared/(adapters|local|config)/|functions/)' } },
     { name: 'config-below-hosts', severity: 'error', comment: 'the composition root wires adapters, app, webhooks and http; the hosts (local/, functions/) use it, never the reverse', from: { path: '^shared/config/' }, to: { path: '^(shared/local/|functions/)' } },
     { name: 'local-is-a-host', severity: 'error', comment: 'the embedded host does not import the other host', from: { path: '^shared/local/' }, to: { path: '^functions/' } },
+    { name: 'routes-do-not-borrow', severity: 'error', comment: 'a route module imports no other route module (routes/common.ts aside): what two share goes to a shared module of http/', from: { path: '^shared/http/routes/(?!index\\.ts$)' }, to: { path: '^shared/http/routes/(?!common\\.ts$)' } },
     { name: 'hosts-not-adapters', severity: 'error', comment: 'functions/ and local/ go through config, never an adapter directly', from: { path: '^(functions|shared/local)/' }, to: { path: '^shared/adapters/' } },
     { name: 'sdk-only-in-adapters', severity: 'error', comment: '@azure/* SDKs only in adapters/ and functions/', from: { path: '^shared/(?!adapters/)' }, to: { path: AZURE } },
     { name: 'known-layer', severity: 'error', comment: 'a new folder of shared/ needs its own rule here and a row in ARCHITECTURE.md', from: { path: '^shared/', pathNot: `^shared/(${LAYERS})/` }, to: {} },

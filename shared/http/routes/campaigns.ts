@@ -14,11 +14,11 @@ import type { Campaign, CampaignSkip } from '../../domain/campaign';
 import type { Account, Message } from '../../domain/types';
 import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { toCsv, type CsvCell } from '../csvExport';
+import { acceptedMessage, idempotencyKeyHeader, idempotencyKeyOf } from '../messageAcceptance';
 import { messageSchema, pageOf } from '../resources';
 import { defineRoute, type RouteDef } from '../route';
 import { arr, bool, dict, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
-import { acceptedMessage, idempotencyKeyHeader, idempotencyKeyOf } from './messages';
 import { campaignView } from '../../app/views';
 
 const KINDS = ['bulk', 'trigger'] as const;

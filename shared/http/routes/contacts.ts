@@ -10,28 +10,10 @@ import {
   listContacts,
   updateContact,
 } from '../../app/contacts';
-import { arr, bool, dict, int, nullable, obj, str, type JsonSchema, type SchemaLike } from '../../schema/builders';
-import { pageOf } from '../resources';
+import { arr, bool, dict, int, nullable, obj, str, type SchemaLike } from '../../schema/builders';
+import { contactSchema, pageOf } from '../resources';
 import { defineRoute, type RouteDef } from '../route';
 import { idParam, problemResponses } from './common';
-
-const groupRefSchema = obj('Group', 'A group the contact belongs to.', {
-  groupId: str('Group ID', 'Identifier of the group, prefixed grp_.'),
-  name: str('Group name', 'Name of the group.'),
-}, ['groupId', 'name']);
-
-export const contactSchema: JsonSchema = obj('Contact', 'A contact: a phone number with its details and groups.', {
-  id: str('Contact ID', 'Identifier of the contact, prefixed ctc_.'),
-  phone: str('Phone', 'The contact\'s phone number in E.164; unique within the account.'),
-  firstName: nullable(str('First name', 'The contact\'s first name.')),
-  lastName: nullable(str('Last name', 'The contact\'s last name.')),
-  email: nullable(str('Email', 'The contact\'s email address.')),
-  customFields: { type: 'object', title: 'Custom fields', description: 'Your own name/value pairs, e.g. plan or city.', additionalProperties: { type: 'string' } },
-  groups: arr('Groups', 'The groups the contact belongs to.', groupRefSchema),
-  optedOut: bool('Opted out', 'True when the phone has opted out of this account\'s messages (sends to it are refused).'),
-  createdAt: str('Created at', 'When the contact was added.', { format: 'date-time' }),
-  updatedAt: str('Updated at', 'When the contact last changed.', { format: 'date-time' }),
-}, ['id', 'phone', 'firstName', 'lastName', 'email', 'customFields', 'groups', 'optedOut', 'createdAt', 'updatedAt']);
 
 const GROUP_DROPDOWN = { operationId: 'ListGroupValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' };
 

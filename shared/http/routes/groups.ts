@@ -10,10 +10,9 @@ import {
   removeContactFromGroup,
   updateGroup,
 } from '../../app/groups';
-import { listOf } from '../resources';
+import { contactSchema, listOf } from '../resources';
 import { defineRoute, type RouteDef } from '../route';
 import { arr, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
-import { contactSchema } from './contacts';
 import { idParam, problemResponses } from './common';
 
 export const groupSchema: JsonSchema = obj('Contact group', 'A named group of contacts, e.g. a mailing list.', {

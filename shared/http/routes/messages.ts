@@ -1,34 +1,15 @@
 import { cancelMessage } from '../../app/messageLifecycle';
-import { AppError, notFound } from '../../app/errors';
-import { sendMessage, type SendOutcome } from '../../app/sendMessage';
+import { notFound } from '../../app/errors';
+import { sendMessage } from '../../app/sendMessage';
 import { e164 } from '../../app/phoneInput';
 import { UNIQUE_ARGS_LIMITS } from '../../domain/uniqueArgs';
 import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { MESSAGE_STATUSES, messageSchema, pageOf } from '../resources';
-import { defineRoute, type ParamSpec, type RouteDef, type RouteRequest, type RouteResult } from '../route';
+import { acceptedMessage, idempotencyKeyHeader, idempotencyKeyOf } from '../messageAcceptance';
+import { defineRoute, type RouteDef } from '../route';
 import { int, obj, str, typed } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 import { messageView } from '../../app/views';
-
-/** The Idempotency-Key header of the routes that send a message; `what` is the request, e.g. "a request". */
-export const idempotencyKeyHeader = (what: string): ParamSpec => ({
-  name: 'Idempotency-Key',
-  schema: str('Idempotency key', `Repeat ${what} with the same key to get the original message back instead of sending twice.`, { maxLength: 128, 'x-ms-visibility': 'advanced' }),
-});
-
-/** The request's Idempotency-Key, or null; a 400 naming the header when it is not 1 to 128 characters. */
-export function idempotencyKeyOf(req: RouteRequest): string | null {
-  const key = req.headers['idempotency-key'] ?? null;
-  if (key !== null && (key.length < 1 || key.length > 128)) {
-    throw new AppError(400, 'validation_failed', 'Your request has invalid fields', 'header Idempotency-Key must be 1 to 128 characters', [{ path: 'header/Idempotency-Key', message: 'must be 1 to 128 characters' }]);
-  }
-  return key;
-}
-
-/** 202 with an accepted message, its Location, and whether an earlier request with the key made it. */
-export function acceptedMessage({ message, replayed }: SendOutcome): RouteResult {
-  return { status: 202, body: messageView(message), headers: { location: `/api/messages/${message.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) } };
-}
 
 export const sendMessageBody = obj('Send SMS request', 'The message to send.', {
   to: str('To', 'Recipient phone number: E.164 (+14155550123), international digits (919999999999) or a national number of the account\'s default country.', { minLength: 3, maxLength: 32, 'x-ms-visibility': 'important' }),
