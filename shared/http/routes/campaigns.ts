@@ -1,3 +1,4 @@
+import { CAMPAIGN_EXPORT_COLUMNS, exportCampaign } from '../../app/campaignExport';
 import { countResults } from '../../app/campaignSending';
 import { triggerCampaign } from '../../app/campaignTrigger';
 import {
@@ -9,11 +10,10 @@ import {
   updateCampaign,
 } from '../../app/campaigns';
 import type { AppDeps } from '../../app/deps';
-import { pagesOf } from '../../app/pages';
-import type { Campaign, CampaignSkip } from '../../domain/campaign';
-import type { Account, Message } from '../../domain/types';
+import type { Campaign } from '../../domain/campaign';
+import type { Account } from '../../domain/types';
 import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
-import { toCsv, type CsvCell } from '../csvExport';
+import { toCsv } from '../csvExport';
 import { acceptedMessage, idempotencyKeyHeader, idempotencyKeyOf } from '../messageAcceptance';
 import { messageSchema, pageOf } from '../resources';
 import { defineRoute, type RouteDef } from '../route';
@@ -94,7 +94,6 @@ const campaignSchema: JsonSchema = obj('Campaign', 'A bulk or trigger SMS campai
 }, ['id', 'name', 'kind', 'status', 'text', 'groupIds', 'progress', 'createdAt', 'updatedAt']);
 
 const campaignParam = idParam('campaignId', 'Campaign ID', 'ID of the campaign, prefixed cmp_.');
-const CSV_COLUMNS = ['messageId', 'phone', 'text', 'status', 'reasonCode', 'reasonMessage', 'segments', 'cost', 'currency', 'createdAt', 'sentAt', 'deliveredAt'];
 
 /** The stored campaign with results counted from its messages while it is not completed. */
 async function withLiveResults(deps: AppDeps, c: Campaign): Promise<Campaign> {
@@ -291,25 +290,11 @@ export const campaignRoutes: RouteDef[] = [
     auth: 'account',
     scope: 'messages:read',
     pathParams: [campaignParam],
-    responses: { 200: { description: 'The campaign log as CSV (RFC 4180, header row).', schema: str('Campaign log', 'CSV text with the columns ' + CSV_COLUMNS.join(', ') + '.', { format: 'binary' }) }, ...problemResponses(404) },
+    responses: { 200: { description: 'The campaign log as CSV (RFC 4180, header row).', schema: str('Campaign log', 'CSV text with the columns ' + CAMPAIGN_EXPORT_COLUMNS.join(', ') + '.', { format: 'binary' }) }, ...problemResponses(404) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      const c = await getCampaign(deps, account, req.params.campaignId);
-      const rows: CsvCell[][] = [];
-      for await (const messages of pagesOf((page) => deps.store.messages.list(account.id, { campaignId: c.id }, page), 200)) rows.push(...messages.map(csvRow));
-      // The store lists newest first; oldest first reads best in a spreadsheet. Skipped contacts follow, with their reasons.
-      const csv = toCsv(CSV_COLUMNS, [...rows.reverse(), ...(c.skips ?? []).map(skipRow)]);
-      return { status: 200, body: csv, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${c.id}.csv"` } };
+      const { campaignId, columns, rows } = await exportCampaign(deps, account, req.params.campaignId);
+      return { status: 200, body: toCsv(columns, rows), headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${campaignId}.csv"` } };
     },
   }),
 ];
-
-/** A contact the campaign did not send to: no message, status skipped, the reason code and why. */
-function skipRow(s: CampaignSkip): CsvCell[] {
-  return [null, s.phone, null, 'skipped', s.code, s.reason, null, null, null, null, null, null];
-}
-
-/** One CSV line of the export: the message, its status and the reason of a failure. */
-function csvRow(m: Message): CsvCell[] {
-  return [m.id, m.to, m.text, m.status, m.statusReason?.code ?? null, m.statusReason?.message ?? null, m.segments, m.cost.amount, m.cost.currency, m.createdAt, m.sentAt, m.deliveredAt];
-}
