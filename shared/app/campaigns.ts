@@ -2,7 +2,7 @@ import type { AttributeMapping, Campaign, CampaignKind, TriggerMapping } from '.
 import { EVENT_TYPES } from '../domain/events';
 import { parseTemplate, variablesOf, type TemplatePart } from '../domain/template';
 import type { Account, DomainEvent } from '../domain/types';
-import type { CampaignBatchTask } from '../ports';
+import type { CampaignBatchTask, CampaignFilter, Page, PageRequest } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { AppError, conflict, invalid, notFound, unprocessable, type FieldError } from './errors';
 import { retryOnConflict } from './retryOnConflict';
@@ -214,3 +214,7 @@ function checkMapping(raw: NonNullable<CampaignDefinitionInput['trigger']>): Tri
   return { phoneField: raw.phoneField, attributes };
 }
 
+/** A page of the account's campaigns with their stored totals. */
+export async function listCampaigns(deps: AppDeps, accountId: string, filter: CampaignFilter, page: PageRequest): Promise<Page<Campaign>> {
+  return deps.store.campaigns.list(accountId, filter, page);
+}

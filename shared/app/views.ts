@@ -4,7 +4,7 @@ import type { KeywordRule } from '../domain/keywordRule';
 import { formatMinor } from '../domain/money';
 import { monitorSettingsOf, monitorStateOf } from '../domain/monitors';
 import type { OptOut } from '../domain/optOut';
-import type { Account, Message, SenderId, VirtualNumber } from '../domain/types';
+import type { Account, DomainEvent, Message, SenderId, VirtualNumber } from '../domain/types';
 import type { DeliveryAttempt, Subscription } from '../domain/webhooks';
 import type { AppDeps } from './deps';
 
@@ -216,4 +216,9 @@ export function deliveryView(a: DeliveryAttempt) {
     outcome: a.outcome,
     nextAttemptAt: a.nextAttemptAt,
   };
+}
+
+/** A stored event as GET /events lists it. */
+export function eventView(e: DomainEvent) {
+  return { id: e.id, type: e.type, occurredAt: e.occurredAt, data: e.data };
 }

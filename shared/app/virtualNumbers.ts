@@ -27,3 +27,6 @@ export async function assignVirtualNumber(
   }
 }
 
+export async function listVirtualNumbers(deps: AppDeps, accountId: string): Promise<VirtualNumber[]> {
+  return deps.store.virtualNumbers.list(accountId);
+}

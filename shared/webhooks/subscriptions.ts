@@ -103,6 +103,15 @@ export async function updateSubscription(deps: Pick<AppDeps, 'store'>, accountId
   }, 10);
 }
 
+export async function listSubscriptions(deps: AppDeps, accountId: string): Promise<Subscription[]> {
+  return deps.store.subscriptions.list(accountId);
+}
+
+/** The account's stored events, oldest first, for inspection and redelivery; `since` is any ISO 8601 time. */
+export async function listEvents(deps: AppDeps, accountId: string, filter: { type?: string; since?: string }, limit: number): Promise<DomainEvent[]> {
+  return deps.store.outbox.listForAccount(accountId, { type: filter.type, since: filter.since && new Date(filter.since).toISOString() }, limit);
+}
+
 /**
  * Idempotent: deleting a deleted subscription succeeds again. Only an id the account never had is a
  * 404 (which is also what another account's id gets).

@@ -1,10 +1,11 @@
 import { CAMPAIGN_EXPORT_COLUMNS, exportCampaign } from '../../app/campaignExport';
-import { countResults } from '../../app/campaignSending';
+import { withLiveResults } from '../../app/campaignSending';
 import { triggerCampaign } from '../../app/campaignTrigger';
 import {
   cancelCampaign,
   createCampaign,
   getCampaign,
+  listCampaigns,
   setTriggerCampaignActive,
   startCampaign,
   updateCampaign,
@@ -95,12 +96,6 @@ const campaignSchema: JsonSchema = obj('Campaign', 'A bulk or trigger SMS campai
 
 const campaignParam = idParam('campaignId', 'Campaign ID', 'ID of the campaign, prefixed cmp_.');
 
-/** The stored campaign with results counted from its messages while it is not completed. */
-async function withLiveResults(deps: AppDeps, c: Campaign): Promise<Campaign> {
-  if (c.status === 'completed' || c.status === 'draft') return c;
-  return { ...c, results: (await countResults(deps, c)).results };
-}
-
 async function show(deps: AppDeps, account: Account, c: Campaign, status = 200) {
   return { status, body: campaignView(deps, account, await withLiveResults(deps, c)) };
 }
@@ -149,7 +144,7 @@ export const campaignRoutes: RouteDef[] = [
     connector: {},
     async handle({ deps, req, account }) {
       const q = req.query;
-      const page = await deps.store.campaigns.list(account.id, { kind: q.kind, status: q.status }, { limit: q.limit, continuationToken: q.continuationToken });
+      const page = await listCampaigns(deps, account.id, { kind: q.kind, status: q.status }, { limit: q.limit, continuationToken: q.continuationToken });
       // Stored totals only: counting every campaign's messages would make the list cost grow with them.
       return { status: 200, body: { items: page.items.map((c) => campaignView(deps, account, c)), continuationToken: page.continuationToken } };
     },

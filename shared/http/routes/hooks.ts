@@ -5,6 +5,8 @@ import type { EventDefinition } from '../../webhooks/eventDefinition';
 import {
   getSubscription,
   listDeliveries,
+  listEvents,
+  listSubscriptions,
   redeliverEvent,
   replayFailed,
   subscribe,
@@ -15,7 +17,7 @@ import { listOf } from '../resources';
 import { defineRoute, type RouteDef } from '../route';
 import { arr, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
-import { deliveryView, subscriptionView } from '../../app/views';
+import { deliveryView, eventView, subscriptionView } from '../../app/views';
 
 /** A subscription as the API shows it, with its trigger's slug from the catalog. */
 const viewOf = (s: Subscription, baseUrl: string) => subscriptionView(s, baseUrl, eventDefinitionOf(s.eventType)?.slug ?? null);
@@ -153,7 +155,7 @@ export const hookRoutes: RouteDef[] = [
     responses: { 200: { description: 'The subscriptions.', schema: listOf('Webhook subscriptions', subscriptionSchema) }, ...problemResponses(429) },
     connector: { visibility: 'advanced' },
     async handle({ deps, account }) {
-      const items = await deps.store.subscriptions.list(account.id);
+      const items = await listSubscriptions(deps, account.id);
       return { status: 200, body: { items: items.map((s) => viewOf(s, deps.settings.publicBaseUrl)) } };
     },
   }),
@@ -254,8 +256,8 @@ export const hookRoutes: RouteDef[] = [
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
       const q = req.query;
-      const events = await deps.store.outbox.listForAccount(account.id, { type: q.type, since: q.since && new Date(q.since).toISOString() }, q.limit);
-      return { status: 200, body: { items: events.map((e) => ({ id: e.id, type: e.type, occurredAt: e.occurredAt, data: e.data })) } };
+      const events = await listEvents(deps, account.id, { type: q.type, since: q.since }, q.limit);
+      return { status: 200, body: { items: events.map(eventView) } };
     },
   }),
   defineRoute({

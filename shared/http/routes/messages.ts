@@ -1,7 +1,6 @@
 import { cancelMessage } from '../../app/messageLifecycle';
-import { notFound } from '../../app/errors';
 import { sendMessage } from '../../app/sendMessage';
-import { e164 } from '../../app/phoneInput';
+import { getMessage, listMessages } from '../../app/messages';
 import { UNIQUE_ARGS_LIMITS } from '../../domain/uniqueArgs';
 import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { MESSAGE_STATUSES, messageSchema, pageOf } from '../resources';
@@ -65,9 +64,7 @@ export const messageRoutes: RouteDef[] = [
     responses: { 200: { description: 'The message.', schema: messageSchema }, ...problemResponses(404) },
     connector: {},
     async handle({ deps, req, account }) {
-      const m = await deps.store.messages.get(account.id, req.params.messageId);
-      if (!m) throw notFound(`Message ${req.params.messageId}`);
-      return { status: 200, body: messageView(m) };
+      return { status: 200, body: messageView(await getMessage(deps, account.id, req.params.messageId)) };
     },
   }),
   defineRoute({
@@ -92,14 +89,8 @@ export const messageRoutes: RouteDef[] = [
     responses: { 200: { description: 'A page of messages.', schema: pageOf('Messages', messageSchema) }, ...problemResponses(400) },
     connector: {},
     async handle({ deps, req, account }) {
-      const q = req.query;
-      // Read like any number the account gives (E.164, international digits, national numbers).
-      const to = q.to === undefined ? undefined : e164(account, q.to, 'query/to');
-      const page = await deps.store.messages.list(
-        account.id,
-        { status: q.status, to, from: q.from, since: q.since && new Date(q.since).toISOString(), until: q.until && new Date(q.until).toISOString(), campaignId: q.campaignId },
-        { limit: q.limit, continuationToken: q.continuationToken },
-      );
+      const { limit, continuationToken, ...filter } = req.query;
+      const page = await listMessages(deps, account, filter, { limit, continuationToken });
       return { status: 200, body: { items: page.items.map(messageView), continuationToken: page.continuationToken } };
     },
   }),

@@ -1,4 +1,4 @@
-import { addOptOut, removeOptOut } from '../../app/optOuts';
+import { addOptOut, listOptOuts, removeOptOut } from '../../app/optOuts';
 import { optOutView } from '../../app/views';
 import { pageOf } from '../resources';
 import { defineRoute, type RouteDef } from '../route';
@@ -33,7 +33,7 @@ export const optOutRoutes: RouteDef[] = [
     async handle({ deps, req, account }) {
       const q = req.query;
       // The token is the last phone of the previous page: any value is a valid starting point.
-      const page = await deps.store.optOuts.list(account.id, { limit: q.limit, continuationToken: q.continuationToken });
+      const page = await listOptOuts(deps, account.id, { limit: q.limit, continuationToken: q.continuationToken });
       return { status: 200, body: { items: page.items.map(optOutView), continuationToken: page.continuationToken } };
     },
   }),

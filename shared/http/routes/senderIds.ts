@@ -1,4 +1,4 @@
-import { decideSenderId, requestSenderId } from '../../app/senderIds';
+import { decideSenderId, listSenderIds, requestSenderId } from '../../app/senderIds';
 import { senderIdView } from '../../app/views';
 import { listOf, senderIdSchema } from '../resources';
 import { defineRoute, type RouteDef } from '../route';
@@ -41,7 +41,7 @@ export const senderIdRoutes: RouteDef[] = [
     responses: { 200: { description: 'The sender IDs.', schema: listOf('Sender IDs', senderIdSchema) } },
     connector: {},
     async handle({ deps, req, account }) {
-      const items = await deps.store.senderIds.list(account.id, req.query.status);
+      const items = await listSenderIds(deps, account.id, req.query.status);
       return { status: 200, body: { items: items.map(senderIdView) } };
     },
   }),

@@ -1,4 +1,4 @@
-import { assignVirtualNumber } from '../../app/virtualNumbers';
+import { assignVirtualNumber, listVirtualNumbers } from '../../app/virtualNumbers';
 import { virtualNumberView } from '../../app/views';
 import { listOf, virtualNumberSchema } from '../resources';
 import { defineRoute, type RouteDef } from '../route';
@@ -17,7 +17,7 @@ export const virtualNumberRoutes: RouteDef[] = [
     responses: { 200: { description: 'The virtual numbers.', schema: listOf('Virtual numbers', virtualNumberSchema) } },
     connector: {},
     async handle({ deps, account }) {
-      const items = await deps.store.virtualNumbers.list(account.id);
+      const items = await listVirtualNumbers(deps, account.id);
       return { status: 200, body: { items: items.map(virtualNumberView) } };
     },
   }),
