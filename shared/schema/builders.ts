@@ -117,10 +117,9 @@ export function obj<P extends Record<string, SchemaLike>, const R extends readon
 export const arr = <I extends SchemaLike>(title: string, description: string, items: I, extra?: Extra): TArr<I> =>
   ({ [KIND]: 'Array', type: 'array', title, description, items, ...extra }) as unknown as TArr<I>;
 
-/** A string or integer with no title of its own: the items of an array, the values of a map. */
+/** A string with no title of its own: the items of an array, the values of a map. */
 export const strItem = <const X extends Extra = {}>(extra?: X): TString & X & { static: Enumerated<X, string> } =>
   ({ [KIND]: 'String', type: 'string', ...extra }) as unknown as TString & X & { static: Enumerated<X, string> };
-export const intItem = (): TInteger => ({ [KIND]: 'Integer', type: 'integer' }) as unknown as TInteger;
 
 export interface TDict<V extends SchemaLike | true> extends TSchema {
   [Kind]: 'Record';
@@ -133,8 +132,3 @@ export interface TDict<V extends SchemaLike | true> extends TSchema {
 export const dict = <V extends SchemaLike | true>(title: string, description: string, values: V, extra?: Extra): TDict<V> =>
   ({ [KIND]: 'Record', type: 'object', title, description, additionalProperties: values, ...extra }) as unknown as TDict<V>;
 
-/**
- * A schema no builder expresses (an open object, a map, a bare item), given the type of the values
- * it accepts. The type is stated by hand here, so keep such schemas small.
- */
-export const typed = <T>(schema: JsonSchema): TSchema & { static: T } => ({ ...schema, [KIND]: 'Unsafe' }) as unknown as TSchema & { static: T };

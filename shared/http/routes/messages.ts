@@ -6,7 +6,7 @@ import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { MESSAGE_STATUSES, messageSchema, pageOf } from '../resources';
 import { acceptedMessage, idempotencyKeyHeader, idempotencyKeyOf } from '../messageAcceptance';
 import { defineRoute, type RouteDef } from '../route';
-import { int, obj, str, typed } from '../../schema/builders';
+import { dict, int, obj, str, strItem } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 import { messageView } from '../../app/views';
 
@@ -23,14 +23,12 @@ export const sendMessageBody = obj('Send SMS request', 'The message to send.', {
   callback: obj('Callback', 'Per-message webhook for sent, delivered and undelivered events.', {
     url: str('Callback URL', 'HTTPS URL that receives this message\'s events.', { format: 'uri', maxLength: 2048 }),
   }, ['url'], { 'x-ms-visibility': 'advanced' }),
-  uniqueArgs: typed<Record<string, string>>({
-    type: 'object',
-    title: 'Unique arguments',
-    description: `Your own key/value pairs echoed in every callback event for this message: up to ${UNIQUE_ARGS_LIMITS.keys} keys of 1-${UNIQUE_ARGS_LIMITS.keyLength} characters, values up to ${UNIQUE_ARGS_LIMITS.valueLength}, ${UNIQUE_ARGS_LIMITS.totalLength.toLocaleString('en-US')} characters in all.`,
-    additionalProperties: { type: 'string', maxLength: UNIQUE_ARGS_LIMITS.valueLength },
-    maxProperties: UNIQUE_ARGS_LIMITS.keys,
-    'x-ms-visibility': 'advanced',
-  }),
+  uniqueArgs: dict(
+    'Unique arguments',
+    `Your own key/value pairs echoed in every callback event for this message: up to ${UNIQUE_ARGS_LIMITS.keys} keys of 1-${UNIQUE_ARGS_LIMITS.keyLength} characters, values up to ${UNIQUE_ARGS_LIMITS.valueLength}, ${UNIQUE_ARGS_LIMITS.totalLength.toLocaleString('en-US')} characters in all.`,
+    strItem({ maxLength: UNIQUE_ARGS_LIMITS.valueLength }),
+    { maxProperties: UNIQUE_ARGS_LIMITS.keys, 'x-ms-visibility': 'advanced' },
+  ),
 }, ['to', 'text']);
 
 export const messageRoutes: RouteDef[] = [
