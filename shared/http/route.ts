@@ -1,5 +1,6 @@
 import type { AppDeps } from '../app/deps';
 import type { Account } from '../domain/types';
+import type { TSchema } from '@sinclair/typebox';
 import type { JsonSchema, SchemaLike, StaticOf } from '../schema/builders';
 import type { EventDefinition } from '../webhooks/eventDefinition';
 
@@ -132,3 +133,14 @@ export function defineRoute<const Path extends string, const Q extends readonly 
   // The one place the typed request meets the untyped table: the engine validated it against these schemas.
   return spec as unknown as RouteDef;
 }
+
+/**
+ * A body schema that is the input of a use case with its own input type I (the app layer does not
+ * import http, so I is written there): the type check fails when the schema accepts a value I does
+ * not take, or a field I does not have (it would be accepted and silently ignored). Returns the
+ * schema itself.
+ */
+export const inputBody =
+  <I>() =>
+  <S extends TSchema & { static: I; properties: object }>(schema: S & { properties: { [K in Exclude<keyof S['properties'], keyof I>]: never } }): S =>
+    schema;

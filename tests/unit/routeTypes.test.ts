@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { compileRoutes } from '../../shared/http/engine';
-import { defineRoute, type PathParamNames } from '../../shared/http/route';
+import { defineRoute, inputBody, type PathParamNames } from '../../shared/http/route';
 import { sendMessageBody } from '../../shared/http/routes/messages';
 import type { SendMessageInput } from '../../shared/app/sendMessage';
 import { arr, dict, int, nullable, obj, str, strItem } from '../../shared/schema/builders';
@@ -84,6 +84,19 @@ defineRoute({
 // The route schema of SendSms satisfies the app's input: a schema that drifts from it fails here and in the route.
 const sendInput: SendMessageInput = {} as Static<typeof sendMessageBody>;
 void sendInput;
+
+// inputBody: a body schema must fit the use case's input both ways.
+interface NoteInput {
+  title: string;
+  body?: string;
+}
+inputBody<NoteInput>()(obj('Note', 'A note.', { title: str('Title', 'Its title.'), body: str('Body', 'Its text.') }, ['title']));
+// @ts-expect-error a field the input does not have would be accepted and silently ignored
+inputBody<NoteInput>()(obj('Note', 'A note.', { title: str('Title', 'Its title.'), colour: str('Colour', 'Ignored.') }, ['title']));
+// @ts-expect-error an optional title where the input needs one
+inputBody<NoteInput>()(obj('Note', 'A note.', { title: str('Title', 'Its title.') }));
+// @ts-expect-error a number where the input takes text
+inputBody<NoteInput>()(obj('Note', 'A note.', { title: str('Title', 'Its title.'), body: int('Body', 'Not text.') }, ['title']));
 type Both = PathParamNames<'/a/{x}/b/{y}'>;
 const both: Both[] = ['x', 'y'];
 

@@ -1,7 +1,7 @@
-import { callbackSecretOf, updateAccountSettings } from '../../app/accounts';
+import { callbackSecretOf, updateAccountSettings, type AccountSettingsInput } from '../../app/accounts';
 import { accountView, balanceView } from '../../app/views';
 import { defaultCountryInput, retryPolicyInputSchema, accountSchema, balanceSchema, monitorSettingsInputSchema } from '../resources';
-import { defineRoute, type RouteDef } from '../route';
+import { defineRoute, inputBody, type RouteDef } from '../route';
 import { bool, nullable, obj, str } from '../../schema/builders';
 import { problemResponses } from './common';
 
@@ -56,7 +56,7 @@ export const accountRoutes: RouteDef[] = [
     tags: ['Account'],
     auth: 'account',
     scope: 'account:manage',
-    body: obj('Account settings', 'Settings to change; fields left out stay as they are.', {
+    body: inputBody<AccountSettingsInput>()(obj('Account settings', 'Settings to change; fields left out stay as they are.', {
       name: str('Name', 'Account name.', { minLength: 1, maxLength: 100 }),
       defaultSenderId: nullable(str('Default sender ID', 'Approved sender ID (record id or value) used when a message has no from; null to clear.', { minLength: 1, maxLength: 64 })),
       defaultCountry: defaultCountryInput('ISO 3166 alpha-2 country used to read national numbers, e.g. IN.'),
@@ -65,7 +65,7 @@ export const accountRoutes: RouteDef[] = [
       notifyOnDelivery: bool('Notify on delivery', 'Call the default webhook when a send completes and again when its delivery status arrives (needs defaultWebhookUrl).'),
       defaultWebhookUrl: nullable(str('Default webhook URL', 'HTTPS URL of the account\'s default webhook; null to clear.', { format: 'uri', maxLength: 2048 })),
       monitors: monitorSettingsInputSchema,
-    }),
+    })),
     responses: { 200: { description: 'The updated account.', schema: accountSchema }, ...problemResponses(400, 422) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {

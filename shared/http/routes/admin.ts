@@ -1,9 +1,9 @@
 import { checkCarrierChoice, setAccountCarrier } from '../../app/accountCarrier';
-import { addCredits, createAccount } from '../../app/accounts';
+import { addCredits, createAccount, type NewAccountInput } from '../../app/accounts';
 import { accountView, carrierView } from '../../app/views';
 import { AMOUNT_PATTERN, SIGNED_AMOUNT_PATTERN } from '../../domain/money';
 import { accountSchema, defaultCountryInput } from '../resources';
-import { defineRoute, type RouteDef } from '../route';
+import { defineRoute, inputBody, type RouteDef } from '../route';
 import { bool, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 
@@ -32,7 +32,7 @@ export const adminRoutes: RouteDef[] = [
     description: 'Operator route: creates an account and returns its API key, which is shown only this once.',
     tags: ['Admin'],
     auth: 'admin',
-    body: obj('New account', 'The account to create.', {
+    body: inputBody<NewAccountInput>()(obj('New account', 'The account to create.', {
       name: str('Name', 'Account name.', { minLength: 1, maxLength: 100 }),
       currency: str('Currency', 'ISO 4217 currency of credits and prices (default PRICE_CURRENCY); one with a price table (PRICE_TABLE_<code>; USD and EUR are built in), else 422.', { pattern: '^[A-Z]{3}$' }),
       credits: str('Credits', 'Opening credits as a decimal string, at most 999999999999.9999.', DECIMAL),
@@ -40,7 +40,7 @@ export const adminRoutes: RouteDef[] = [
       lowBalanceThreshold: str('Low balance threshold', 'Balance Low fires below this amount.', DECIMAL),
       senderId: str('Sender ID', 'A sender ID to provision approved, and make the default.', { minLength: 1, maxLength: 11, pattern: '^[A-Za-z0-9 ]+$' }),
       carrier: carrierField,
-    }, ['name']),
+    }, ['name'])),
     responses: {
       201: {
         description: 'The account and its API key.',

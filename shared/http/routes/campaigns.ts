@@ -9,6 +9,8 @@ import {
   setTriggerCampaignActive,
   startCampaign,
   updateCampaign,
+  type CampaignDefinitionInput,
+  type CreateCampaignInput,
 } from '../../app/campaigns';
 import type { AppDeps } from '../../app/deps';
 import type { Campaign } from '../../domain/campaign';
@@ -17,7 +19,7 @@ import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { toCsv } from '../csvExport';
 import { acceptedMessage, idempotencyKeyHeader, idempotencyKeyOf } from '../messageAcceptance';
 import { messageSchema, pageOf } from '../resources';
-import { defineRoute, type RouteDef } from '../route';
+import { defineRoute, inputBody, type RouteDef } from '../route';
 import { arr, bool, dict, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 import { campaignView } from '../../app/views';
@@ -110,14 +112,14 @@ export const campaignRoutes: RouteDef[] = [
     tags: ['Campaigns'],
     auth: 'account',
     scope: 'messages:send',
-    body: obj('Campaign definition', 'The campaign to create.', {
+    body: inputBody<CreateCampaignInput>()(obj('Campaign definition', 'The campaign to create.', {
       name: str('Name', 'Name of the campaign.', { minLength: 1, maxLength: 100, 'x-ms-visibility': 'important' }),
       kind: str('Kind', 'bulk: send once to contact groups; trigger: send one message per API call.', { enum: KINDS, 'x-ms-visibility': 'important' }),
       text: { ...textSchema, 'x-ms-visibility': 'important' },
       from: fromSchema,
       groupIds: groupIdsSchema,
       trigger: triggerMappingSchema,
-    }, ['name', 'kind', 'text']),
+    }, ['name', 'kind', 'text'])),
     responses: { 201: { description: 'The campaign.', schema: campaignSchema }, ...problemResponses(400, 422) },
     connector: { visibility: 'important' },
     async handle({ deps, req, account }) {
@@ -175,13 +177,13 @@ export const campaignRoutes: RouteDef[] = [
     auth: 'account',
     scope: 'messages:send',
     pathParams: [campaignParam],
-    body: obj('Campaign changes', 'The fields to change; the others stay.', {
+    body: inputBody<Partial<CampaignDefinitionInput>>()(obj('Campaign changes', 'The fields to change; the others stay.', {
       name: str('Name', 'Name of the campaign.', { minLength: 1, maxLength: 100 }),
       text: textSchema,
       from: nullable(fromSchema),
       groupIds: groupIdsSchema,
       trigger: triggerMappingSchema,
-    }),
+    })),
     responses: { 200: { description: 'The changed campaign.', schema: campaignSchema }, ...problemResponses(400, 404, 409, 422) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {

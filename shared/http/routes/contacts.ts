@@ -1,4 +1,4 @@
-import { importContacts, IMPORT_MAX_ROWS } from '../../app/contactImport';
+import { importContacts, IMPORT_MAX_ROWS, type ImportInput } from '../../app/contactImport';
 import {
   CUSTOM_FIELDS_MAX,
   CUSTOM_FIELD_VALUE_MAX,
@@ -9,10 +9,12 @@ import {
   getContact,
   listContacts,
   updateContact,
+  type ContactInput,
+  type ContactPatch,
 } from '../../app/contacts';
 import { arr, bool, dict, int, nullable, obj, str, type SchemaLike } from '../../schema/builders';
 import { contactSchema, pageOf } from '../resources';
-import { defineRoute, type RouteDef } from '../route';
+import { defineRoute, inputBody, type RouteDef } from '../route';
 import { idParam, problemResponses } from './common';
 
 const GROUP_DROPDOWN = { operationId: 'ListGroupValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' };
@@ -70,14 +72,14 @@ export const contactRoutes: RouteDef[] = [
     tags: ['Contacts'],
     auth: 'account',
     scope: 'messages:send',
-    body: obj('Contact', 'The contact to add.', {
+    body: inputBody<ContactInput>()(obj('Contact', 'The contact to add.', {
       phone: { ...phoneField('Phone number: E.164 (+14155550123), international digits or a national number of the account\'s default country.'), 'x-ms-visibility': 'important' },
       firstName: nameField('First name', 'first name'),
       lastName: nameField('Last name', 'last name'),
       email: emailField,
       customFields: customFieldsField(str('Value', 'The field\'s value.', { maxLength: CUSTOM_FIELD_VALUE_MAX, lineBreaks: true }), 'Your own name/value pairs (up to 50), e.g. plan or city.'),
       groupIds: groupIdsField('Groups the contact joins.'),
-    }, ['phone']),
+    }, ['phone'])),
     responses: { 201: { description: 'The contact was added.', schema: contactSchema }, ...problemResponses(400, 409, 422) },
     connector: { visibility: 'important' },
     async handle({ deps, req, account }) {
@@ -94,11 +96,11 @@ export const contactRoutes: RouteDef[] = [
     tags: ['Contacts'],
     auth: 'account',
     scope: 'messages:send',
-    body: obj('Contact import', 'The CSV and what to do with it.', {
+    body: inputBody<ImportInput>()(obj('Contact import', 'The CSV and what to do with it.', {
       csv: str('CSV', 'The CSV text, UTF-8, with a header row.', { minLength: 1, lineBreaks: true, 'x-ms-visibility': 'important' }),
       groupIds: groupIdsField('Groups every imported contact joins.'),
       updateExisting: { ...bool('Update existing', 'When true, rows whose phone belongs to a contact update it (non-empty cells replace values, custom fields merge); otherwise such rows leave it as it is.'), default: false, 'x-ms-visibility': 'advanced' },
-    }, ['csv']),
+    }, ['csv'])),
     responses: { 200: { description: 'What the import did.', schema: importResultSchema }, ...problemResponses(400, 413, 422) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
@@ -131,14 +133,14 @@ export const contactRoutes: RouteDef[] = [
     auth: 'account',
     scope: 'messages:send',
     pathParams: [contactIdParam],
-    body: obj('Contact changes', 'The fields to change; the others stay as they are.', {
+    body: inputBody<ContactPatch>()(obj('Contact changes', 'The fields to change; the others stay as they are.', {
       phone: phoneField('New phone number; must not belong to another contact.'),
       firstName: nameField('First name', 'first name; null clears it'),
       lastName: nameField('Last name', 'last name; null clears it'),
       email: emailField,
       customFields: customFieldsField(nullable(str('Value', 'The field\'s new value; null removes the field.', { maxLength: CUSTOM_FIELD_VALUE_MAX, lineBreaks: true })), 'Custom fields to set; a null value removes that field, fields not named stay.'),
       groupIds: groupIdsField('The groups the contact belongs to from now on (replaces the current ones).'),
-    }),
+    })),
     responses: { 200: { description: 'The contact as it is now.', schema: contactSchema }, ...problemResponses(400, 404, 409, 422) },
     connector: {},
     async handle({ deps, req, account }) {

@@ -11,7 +11,7 @@ import {
   updateGroup,
 } from '../../app/groups';
 import { contactSchema, listOf } from '../resources';
-import { defineRoute, type RouteDef } from '../route';
+import { defineRoute, inputBody, type RouteDef } from '../route';
 import { arr, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 
@@ -53,7 +53,7 @@ export const groupRoutes: RouteDef[] = [
     tags: ['Contacts'],
     auth: 'account',
     scope: 'messages:send',
-    body: obj('Contact group', 'The group to create.', { name: nameField('Name of the group, e.g. Newsletter.'), description: descriptionField }, ['name']),
+    body: inputBody<Parameters<typeof createGroup>[2]>()(obj('Contact group', 'The group to create.', { name: nameField('Name of the group, e.g. Newsletter.'), description: descriptionField }, ['name'])),
     responses: { 201: { description: 'The group was created.', schema: groupSchema }, ...problemResponses(400, 409) },
     connector: {},
     async handle({ deps, req, account }) {
@@ -87,7 +87,7 @@ export const groupRoutes: RouteDef[] = [
     auth: 'account',
     scope: 'messages:send',
     pathParams: [groupIdParam],
-    body: obj('Group changes', 'The fields to change.', { name: nameField('New name of the group.'), description: descriptionField }),
+    body: inputBody<Parameters<typeof updateGroup>[3]>()(obj('Group changes', 'The fields to change.', { name: nameField('New name of the group.'), description: descriptionField })),
     responses: { 200: { description: 'The group as it is now.', schema: groupSchema }, ...problemResponses(400, 404, 409) },
     connector: {},
     async handle({ deps, req, account }) {

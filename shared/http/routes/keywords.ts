@@ -6,10 +6,11 @@ import {
   getKeywordRule,
   listKeywordRules,
   updateKeywordRule,
+  type KeywordRuleInput,
 } from '../../app/keywordRules';
 import { KEYWORD_MATCH_TYPES, KEYWORD_MAX_LENGTH } from '../../domain/keywordRule';
 import { listOf } from '../resources';
-import { defineRoute, type RouteDef } from '../route';
+import { defineRoute, inputBody, type RouteDef } from '../route';
 import { bool, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 import { keywordRuleView } from '../../app/views';
@@ -66,7 +67,7 @@ export const keywordRoutes: RouteDef[] = [
     tags: ['Keywords'],
     auth: 'account',
     scope: 'messages:send',
-    body: obj('Keyword rule', 'The rule to create.', fields('create'), ['keyword']),
+    body: inputBody<KeywordRuleInput>()(obj('Keyword rule', 'The rule to create.', fields('create'), ['keyword'])),
     responses: { 201: { description: 'The rule was created.', schema: keywordRuleSchema }, ...problemResponses(400, 409, 422) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
@@ -100,7 +101,7 @@ export const keywordRoutes: RouteDef[] = [
     auth: 'account',
     scope: 'messages:send',
     pathParams: [keywordIdParam],
-    body: obj('Keyword rule changes', 'The fields to change.', fields('update')),
+    body: inputBody<Partial<KeywordRuleInput>>()(obj('Keyword rule changes', 'The fields to change.', fields('update'))),
     responses: { 200: { description: 'The rule as it is now.', schema: keywordRuleSchema }, ...problemResponses(400, 404, 409, 422) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {

@@ -1,16 +1,16 @@
 import { cancelMessage } from '../../app/messageLifecycle';
-import { sendMessage } from '../../app/sendMessage';
+import { sendMessage, type SendMessageInput } from '../../app/sendMessage';
 import { getMessage, listMessages } from '../../app/messages';
 import { UNIQUE_ARGS_LIMITS } from '../../domain/uniqueArgs';
 import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { MESSAGE_STATUSES, messageSchema, pageOf } from '../resources';
 import { acceptedMessage, idempotencyKeyHeader, idempotencyKeyOf } from '../messageAcceptance';
-import { defineRoute, type RouteDef } from '../route';
+import { defineRoute, inputBody, type RouteDef } from '../route';
 import { dict, int, obj, str, strItem } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 import { messageView } from '../../app/views';
 
-export const sendMessageBody = obj('Send SMS request', 'The message to send.', {
+export const sendMessageBody = inputBody<SendMessageInput>()(obj('Send SMS request', 'The message to send.', {
   to: str('To', 'Recipient phone number: E.164 (+14155550123), international digits (919999999999) or a national number of the account\'s default country.', { minLength: 3, maxLength: 32, 'x-ms-visibility': 'important' }),
   text: str('Text', `Message text, up to ${MESSAGE_TEXT_MAX.toLocaleString('en-US')} characters; Unicode is sent as UCS-2.`, { minLength: 1, maxLength: MESSAGE_TEXT_MAX, lineBreaks: true, 'x-ms-visibility': 'important' }),
   from: str('From', 'Approved sender ID, or one of your virtual numbers (E.164), to send from; leave empty to use the account default.', {
@@ -29,7 +29,7 @@ export const sendMessageBody = obj('Send SMS request', 'The message to send.', {
     strItem({ maxLength: UNIQUE_ARGS_LIMITS.valueLength }),
     { maxProperties: UNIQUE_ARGS_LIMITS.keys, 'x-ms-visibility': 'advanced' },
   ),
-}, ['to', 'text']);
+}, ['to', 'text']));
 
 export const messageRoutes: RouteDef[] = [
   defineRoute({

@@ -1,7 +1,7 @@
 import { decideSenderId, listSenderIds, requestSenderId } from '../../app/senderIds';
 import { senderIdView } from '../../app/views';
 import { listOf, senderIdSchema } from '../resources';
-import { defineRoute, type RouteDef } from '../route';
+import { defineRoute, inputBody, type RouteDef } from '../route';
 import { obj, str } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 
@@ -54,10 +54,10 @@ export const senderIdRoutes: RouteDef[] = [
     tags: ['Sender IDs'],
     auth: 'account',
     scope: 'sender-ids:manage',
-    body: obj('Sender ID request', 'The sender ID wanted.', {
+    body: inputBody<Parameters<typeof requestSenderId>[2]>()(obj('Sender ID request', 'The sender ID wanted.', {
       value: str('Value', 'Alphanumeric name (1-11 letters, digits, spaces) or a phone number.', { minLength: 1, maxLength: 20 }),
       purpose: str('Purpose', 'What the sender ID is for; helps approval.', { maxLength: 500, lineBreaks: true }),
-    }, ['value']),
+    }, ['value'])),
     responses: { 201: { description: 'The request was recorded.', schema: senderIdSchema }, ...problemResponses(400, 409) },
     connector: {},
     async handle({ deps, req, account }) {

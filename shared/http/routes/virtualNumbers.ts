@@ -1,7 +1,7 @@
 import { assignVirtualNumber, listVirtualNumbers } from '../../app/virtualNumbers';
 import { virtualNumberView } from '../../app/views';
 import { listOf, virtualNumberSchema } from '../resources';
-import { defineRoute, type RouteDef } from '../route';
+import { defineRoute, inputBody, type RouteDef } from '../route';
 import { arr, obj, str, strItem } from '../../schema/builders';
 import { problemResponses } from './common';
 
@@ -29,12 +29,12 @@ export const virtualNumberRoutes: RouteDef[] = [
     description: 'Operator route: assigns a phone number to an account for inbound SMS.',
     tags: ['Admin'],
     auth: 'admin',
-    body: obj('Assignment', 'The number and the account.', {
+    body: inputBody<Parameters<typeof assignVirtualNumber>[1]>()(obj('Assignment', 'The number and the account.', {
       accountId: str('Account ID', 'Account that gets the number.', { minLength: 1, maxLength: 64 }),
       number: str('Number', 'Phone number in E.164.', { minLength: 3, maxLength: 32 }),
       capabilities: arr('Capabilities', 'What the number can do.', strItem({ enum: ['sms', 'mms', 'voice'] })),
       label: str('Label', 'Label, e.g. Support line.', { maxLength: 100 }),
-    }, ['accountId', 'number']),
+    }, ['accountId', 'number'])),
     responses: { 201: { description: 'The number was assigned.', schema: virtualNumberSchema }, ...problemResponses(400, 404, 409) },
     async handle({ deps, req }) {
       const vn = await assignVirtualNumber(deps, req.body);
