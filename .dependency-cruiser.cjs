@@ -4,7 +4,7 @@
  * adapters implement ports; SDKs only in adapters/functions; only config (the composition root)
  * picks adapters. Every folder of shared/ has a rule (`known-layer` refuses a new one until it does).
  */
-const LAYERS = 'domain|schema|ports|app|webhooks|adapters|http|config|local|connector|types';
+const LAYERS = 'domain|schema|settings|ports|app|webhooks|adapters|http|config|local|connector|types';
 const AZURE = '^node_modules/@azure/';
 module.exports = {
   forbidden: [
@@ -12,6 +12,7 @@ module.exports = {
     { name: 'domain-no-io', severity: 'error', comment: 'domain does no I/O', from: { path: '^shared/domain/' }, to: { dependencyTypes: ['core'] } },
     { name: 'schema-is-neutral', severity: 'error', comment: 'the schema builders (http, webhooks and app read them) import nothing of the project but domain', from: { path: '^shared/schema/' }, to: { path: '^(shared/(?!schema/|domain/)|functions/)' } },
     { name: 'types-are-declarations', severity: 'error', comment: 'ambient declarations of untyped packages import nothing of the project', from: { path: '^shared/types/' }, to: { path: '^(shared|functions)/' } },
+    { name: 'settings-is-leaf', severity: 'error', comment: 'how a setting is declared: read by config and the carriers\' descriptors, imports nothing of the project', from: { path: '^shared/settings/' }, to: { path: '^(shared/(?!settings/)|functions/)' } },
     { name: 'ports-only-domain', severity: 'error', from: { path: '^shared/ports/' }, to: { path: '^(shared/(?!ports/|domain/)|functions/)' } },
     { name: 'app-uses-ports', severity: 'error', comment: 'use cases see ports and domain, never adapters, http or hosts', from: { path: '^shared/app/' }, to: { path: '^(shared/(adapters|http|local|config|webhooks)/|functions/)' } },
     { name: 'webhooks-below-http', severity: 'error', comment: 'webhooks (catalog, subscriptions, relay, delivery) use app, ports, domain and schema; http, hosts and the composition root use webhooks, never the reverse', from: { path: '^shared/webhooks/' }, to: { path: '^(shared/(adapters|http|local|config)/|functions/)' } },

@@ -4,7 +4,7 @@ import { OUTBOX_CHANGE_FEED } from '../shared/config/azureTriggers';
 import { periodicJobs } from '../shared/config/periodicJobs';
 import { routeTable } from '../shared/http/routes';
 import type { RouteDef } from '../shared/http/route';
-import { QUEUE_OF } from '../shared/ports/taskQueue';
+import { QUEUE_NAMES } from '../shared/ports/taskQueue';
 import { createOutboxChangeFeedHandler } from './changeFeed';
 import { createHttpHandler } from './http';
 import { createQueueHandler } from './queues';
@@ -32,9 +32,9 @@ export const OUTBOX_CHANGE_FEED_FUNCTION = 'changefeed-outbox';
  */
 export const MONITORED_TIMER_MIN_MS = 3_600_000;
 
-/** The queue names the triggers listen on: one per task type (QUEUE_OF), each once. */
+/** The queue names the triggers listen on: one per task type (QUEUE_NAMES), each once. */
 export function taskQueues(): string[] {
-  return [...new Set(Object.values(QUEUE_OF))];
+  return [...QUEUE_NAMES];
 }
 
 /**

@@ -1,7 +1,7 @@
 // `npm run infra:sync`: writes the lists infra/ loads with loadJsonContent from the code that
 // defines them, so Bicep declares exactly the containers and queues the adapters use:
 //   infra/cosmos-containers.json  ← cosmosContainers (shared/adapters/cosmos/containers.ts)
-//   infra/queues.json             ← QUEUE_OF values (shared/ports/taskQueue.ts)
+//   infra/queues.json             ← QUEUE_NAMES (shared/ports/taskQueue.ts)
 // tests/unit/infra.test.ts fails while they are out of date. Run after `npm run build`.
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,11 +11,11 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { cosmosContainers } = require(join(root, 'dist/shared/adapters/cosmos/containers.js'));
-const { QUEUE_OF } = require(join(root, 'dist/shared/ports/taskQueue.js'));
+const { QUEUE_NAMES } = require(join(root, 'dist/shared/ports/taskQueue.js'));
 
 const write = (file, value) => {
   writeFileSync(join(root, 'infra', file), `${JSON.stringify(value, null, 2)}\n`);
   console.log(`infra/${file} written`);
 };
 write('cosmos-containers.json', cosmosContainers);
-write('queues.json', [...new Set(Object.values(QUEUE_OF))].sort());
+write('queues.json', [...QUEUE_NAMES].sort());

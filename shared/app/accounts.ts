@@ -1,15 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { EVENT_TYPES } from '../domain/events';
 import { formatMinor, MAX_BALANCE_MINOR, parseDecimal } from '../domain/money';
 import { isIsoCurrency, priceTableFor } from '../domain/pricing';
 import { monitorSettingsOf } from '../domain/monitors';
-import type { Account, MonitorSettings, SenderId } from '../domain/types';
+import { DEFAULT_RETRY_POLICY, type Account, type MonitorSettings, type SenderId } from '../domain/types';
 import { crossesBelow } from '../domain/events';
 import { hashApiKey, newApiKey } from './apiKeys';
 import { BalanceLimitError, ConcurrencyError, InsufficientCreditsError } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { retryOnConflict } from './retryOnConflict';
-import { AppError, invalid, notFound, unprocessable } from './errors';
+import { newSigningSecret } from './signingSecret';
+import { invalid, notFound, unprocessable } from './errors';
 import { balanceLowData } from './sendMessage';
 
 export const ACCOUNT_SCOPES = ['messages:send', 'messages:read', 'sender-ids:manage', 'account:manage', 'webhooks:manage'] as const;
@@ -41,13 +41,13 @@ export async function createAccount(deps: AppDeps, input: NewAccountInput): Prom
     lowBalanceThreshold: amountField('/lowBalanceThreshold', input.lowBalanceThreshold ?? '0'),
     defaultSenderId: null,
     defaultCountry: input.defaultCountry ?? 'US',
-    retryPolicy: { maxAttempts: 5, baseDelayMs: 2_000, maxDelayMs: 300_000 },
+    retryPolicy: { ...DEFAULT_RETRY_POLICY },
     carrier: input.carrier ?? null,
     createdAt: at,
     updatedAt: at,
     notifyOnDelivery: false,
     defaultWebhookUrl: null,
-    callbackSecret: newCallbackSecret(),
+    callbackSecret: newSigningSecret(),
   };
   let created = await deps.store.accounts.create(account);
   let senderId: SenderId | null = null;
@@ -107,11 +107,11 @@ export async function addCredits(deps: AppDeps, accountId: string, amount: strin
   } catch (err) {
     if (err instanceof InsufficientCreditsError) {
       const message = `would take the balance (${formatMinor(err.balance)} ${account.currency}) below zero; send allowNegativeBalance: true to allow it`;
-      throw new AppError(422, 'insufficient_balance', 'The request cannot be carried out', `/amount ${message}`, [{ path: '/amount', message }], { balance: formatMinor(err.balance), currency: account.currency });
+      throw unprocessable('insufficient_balance', '/amount', message, { balance: formatMinor(err.balance), currency: account.currency });
     }
     if (err instanceof BalanceLimitError) {
       const message = `would take the balance (${formatMinor(err.balance)} ${account.currency}) past the maximum of ${formatMinor(MAX_BALANCE_MINOR)}`;
-      throw new AppError(422, 'balance_limit_exceeded', 'The request cannot be carried out', `/amount ${message}`, [{ path: '/amount', message }], {
+      throw unprocessable('balance_limit_exceeded', '/amount', message, {
         balance: formatMinor(err.balance),
         maxBalance: formatMinor(MAX_BALANCE_MINOR),
         currency: account.currency,
@@ -137,25 +137,17 @@ export interface AccountSettingsInput {
   monitors?: Partial<MonitorSettings>;
 }
 
-/** Standard Webhooks secret for the account's own callbacks (same format as subscription secrets). */
-export function newCallbackSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64')}`;
-}
-
 /** The account's callback signing secret, created and stored on first use for older accounts. */
 export async function callbackSecretOf(deps: Pick<AppDeps, 'store'>, account: Account): Promise<{ account: Account; secret: string }> {
-  let current: Account | null = account;
-  for (let round = 0; round < 5 && current; round++) {
+  let tries = 0;
+  return retryOnConflict(async () => {
+    // The first try uses the account the caller holds; a lost race re-reads it.
+    const current = tries++ === 0 ? account : await deps.store.accounts.get(account.id);
+    if (!current) throw new ConcurrencyError(`account ${account.id}`);
     if (current.callbackSecret) return { account: current, secret: current.callbackSecret };
-    try {
-      const updated = await deps.store.accounts.update({ ...current, callbackSecret: newCallbackSecret() });
-      return { account: updated, secret: updated.callbackSecret! };
-    } catch (err) {
-      if (!(err instanceof ConcurrencyError)) throw err;
-      current = await deps.store.accounts.get(account.id);
-    }
-  }
-  throw new ConcurrencyError(`account ${account.id}`);
+    const updated = await deps.store.accounts.update({ ...current, callbackSecret: newSigningSecret() });
+    return { account: updated, secret: updated.callbackSecret! };
+  });
 }
 
 export async function updateAccountSettings(deps: AppDeps, account: Account, input: AccountSettingsInput): Promise<Account> {
@@ -190,7 +182,7 @@ async function applySettings(deps: AppDeps, account: Account, input: AccountSett
   if (next.notifyOnDelivery && !next.defaultWebhookUrl) {
     throw unprocessable('default_webhook_required', '/notifyOnDelivery', 'needs defaultWebhookUrl: set the default webhook to call');
   }
-  if (next.notifyOnDelivery && !next.callbackSecret) next.callbackSecret = newCallbackSecret();
+  if (next.notifyOnDelivery && !next.callbackSecret) next.callbackSecret = newSigningSecret();
   if (input.defaultSenderId !== undefined) {
     if (input.defaultSenderId === null) next.defaultSenderId = null;
     else {

@@ -9,7 +9,7 @@ import { InsufficientCreditsError, MAX_ACCEPT_MANY, type AcceptOutcome, type Cam
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { pagesOf } from './pages';
 import { mapPooled } from './pool';
-import { AppError } from './errors';
+import { AppError, refused } from './errors';
 import { batchDedupeId, batchTask, campaignStartedEvent, templateOf } from './campaigns';
 import { retryOnConflict } from './retryOnConflict';
 import { balanceLowEvents, enqueueSend, insufficientCredits, pickSender, prepareMessage, type PreparedMessage, type Sender } from './sendMessage';
@@ -63,7 +63,7 @@ export async function processCampaignBatch(deps: AppDeps, task: CampaignBatchTas
     if (c.status !== 'sending') return deps.store.campaigns.update(advanced, []);
     if (outcome.fatal) {
       const failed: Campaign = { ...advanced, status: 'failed', error: outcome.fatal, failedAt: now };
-      return deps.store.campaigns.update(failed, [campaignFailedEvent(deps, failed)]);
+      return deps.store.campaigns.update(failed, [campaignFailedEvent(deps, failed, outcome.fatal, now)]);
     }
     if (page.continuationToken === null) return deps.store.campaigns.update({ ...advanced, status: 'sent', sendingFinishedAt: now }, []);
     return deps.store.campaigns.update(advanced, []);
@@ -84,7 +84,7 @@ async function beginScheduled(deps: AppDeps, scheduled: Campaign): Promise<Campa
     const recipients = await deps.store.contacts.count(c.accountId, { groupIds: c.groupIds });
     const now = nowIso(deps);
     const next: Campaign = { ...c, status: 'sending', startedAt: now, progress: { ...c.progress, recipients }, taskRef: null, updatedAt: now };
-    return deps.store.campaigns.update(next, [campaignStartedEvent(deps, next)]);
+    return deps.store.campaigns.update(next, [campaignStartedEvent(deps, next, now)]);
   });
 }
 
@@ -118,9 +118,9 @@ async function prepareBatch(deps: AppDeps, account: Account, c: Campaign, templa
   const pick = () => (sender ??= pickSender(deps, account, c.from ?? undefined));
   const results = await mapPooled(contacts, PREPARE_CONCURRENCY, async (contact): Promise<PreparedMessage | AppError> => {
     const text = renderTemplate(template, templateValuesOf(contact));
-    if (text === '') return new AppError(422, 'empty_message', 'Skipped', 'the template rendered to an empty message for this contact');
+    if (text === '') return refused('empty_message', 'the template rendered to an empty message for this contact', 'Skipped');
     // The template is within the limit, so the contact's values made it longer (prepareMessage would refuse it too).
-    if (isTooLong(text)) return new AppError(422, 'text_too_long', 'Skipped', `the message rendered from this contact's fields ${tooLongReason(text)}`);
+    if (isTooLong(text)) return refused('text_too_long', `the message rendered from this contact's fields ${tooLongReason(text)}`, 'Skipped');
     try {
       return await prepareMessage(deps, account, { to: contact.phone, text, ...(c.from ? { from: c.from } : {}), campaignId: c.id }, `campaign:${c.id}:${contact.id}`, pick);
     } catch (err) {
@@ -176,14 +176,14 @@ async function acceptChunk(deps: AppDeps, account: Account, chunk: PreparedMessa
   return fresh;
 }
 
-function campaignFailedEvent(deps: AppDeps, c: Campaign) {
+function campaignFailedEvent(deps: AppDeps, c: Campaign, error: CampaignError, failedAt: string) {
   return makeEvent(deps, EVENT_TYPES.campaignFailed, c.accountId, {
     campaignId: c.id,
     name: c.name,
-    error: c.error,
+    error,
     affectedRecipients: Math.max(0, c.progress.recipients - c.progress.accepted - c.progress.skipped),
     sentBeforeFailure: c.progress.accepted,
-    failedAt: c.failedAt,
+    failedAt,
   });
 }
 
@@ -258,7 +258,7 @@ async function completeIfDone(deps: AppDeps, sent: Campaign, now: number): Promi
     const at = new Date(now).toISOString();
     const net = { ...c.progress, costMinor: c.progress.costMinor - refunded };
     const done: Campaign = { ...c, status: 'completed', results, progress: net, completedAt: at, updatedAt: at };
-    await deps.store.campaigns.update(done, [campaignCompletedEvent(deps, done, results)]);
+    await deps.store.campaigns.update(done, [campaignCompletedEvent(deps, done, results, at)]);
   });
   return true;
 }
@@ -276,7 +276,7 @@ async function refundedMinor(deps: AppDeps, c: Campaign): Promise<bigint> {
   return total;
 }
 
-function campaignCompletedEvent(deps: AppDeps, c: Campaign, r: CampaignResults) {
+function campaignCompletedEvent(deps: AppDeps, c: Campaign, r: CampaignResults, completedAt: string) {
   const { accepted, recipients } = c.progress;
   return makeEvent(deps, EVENT_TYPES.campaignCompleted, c.accountId, {
     campaignId: c.id,
@@ -288,8 +288,9 @@ function campaignCompletedEvent(deps: AppDeps, c: Campaign, r: CampaignResults) 
     deliveryRate: accepted === 0 ? 0 : r.delivered / accepted,
     failureRate: recipients === 0 ? 0 : Math.min(1, (r.undelivered + r.failed) / recipients),
     totalCost: formatMinor(c.progress.costMinor),
-    startedAt: c.startedAt,
-    completedAt: c.completedAt,
+    // Set when the campaign began sending, so always there by now; the schema has no null for it.
+    ...(c.startedAt === null ? {} : { startedAt: c.startedAt }),
+    completedAt,
   });
 }
 

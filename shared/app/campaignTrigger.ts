@@ -2,7 +2,7 @@ import type { AttributeMapping, TriggerMapping } from '../domain/campaign';
 import { isTooLong, textLength, tooLongReason } from '../domain/messageText';
 import { pointerOf, readPath, renderTemplate, variablesOf } from '../domain/template';
 import type { Account } from '../domain/types';
-import { conflict, unprocessable, type FieldError, AppError } from './errors';
+import { conflict, unprocessable, unprocessableFields, type FieldError, AppError } from './errors';
 import { getCampaign, templateOf } from './campaigns';
 import type { AppDeps } from './deps';
 import { sendMessage, type SendOutcome } from './sendMessage';
@@ -34,7 +34,7 @@ function textTooLong(mapping: TriggerMapping, used: string[], values: Record<str
     .filter((name) => values[name])
     .sort((a, b) => values[b]!.length - values[a]!.length)
     .map((name) => ({ path: pointerOf(fieldOf(name)), message: `makes the message too long: it gives ${textLength(values[name]!).toLocaleString('en-US')} characters (mapped to ${name}); the message ${tooLongReason(text)}` }));
-  return new AppError(422, 'text_too_long', 'The message would be too long', sources.map((e) => `${e.path} ${e.message}`).join('; '), sources);
+  return unprocessableFields('text_too_long', sources, 'The message would be too long');
 }
 
 /** Payload -> template values; every problem is reported at once, each naming its field. */
@@ -55,7 +55,7 @@ export function mapPayload(mapping: TriggerMapping, payload: Record<string, unkn
     else values[a.name] = checked;
   }
   if (errors.length > 0) {
-    throw new AppError(422, 'payload_mismatch', 'The payload does not match the campaign\'s mapping', errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+    throw unprocessableFields('payload_mismatch', errors, 'The payload does not match the campaign\'s mapping');
   }
   return values;
 }

@@ -4,7 +4,7 @@ import { parseTemplate, variablesOf, type TemplatePart } from '../domain/templat
 import type { Account, DomainEvent } from '../domain/types';
 import type { CampaignBatchTask, CampaignFilter, Page, PageRequest } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
-import { AppError, conflict, invalid, notFound, unprocessable, type FieldError } from './errors';
+import { conflict, invalid, notFound, unprocessable, unprocessableFields, type FieldError } from './errors';
 import { retryOnConflict } from './retryOnConflict';
 import { checkSendAt, pickSender } from './sendMessage';
 
@@ -103,7 +103,7 @@ export async function startCampaign(deps: AppDeps, account: Account, id: string,
       return deps.store.campaigns.update({ ...c, status: 'scheduled', scheduledFor, progress: { ...c.progress, recipients }, updatedAt: at }, []);
     }
     const next: Campaign = { ...c, status: 'sending', startedAt: at, progress: { ...c.progress, recipients }, updatedAt: at };
-    return deps.store.campaigns.update(next, [campaignStartedEvent(deps, next)]);
+    return deps.store.campaigns.update(next, [campaignStartedEvent(deps, next, at)]);
   });
   const handle = await deps.queue.send(batchTask(started), {
     delayMs: scheduledFor ? Math.max(0, Date.parse(scheduledFor) - now) : 0,
@@ -153,14 +153,14 @@ export function batchDedupeId(c: Campaign): string {
   return `${c.id}:${c.batches}`;
 }
 
-export function campaignStartedEvent(deps: AppDeps, c: Campaign): DomainEvent {
+export function campaignStartedEvent(deps: AppDeps, c: Campaign, startedAt: string): DomainEvent {
   return makeEvent(deps, EVENT_TYPES.campaignStarted, c.accountId, {
     campaignId: c.id,
     name: c.name,
     senderId: c.from,
     text: c.text,
     scheduledFor: c.scheduledFor,
-    startedAt: c.startedAt,
+    startedAt,
     recipientCount: c.progress.recipients,
     groupIds: c.groupIds,
   });
@@ -210,7 +210,7 @@ function checkMapping(raw: NonNullable<CampaignDefinitionInput['trigger']>): Tri
     if ((raw.attributes ?? []).findIndex((b) => b.name === name) !== i) errors.push({ path: `/trigger/attributes/${i}/name`, message: `repeats ${name}` });
     return { name, field: a.field ?? name, type: a.type ?? 'string', required: a.required ?? false };
   });
-  if (errors.length > 0) throw new AppError(422, 'invalid_trigger_mapping', 'The request cannot be carried out', errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+  if (errors.length > 0) throw unprocessableFields('invalid_trigger_mapping', errors);
   return { phoneField: raw.phoneField, attributes };
 }
 

@@ -4,7 +4,7 @@ import { EVENT_TYPES } from '../domain/events';
 import type { Account, DomainEvent } from '../domain/types';
 import { DuplicateError, type ContactFilter } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
-import { AppError, invalid, notFound, unprocessable, type FieldError } from './errors';
+import { AppError, conflict, invalid, notFound, unprocessable, type FieldError } from './errors';
 import { e164 } from './phoneInput';
 import { retryOnConflict } from './retryOnConflict';
 import { contactView, groupsOf, type ContactView } from './views';
@@ -73,7 +73,7 @@ const text = (v: string | null | undefined): string | null => {
 };
 
 export function phoneTaken(phone: string, existingId: string, path = '/phone'): AppError {
-  return new AppError(409, 'contact_exists', 'Conflict', `A contact with phone ${phone} exists already: ${existingId}.`, [{ path, message: `belongs to contact ${existingId}` }], { contactId: existingId });
+  return conflict('contact_exists', `A contact with phone ${phone} exists already: ${existingId}.`, [{ path, message: `belongs to contact ${existingId}` }], { contactId: existingId });
 }
 
 // ---- event payloads (shapes of the catalog's contact.* schemas) --------------------------------

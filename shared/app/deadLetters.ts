@@ -1,10 +1,10 @@
-import { QUEUE_OF, type DeadLetteredTask } from '../ports';
+import { QUEUE_NAMES, type DeadLetteredTask } from '../ports';
 import type { AppDeps } from './deps';
 import { notFound } from './errors';
 
-/** The task queues an operator can inspect: one per task type (QUEUE_OF). */
+/** The task queues an operator can inspect: one per task type (QUEUE_NAMES). */
 export function taskQueueNames(): string[] {
-  return [...new Set(Object.values(QUEUE_OF))];
+  return [...QUEUE_NAMES];
 }
 
 function requireQueue(queue: string): void {

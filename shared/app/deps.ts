@@ -1,5 +1,5 @@
 import type { PriceBook } from '../domain/pricing';
-import type { EventType } from '../domain/events';
+import { eventOf, type EventData, type EventType } from '../domain/events';
 import type { DomainEvent } from '../domain/types';
 import type { TaskReceiver } from '../ports/taskQueue';
 import type { CarrierRegistry, Clock, DataStore, IdGenerator, Logger, OutboundUrlPolicy, TaskQueue } from '../ports';
@@ -44,6 +44,7 @@ export function nowIso(deps: Pick<AppDeps, 'clock'>): string {
   return new Date(deps.clock.now()).toISOString();
 }
 
-export function makeEvent(deps: Pick<AppDeps, 'clock' | 'ids'>, type: EventType, accountId: string, data: Record<string, unknown>): DomainEvent {
-  return { id: deps.ids.next('evt'), type, occurredAt: nowIso(deps), accountId, data };
+/** A new event of `type`, its data checked against the type's declared schema (domain/events.ts). */
+export function makeEvent<T extends EventType>(deps: Pick<AppDeps, 'clock' | 'ids'>, type: T, accountId: string, data: EventData<T>): DomainEvent {
+  return eventOf({ id: deps.ids.next('evt'), type, occurredAt: nowIso(deps), accountId, data });
 }

@@ -21,12 +21,31 @@ export class AppError extends Error {
   }
 }
 
-export const invalid = (errors: FieldError[], detail = errors.map((e) => `${e.path} ${e.message}`).join('; ')) =>
+const UNPROCESSABLE = 'The request cannot be carried out';
+
+/** `/path message; /path message`: the detail of a problem that names its fields. */
+const pointed = (errors: FieldError[]) => errors.map((e) => `${e.path} ${e.message}`).join('; ');
+
+export const invalid = (errors: FieldError[], detail = pointed(errors)) =>
   new AppError(400, 'validation_failed', 'Your request has invalid fields', detail, errors);
 
-export const unprocessable = (code: string, path: string, message: string) =>
-  new AppError(422, code, 'The request cannot be carried out', `${path} ${message}`, [{ path, message }]);
+/** 422 for one field; `extra` adds members to the problem (e.g. the balance it was checked against). */
+export const unprocessable = (code: string, path: string, message: string, extra?: Record<string, unknown>) =>
+  new AppError(422, code, UNPROCESSABLE, `${path} ${message}`, [{ path, message }], extra);
+
+/** 422 naming several fields; a `title` when the general one would say too little. */
+export const unprocessableFields = (code: string, errors: FieldError[], title = UNPROCESSABLE) =>
+  new AppError(422, code, title, pointed(errors), errors);
+
+/** 422 about the request as a whole, no single field to blame. */
+export const refused = (code: string, detail: string, title = UNPROCESSABLE) => new AppError(422, code, title, detail);
+
+/** 402: the balance does not cover the cost; `extra` carries the figures. */
+export const notEnoughCredits = (detail: string, extra: Record<string, unknown>) =>
+  new AppError(402, 'insufficient_credits', 'Not enough credits', detail, undefined, extra);
 
 export const notFound = (what: string) => new AppError(404, 'not_found', 'Not found', `${what} was not found`);
 
-export const conflict = (code: string, detail: string) => new AppError(409, code, 'Conflict', detail);
+/** 409; `errors` and `extra` name the field taken and the record that holds it. */
+export const conflict = (code: string, detail: string, errors?: FieldError[], extra?: Record<string, unknown>) =>
+  new AppError(409, code, 'Conflict', detail, errors, extra);

@@ -3,7 +3,7 @@ import { groupNameKey } from '../domain/contactRules';
 import { DuplicateError } from '../ports';
 import { groupIndex, modifyContact } from './contacts';
 import { nowIso, type AppDeps } from './deps';
-import { AppError, invalid, notFound, unprocessable } from './errors';
+import { AppError, conflict, invalid, notFound, unprocessable } from './errors';
 import { pagesOf } from './pages';
 import { mapPooled } from './pool';
 import { retryOnConflict } from './retryOnConflict';
@@ -31,7 +31,7 @@ function groupName(raw: string): string {
 async function nameTaken(deps: AppDeps, accountId: string, name: string): Promise<AppError> {
   const key = groupNameKey(name);
   const owner = (await deps.store.groups.list(accountId)).find((g) => groupNameKey(g.name) === key);
-  return new AppError(409, 'group_exists', 'Conflict', `A group named "${owner?.name ?? name}" exists already${owner ? `: ${owner.id}` : ''}.`, [{ path: '/name', message: 'is taken by another group (names ignore case)' }], owner ? { groupId: owner.id } : undefined);
+  return conflict('group_exists', `A group named "${owner?.name ?? name}" exists already${owner ? `: ${owner.id}` : ''}.`, [{ path: '/name', message: 'is taken by another group (names ignore case)' }], owner ? { groupId: owner.id } : undefined);
 }
 
 async function mustGet(deps: AppDeps, accountId: string, id: string): Promise<ContactGroup> {

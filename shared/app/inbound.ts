@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EVENT_TYPES } from '../domain/events';
+import { EVENT_TYPES, eventOf } from '../domain/events';
 import { pickKeywordRule, type KeywordRule } from '../domain/keywordRule';
 import { complianceKeyword } from '../domain/optOut';
 import { parseTemplate, renderTemplate } from '../domain/template';
@@ -72,7 +72,7 @@ async function processInbound(deps: AppDeps, vn: VirtualNumber, sms: InboundSms,
     const rule = pickKeywordRule(await deps.store.keywordRules.list(vn.accountId), sms.text, vn.number);
     if (rule) await answerKeyword(deps, vn, sms, id, rule, at);
   }
-  await appendOnce(deps, {
+  await appendOnce(deps, eventOf({
     id,
     type: EVENT_TYPES.smsReceived,
     occurredAt: at,
@@ -85,7 +85,7 @@ async function processInbound(deps: AppDeps, vn: VirtualNumber, sms: InboundSms,
       virtualNumberId: vn.id,
       carrierMessageId: sms.carrierMessageId,
     },
-  });
+  }));
 }
 
 /** Appends an event whose id is derived from the inbound SMS; already there means done before. */
@@ -116,17 +116,17 @@ async function applyComplianceKeyword(deps: AppDeps, accountId: string, sms: Inb
  */
 async function answerKeyword(deps: AppDeps, vn: VirtualNumber, sms: InboundSms, inboundId: string, rule: KeywordRule, at: string): Promise<void> {
   const contact = await deps.store.contacts.findByPhone(vn.accountId, sms.from);
-  await appendOnce(deps, {
+  await appendOnce(deps, eventOf({
     id: derivedEventId(inboundId, 'keyword'),
     type: EVENT_TYPES.keywordMatched,
     occurredAt: at,
     accountId: vn.accountId,
     data: { keyword: rule.keyword, matchType: rule.matchType, from: sms.from, text: sms.text, virtualNumber: vn.number, contactId: contact?.id ?? null, timestamp: sms.receivedAt },
-  });
+  }));
   if (rule.reply === null) return;
   const reply = await sendAutoReply(deps, vn, sms, inboundId, rule, contact);
   if (!reply) return;
-  await appendOnce(deps, {
+  await appendOnce(deps, eventOf({
     id: derivedEventId(inboundId, 'auto-reply'),
     type: EVENT_TYPES.autoReplySent,
     occurredAt: at,
@@ -139,7 +139,7 @@ async function answerKeyword(deps: AppDeps, vn: VirtualNumber, sms: InboundSms, 
       virtualNumber: vn.number,
       keyword: rule.keyword,
     },
-  });
+  }));
 }
 
 /**

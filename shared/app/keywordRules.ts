@@ -5,7 +5,7 @@ import type { Account } from '../domain/types';
 import { MESSAGE_TEXT_MAX } from '../domain/messageText';
 import { DuplicateError } from '../ports';
 import { nowIso, type AppDeps } from './deps';
-import { AppError, invalid, notFound, unprocessable } from './errors';
+import { AppError, conflict, invalid, notFound, unprocessable } from './errors';
 import { retryOnConflict } from './retryOnConflict';
 
 /** Rules an account may have: every inbound SMS reads them all, so they stay few. */
@@ -48,10 +48,8 @@ function replyOf(raw: string | null): string | null {
 async function taken(deps: AppDeps, rule: KeywordRule): Promise<AppError> {
   const key = keywordRuleKey(rule);
   const owner = (await deps.store.keywordRules.list(rule.accountId)).find((r) => r.id !== rule.id && keywordRuleKey(r) === key);
-  return new AppError(
-    409,
+  return conflict(
     'keyword_rule_exists',
-    'Conflict',
     `A ${rule.matchType} rule for "${owner?.keyword ?? rule.keyword}" on ${rule.virtualNumber ?? 'all numbers'} exists already${owner ? `: ${owner.id}` : ''}.`,
     [{ path: '/keyword', message: 'is taken by another rule with the same match type and virtual number (keywords ignore case)' }],
     owner ? { keywordId: owner.id } : undefined,

@@ -1,12 +1,12 @@
 import { cancelledData, EVENT_TYPES, statusChangedData } from '../domain/events';
 import { costMinorOf } from '../domain/money';
 import { decideTransition, REASONS } from '../domain/status';
-import type { Message, MessageStatus, StatusReason } from '../domain/types';
+import { DEFAULT_RETRY_POLICY, type Message, type MessageStatus, type StatusReason } from '../domain/types';
 import type { StatusReport, SmsSendTask } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { retryOnConflict } from './retryOnConflict';
 import { conflict, notFound } from './errors';
-import { enqueueSend } from './sendMessage';
+import { enqueueSend, queueSendAttempt } from './sendMessage';
 
 /** Builds the next version of a message after a status change, with its history entry. */
 export function withStatus(m: Message, status: MessageStatus, at: string, reason: StatusReason | null): Message {
@@ -72,7 +72,7 @@ export async function processSendTask(deps: AppDeps, task: SmsSendTask): Promise
       return;
     }
     const account = await deps.store.accounts.get(m.accountId);
-    const policy = account?.retryPolicy ?? { maxAttempts: 5, baseDelayMs: 2_000, maxDelayMs: 300_000 };
+    const policy = account?.retryPolicy ?? DEFAULT_RETRY_POLICY;
     if (attempts >= policy.maxAttempts) {
       const reason = { ...REASONS.retriesExhausted, message: `${REASONS.retriesExhausted.message}: ${result.reason.message}` };
       await saveTransition(deps, { ...withStatus(m, 'failed', at, reason), attempts }, m.status, costMinor(m));
@@ -82,10 +82,7 @@ export async function processSendTask(deps: AppDeps, task: SmsSendTask): Promise
     const waiting: Message = { ...m, status: 'queued', attempts, statusReason: result.reason, updatedAt: at };
     const { message: saved } = await deps.store.messages.transition(waiting, 0n, () => []);
     const delay = result.retryAfterMs ?? backoffMs(policy, attempts);
-    await deps.queue.send(
-      { type: 'sms.send.v1', accountId: saved.accountId, messageId: saved.id },
-      { delayMs: delay, dedupeId: `${saved.id}:${saved.attempts}` },
-    );
+    await queueSendAttempt(deps, saved, delay);
   });
 }
 

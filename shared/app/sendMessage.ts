@@ -1,14 +1,14 @@
 import { analyseText } from '../domain/encoding';
-import { crossesBelow, EVENT_TYPES, scheduledData } from '../domain/events';
+import { crossesBelow, EVENT_TYPES, scheduledData, type EventData } from '../domain/events';
 import { formatMinor } from '../domain/money';
 import { isTooLong, tooLongReason } from '../domain/messageText';
 import { uniqueArgsProblems } from '../domain/uniqueArgs';
 import { normalisePhone } from '../domain/phone';
 import { priceTableFor, unitPriceFor, type PriceTable } from '../domain/pricing';
 import type { Account, DomainEvent, Message, SenderId } from '../domain/types';
-import { InsufficientCreditsError, type BalanceChange } from '../ports';
+import { InsufficientCreditsError, type BalanceChange, type TaskHandle } from '../ports';
 import { makeEvent, type AppDeps } from './deps';
-import { AppError, conflict, invalid, unprocessable } from './errors';
+import { AppError, conflict, invalid, notEnoughCredits, refused, unprocessable } from './errors';
 import { checkSenderId } from '../domain/senderId';
 
 export interface SendMessageInput {
@@ -110,7 +110,7 @@ export async function sendMessage(
   const { message, amount } = await prepareMessage(deps, account, input, idempotencyKey);
   const events = (balance: BalanceChange): DomainEvent[] => {
     const out: DomainEvent[] = [];
-    if (message.scheduledFor) out.push(makeEvent(deps, EVENT_TYPES.messageScheduled, account.id, scheduledData(message)));
+    if (message.scheduledFor) out.push(makeEvent(deps, EVENT_TYPES.messageScheduled, account.id, scheduledData(message, message.scheduledFor)));
     out.push(...balanceLowEvents(deps, account, balance));
     return out;
   };
@@ -138,7 +138,7 @@ export async function sendMessage(
  */
 function priceTableOf(deps: AppDeps, account: Account): PriceTable {
   const table = priceTableFor(deps.settings.prices, account.currency);
-  if (!table) throw new AppError(422, 'unsupported_currency', 'The request cannot be carried out', `There is no price table for the account's currency ${account.currency}: an operator must configure PRICE_TABLE_${account.currency}.`);
+  if (!table) throw refused('unsupported_currency', `There is no price table for the account's currency ${account.currency}: an operator must configure PRICE_TABLE_${account.currency}.`);
   return table;
 }
 
@@ -150,7 +150,7 @@ export function balanceLowEvents(deps: AppDeps, account: Account, balance: Balan
 
 /** The 402 a send refused for credits answers with (what it cost and the balance). */
 export function insufficientCredits(account: Account, err: InsufficientCreditsError): AppError {
-  return new AppError(402, 'insufficient_credits', 'Not enough credits', `This message costs ${formatMinor(err.required)} ${account.currency}; the balance is ${formatMinor(err.balance)}.`, undefined, {
+  return notEnoughCredits(`This message costs ${formatMinor(err.required)} ${account.currency}; the balance is ${formatMinor(err.balance)}.`, {
     balance: formatMinor(err.balance),
     required: formatMinor(err.required),
   });
@@ -160,13 +160,15 @@ export function insufficientCredits(account: Account, err: InsufficientCreditsEr
 export async function enqueueSend(deps: AppDeps, message: Message): Promise<Message> {
   const scheduled = message.status === 'scheduled' && message.scheduledFor !== null;
   const delayMs = scheduled ? Math.max(0, Date.parse(message.scheduledFor!) - deps.clock.now()) : 0;
-  const handle = await deps.queue.send(
-    { type: 'sms.send.v1', accountId: message.accountId, messageId: message.id },
-    { delayMs, dedupeId: `${message.id}:${message.attempts}` },
-  );
+  const handle = await queueSendAttempt(deps, message, delayMs);
   if (!scheduled) return message;
   const { message: stored } = await deps.store.messages.transition({ ...message, taskRef: handle }, 0n, () => []);
   return stored;
+}
+
+/** Queues the message's next send attempt; the dedupe id is per attempt, so a retry is a new task. */
+export function queueSendAttempt(deps: AppDeps, message: Message, delayMs: number): Promise<TaskHandle> {
+  return deps.queue.send({ type: 'sms.send.v1', accountId: message.accountId, messageId: message.id }, { delayMs, dedupeId: `${message.id}:${message.attempts}` });
 }
 
 export function checkSendAt(deps: AppDeps, sendAt: string, now: number): string {
@@ -209,7 +211,7 @@ export async function pickSender(deps: AppDeps, account: Account, from: string |
   return fallback;
 }
 
-export function balanceLowData(account: Account, balance: bigint): Record<string, unknown> {
+export function balanceLowData(account: Account, balance: bigint): EventData<'balance.low'> {
   return {
     accountId: account.id,
     accountName: account.name,

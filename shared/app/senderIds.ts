@@ -29,9 +29,10 @@ export async function decideSenderId(deps: AppDeps, id: string, decision: 'appro
   const current = await deps.store.senderIds.getForAdmin(id);
   if (!current) throw notFound(`Sender ID ${id}`);
   if (current.status !== 'pending') throw conflict('sender_id_decided', `Sender ID ${id} is already ${current.status}.`);
-  const next: SenderId = { ...current, status: decision, reason: reason ?? null, decidedAt: nowIso(deps) };
+  const decidedAt = nowIso(deps);
+  const next: SenderId = { ...current, status: decision, reason: reason ?? null, decidedAt };
   const type = decision === 'approved' ? EVENT_TYPES.senderIdApproved : EVENT_TYPES.senderIdRejected;
-  return deps.store.senderIds.update(next, [makeEvent(deps, type, next.accountId, senderIdDecisionData(next))]);
+  return deps.store.senderIds.update(next, [makeEvent(deps, type, next.accountId, senderIdDecisionData(next, decision, decidedAt))]);
 }
 
 export async function listSenderIds(deps: AppDeps, accountId: string, status: SenderIdStatus): Promise<SenderId[]> {

@@ -1,12 +1,12 @@
-import type { CarrierDeps, CarrierDescriptor } from '../adapters/carriers/descriptor';
+import type { CarrierDeps, CarrierDescriptor, CarrierSetting } from '../adapters/carriers/descriptor';
 import { ALL_CARRIERS, CARRIERS } from '../adapters/carriers/registry';
 import type { Carrier } from '../ports';
 
 /**
  * Everything config knows about the real carriers, derived from their descriptors in
- * adapters/carriers/registry.ts: their settings (for SETTINGS, hence the README table and the
- * Key Vault reference check), how those are parsed, where they come from on Azure, and which
- * carriers to build. Nothing here names a carrier.
+ * adapters/carriers/registry.ts: their settings' declarations (part of SETTINGS, hence parsing, the
+ * README table, the Azure settings list and the Key Vault reference check), which carriers they
+ * configure, and which carriers to build. Nothing here names a carrier.
  */
 
 type Registered = (typeof CARRIERS)[number];
@@ -17,58 +17,37 @@ type EnvOf<D> = D extends CarrierDescriptor<string, unknown, infer E> ? E : neve
 export type CarrierSettings = { [D in Registered as D['name']]: SettingsOf<D> | null };
 export type CarrierSettingName = EnvOf<Registered>;
 
-/** The carriers' rows of SETTINGS (default and help), in registry order. */
-export const CARRIER_SETTINGS = Object.fromEntries(
-  ALL_CARRIERS.flatMap((carrier) =>
-    Object.entries(carrier.settings).map(([name, s]) => [name, { default: s.default ?? '', help: s.help }]),
-  ),
-) as { readonly [N in CarrierSettingName]: { readonly default: string; readonly help: string } };
-
-/** Where each carrier setting comes from on Azure: secrets from Key Vault, the rest plain app settings. */
-export const CARRIER_AZURE_SOURCES: Record<string, 'app' | 'keyVault'> = Object.fromEntries(
-  ALL_CARRIERS.flatMap((carrier) =>
-    Object.entries(carrier.settings).map(([name, s]) => [name, s.secret ? 'keyVault' : 'app'] as const),
-  ),
-);
+/** The carriers' declarations in SETTINGS, in registry order. */
+export const CARRIER_SETTINGS = Object.fromEntries(ALL_CARRIERS.flatMap((carrier) => Object.entries(carrier.settings))) as {
+  readonly [N in CarrierSettingName]: CarrierSetting;
+};
 
 /**
  * A carrier is configured when its configuring setting is present; then the required ones must be
- * too. Every present value is checked, configured or not, and a problem names the setting.
+ * too. `values` are the settings as read (checked, defaulted, normalised: every present value is
+ * checked, configured or not, and a problem names the setting).
  */
-export function parseCarrierSettings(optional: (name: string) => string | null, problems: string[]): CarrierSettings {
+export function parseCarrierSettings(values: Readonly<Record<CarrierSettingName, string | null>>, problems: string[]): CarrierSettings {
   const parsed: Record<string, unknown> = {};
-  for (const carrier of ALL_CARRIERS) parsed[carrier.name] = parseOne(carrier, optional, problems);
+  for (const carrier of ALL_CARRIERS) parsed[carrier.name] = parseOne(carrier, values, problems);
   // One entry per registered carrier, each from its own descriptor's `read`.
   return parsed as CarrierSettings;
 }
 
-function parseOne(carrier: CarrierDescriptor, optional: (name: string) => string | null, problems: string[]): unknown {
-  const values = new Map<string, string | null>();
-  let valid = true;
-  for (const [name, setting] of Object.entries(carrier.settings)) {
-    const value = optional(name) ?? setting.default ?? null;
-    if (value !== null && setting.check) {
-      const problem = setting.check(value, name);
-      if (problem) {
-        problems.push(problem);
-        valid = false;
-      }
-    }
-    values.set(name, value !== null && setting.normalise ? setting.normalise(value) : value);
+function parseOne(carrier: CarrierDescriptor, values: Readonly<Record<string, string | null>>, problems: string[]): unknown {
+  if (values[carrier.configuredBy] === null) return null;
+  const missing = (carrier.required ?? []).filter((name) => values[name] === null);
+  if (missing.length) {
+    problems.push(`${carrier.configuredBy} needs ${missing.join(', ')}`);
+    return null;
   }
-  if (values.get(carrier.configuredBy) === null) return null;
-  const missing = Object.entries(carrier.settings)
-    .filter(([name, s]) => s.required && values.get(name) === null)
-    .map(([name]) => name);
-  if (missing.length) problems.push(`${carrier.configuredBy} needs ${missing.join(', ')}`);
-  if (missing.length || !valid) return null;
   return carrier.read({
     get: (name) => {
-      const value = values.get(name);
+      const value = values[name];
       if (value === null || value === undefined) throw new Error(`${carrier.name}: setting ${name} is neither required nor defaulted`);
       return value;
     },
-    optional: (name) => values.get(name) ?? null,
+    optional: (name) => values[name] ?? null,
   });
 }
 

@@ -1,12 +1,17 @@
 import { createJsonLogger } from '../adapters/runtime/logger';
-import { systemClock } from '../ports';
+import { systemClock, type Clock, type Logger, type TaskQueue } from '../ports';
 import type { AzureClients } from './azureParts';
 import type { Config } from './config';
-import { composeApp, type Runtime, type RuntimeOverrides } from './runtime';
+import { composeApp, type InfrastructureParts, type Runtime, type RuntimeOverrides } from './runtime';
 
 export interface CreateRuntimeOptions extends RuntimeOverrides {
   /** Azure mode only: SDK clients to use instead of building them from the settings (tests). */
   azureClients?: AzureClients;
+  /**
+   * The host's own view of the mode's queue, which the use cases then send through (the embedded
+   * host wakes its idle workers on each send, shared/local/wakeOnSend.ts).
+   */
+  wrapQueue?: (queue: TaskQueue) => TaskQueue;
 }
 
 /**
@@ -17,16 +22,21 @@ export interface CreateRuntimeOptions extends RuntimeOverrides {
  * bench/coldstart.mjs, tests/unit/coldStart.test.ts).
  */
 export async function createRuntime(config: Config, options: CreateRuntimeOptions = {}): Promise<Runtime> {
-  const { azureClients, ...overrides } = options;
+  const { azureClients, wrapQueue, ...overrides } = options;
   const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createJsonLogger(config.logLevel);
+  const parts = await createParts(config, clock, logger, azureClients);
+  return composeApp(config, wrapQueue ? { ...parts, queue: wrapQueue(parts.queue) } : parts, { ...overrides, logger });
+}
+
+/** The mode's storage, queue and secrets, each mode's module required only when chosen. */
+async function createParts(config: Config, clock: Clock, logger: Logger, azureClients: AzureClients | undefined): Promise<InfrastructureParts> {
   if (config.storage === 'cosmos' && config.queue === 'servicebus') {
-    const logger = overrides.logger ?? createJsonLogger(config.logLevel);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createAzureParts } = require('./azureParts') as typeof import('./azureParts');
-    const parts = await createAzureParts(config, clock, azureClients, logger);
-    return composeApp(config, parts, { ...overrides, logger });
+    return createAzureParts(config, clock, azureClients, logger);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createSqliteParts } = require('./sqliteParts') as typeof import('./sqliteParts');
-  return composeApp(config, createSqliteParts(config, clock), overrides);
+  return createSqliteParts(config, clock);
 }

@@ -54,8 +54,6 @@ export interface Runtime {
   generated: { adminApiKey: string | null };
   /** Sets the base URL carriers call back, once the host knows the port it listens on. */
   setPublicBaseUrl(url: string): void;
-  /** Notified on every immediate send so idle workers pick new tasks up at once. */
-  onTaskSent(listener: (queue: string) => void): void;
   close(): Promise<void>;
 }
 
@@ -99,15 +97,7 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
   const logger = overrides.logger ?? createJsonLogger(config.logLevel);
   const ownHttp = overrides.http ? null : createNodeHttpClient();
   const http = overrides.http ?? ownHttp!;
-  const listeners: ((queue: string) => void)[] = [];
-  const queue: TaskQueue = {
-    async send(task, options) {
-      const handle = await parts.queue.send(task, options);
-      if (!options?.delayMs) for (const l of listeners) l(QUEUE_OF[task.type]);
-      return handle;
-    },
-    cancel: (handle) => parts.queue.cancel(handle),
-  };
+  const { queue } = parts;
   const simulator = createSimulatorCarrier({ log: parts.simulatorLog, queue, clock, secret: parts.simulatorSecret, dlrDelayMs: config.simulator.dlrDelayMs });
   const settings = {
     prices: config.prices,
@@ -153,9 +143,6 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
     generated: parts.generated,
     setPublicBaseUrl(url) {
       settings.publicBaseUrl = url;
-    },
-    onTaskSent(listener) {
-      listeners.push(listener);
     },
     async close() {
       ownHttp?.close();

@@ -10,7 +10,10 @@
  */
 export type CampaignKind = 'bulk' | 'trigger';
 
-export type CampaignStatus = 'draft' | 'scheduled' | 'sending' | 'sent' | 'completed' | 'failed' | 'cancelled' | 'active' | 'paused';
+/** Every campaign status, in the order the API documents them (schemas' enums read this list). */
+export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'completed', 'failed', 'cancelled', 'active', 'paused'] as const;
+
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 export type AttributeType = 'string' | 'number' | 'boolean';
 

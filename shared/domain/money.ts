@@ -19,6 +19,9 @@ export const MAX_BALANCE_MINOR = MAX_AMOUNT_MINOR;
 export const AMOUNT_PATTERN = '^\\d{1,12}(\\.\\d{1,4})?$';
 export const SIGNED_AMOUNT_PATTERN = '^-?\\d{1,12}(\\.\\d{1,4})?$';
 
+/** An amount as the API returns it (formatMinor's output), as a schema's pattern and example. */
+export const FORMATTED_AMOUNT = { pattern: '^-?\\d+\\.\\d{2,4}$', example: '0.75' } as const;
+
 /** "0.0079" → 79n; null for anything but up to 12 whole digits (`maxWholeDigits`) and 4 decimals. */
 export function parseDecimal(value: string, maxWholeDigits = API_WHOLE_DIGITS): bigint | null {
   const m = DECIMAL.exec(value.trim());

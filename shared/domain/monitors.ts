@@ -1,3 +1,4 @@
+import type { EventData } from './events';
 import { REASONS } from './status';
 import type { MonitorSettings, MonitorState, StatusReason } from './types';
 
@@ -14,7 +15,7 @@ export const DEFAULT_MONITOR_SETTINGS: Readonly<MonitorSettings> = {
   minSample: 50,
 };
 
-/** Bounds of the settings; the PATCH /account schema and the README quote them. */
+/** Bounds of the settings; the PATCH /account schema and docs/api.md quote them. */
 export const MONITOR_LIMITS = {
   windowMinutes: { minimum: 15, maximum: 1440 },
   minSample: { minimum: 1, maximum: 100_000 },
@@ -106,7 +107,7 @@ export interface CampaignRate {
   deliveryRate: number;
 }
 
-export function deliveryRateLowData(w: MonitorWindow, rate: number, s: MonitorSettings, sampleSize: number, affectedCampaigns: CampaignRate[]): Record<string, unknown> {
+export function deliveryRateLowData(w: MonitorWindow, rate: number, s: MonitorSettings, sampleSize: number, affectedCampaigns: CampaignRate[]): EventData<'delivery_rate.low'> {
   return { currentRate: rate, threshold: s.deliveryRateThreshold, windowStart: w.windowStart, windowEnd: w.windowEnd, sampleSize, affectedCampaigns };
 }
 
@@ -116,7 +117,7 @@ export interface BounceReasonCount {
   count: number;
 }
 
-export function bounceRateHighData(w: MonitorWindow, rate: number, s: MonitorSettings, affectedNumbers: string[], bounceReasons: BounceReasonCount[]): Record<string, unknown> {
+export function bounceRateHighData(w: MonitorWindow, rate: number, s: MonitorSettings, affectedNumbers: string[], bounceReasons: BounceReasonCount[]): EventData<'bounce_rate.high'> {
   return { bounceRate: rate, threshold: s.bounceRateThreshold, windowStart: w.windowStart, windowEnd: w.windowEnd, affectedNumbers, bounceReasons };
 }
 

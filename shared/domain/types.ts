@@ -1,13 +1,9 @@
 /** Core records shared by the domain, the use cases and every adapter. Times are ISO-8601 UTC strings. */
 
-export type MessageStatus =
-  | 'queued'
-  | 'scheduled'
-  | 'sent'
-  | 'delivered'
-  | 'undelivered'
-  | 'failed'
-  | 'cancelled';
+/** Every message status, in the order the API documents them (schemas' enums read this list). */
+export const MESSAGE_STATUSES = ['queued', 'scheduled', 'sent', 'delivered', 'undelivered', 'failed', 'cancelled'] as const;
+
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export type Encoding = 'GSM-7' | 'UCS-2';
 
@@ -85,6 +81,9 @@ export interface RetryPolicy {
   baseDelayMs: number;
   maxDelayMs: number;
 }
+
+/** A new account's retry policy, and the one a send uses when its account is gone. */
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = { maxAttempts: 5, baseDelayMs: 2_000, maxDelayMs: 300_000 };
 
 export interface Account {
   id: string;

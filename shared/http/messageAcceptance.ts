@@ -1,4 +1,4 @@
-import { AppError } from '../app/errors';
+import { invalid } from '../app/errors';
 import type { SendOutcome } from '../app/sendMessage';
 import { messageView } from '../app/views';
 import type { ParamSpec, RouteRequest, RouteResult } from './route';
@@ -19,7 +19,7 @@ export const idempotencyKeyHeader = (what: string): ParamSpec => ({
 export function idempotencyKeyOf(req: Pick<RouteRequest, 'headers'>): string | null {
   const key = req.headers['idempotency-key'] ?? null;
   if (key !== null && (key.length < 1 || key.length > 128)) {
-    throw new AppError(400, 'validation_failed', 'Your request has invalid fields', 'header Idempotency-Key must be 1 to 128 characters', [{ path: 'header/Idempotency-Key', message: 'must be 1 to 128 characters' }]);
+    throw invalid([{ path: 'header/Idempotency-Key', message: 'must be 1 to 128 characters' }], 'header Idempotency-Key must be 1 to 128 characters');
   }
   return key;
 }

@@ -1,9 +1,11 @@
+import { FORMATTED_AMOUNT } from '../domain/money';
 import { DEFAULT_MONITOR_SETTINGS, MONITOR_LIMITS } from '../domain/monitors';
+import { MESSAGE_STATUSES } from '../domain/types';
 import { arr, bool, int, nullable, num, obj, str, type JsonSchema } from '../schema/builders';
 
 /** Response and request shapes shared by several routes. */
 
-const MONEY = { pattern: '^-?\\d+\\.\\d{2,4}$', example: '0.75' };
+const MONEY = FORMATTED_AMOUNT;
 
 export const statusReasonSchema = nullable(
   obj('Status reason', 'Why the message ended in its status: Hard Bounce 1400, Soft Bounce 1404, Carrier Violation 1408, Unknown 1409, and platform failures 1410-1420.', {
@@ -12,7 +14,7 @@ export const statusReasonSchema = nullable(
   }, ['code', 'message']),
 );
 
-export const MESSAGE_STATUSES = ['queued', 'scheduled', 'sent', 'delivered', 'undelivered', 'failed', 'cancelled'] as const;
+export { MESSAGE_STATUSES };
 
 export const messageSchema: JsonSchema = obj('Message', 'An SMS message and its delivery state.', {
   id: str('Message ID', 'Unique message identifier, prefixed msg_.'),

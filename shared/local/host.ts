@@ -9,6 +9,7 @@ import { relayAll, relayOutbox } from '../webhooks/relay';
 import { WEBHOOK_QUEUE } from '../webhooks/subscriptions';
 import { QueueWorker } from './queueWorker';
 import { StreamingWorker } from './streamingWorker';
+import { wakeOnSend } from './wakeOnSend';
 
 export interface EmbeddedHost {
   url: string;
@@ -33,7 +34,10 @@ const BATCH: Record<string, number> = { 'sms-send': 64, 'simulator-dlr': 500 };
  */
 export async function startEmbeddedHost(config: Config, options: HostOptions = {}): Promise<EmbeddedHost> {
   // SQLite by default; with STORAGE=cosmos and QUEUE=servicebus the same host runs against Azure.
-  const runtime = await createRuntime(config, options);
+  let workers: (QueueWorker | StreamingWorker)[] = [];
+  // Idle workers pick a task sent now up at once, rather than at their next poll.
+  const wake = (queue: string) => workers.find((w) => w.queue === queue)?.wake();
+  const runtime = await createRuntime(config, { ...options, wrapQueue: (queue) => wakeOnSend(queue, wake) });
   const { deps, engine } = runtime;
   const background = options.background ?? true;
 
@@ -50,12 +54,11 @@ export async function startEmbeddedHost(config: Config, options: HostOptions = {
   if (!config.publicBaseUrl) runtime.setPublicBaseUrl(url);
 
   const seed = await seedDevAccount(deps, config);
-  const workers: (QueueWorker | StreamingWorker)[] = Object.entries(runtime.handlers).map(([queue, handler]) =>
+  workers = Object.entries(runtime.handlers).map(([queue, handler]) =>
     queue === WEBHOOK_QUEUE
       ? new StreamingWorker(queue, runtime.receiver, handler, { concurrency: config.webhooks.concurrency, idleMs: 1_000, logger: deps.logger })
       : new QueueWorker(queue, runtime.receiver, handler, { batchSize: BATCH[queue] ?? 32, idleMs: 1_000, logger: deps.logger }),
   );
-  runtime.onTaskSent((queue) => workers.find((w) => w.queue === queue)?.wake());
   const jobTimers: NodeJS.Timeout[] = [];
   // The outbox relay: events → webhook delivery tasks. Polls while idle, loops while there is a backlog.
   let relayTimer: NodeJS.Timeout | null = null;

@@ -61,6 +61,9 @@ export const QUEUE_OF: Record<TaskType, string> = {
   'campaign.batch.v1': 'campaign-batch',
 };
 
+/** Every queue name, each once: the queues Service Bus must have, the triggers, the operator routes. */
+export const QUEUE_NAMES: readonly string[] = [...new Set(Object.values(QUEUE_OF))];
+
 export interface SendOptions {
   /** Deliver no earlier than this many ms from now. */
   delayMs?: number;

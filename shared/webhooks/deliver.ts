@@ -1,5 +1,6 @@
 import { callbackSecretOf } from '../app/accounts';
 import { nowIso, type AppDeps } from '../app/deps';
+import { retryOnConflict } from '../app/retryOnConflict';
 import { EVENT_TYPES } from '../domain/events';
 import type { Message, NotifyOnDeliveryResponse } from '../domain/types';
 import {
@@ -213,16 +214,16 @@ async function storeNotifyResponse(d: DeliveryDeps, accountId: string, target: E
     response: res ? res.body.slice(0, RESPONSE_EXCERPT_CHARS) : error,
     succeeded: a.outcome === 'succeeded',
   };
-  for (let round = 0; round < 10; round++) {
-    const m: Message | null = await d.app.store.messages.get(accountId, target.messageId);
-    if (!m) return;
-    const kept = (m.notifyOnDelivery ?? []).filter((e) => e.stage !== target.stage);
-    try {
+  try {
+    await retryOnConflict(async () => {
+      const m: Message | null = await d.app.store.messages.get(accountId, target.messageId);
+      if (!m) return;
+      const kept = (m.notifyOnDelivery ?? []).filter((e) => e.stage !== target.stage);
       await d.app.store.messages.transition({ ...m, notifyOnDelivery: [...kept, entry] }, 0n, () => []);
-      return;
-    } catch (err) {
-      if (!(err instanceof ConcurrencyError)) throw err;
-    }
+    }, 10);
+  } catch (err) {
+    // Ten lost races in a row: the record is best effort, and the delivery itself is done.
+    if (!(err instanceof ConcurrencyError)) throw err;
   }
 }
 

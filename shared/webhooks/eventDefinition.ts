@@ -33,6 +33,4 @@ export interface EventDefinition {
   /** JSON Schema of the event's `data`, holding every field the product documents promise. */
   dataSchema: JsonSchema;
   filters: EventFilterDefinition[];
-  /** Whether a shipped feature emits it yet (the rest are emitted by the features still to come). */
-  emitted: boolean;
 }

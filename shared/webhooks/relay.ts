@@ -1,6 +1,6 @@
 import type { AppDeps } from '../app/deps';
-import { EVENT_TYPES } from '../domain/events';
-import type { Account, DomainEvent, Message, MessageStatus, StatusReason } from '../domain/types';
+import { EVENT_TYPES, isEventOf, type TypedEvent } from '../domain/events';
+import type { Account, DomainEvent, Message } from '../domain/types';
 import type { Subscription } from '../domain/webhooks';
 import type { SendOptions, WebhookDeliverTask } from '../ports';
 import { messageCallbackBody, notifyOnDeliveryBody, notifyStageOf } from './payloads';
@@ -37,7 +37,7 @@ export async function relayEvents(deps: AppDeps, events: readonly DomainEvent[])
     for (const s of await matchingSubscriptions(deps, event, subs)) {
       sends.push({ task: deliveryTask(event, s.id), options: { dedupeId: `${event.id}:${s.id}:1` } });
     }
-    if (event.type === EVENT_TYPES.smsStatusChanged) sends.push(...(await messageCallbacks(deps, event, accounts)));
+    if (isEventOf(event, EVENT_TYPES.smsStatusChanged)) sends.push(...(await messageCallbacks(deps, event, accounts)));
   }
   await Promise.all(sends.map((s) => deps.queue.send(s.task, s.options)));
   await deps.store.outbox.markDispatched(events.map((e) => e.id));
@@ -53,15 +53,10 @@ export async function relayAll(deps: AppDeps, batchSize = 500): Promise<number> 
   }
 }
 
-interface StatusChangedData {
-  messageId: string;
-  status: MessageStatus;
-  reason: StatusReason | null;
-  timestamp: string;
-}
-
-async function messageCallbacks(deps: AppDeps, event: DomainEvent, accounts: Map<string, Account | null>): Promise<{ task: WebhookDeliverTask; options: SendOptions }[]> {
-  const data = event.data as unknown as StatusChangedData;
+async function messageCallbacks(deps: AppDeps, event: TypedEvent<'sms.status_changed'>, accounts: Map<string, Account | null>): Promise<{ task: WebhookDeliverTask; options: SendOptions }[]> {
+  const { data } = event;
+  // statusChangedData always writes a reason (null when none); the schema just does not require it.
+  const reason = data.reason ?? null;
   let account = accounts.get(event.accountId);
   if (account === undefined) {
     account = await deps.store.accounts.get(event.accountId);
@@ -76,12 +71,12 @@ async function messageCallbacks(deps: AppDeps, event: DomainEvent, accounts: Map
   const needsMessage = async () => (message ??= await deps.store.messages.get(event.accountId, data.messageId));
   if (stage && notify) {
     const m = await needsMessage();
-    const body = m && notifyOnDeliveryBody(event.id, m, data.status, data.reason, data.timestamp);
+    const body = m && notifyOnDeliveryBody(event.id, m, data.status, reason, data.timestamp);
     if (m && body) out.push({ task: { ...base, target: { kind: 'account_webhook', messageId: m.id, url: notify, stage }, body }, options: { dedupeId: `${event.id}:account_webhook:1` } });
   }
   const m = await needsMessage();
   if (m?.callbackUrl) {
-    const body = messageCallbackBody(m, data.status, data.reason, data.timestamp);
+    const body = messageCallbackBody(m, data.status, reason, data.timestamp);
     if (body) out.push({ task: { ...base, target: { kind: 'message_callback', messageId: m.id, url: m.callbackUrl }, body }, options: { dedupeId: `${event.id}:message_callback:1` } });
   }
   return out;

@@ -1,10 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-
-/** A new Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
-export function newSigningSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64')}`;
-}
 
 // Building a Webhook decodes the secret; deliveries to one endpoint reuse it.
 const signers = new Map<string, Webhook>();

@@ -1,13 +1,13 @@
 import { nowIso, type AppDeps } from '../app/deps';
-import { AppError, invalid, notFound, unprocessable } from '../app/errors';
+import { conflict, invalid, notFound, unprocessable } from '../app/errors';
 import { INTERNATIONAL_ONLY, normalisePhone } from '../domain/phone';
 import { retryOnConflict } from '../app/retryOnConflict';
+import { newSigningSecret } from '../app/signingSecret';
 import { healthyEndpoint, matchesFilters, type DeliveryAttempt, type FilterValue, type Subscription } from '../domain/webhooks';
 import type { DomainEvent } from '../domain/types';
 import { ConcurrencyError, DuplicateError, QUEUE_OF, type WebhookDeliverTask } from '../ports';
 import { eventDefinitionOf } from './catalog';
 import type { EventDefinition } from './eventDefinition';
-import { newSigningSecret } from './signing';
 
 /**
  * Subscription use cases behind /api/hooks: the Power Automate contract (subscribe is an upsert by
@@ -49,41 +49,41 @@ export async function checkCallbackUrl(deps: AppDeps, url: string, path = '/call
 export async function subscribe(deps: AppDeps, accountId: string, def: EventDefinition, input: SubscribeInput): Promise<{ subscription: Subscription; created: boolean }> {
   await checkCallbackUrl(deps, input.callbackUrl);
   const filters = filtersOf(def, input);
-  for (let round = 0; round < 5; round++) {
-    const existing = await deps.store.subscriptions.findByCallback(accountId, def.type, input.callbackUrl);
-    const at = nowIso(deps);
-    if (existing) {
-      // Subscribing again also re-enables an endpoint that was disabled for failing.
-      const next: Subscription = { ...existing, filters, status: 'active', disabledReason: null, updatedAt: at, health: existing.status === 'disabled' ? { ...existing.health, failingSince: null, consecutiveFailures: 0 } : existing.health };
-      try {
+  try {
+    return await retryOnConflict(async () => {
+      const existing = await deps.store.subscriptions.findByCallback(accountId, def.type, input.callbackUrl);
+      const at = nowIso(deps);
+      if (existing) {
+        // Subscribing again also re-enables an endpoint that was disabled for failing.
+        const next: Subscription = { ...existing, filters, status: 'active', disabledReason: null, updatedAt: at, health: existing.status === 'disabled' ? { ...existing.health, failingSince: null, consecutiveFailures: 0 } : existing.health };
         return { subscription: await deps.store.subscriptions.update(next), created: false };
+      }
+      const sub: Subscription = {
+        id: deps.ids.next('sub'),
+        accountId,
+        eventType: def.type,
+        callbackUrl: input.callbackUrl,
+        filters,
+        secret: newSigningSecret(),
+        status: 'active',
+        disabledReason: null,
+        createdAt: at,
+        updatedAt: at,
+        health: healthyEndpoint(),
+      };
+      try {
+        return { subscription: await deps.store.subscriptions.create(sub), created: true };
       } catch (err) {
-        if (err instanceof ConcurrencyError) continue;
+        // Another request subscribed the same URL a moment ago: a lost race like an etag's, so
+        // the next try finds that subscription and updates it.
+        if (err instanceof DuplicateError) throw new ConcurrencyError(`subscription ${def.type} ${input.callbackUrl}`);
         throw err;
       }
-    }
-    const sub: Subscription = {
-      id: deps.ids.next('sub'),
-      accountId,
-      eventType: def.type,
-      callbackUrl: input.callbackUrl,
-      filters,
-      secret: newSigningSecret(),
-      status: 'active',
-      disabledReason: null,
-      createdAt: at,
-      updatedAt: at,
-      health: healthyEndpoint(),
-    };
-    try {
-      return { subscription: await deps.store.subscriptions.create(sub), created: true };
-    } catch (err) {
-      // Another request subscribed the same URL a moment ago: update that one instead.
-      if (err instanceof DuplicateError) continue;
-      throw err;
-    }
+    });
+  } catch (err) {
+    if (err instanceof ConcurrencyError) throw conflict('concurrency_conflict', 'The subscription was changed concurrently; try again.');
+    throw err;
   }
-  throw new AppError(409, 'concurrency_conflict', 'Conflict', 'The subscription was changed concurrently; try again.');
 }
 
 /** Reads a live (not deleted) subscription of the account, or 404. */
@@ -171,7 +171,7 @@ export async function redeliverEvent(deps: AppDeps, accountId: string, eventId: 
   let targets: Subscription[];
   if (subscriptionId) {
     const sub = await getSubscription(deps, accountId, subscriptionId);
-    if (sub.eventType !== event.type) throw new AppError(422, 'event_type_mismatch', 'The request cannot be carried out', `/subscriptionId subscribes to ${sub.eventType}, not ${event.type}`, [{ path: '/subscriptionId', message: `subscribes to ${sub.eventType}, not ${event.type}` }]);
+    if (sub.eventType !== event.type) throw unprocessable('event_type_mismatch', '/subscriptionId', `subscribes to ${sub.eventType}, not ${event.type}`);
     targets = [sub];
   } else {
     targets = await matchingSubscriptions(deps, event);

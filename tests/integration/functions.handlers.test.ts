@@ -212,7 +212,7 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     expect(await runtime.simulatorLog.get(sent.body.id)).toMatchObject({ attempts: 1, accepted: true, acceptedCount: 1 });
 
     // Each step stays inside one logical partition: no cross-partition query on the hot path.
-    // The README's request-unit table comes from these figures; the budgets catch a regression
+    // The request-unit table of docs/azure.md comes from these figures; the budgets catch a regression
     // (an extra write or a query sneaking onto the hot path).
     const budget = { accept: 20, send: 30, deliver: 20 };
     for (const [phase, ops] of Object.entries({ accept, send, deliver })) {

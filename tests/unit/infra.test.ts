@@ -59,7 +59,7 @@ const settingNames = Object.keys(SETTINGS);
 describe('infra: settings', () => {
   test('every setting of SETTINGS says where it comes from on Azure', () => {
     const unclassified = settingNames.filter((n) => !(n in AZURE_SETTING_SOURCES));
-    // A new setting needs a line in shared/config/azureSettings.ts and, unless embedded-only, in infra/main.bicep.
+    // Each declaration in shared/config/settings.ts says its `azure` source; unless embedded or platform, infra/main.bicep sets it.
     expect(unclassified).toEqual([]);
     expect(Object.keys(AZURE_SETTING_SOURCES).filter((n) => !settingNames.includes(n))).toEqual([]);
   });

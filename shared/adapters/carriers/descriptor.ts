@@ -1,4 +1,5 @@
 import type { Carrier, Clock, HttpClient, Logger } from '../../ports';
+import type { Setting } from '../../settings/setting';
 
 /** What the composition gives every carrier it builds. */
 export interface CarrierDeps {
@@ -7,21 +8,8 @@ export interface CarrierDeps {
   logger: Logger;
 }
 
-/** One environment setting of a carrier: declared here once, read by config, the Azure list and the README test. */
-export interface CarrierSetting {
-  /** The README's "Meaning" column. */
-  help: string;
-  /** Value when unset; none when omitted. */
-  default?: string;
-  /** Needed once the carrier is configured (the configuring setting is required by definition). */
-  required?: boolean;
-  /** A secret: kept in Key Vault on Azure and reaches the app as a Key Vault reference. */
-  secret?: boolean;
-  /** The problem with a present (or defaulted) value, naming the setting, or null when it is fine. */
-  check?: (value: string, name: string) => string | null;
-  /** The value as the carrier gets it, once checked (e.g. a URL without its trailing slash). */
-  normalise?: (value: string) => string;
-}
+/** A carrier setting: a string, null when unset and without default. */
+export type CarrierSetting = Setting<string | null>;
 
 /** Reads a carrier's checked settings: `get` for required or defaulted ones, `optional` for the rest. */
 export interface CarrierSettingReader<Env extends string> {
@@ -37,10 +25,15 @@ export interface CarrierSettingReader<Env extends string> {
 export interface CarrierDescriptor<Name extends string = string, Settings = unknown, Env extends string = string> {
   /** The carrier's name in the API, the callback paths (/api/carriers/{name}/…) and CARRIER_DEFAULT. */
   readonly name: Name;
-  /** Its settings by environment name, in the order the README lists them. */
+  /**
+   * Its settings by environment name, in the order the README lists them, declared like every other
+   * setting (settings/setting.ts: `setting.text`); a secret's `azure` is keyVault.
+   */
   readonly settings: { readonly [E in Env]: CarrierSetting };
   /** The setting whose presence configures the carrier; the required ones must then be present too. */
   readonly configuredBy: Env;
+  /** Settings needed once the carrier is configured (the configuring one is required by definition). */
+  readonly required?: readonly Env[];
   /** The carrier's settings from values already checked, defaulted and normalised. */
   read(values: CarrierSettingReader<Env>): Settings;
   /** Builds the carrier. */
@@ -55,18 +48,9 @@ export function defineCarrier<const Name extends string, Settings, Env extends s
   name: Name;
   settings: { readonly [E in Env]: CarrierSetting };
   configuredBy: NoInfer<Env>;
+  required?: readonly NoInfer<Env>[];
   read(values: CarrierSettingReader<NoInfer<Env>>): Settings;
   create(settings: NoInfer<Settings>, deps: CarrierDeps): Carrier;
 }): CarrierDescriptor<Name, Settings, Env> {
   return descriptor;
-}
-
-/** `check` of a URL setting: http or https, with a host. */
-export function httpUrl(value: string, name: string): string | null {
-  return /^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(value) ? null : `${name}=${value} must be an http(s) URL`;
-}
-
-/** `normalise` of a URL setting. */
-export function withoutTrailingSlash(value: string): string {
-  return value.replace(/\/$/, '');
 }

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import Long from 'long';
 import type { ServiceBusMessage } from '@azure/service-bus';
 import type { Clock } from '../../ports/clock';
-import { QUEUE_OF, type SendOptions, type Task, type TaskHandle } from '../../ports/taskQueue';
+import { QUEUE_NAMES, QUEUE_OF, type SendOptions, type Task, type TaskHandle } from '../../ports/taskQueue';
 import { isScheduledMessageNotFound } from './brokerErrors';
 import { clip } from './deadLetterOptions';
 import type { ServiceBusLinks } from './links';
 import { ATTEMPT_PROPERTY, DEDUPE_PROPERTY, LAST_ERROR_PROPERTY, TASK_CONTENT_TYPE, parseTask } from './taskMessage';
 
-export const KNOWN_QUEUES = new Set<string>(Object.values(QUEUE_OF));
+export const KNOWN_QUEUES = new Set<string>(QUEUE_NAMES);
 /** A sequence number as a handle id or dead-letter id carries it. */
 export const DIGITS = /^[0-9]{1,19}$/;
 /** Service Bus caps messageId at 128 characters. */

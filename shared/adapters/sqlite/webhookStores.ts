@@ -3,6 +3,7 @@ import type { DeliveryAttempt, Subscription } from '../../domain/webhooks';
 import { ConcurrencyError, DuplicateError, type DeliveryAttemptStore, type SubscriptionStore } from '../../ports/stores';
 import { groupCommitFor, migrate, type Db } from './database';
 import type { PruneChunk } from './retention';
+import { isUniqueViolation } from './rows';
 
 const MIGRATIONS = [
   `
@@ -49,8 +50,6 @@ function docOf(s: Subscription): string {
   return JSON.stringify(rest);
 }
 
-const isUnique = (err: unknown) => (err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT') ?? false;
-
 /**
  * Webhook subscriptions and delivery attempts in the embedded database (own migrations), and the
  * retention of attempts recorded before a cutoff.
@@ -75,7 +74,7 @@ export function createSqliteWebhookStores(db: Db): { subscriptions: Subscription
       try {
         await gc.run(() => st.subInsert.run(s.accountId, s.id, s.eventType, s.callbackUrl, s.status, s.createdAt, etag, docOf(s)));
       } catch (err) {
-        if (isUnique(err)) throw new DuplicateError(`subscription to ${s.eventType} at ${s.callbackUrl}`);
+        if (isUniqueViolation(err)) throw new DuplicateError(`subscription to ${s.eventType} at ${s.callbackUrl}`);
         throw err;
       }
       return { ...s, etag };
@@ -102,7 +101,7 @@ export function createSqliteWebhookStores(db: Db): { subscriptions: Subscription
         });
       } catch (err) {
         // Re-activating a tombstone whose URL was subscribed again meanwhile.
-        if (isUnique(err)) throw new DuplicateError(`subscription to ${s.eventType} at ${s.callbackUrl}`);
+        if (isUniqueViolation(err)) throw new DuplicateError(`subscription to ${s.eventType} at ${s.callbackUrl}`);
         throw err;
       }
     },

@@ -1,3 +1,4 @@
+import { AMOUNT_PATTERN } from '../../domain/money';
 import { callbackSecretOf, updateAccountSettings, type AccountSettingsInput } from '../../app/accounts';
 import { accountView, balanceView } from '../../app/views';
 import { defaultCountryInput, retryPolicyInputSchema, accountSchema, balanceSchema, monitorSettingsInputSchema } from '../resources';
@@ -60,7 +61,7 @@ export const accountRoutes: RouteDef[] = [
       name: str('Name', 'Account name.', { minLength: 1, maxLength: 100 }),
       defaultSenderId: nullable(str('Default sender ID', 'Approved sender ID (record id or value) used when a message has no from; null to clear.', { minLength: 1, maxLength: 64 })),
       defaultCountry: defaultCountryInput('ISO 3166 alpha-2 country used to read national numbers, e.g. IN.'),
-      lowBalanceThreshold: str('Low balance threshold', 'Balance Low fires when credits fall below this decimal amount.', { pattern: '^\\d{1,12}(\\.\\d{1,4})?$' }),
+      lowBalanceThreshold: str('Low balance threshold', 'Balance Low fires when credits fall below this decimal amount.', { pattern: AMOUNT_PATTERN }),
       retryPolicy: retryPolicyInputSchema,
       notifyOnDelivery: bool('Notify on delivery', 'Call the default webhook when a send completes and again when its delivery status arrives (needs defaultWebhookUrl).'),
       defaultWebhookUrl: nullable(str('Default webhook URL', 'HTTPS URL of the account\'s default webhook; null to clear.', { format: 'uri', maxLength: 2048 })),

@@ -13,7 +13,8 @@ import {
   type CreateCampaignInput,
 } from '../../app/campaigns';
 import type { AppDeps } from '../../app/deps';
-import type { Campaign } from '../../domain/campaign';
+import { CAMPAIGN_STATUSES, type Campaign } from '../../domain/campaign';
+import { FORMATTED_AMOUNT } from '../../domain/money';
 import type { Account } from '../../domain/types';
 import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { toCsv } from '../csvExport';
@@ -25,8 +26,8 @@ import { idParam, problemResponses } from './common';
 import { campaignView } from '../../app/views';
 
 const KINDS = ['bulk', 'trigger'] as const;
-const STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'completed', 'failed', 'cancelled', 'active', 'paused'] as const;
-const MONEY = { pattern: '^-?\\d+\\.\\d{2,4}$', example: '0.75' };
+const STATUSES = CAMPAIGN_STATUSES;
+const MONEY = FORMATTED_AMOUNT;
 const count = (title: string, description: string) => int(title, description, { minimum: 0 });
 
 const attributeSchema = obj('Attribute', 'Maps one field of a trigger call\'s payload to a template variable.', {

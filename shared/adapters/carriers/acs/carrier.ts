@@ -1,23 +1,24 @@
+import { setting } from '../../../settings/setting';
 import { defineCarrier } from '../descriptor';
 
 /** Azure Communication Services: configured by ACS_CONNECTION_STRING. */
 export const acsCarrier = defineCarrier({
   name: 'acs',
   configuredBy: 'ACS_CONNECTION_STRING',
+  required: ['ACS_EVENTGRID_KEY'],
   settings: {
-    ACS_CONNECTION_STRING: {
+    ACS_CONNECTION_STRING: setting.text({
       help: 'Azure Communication Services connection string (`endpoint=https://...;accesskey=...`); registers the `acs` carrier.',
-      secret: true,
+      azure: 'keyVault',
       check: (value, name) =>
         /^endpoint=https?:\/\/[^;]+;accesskey=.+$/i.test(value)
           ? null
           : `${name} must look like endpoint=https://<resource>.communication.azure.com/;accesskey=<key>`,
-    },
-    ACS_EVENTGRID_KEY: {
+    }),
+    ACS_EVENTGRID_KEY: setting.text({
       help: 'Secret Event Grid sends as `?key=` on the ACS callback URLs; required with ACS_CONNECTION_STRING.',
-      required: true,
-      secret: true,
-    },
+      azure: 'keyVault',
+    }),
   },
   read: (s) => ({ connectionString: s.get('ACS_CONNECTION_STRING'), eventGridKey: s.get('ACS_EVENTGRID_KEY') }),
   create(settings, { clock, logger }) {

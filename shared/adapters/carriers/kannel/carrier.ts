@@ -1,23 +1,25 @@
-import { defineCarrier, httpUrl, withoutTrailingSlash } from '../descriptor';
+import { httpUrl, setting, withoutTrailingSlash } from '../../../settings/setting';
+import { defineCarrier } from '../descriptor';
 
 /** Kannel's smsbox: configured by KANNEL_SENDSMS_URL. */
 export const kannelCarrier = defineCarrier({
   name: 'kannel',
   configuredBy: 'KANNEL_SENDSMS_URL',
+  required: ['KANNEL_USERNAME', 'KANNEL_PASSWORD', 'KANNEL_CALLBACK_SECRET'],
   settings: {
-    KANNEL_SENDSMS_URL: {
+    KANNEL_SENDSMS_URL: setting.text({
       help: 'smsbox send-sms URL, e.g. `http://kannel:13013/cgi-bin/sendsms`; registers the `kannel` carrier.',
+      azure: 'app',
       check: httpUrl,
       normalise: withoutTrailingSlash,
-    },
-    KANNEL_USERNAME: { help: 'smsbox sendsms-user username; required with KANNEL_SENDSMS_URL.', required: true },
-    KANNEL_PASSWORD: { help: 'smsbox sendsms-user password; required with KANNEL_SENDSMS_URL.', required: true, secret: true },
-    KANNEL_CALLBACK_SECRET: {
+    }),
+    KANNEL_USERNAME: setting.text({ help: 'smsbox sendsms-user username; required with KANNEL_SENDSMS_URL.', azure: 'app' }),
+    KANNEL_PASSWORD: setting.text({ help: 'smsbox sendsms-user password; required with KANNEL_SENDSMS_URL.', azure: 'keyVault' }),
+    KANNEL_CALLBACK_SECRET: setting.text({
       help: 'Signs the dlr-url of each message and authenticates the sms-service URL (`?key=`); required with KANNEL_SENDSMS_URL.',
-      required: true,
-      secret: true,
-    },
-    KANNEL_SMSC: { help: 'Optional smsc id Kannel routes our messages through.' },
+      azure: 'keyVault',
+    }),
+    KANNEL_SMSC: setting.text({ help: 'Optional smsc id Kannel routes our messages through.', azure: 'app' }),
   },
   read: (s) => ({
     sendsmsUrl: s.get('KANNEL_SENDSMS_URL'),
