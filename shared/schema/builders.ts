@@ -99,6 +99,7 @@ export const int = <const X extends Extra = {}>(title: string, description: stri
   ({ [KIND]: 'Integer', type: 'integer', title, description, ...extra }) as TInt<X>;
 export const num = <const X extends Extra = {}>(title: string, description: string, extra?: X): TNum<X> =>
   ({ [KIND]: 'Number', type: 'number', title, description, ...extra }) as TNum<X>;
+export const time = (title: string, description: string): TStr<{ format: 'date-time' }> => str(title, description, { format: 'date-time' });
 export const bool = (title: string, description: string): TBool => ({ [KIND]: 'Boolean', type: 'boolean', title, description }) as unknown as TBool;
 export const nullable = <S extends SchemaLike>(s: S): TNullable<S> => ({ ...s, 'x-nullable': true }) as TNullable<S>;
 
