@@ -1,8 +1,9 @@
 import type { Kind, Static, TBoolean, TInteger, TNumber, TSchema, TString } from '@sinclair/typebox';
 
 /**
- * A deliberately small JSON Schema type: the subset the route table uses. Kept close to Swagger 2.0's
- * schema object so the connector generator can emit it unchanged; `title` becomes `x-ms-summary`.
+ * A deliberately small JSON Schema type: the subset the route table and the event payloads use.
+ * Kept close to Swagger 2.0's schema object so the connector generator can emit it unchanged;
+ * `title` becomes `x-ms-summary`.
  */
 export interface JsonSchema {
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'null';
