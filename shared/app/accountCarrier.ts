@@ -24,7 +24,3 @@ export async function setAccountCarrier(deps: AppDeps, accountId: string, carrie
   });
 }
 
-/** What operators see of an account's carrier: the one named, or the default it falls back to. */
-export function carrierView(deps: Pick<AppDeps, 'settings'>, account: Account): { carrier: string | null; effectiveCarrier: string } {
-  return { carrier: account.carrier, effectiveCarrier: account.carrier ?? deps.settings.defaultCarrier };
-}

@@ -1,7 +1,7 @@
 import { EVENT_TYPES } from '../domain/events';
 import { formatMinor, MAX_BALANCE_MINOR, parseDecimal } from '../domain/money';
 import { isIsoCurrency, priceTableFor } from '../domain/pricing';
-import { monitorSettingsOf, monitorStateOf } from '../domain/monitors';
+import { monitorSettingsOf } from '../domain/monitors';
 import { DEFAULT_RETRY_POLICY, type Account, type MonitorSettings, type SenderId } from '../domain/types';
 import { crossesBelow } from '../domain/events';
 import { hashApiKey, newApiKey } from './apiKeys';
@@ -212,31 +212,3 @@ async function applySettings(deps: AppDeps, account: Account, input: AccountSett
   return deps.store.accounts.update(next);
 }
 
-export function balanceView(account: Account) {
-  return {
-    credits: formatMinor(account.balance),
-    currency: account.currency,
-    lowBalanceThreshold: formatMinor(account.lowBalanceThreshold),
-    isLow: account.balance < account.lowBalanceThreshold,
-  };
-}
-
-export function accountView(account: Account) {
-  return {
-    id: account.id,
-    name: account.name,
-    scopes: account.scopes,
-    currency: account.currency,
-    balance: formatMinor(account.balance),
-    lowBalanceThreshold: formatMinor(account.lowBalanceThreshold),
-    defaultSenderId: account.defaultSenderId,
-    defaultCountry: account.defaultCountry,
-    retryPolicy: account.retryPolicy,
-    notifyOnDelivery: account.notifyOnDelivery ?? false,
-    defaultWebhookUrl: account.defaultWebhookUrl ?? null,
-    monitors: monitorSettingsOf(account),
-    monitorAlerts: monitorStateOf(account),
-    createdAt: account.createdAt,
-    updatedAt: account.updatedAt,
-  };
-}

@@ -293,3 +293,9 @@ function campaignCompletedEvent(deps: AppDeps, c: Campaign, r: CampaignResults, 
     completedAt,
   });
 }
+
+/** The campaign with its results counted from its messages while it is not completed (stored totals once it is). */
+export async function withLiveResults(deps: AppDeps, c: Campaign): Promise<Campaign> {
+  if (c.status === 'completed' || c.status === 'draft') return c;
+  return { ...c, results: (await countResults(deps, c)).results };
+}

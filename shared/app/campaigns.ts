@@ -1,9 +1,8 @@
 import type { AttributeMapping, Campaign, CampaignKind, TriggerMapping } from '../domain/campaign';
 import { EVENT_TYPES } from '../domain/events';
-import { formatMinor } from '../domain/money';
 import { parseTemplate, variablesOf, type TemplatePart } from '../domain/template';
 import type { Account, DomainEvent } from '../domain/types';
-import type { CampaignBatchTask } from '../ports';
+import type { CampaignBatchTask, CampaignFilter, Page, PageRequest } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { conflict, invalid, notFound, unprocessable, unprocessableFields, type FieldError } from './errors';
 import { retryOnConflict } from './retryOnConflict';
@@ -215,33 +214,7 @@ function checkMapping(raw: NonNullable<CampaignDefinitionInput['trigger']>): Tri
   return { phoneField: raw.phoneField, attributes };
 }
 
-export function campaignView(deps: AppDeps, account: Account, c: Campaign) {
-  return {
-    id: c.id,
-    name: c.name,
-    kind: c.kind,
-    status: c.status,
-    from: c.from,
-    text: c.text,
-    groupIds: c.groupIds,
-    trigger: c.trigger,
-    triggerUrl: c.kind === 'trigger' ? `${deps.settings.publicBaseUrl}/api/campaigns/${c.id}/trigger` : null,
-    scheduledFor: c.scheduledFor,
-    startedAt: c.startedAt,
-    sendingFinishedAt: c.sendingFinishedAt,
-    completedAt: c.completedAt,
-    failedAt: c.failedAt,
-    progress: {
-      recipients: c.progress.recipients,
-      accepted: c.progress.accepted,
-      skipped: c.progress.skipped,
-      skippedByReason: c.progress.skippedByReason ?? {},
-      cost: formatMinor(c.progress.costMinor),
-      currency: account.currency,
-    },
-    results: c.results,
-    error: c.error,
-    createdAt: c.createdAt,
-    updatedAt: c.updatedAt,
-  };
+/** A page of the account's campaigns with their stored totals. */
+export async function listCampaigns(deps: AppDeps, accountId: string, filter: CampaignFilter, page: PageRequest): Promise<Page<Campaign>> {
+  return deps.store.campaigns.list(accountId, filter, page);
 }

@@ -7,6 +7,7 @@ import { makeEvent, nowIso, type AppDeps } from './deps';
 import { AppError, conflict, invalid, notFound, unprocessable, type FieldError } from './errors';
 import { e164 } from './phoneInput';
 import { retryOnConflict } from './retryOnConflict';
+import { contactView, groupsOf, type ContactView } from './views';
 
 /** Limits of the free-form part of a contact (also applied to CSV imports). */
 export const CUSTOM_FIELDS_MAX = 50;
@@ -34,26 +35,12 @@ export interface ContactPatch {
   groupIds?: string[];
 }
 
-export interface ContactView {
-  id: string;
-  phone: string;
-  firstName: string | null;
-  lastName: string | null;
-  email: string | null;
-  customFields: Record<string, string>;
-  groups: { groupId: string; name: string }[];
-  optedOut: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
 /** The account's groups by id: names for views and events, existence for membership checks. */
 export type GroupIndex = Map<string, ContactGroup>;
 
 export async function groupIndex(deps: AppDeps, accountId: string): Promise<GroupIndex> {
   return new Map((await deps.store.groups.list(accountId)).map((g) => [g.id, g]));
 }
-
 
 /** Every id must name a group of the account; the first that does not is named (422, nothing written). */
 export function checkGroupIds(ids: readonly string[], groups: GroupIndex, path = '/groupIds'): void {
@@ -91,14 +78,6 @@ export function phoneTaken(phone: string, existingId: string, path = '/phone'): 
 
 // ---- event payloads (shapes of the catalog's contact.* schemas) --------------------------------
 
-export function groupsOf(c: Contact, groups: GroupIndex): { groupId: string; name: string }[] {
-  // A group deleted meanwhile leaves its id on members until they are cleaned up: not shown.
-  return c.groupIds.flatMap((id) => {
-    const g = groups.get(id);
-    return g ? [{ groupId: id, name: g.name }] : [];
-  });
-}
-
 function contactData(c: Contact, optedOut: boolean) {
   return { contactId: c.id, phone: c.phone, firstName: c.firstName, lastName: c.lastName, email: c.email, optedOut, customFields: c.customFields };
 }
@@ -114,21 +93,6 @@ function deletedEvent(deps: AppDeps, c: Contact, groups: GroupIndex, optedOut: b
 // ---- views -------------------------------------------------------------------------------------
 
 const optedOut = async (deps: AppDeps, c: Contact) => (await deps.store.optOuts.get(c.accountId, c.phone)) !== null;
-
-export function contactView(c: Contact, groups: GroupIndex, isOptedOut: boolean): ContactView {
-  return {
-    id: c.id,
-    phone: c.phone,
-    firstName: c.firstName,
-    lastName: c.lastName,
-    email: c.email,
-    customFields: c.customFields,
-    groups: groupsOf(c, groups),
-    optedOut: isOptedOut,
-    createdAt: c.createdAt,
-    updatedAt: c.updatedAt,
-  };
-}
 
 export async function contactViews(deps: AppDeps, accountId: string, contacts: Contact[], groups?: GroupIndex): Promise<ContactView[]> {
   const index = groups ?? (await groupIndex(deps, accountId));

@@ -1,12 +1,13 @@
 import type { ContactGroup } from '../domain/contact';
 import { groupNameKey } from '../domain/contactRules';
 import { DuplicateError } from '../ports';
-import { contactView, groupIndex, modifyContact, type ContactView } from './contacts';
+import { groupIndex, modifyContact } from './contacts';
 import { nowIso, type AppDeps } from './deps';
 import { AppError, conflict, invalid, notFound, unprocessable } from './errors';
 import { pagesOf } from './pages';
 import { mapPooled } from './pool';
 import { retryOnConflict } from './retryOnConflict';
+import { contactView, groupView, type ContactView, type GroupView } from './views';
 
 export const GROUP_NAME_MAX = 100;
 export const GROUP_DESCRIPTION_MAX = 500;
@@ -14,19 +15,6 @@ export const GROUP_DESCRIPTION_MAX = 500;
 export const GROUP_ADD_MAX = 1000;
 /** Contacts changed at once by the calls that change many. */
 const CONCURRENCY = 8;
-
-export interface GroupView {
-  id: string;
-  name: string;
-  description: string | null;
-  contactCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export function groupView(g: ContactGroup, contactCount: number): GroupView {
-  return { id: g.id, name: g.name, description: g.description, contactCount, createdAt: g.createdAt, updatedAt: g.updatedAt };
-}
 
 const memberCount = (deps: AppDeps, g: ContactGroup) => deps.store.contacts.count(g.accountId, { groupIds: [g.id] });
 

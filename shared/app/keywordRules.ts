@@ -20,13 +20,6 @@ export interface KeywordRuleInput {
   active?: boolean;
 }
 
-/** A rule as the API shows it: everything but the account and the concurrency token. */
-export type KeywordRuleView = Omit<KeywordRule, 'accountId' | 'etag'>;
-
-export function keywordRuleView(r: KeywordRule): KeywordRuleView {
-  return { id: r.id, keyword: r.keyword, matchType: r.matchType, virtualNumber: r.virtualNumber, reply: r.reply, active: r.active, createdAt: r.createdAt, updatedAt: r.updatedAt };
-}
-
 function keywordOf(raw: string): string {
   const checked = checkKeyword(raw);
   if (checked.ok) return checked.keyword;

@@ -1,5 +1,6 @@
 import type { OptOut } from '../domain/optOut';
 import type { Account } from '../domain/types';
+import type { Page, PageRequest } from '../ports';
 import { nowIso, type AppDeps } from './deps';
 import { conflict, notFound } from './errors';
 import { e164 } from './phoneInput';
@@ -27,6 +28,7 @@ export async function removeOptOut(deps: AppDeps, account: Account, rawPhone: st
   return existing;
 }
 
-export function optOutView(o: OptOut) {
-  return { phone: o.phone, source: o.source, keyword: o.keyword, createdAt: o.createdAt };
+/** A page of the account's opt-outs by phone; the token is the last phone of the previous page. */
+export async function listOptOuts(deps: AppDeps, accountId: string, page: PageRequest): Promise<Page<OptOut>> {
+  return deps.store.optOuts.list(accountId, page);
 }

@@ -1,6 +1,6 @@
 import { EVENT_TYPES, senderIdDecisionData } from '../domain/events';
 import { checkSenderId } from '../domain/senderId';
-import type { Account, SenderId } from '../domain/types';
+import type { Account, SenderId, SenderIdStatus } from '../domain/types';
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { conflict, invalid, notFound } from './errors';
 
@@ -35,6 +35,6 @@ export async function decideSenderId(deps: AppDeps, id: string, decision: 'appro
   return deps.store.senderIds.update(next, [makeEvent(deps, type, next.accountId, senderIdDecisionData(next, decision, decidedAt))]);
 }
 
-export function senderIdView(s: SenderId) {
-  return { id: s.id, value: s.value, kind: s.kind, status: s.status, purpose: s.purpose, reason: s.reason, createdAt: s.createdAt, decidedAt: s.decidedAt };
+export async function listSenderIds(deps: AppDeps, accountId: string, status: SenderIdStatus): Promise<SenderId[]> {
+  return deps.store.senderIds.list(accountId, status);
 }

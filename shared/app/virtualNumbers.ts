@@ -27,6 +27,6 @@ export async function assignVirtualNumber(
   }
 }
 
-export function virtualNumberView(v: VirtualNumber) {
-  return { id: v.id, number: v.number, country: v.country, capabilities: v.capabilities, label: v.label, createdAt: v.createdAt };
+export async function listVirtualNumbers(deps: AppDeps, accountId: string): Promise<VirtualNumber[]> {
+  return deps.store.virtualNumbers.list(accountId);
 }

@@ -1,5 +1,5 @@
 import type { ResponseSpec, RouteDef } from '../http/route';
-import type { JsonSchema } from '../http/schema';
+import type { JsonSchema } from '../schema/builders';
 import { eventPayloadSchema } from '../webhooks/catalog';
 import type { EventDefinition } from '../webhooks/eventDefinition';
 import { CONNECTOR } from './metadata';

@@ -1,5 +1,5 @@
 import type { ParamSpec } from '../http/route';
-import type { JsonSchema } from '../http/schema';
+import type { JsonSchema } from '../schema/builders';
 
 /** A JSON object of the Swagger 2.0 document; the generator builds plain data, so no richer type is needed. */
 export type SwaggerObject = Record<string, unknown>;

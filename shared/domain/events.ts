@@ -1,17 +1,19 @@
 import { FORMATTED_AMOUNT } from './money';
-import { anyMap, arr, bool, int, nullable, num, obj, plainString, str, stringMap, time, type Infer, type Schema, type SchemaNode } from './typedSchema';
+import { arr, bool, dict, int, nullable, num, obj, str, strItem, time, type JsonSchema, type SchemaLike, type StaticOf } from '../schema/builders';
 import { MESSAGE_STATUSES, type DomainEvent, type Message, type MessageStatus, type SenderId, type StatusReason } from './types';
 
 /**
  * The domain events, one declaration each: its type name and the JSON Schema of its `data`, which
  * holds every "Data Available" field the seed promises. The payload type is inferred from that
- * schema (typedSchema.ts), so `makeEvent` refuses data the schema does not describe, the webhook
+ * schema (schema/builders.ts), so `makeEvent` refuses data the schema does not describe, the webhook
  * catalog adds the trigger's title and filters to it, and the connector emits it unchanged; tests
  * validate every delivered payload against it. Adding an event: one entry here, its trigger in
  * webhooks/catalog.ts (the compiler asks for it).
  */
 
 const MONEY = FORMATTED_AMOUNT;
+/** An array item that is any string (no title of its own). */
+const plainString = strItem();
 const RATE = { minimum: 0, maximum: 1 };
 
 const reasonSchema = nullable(obj('Reason', 'Why the message is in its status: Hard Bounce 1400, Soft Bounce 1404, Carrier Violation 1408, Unknown 1409, platform failures 1410-1420; null when none.', {
@@ -33,7 +35,7 @@ const contactSchema = obj('Contact', 'The contact\'s details.', {
   lastName: nullable(str('Last name', 'Contact\'s last name.')),
   email: nullable(str('Email', 'Contact\'s email address.')),
   optedOut: bool('Opted out', 'True when the contact has opted out of messages.'),
-  customFields: stringMap('Custom fields', 'The contact\'s custom fields as name/value pairs.'),
+  customFields: dict('Custom fields', 'The contact\'s custom fields as name/value pairs.', strItem()),
 }, ['contactId', 'phone']);
 
 const groupsSchema = arr('Groups', 'Groups the contact belongs to.', obj('Group', 'A contact group.', {
@@ -46,7 +48,7 @@ const campaignRef = {
   name: str('Campaign name', 'Name of the campaign.'),
 };
 
-const event = <T extends string, S extends Schema<unknown>>(type: T, data: S) => ({ type, data });
+const event = <T extends string, S extends SchemaLike>(type: T, data: S) => ({ type, data });
 
 export const EVENTS = {
   smsReceived: event('sms.received', obj('SMS received', 'An inbound SMS.', {
@@ -68,7 +70,7 @@ export const EVENTS = {
     reason: reasonSchema,
     segments: int('Segments', 'Number of SMS parts of the message.'),
     carrierMessageId: nullable(str('Carrier message ID', 'The carrier\'s own id for the message.')),
-    uniqueArgs: nullable(stringMap('Unique arguments', 'Your key/value pairs given when sending.')),
+    uniqueArgs: nullable(dict('Unique arguments', 'Your key/value pairs given when sending.', strItem())),
   }, ['messageId', 'status', 'previousStatus', 'recipient', 'timestamp'])),
 
   balanceLow: event('balance.low', obj('Balance low', 'The balance crossed below the threshold.', {
@@ -117,15 +119,15 @@ export const EVENTS = {
     contactId: str('Contact ID', 'Identifier of the contact, prefixed ctc_.'),
     contact: contactSchema,
     groups: groupsSchema,
-    customFields: stringMap('Custom fields', 'The contact\'s custom fields as name/value pairs.'),
+    customFields: dict('Custom fields', 'The contact\'s custom fields as name/value pairs.', strItem()),
     createdAt: time('Added at', 'When the contact was added.'),
   }, ['contactId', 'contact', 'groups', 'createdAt'])),
 
   contactUpdated: event('contact.updated', obj('Contact updated', 'A changed contact.', {
     contactId: str('Contact ID', 'Identifier of the contact, prefixed ctc_.'),
     changedFields: arr('Changed fields', 'Names of the fields that changed.', plainString),
-    previousValues: anyMap('Previous values', 'The changed fields with their values before the change.'),
-    newValues: anyMap('New values', 'The changed fields with their new values.'),
+    previousValues: dict('Previous values', 'The changed fields with their values before the change.', true),
+    newValues: dict('New values', 'The changed fields with their new values.', true),
     groups: groupsSchema,
     updatedAt: time('Updated at', 'When the contact changed.'),
   }, ['contactId', 'changedFields', 'previousValues', 'newValues', 'updatedAt'])),
@@ -239,7 +241,7 @@ export type EventName = keyof Events;
 /** The type name carried in payloads, e.g. `sms.status_changed`. */
 export type EventType = Events[EventName]['type'];
 /** The `data` of an event of type T, as its schema describes it. */
-export type EventData<T extends EventType> = Infer<Extract<Events[EventName], { type: T }>['data']>;
+export type EventData<T extends EventType> = StaticOf<Extract<Events[EventName], { type: T }>['data']>;
 
 /** Domain events as a union discriminated by `type`. */
 export type TypedEvent<T extends EventType = EventType> = { [K in T]: Omit<DomainEvent, 'type' | 'data'> & { type: K; data: EventData<K> } }[T];
@@ -247,7 +249,7 @@ export type TypedEvent<T extends EventType = EventType> = { [K in T]: Omit<Domai
 export const EVENT_TYPES = Object.fromEntries(Object.entries(EVENTS).map(([name, e]) => [name, e.type])) as { readonly [K in EventName]: Events[K]['type'] };
 
 /** The JSON Schema of the `data` of an event type. */
-export function eventDataSchema(name: EventName): SchemaNode {
+export function eventDataSchema(name: EventName): JsonSchema {
   return EVENTS[name].data;
 }
 

@@ -6,7 +6,7 @@ import type { AppDeps } from '../app/deps';
 import type { Account } from '../domain/types';
 import { problem, problemFromError } from './problem';
 import type { ParamSpec, RouteDef, RouteRequest, RouteResult } from './route';
-import type { JsonSchema } from './schema';
+import type { JsonSchema } from '../schema/builders';
 import { RateLimiter } from './rateLimit';
 import { openPageToken, signPageToken } from './pageTokens';
 import { compileBody, compileQuery, type Validator } from './validation';
@@ -104,7 +104,7 @@ function asPathParam(p: ParamSpec): ParamSpec {
   return { ...p, schema, required: true };
 }
 
-function objectOf(params: ParamSpec[]): JsonSchema {
+function objectOf(params: readonly ParamSpec[]): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   for (const q of params) {

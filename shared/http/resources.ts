@@ -1,7 +1,7 @@
 import { FORMATTED_AMOUNT } from '../domain/money';
 import { DEFAULT_MONITOR_SETTINGS, MONITOR_LIMITS } from '../domain/monitors';
 import { MESSAGE_STATUSES } from '../domain/types';
-import { arr, bool, int, nullable, obj, str, type JsonSchema } from './schema';
+import { arr, bool, int, nullable, num, obj, str, type JsonSchema } from '../schema/builders';
 
 /** Response and request shapes shared by several routes. */
 
@@ -60,6 +60,25 @@ export const messageSchema: JsonSchema = obj('Message', 'An SMS message and its 
   }, ['status', 'at'])),
 }, ['id', 'to', 'from', 'text', 'status', 'encoding', 'segments', 'characters', 'nonEnglishChars', 'cost', 'createdAt', 'attempts']);
 
+const groupRefSchema = obj('Group', 'A group the contact belongs to.', {
+  groupId: str('Group ID', 'Identifier of the group, prefixed grp_.'),
+  name: str('Group name', 'Name of the group.'),
+}, ['groupId', 'name']);
+
+/** A contact as GET /contacts/{id} shows it; the group routes list members with it too. */
+export const contactSchema: JsonSchema = obj('Contact', 'A contact: a phone number with its details and groups.', {
+  id: str('Contact ID', 'Identifier of the contact, prefixed ctc_.'),
+  phone: str('Phone', 'The contact\'s phone number in E.164; unique within the account.'),
+  firstName: nullable(str('First name', 'The contact\'s first name.')),
+  lastName: nullable(str('Last name', 'The contact\'s last name.')),
+  email: nullable(str('Email', 'The contact\'s email address.')),
+  customFields: { type: 'object', title: 'Custom fields', description: 'Your own name/value pairs, e.g. plan or city.', additionalProperties: { type: 'string' } },
+  groups: arr('Groups', 'The groups the contact belongs to.', groupRefSchema),
+  optedOut: bool('Opted out', 'True when the phone has opted out of this account\'s messages (sends to it are refused).'),
+  createdAt: str('Created at', 'When the contact was added.', { format: 'date-time' }),
+  updatedAt: str('Updated at', 'When the contact last changed.', { format: 'date-time' }),
+}, ['id', 'phone', 'firstName', 'lastName', 'email', 'customFields', 'groups', 'optedOut', 'createdAt', 'updatedAt']);
+
 export const senderIdSchema: JsonSchema = obj('Sender ID', 'A sender ID (alphanumeric name or number) and its approval state.', {
   id: str('Sender ID identifier', 'Identifier of the sender ID record, prefixed sid_.'),
   value: str('Value', 'What recipients see as the sender.'),
@@ -87,7 +106,7 @@ export const balanceSchema: JsonSchema = obj('Balance', 'Credits left on the acc
   isLow: bool('Is low', 'True when credits are below the threshold.'),
 }, ['credits', 'currency', 'lowBalanceThreshold', 'isLow']);
 
-const rate = (title: string, description: string): JsonSchema => ({ type: 'number', title, description, minimum: 0, maximum: 1 });
+const rate = (title: string, description: string) => num(title, description, { minimum: 0, maximum: 1 });
 const D = DEFAULT_MONITOR_SETTINGS;
 
 /** The monitors' settings (domain/monitors.ts): PATCH /account takes any of them, GET /me shows all. */
@@ -130,7 +149,7 @@ export const accountSchema: JsonSchema = obj('Account', 'The account the API key
 export const retryPolicyInputSchema = retryPolicySchema;
 
 /** The default country an account reads national numbers in (account settings and operator routes alike). */
-export const defaultCountryInput = (description: string): JsonSchema => str('Default country', description, { pattern: '^[A-Z]{2}$', knownRegion: true });
+export const defaultCountryInput = (description: string) => str('Default country', description, { pattern: '^[A-Z]{2}$', knownRegion: true });
 
 export const pageOf = (title: string, item: JsonSchema): JsonSchema =>
   obj(title, `A page of ${title.toLowerCase()}.`, {

@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import type { FieldError } from '../app/errors';
 import { isKnownRegion } from '../domain/phone';
 import { textCharProblem } from '../domain/textChars';
-import type { JsonSchema } from './schema';
+import type { JsonSchema } from '../schema/builders';
 
 // Ajv cannot know the x-ms-* connector keywords; strict mode off keeps them as annotations.
 const bodyAjv = new Ajv({ allErrors: true, strict: false });

@@ -1,6 +1,6 @@
 import { EVENT_TYPES, eventDataSchema, type EventName } from '../domain/events';
 import { MESSAGE_STATUSES } from '../domain/types';
-import { arr, obj, str, type JsonSchema } from '../http/schema';
+import { arr, obj, str, type JsonSchema } from '../schema/builders';
 import type { EventDefinition, EventFilterDefinition } from './eventDefinition';
 
 /**

@@ -1,5 +1,5 @@
 import type { EventType } from '../domain/events';
-import type { JsonSchema } from '../http/schema';
+import type { JsonSchema } from '../schema/builders';
 
 /** A filter a subscription may set; it appears as a trigger parameter in the connector. */
 export interface EventFilterDefinition {

@@ -104,6 +104,15 @@ export async function updateSubscription(deps: Pick<AppDeps, 'store'>, accountId
   }, 10);
 }
 
+export async function listSubscriptions(deps: AppDeps, accountId: string): Promise<Subscription[]> {
+  return deps.store.subscriptions.list(accountId);
+}
+
+/** The account's stored events, oldest first, for inspection and redelivery; `since` is any ISO 8601 time. */
+export async function listEvents(deps: AppDeps, accountId: string, filter: { type?: string; since?: string }, limit: number): Promise<DomainEvent[]> {
+  return deps.store.outbox.listForAccount(accountId, { type: filter.type, since: filter.since && new Date(filter.since).toISOString() }, limit);
+}
+
 /**
  * A new signing secret for the subscription; the replaced one keeps signing for `overlapHours`
  * (range checked by the route). A deleted or unknown subscription, or another account's, is a 404.
@@ -126,47 +135,6 @@ export async function unsubscribe(deps: AppDeps, accountId: string, id: string):
   const at = nowIso(deps);
   const result = await updateSubscription(deps, accountId, id, (s) => (s.status === 'deleted' ? null : { ...s, status: 'deleted', updatedAt: at }));
   if (!result) throw notFound(`Subscription ${id}`);
-}
-
-export function subscriptionView(s: Subscription, baseUrl: string) {
-  const def = eventDefinitionOf(s.eventType);
-  return {
-    id: s.id,
-    eventType: s.eventType,
-    trigger: def?.slug ?? null,
-    callbackUrl: s.callbackUrl,
-    filters: s.filters,
-    status: s.status,
-    disabledReason: s.disabledReason,
-    createdAt: s.createdAt,
-    updatedAt: s.updatedAt,
-    health: { ...s.health, state: healthState(s) },
-    links: { self: `${baseUrl}/api/hooks/${s.id}`, deliveries: `${baseUrl}/api/hooks/${s.id}/deliveries` },
-  };
-}
-
-function healthState(s: Subscription): 'healthy' | 'failing' | 'disabled' | 'new' {
-  if (s.status === 'disabled') return 'disabled';
-  if (s.health.consecutiveFailures > 0) return 'failing';
-  return s.health.lastAttemptAt ? 'healthy' : 'new';
-}
-
-export function deliveryView(a: DeliveryAttempt) {
-  return {
-    id: a.id,
-    eventId: a.eventId,
-    eventType: a.eventType,
-    webhookId: a.webhookId,
-    attempt: a.attempt,
-    at: a.at,
-    url: a.url,
-    statusCode: a.statusCode,
-    latencyMs: a.latencyMs,
-    error: a.error,
-    responseExcerpt: a.responseExcerpt,
-    outcome: a.outcome,
-    nextAttemptAt: a.nextAttemptAt,
-  };
 }
 
 export async function listDeliveries(deps: AppDeps, accountId: string, id: string, filter: { since?: string; eventId?: string }, limit: number): Promise<DeliveryAttempt[]> {

@@ -1,6 +1,6 @@
 import { routeTable } from '../../shared/http/routes';
 import type { RouteDef } from '../../shared/http/route';
-import type { JsonSchema } from '../../shared/http/schema';
+import type { JsonSchema } from '../../shared/schema/builders';
 import { startTestHost, type TestHost } from '../fixtures/testHost';
 
 /** Every field that takes a URL (format uri): a callback URL the platform will call. */

@@ -1,6 +1,6 @@
 import { routeTable } from '../../shared/http/routes';
 import type { RouteDef } from '../../shared/http/route';
-import type { JsonSchema } from '../../shared/http/schema';
+import type { JsonSchema } from '../../shared/schema/builders';
 import { ADMIN_KEY, DEV_KEY, startTestHost, type TestHost } from '../fixtures/testHost';
 
 /**

@@ -1,5 +1,5 @@
 import { SchemaEmitter, toSwaggerParameter } from '../../shared/connector/swaggerSchema';
-import { nullable, obj, str } from '../../shared/http/schema';
+import { nullable, obj, str } from '../../shared/schema/builders';
 
 describe('route-table schemas to Swagger 2.0', () => {
   test('title becomes x-ms-summary, everything else is kept', () => {

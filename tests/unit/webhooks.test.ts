@@ -13,7 +13,7 @@ import {
   RETRY_SCHEDULE_MS,
 } from '../../shared/domain/webhooks';
 import { RateLimiter } from '../../shared/http/rateLimit';
-import type { JsonSchema } from '../../shared/http/schema';
+import type { JsonSchema } from '../../shared/schema/builders';
 import { eventCatalog, eventDefinitionBySlug, eventPayloadSchema } from '../../shared/webhooks/catalog';
 import { newSigningSecret } from '../../shared/app/signingSecret';
 import { activeSigningSecrets, rotateSigningSecret } from '../../shared/domain/signingSecrets';

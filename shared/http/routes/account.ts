@@ -1,13 +1,14 @@
-import { accountView, balanceView, callbackSecretOf, rotateCallbackSecret, updateAccountSettings, type AccountSettingsInput } from '../../app/accounts';
-import { defaultCountryInput, retryPolicyInputSchema, accountSchema, balanceSchema, monitorSettingsInputSchema } from '../resources';
 import { AMOUNT_PATTERN } from '../../domain/money';
-import type { RouteDef } from '../route';
-import { bool, nullable, obj, str } from '../schema';
+import { callbackSecretOf, rotateCallbackSecret, updateAccountSettings, type AccountSettingsInput } from '../../app/accounts';
+import { accountView, balanceView } from '../../app/views';
+import { defaultCountryInput, retryPolicyInputSchema, accountSchema, balanceSchema, monitorSettingsInputSchema } from '../resources';
+import { defineRoute, inputBody, type RouteDef } from '../route';
+import { bool, nullable, obj, str } from '../../schema/builders';
 import { problemResponses } from './common';
-import { overlapHoursOf, rotatedSecretSchema, rotatedSecretView, rotateSecretBody } from './secretRotation';
+import { overlapHoursOf, rotatedSecretSchema, rotatedSecretView, rotateSecretBody } from '../secretRotation';
 
 export const accountRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/health',
     operationId: 'Health',
@@ -19,8 +20,8 @@ export const accountRoutes: RouteDef[] = [
     async handle({ deps }) {
       return { status: 200, body: { status: 'ok', time: new Date(deps.clock.now()).toISOString() } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/me',
     operationId: 'GetAccount',
@@ -33,8 +34,8 @@ export const accountRoutes: RouteDef[] = [
     async handle({ account }) {
       return { status: 200, body: accountView(account) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/balance',
     operationId: 'GetBalance',
@@ -47,8 +48,8 @@ export const accountRoutes: RouteDef[] = [
     async handle({ account }) {
       return { status: 200, body: balanceView(account) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PATCH',
     path: '/account',
     operationId: 'UpdateAccountSettings',
@@ -57,7 +58,7 @@ export const accountRoutes: RouteDef[] = [
     tags: ['Account'],
     auth: 'account',
     scope: 'account:manage',
-    body: obj('Account settings', 'Settings to change; fields left out stay as they are.', {
+    body: inputBody<AccountSettingsInput>()(obj('Account settings', 'Settings to change; fields left out stay as they are.', {
       name: str('Name', 'Account name.', { minLength: 1, maxLength: 100 }),
       defaultSenderId: nullable(str('Default sender ID', 'Approved sender ID (record id or value) used when a message has no from; null to clear.', { minLength: 1, maxLength: 64 })),
       defaultCountry: defaultCountryInput('ISO 3166 alpha-2 country used to read national numbers, e.g. IN.'),
@@ -66,15 +67,15 @@ export const accountRoutes: RouteDef[] = [
       notifyOnDelivery: bool('Notify on delivery', 'Call the default webhook when a send completes and again when its delivery status arrives (needs defaultWebhookUrl).'),
       defaultWebhookUrl: nullable(str('Default webhook URL', 'HTTPS URL of the account\'s default webhook; null to clear.', { format: 'uri', maxLength: 2048 })),
       monitors: monitorSettingsInputSchema,
-    }),
+    })),
     responses: { 200: { description: 'The updated account.', schema: accountSchema }, ...problemResponses(400, 422) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      const updated = await updateAccountSettings(deps, account, req.body as AccountSettingsInput);
+      const updated = await updateAccountSettings(deps, account, req.body);
       return { status: 200, body: accountView(updated) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/account/callback-secret',
     operationId: 'GetCallbackSigningSecret',
@@ -89,8 +90,8 @@ export const accountRoutes: RouteDef[] = [
       const { secret } = await callbackSecretOf(deps, account);
       return { status: 200, body: { secret } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/account/callback-secret/rotate',
     operationId: 'RotateCallbackSigningSecret',
@@ -107,5 +108,5 @@ export const accountRoutes: RouteDef[] = [
       const updated = await rotateCallbackSecret(deps, account, overlapHoursOf(req.body));
       return { status: 200, body: rotatedSecretView(updated.callbackSecret!, updated.previousCallbackSecret) };
     },
-  },
+  }),
 ];

@@ -1,9 +1,10 @@
-import { carrierView, checkCarrierChoice, setAccountCarrier } from '../../app/accountCarrier';
-import { accountView, addCredits, createAccount, type NewAccountInput } from '../../app/accounts';
+import { checkCarrierChoice, setAccountCarrier } from '../../app/accountCarrier';
+import { addCredits, createAccount, type NewAccountInput } from '../../app/accounts';
+import { accountView, carrierView } from '../../app/views';
 import { AMOUNT_PATTERN, SIGNED_AMOUNT_PATTERN } from '../../domain/money';
 import { accountSchema, defaultCountryInput } from '../resources';
-import type { RouteDef } from '../route';
-import { bool, nullable, obj, str, type JsonSchema } from '../schema';
+import { defineRoute, inputBody, type RouteDef } from '../route';
+import { bool, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 
 // At most 999999999999.9999 (MAX_AMOUNT_MINOR): 12 digits before the point, 4 after.
@@ -23,7 +24,7 @@ const adminAccountSchema: JsonSchema = {
 };
 
 export const adminRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'POST',
     path: '/operator/accounts',
     operationId: 'AdminCreateAccount',
@@ -31,7 +32,7 @@ export const adminRoutes: RouteDef[] = [
     description: 'Operator route: creates an account and returns its API key, which is shown only this once.',
     tags: ['Admin'],
     auth: 'admin',
-    body: obj('New account', 'The account to create.', {
+    body: inputBody<NewAccountInput>()(obj('New account', 'The account to create.', {
       name: str('Name', 'Account name.', { minLength: 1, maxLength: 100 }),
       currency: str('Currency', 'ISO 4217 currency of credits and prices (default PRICE_CURRENCY); one with a price table (PRICE_TABLE_<code>; USD and EUR are built in), else 422.', { pattern: '^[A-Z]{3}$' }),
       credits: str('Credits', 'Opening credits as a decimal string, at most 999999999999.9999.', DECIMAL),
@@ -39,7 +40,7 @@ export const adminRoutes: RouteDef[] = [
       lowBalanceThreshold: str('Low balance threshold', 'Balance Low fires below this amount.', DECIMAL),
       senderId: str('Sender ID', 'A sender ID to provision approved, and make the default.', { minLength: 1, maxLength: 11, pattern: '^[A-Za-z0-9 ]+$' }),
       carrier: carrierField,
-    }, ['name']),
+    }, ['name'])),
     responses: {
       201: {
         description: 'The account and its API key.',
@@ -48,13 +49,12 @@ export const adminRoutes: RouteDef[] = [
       ...problemResponses(400, 422),
     },
     async handle({ deps, req }) {
-      const input = req.body as NewAccountInput;
-      checkCarrierChoice(deps, input.carrier);
-      const { account, apiKey } = await createAccount(deps, input);
+      checkCarrierChoice(deps, req.body.carrier);
+      const { account, apiKey } = await createAccount(deps, req.body);
       return { status: 201, body: { account: { ...accountView(account), ...carrierView(deps, account) }, apiKey }, headers: { location: `/api/operator/accounts/${account.id}` } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PUT',
     path: '/operator/accounts/{accountId}/carrier',
     operationId: 'AdminSetAccountCarrier',
@@ -66,11 +66,11 @@ export const adminRoutes: RouteDef[] = [
     body: obj('Carrier choice', 'The carrier to use.', { carrier: carrierField }, ['carrier']),
     responses: { 200: { description: 'The account with its carrier.', schema: adminAccountSchema }, ...problemResponses(400, 404, 422) },
     async handle({ deps, req }) {
-      const account = await setAccountCarrier(deps, req.params.accountId!, (req.body as { carrier: string | null }).carrier);
+      const account = await setAccountCarrier(deps, req.params.accountId, req.body.carrier);
       return { status: 200, body: { ...accountView(account), ...carrierView(deps, account) } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/operator/accounts/{accountId}/credits',
     operationId: 'AdminAddCredits',
@@ -91,9 +91,9 @@ export const adminRoutes: RouteDef[] = [
       ...problemResponses(400, 404, 422),
     },
     async handle({ deps, req }) {
-      const body = req.body as { amount: string; allowNegativeBalance?: boolean };
-      const { account, negativeBalance } = await addCredits(deps, req.params.accountId!, body.amount, body.allowNegativeBalance ?? false);
+      const { amount, allowNegativeBalance } = req.body;
+      const { account, negativeBalance } = await addCredits(deps, req.params.accountId, amount, allowNegativeBalance ?? false);
       return { status: 200, body: { ...accountView(account), negativeBalance } };
     },
-  },
+  }),
 ];

@@ -1,10 +1,11 @@
-import { countResults } from '../../app/campaignSending';
+import { CAMPAIGN_EXPORT_COLUMNS, exportCampaign } from '../../app/campaignExport';
+import { withLiveResults } from '../../app/campaignSending';
 import { triggerCampaign } from '../../app/campaignTrigger';
 import {
   cancelCampaign,
-  campaignView,
   createCampaign,
   getCampaign,
+  listCampaigns,
   setTriggerCampaignActive,
   startCampaign,
   updateCampaign,
@@ -12,17 +13,17 @@ import {
   type CreateCampaignInput,
 } from '../../app/campaigns';
 import type { AppDeps } from '../../app/deps';
-import { pagesOf } from '../../app/pages';
-import { CAMPAIGN_STATUSES, type Campaign, type CampaignKind, type CampaignSkip, type CampaignStatus } from '../../domain/campaign';
+import { CAMPAIGN_STATUSES, type Campaign } from '../../domain/campaign';
 import { FORMATTED_AMOUNT } from '../../domain/money';
-import type { Account, Message } from '../../domain/types';
+import type { Account } from '../../domain/types';
 import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
-import { toCsv, type CsvCell } from '../csvExport';
+import { toCsv } from '../csvExport';
+import { acceptedMessage, idempotencyKeyHeader, idempotencyKeyOf } from '../messageAcceptance';
 import { messageSchema, pageOf } from '../resources';
-import type { RouteDef } from '../route';
-import { arr, bool, int, nullable, obj, str, type JsonSchema } from '../schema';
+import { defineRoute, inputBody, type RouteDef } from '../route';
+import { arr, bool, dict, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
-import { acceptedMessage, idempotencyKeyHeader, idempotencyKeyOf } from './messages';
+import { campaignView } from '../../app/views';
 
 const KINDS = ['bulk', 'trigger'] as const;
 const STATUSES = CAMPAIGN_STATUSES;
@@ -38,7 +39,7 @@ const attributeSchema = obj('Attribute', 'Maps one field of a trigger call\'s pa
 
 const triggerMappingSchema = obj('Trigger mapping', 'How a trigger call\'s payload maps to the recipient and the template variables.', {
   phoneField: str('Phone field', 'Dot path of the payload field holding the recipient\'s phone number in E.164, e.g. customer.phone.', { minLength: 1, maxLength: 200 }),
-  attributes: { ...arr('Attributes', 'Payload fields used by the template.', attributeSchema), maxItems: 50 },
+  attributes: arr('Attributes', 'Payload fields used by the template.', attributeSchema, { maxItems: 50 }),
 }, ['phoneField']);
 
 const textSchema = str('Text', 'Message template: {{firstName}}, {{lastName}}, {{email}}, {{phone}} or a custom field ({{name}}), for trigger campaigns the mapped attributes; {{name|fallback}} gives text for a missing value.', { minLength: 1, maxLength: MESSAGE_TEXT_MAX, lineBreaks: true });
@@ -47,15 +48,11 @@ const fromSchema = str('From', 'Approved sender ID, or one of your virtual numbe
   maxLength: 20,
   'x-ms-dynamic-values': { operationId: 'ListSenderIdValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' },
 });
-const groupIdsSchema: JsonSchema = {
-  ...arr('Groups', 'Bulk campaigns: the contact groups to send to; a contact in several groups gets one message.', str('Group ID', 'Identifier of a group, prefixed grp_.', {
-    minLength: 1,
-    maxLength: 64,
-    'x-ms-dynamic-values': { operationId: 'ListGroupValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' },
-  })),
-  minItems: 1,
-  maxItems: 20,
-};
+const groupIdsSchema = arr('Groups', 'Bulk campaigns: the contact groups to send to; a contact in several groups gets one message.', str('Group ID', 'Identifier of a group, prefixed grp_.', {
+  minLength: 1,
+  maxLength: 64,
+  'x-ms-dynamic-values': { operationId: 'ListGroupValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' },
+}), { minItems: 1, maxItems: 20 });
 
 const campaignSchema: JsonSchema = obj('Campaign', 'A bulk or trigger SMS campaign and its progress.', {
   id: str('Campaign ID', 'Identifier of the campaign, prefixed cmp_.'),
@@ -101,20 +98,13 @@ const campaignSchema: JsonSchema = obj('Campaign', 'A bulk or trigger SMS campai
 }, ['id', 'name', 'kind', 'status', 'text', 'groupIds', 'progress', 'createdAt', 'updatedAt']);
 
 const campaignParam = idParam('campaignId', 'Campaign ID', 'ID of the campaign, prefixed cmp_.');
-const CSV_COLUMNS = ['messageId', 'phone', 'text', 'status', 'reasonCode', 'reasonMessage', 'segments', 'cost', 'currency', 'createdAt', 'sentAt', 'deliveredAt'];
-
-/** The stored campaign with results counted from its messages while it is not completed. */
-async function withLiveResults(deps: AppDeps, c: Campaign): Promise<Campaign> {
-  if (c.status === 'completed' || c.status === 'draft') return c;
-  return { ...c, results: (await countResults(deps, c)).results };
-}
 
 async function show(deps: AppDeps, account: Account, c: Campaign, status = 200) {
   return { status, body: campaignView(deps, account, await withLiveResults(deps, c)) };
 }
 
 export const campaignRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'POST',
     path: '/campaigns',
     operationId: 'CreateCampaign',
@@ -123,22 +113,22 @@ export const campaignRoutes: RouteDef[] = [
     tags: ['Campaigns'],
     auth: 'account',
     scope: 'messages:send',
-    body: obj('Campaign definition', 'The campaign to create.', {
+    body: inputBody<CreateCampaignInput>()(obj('Campaign definition', 'The campaign to create.', {
       name: str('Name', 'Name of the campaign.', { minLength: 1, maxLength: 100, 'x-ms-visibility': 'important' }),
       kind: str('Kind', 'bulk: send once to contact groups; trigger: send one message per API call.', { enum: KINDS, 'x-ms-visibility': 'important' }),
       text: { ...textSchema, 'x-ms-visibility': 'important' },
       from: fromSchema,
       groupIds: groupIdsSchema,
       trigger: triggerMappingSchema,
-    }, ['name', 'kind', 'text']),
+    }, ['name', 'kind', 'text'])),
     responses: { 201: { description: 'The campaign.', schema: campaignSchema }, ...problemResponses(400, 422) },
     connector: { visibility: 'important' },
     async handle({ deps, req, account }) {
-      const c = await createCampaign(deps, account, req.body as CreateCampaignInput);
+      const c = await createCampaign(deps, account, req.body);
       return { ...(await show(deps, account, c, 201)), headers: { location: `/api/campaigns/${c.id}` } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/campaigns',
     operationId: 'ListCampaigns',
@@ -156,13 +146,13 @@ export const campaignRoutes: RouteDef[] = [
     responses: { 200: { description: 'A page of campaigns.', schema: pageOf('Campaigns', campaignSchema) }, ...problemResponses(400) },
     connector: {},
     async handle({ deps, req, account }) {
-      const q = req.query as { kind?: CampaignKind; status?: CampaignStatus; limit: number; continuationToken?: string };
-      const page = await deps.store.campaigns.list(account.id, { kind: q.kind, status: q.status }, { limit: q.limit, continuationToken: q.continuationToken });
+      const q = req.query;
+      const page = await listCampaigns(deps, account.id, { kind: q.kind, status: q.status }, { limit: q.limit, continuationToken: q.continuationToken });
       // Stored totals only: counting every campaign's messages would make the list cost grow with them.
       return { status: 200, body: { items: page.items.map((c) => campaignView(deps, account, c)), continuationToken: page.continuationToken } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/campaigns/{campaignId}',
     operationId: 'GetCampaign',
@@ -175,10 +165,10 @@ export const campaignRoutes: RouteDef[] = [
     responses: { 200: { description: 'The campaign.', schema: campaignSchema }, ...problemResponses(404) },
     connector: {},
     async handle({ deps, req, account }) {
-      return show(deps, account, await getCampaign(deps, account, req.params.campaignId!));
+      return show(deps, account, await getCampaign(deps, account, req.params.campaignId));
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PATCH',
     path: '/campaigns/{campaignId}',
     operationId: 'UpdateCampaign',
@@ -188,20 +178,20 @@ export const campaignRoutes: RouteDef[] = [
     auth: 'account',
     scope: 'messages:send',
     pathParams: [campaignParam],
-    body: obj('Campaign changes', 'The fields to change; the others stay.', {
+    body: inputBody<Partial<CampaignDefinitionInput>>()(obj('Campaign changes', 'The fields to change; the others stay.', {
       name: str('Name', 'Name of the campaign.', { minLength: 1, maxLength: 100 }),
       text: textSchema,
       from: nullable(fromSchema),
       groupIds: groupIdsSchema,
       trigger: triggerMappingSchema,
-    }),
+    })),
     responses: { 200: { description: 'The changed campaign.', schema: campaignSchema }, ...problemResponses(400, 404, 409, 422) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      return show(deps, account, await updateCampaign(deps, account, req.params.campaignId!, req.body as Partial<CampaignDefinitionInput>));
+      return show(deps, account, await updateCampaign(deps, account, req.params.campaignId, req.body));
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/campaigns/{campaignId}/start',
     operationId: 'StartCampaign',
@@ -218,11 +208,10 @@ export const campaignRoutes: RouteDef[] = [
     responses: { 200: { description: 'The started (or scheduled) campaign.', schema: campaignSchema }, ...problemResponses(400, 404, 409, 422) },
     connector: {},
     async handle({ deps, req, account }) {
-      const sendAt = (req.body as { sendAt?: string } | undefined)?.sendAt;
-      return show(deps, account, await startCampaign(deps, account, req.params.campaignId!, sendAt));
+      return show(deps, account, await startCampaign(deps, account, req.params.campaignId, req.body.sendAt));
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/campaigns/{campaignId}/cancel',
     operationId: 'CancelCampaign',
@@ -235,10 +224,10 @@ export const campaignRoutes: RouteDef[] = [
     responses: { 200: { description: 'The cancelled campaign.', schema: campaignSchema }, ...problemResponses(404, 409) },
     connector: {},
     async handle({ deps, req, account }) {
-      return show(deps, account, await cancelCampaign(deps, account, req.params.campaignId!));
+      return show(deps, account, await cancelCampaign(deps, account, req.params.campaignId));
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/campaigns/{campaignId}/activate',
     operationId: 'ActivateCampaign',
@@ -251,10 +240,10 @@ export const campaignRoutes: RouteDef[] = [
     responses: { 200: { description: 'The active campaign.', schema: campaignSchema }, ...problemResponses(404, 409) },
     connector: {},
     async handle({ deps, req, account }) {
-      return show(deps, account, await setTriggerCampaignActive(deps, account, req.params.campaignId!, true));
+      return show(deps, account, await setTriggerCampaignActive(deps, account, req.params.campaignId, true));
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/campaigns/{campaignId}/pause',
     operationId: 'PauseCampaign',
@@ -267,10 +256,10 @@ export const campaignRoutes: RouteDef[] = [
     responses: { 200: { description: 'The paused campaign.', schema: campaignSchema }, ...problemResponses(404, 409) },
     connector: {},
     async handle({ deps, req, account }) {
-      return show(deps, account, await setTriggerCampaignActive(deps, account, req.params.campaignId!, false));
+      return show(deps, account, await setTriggerCampaignActive(deps, account, req.params.campaignId, false));
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/campaigns/{campaignId}/trigger',
     operationId: 'TriggerCampaign',
@@ -281,15 +270,15 @@ export const campaignRoutes: RouteDef[] = [
     scope: 'messages:send',
     pathParams: [campaignParam],
     headers: [idempotencyKeyHeader('a call')],
-    body: { type: 'object', title: 'Payload', description: 'Your data: the phone field and the attributes the campaign maps.', additionalProperties: true, 'x-ms-visibility': 'important' },
+    body: dict('Payload', 'Your data: the phone field and the attributes the campaign maps.', true, { 'x-ms-visibility': 'important' }),
     responses: { 202: { description: 'The message was accepted for delivery.', schema: messageSchema }, ...problemResponses(400, 402, 404, 409, 422, 429) },
     rateLimit: 'campaignTriggers',
     connector: {},
     async handle({ deps, req, account }) {
-      return acceptedMessage(await triggerCampaign(deps, account, req.params.campaignId!, req.body as Record<string, unknown>, idempotencyKeyOf(req)));
+      return acceptedMessage(await triggerCampaign(deps, account, req.params.campaignId, req.body, idempotencyKeyOf(req)));
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/campaigns/{campaignId}/export',
     operationId: 'ExportCampaignMessages',
@@ -299,25 +288,11 @@ export const campaignRoutes: RouteDef[] = [
     auth: 'account',
     scope: 'messages:read',
     pathParams: [campaignParam],
-    responses: { 200: { description: 'The campaign log as CSV (RFC 4180, header row).', schema: str('Campaign log', 'CSV text with the columns ' + CSV_COLUMNS.join(', ') + '.', { format: 'binary' }) }, ...problemResponses(404) },
+    responses: { 200: { description: 'The campaign log as CSV (RFC 4180, header row).', schema: str('Campaign log', 'CSV text with the columns ' + CAMPAIGN_EXPORT_COLUMNS.join(', ') + '.', { format: 'binary' }) }, ...problemResponses(404) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      const c = await getCampaign(deps, account, req.params.campaignId!);
-      const rows: CsvCell[][] = [];
-      for await (const messages of pagesOf((page) => deps.store.messages.list(account.id, { campaignId: c.id }, page), 200)) rows.push(...messages.map(csvRow));
-      // The store lists newest first; oldest first reads best in a spreadsheet. Skipped contacts follow, with their reasons.
-      const csv = toCsv(CSV_COLUMNS, [...rows.reverse(), ...(c.skips ?? []).map(skipRow)]);
-      return { status: 200, body: csv, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${c.id}.csv"` } };
+      const { campaignId, columns, rows } = await exportCampaign(deps, account, req.params.campaignId);
+      return { status: 200, body: toCsv(columns, rows), headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${campaignId}.csv"` } };
     },
-  },
+  }),
 ];
-
-/** A contact the campaign did not send to: no message, status skipped, the reason code and why. */
-function skipRow(s: CampaignSkip): CsvCell[] {
-  return [null, s.phone, null, 'skipped', s.code, s.reason, null, null, null, null, null, null];
-}
-
-/** One CSV line of the export: the message, its status and the reason of a failure. */
-function csvRow(m: Message): CsvCell[] {
-  return [m.id, m.to, m.text, m.status, m.statusReason?.code ?? null, m.statusReason?.message ?? null, m.segments, m.cost.amount, m.cost.currency, m.createdAt, m.sentAt, m.deliveredAt];
-}

@@ -3,18 +3,21 @@ import { receiveInbound } from '../../app/inbound';
 import { CarrierPayloadError, type CallbackKind, type CallbackOutcome, type Carrier, type CarrierRequest, type CarrierResponse } from '../../ports';
 import { API_PREFIX } from '../engine';
 import { problem } from '../problem';
-import type { HttpMethod, RouteContext, RouteDef, RouteResult } from '../route';
-import { arr, obj, str } from '../schema';
-import { problemResponses } from './common';
+import { defineRoute, type HttpMethod, type RouteContext, type RouteDef, type RouteResult, type TypedRequest } from '../route';
+import { arr, obj, str } from '../../schema/builders';
+import { pathParam, problemResponses } from './common';
 
-const carrierParam = [{ name: 'carrier', required: true, schema: str('Carrier', 'Carrier name, e.g. simulator.', { minLength: 1, maxLength: 32 }) }];
+const carrierParam = pathParam('carrier', str('Carrier', 'Carrier name, e.g. simulator.', { minLength: 1, maxLength: 32 }));
+
+/** A carrier route's request: the carrier from the path; the query and body are the carrier's to read. */
+type CallbackContext = RouteContext<TypedRequest<`/carriers/{carrier}/${CallbackKind}`, [], undefined>>;
 
 /**
  * Carrier routes authenticate by the carrier's own signature, never by API key. The steps are the
  * same for every carrier; what differs (a handshake, the answer it expects) the carrier supplies.
  */
-async function handleCallback(ctx: RouteContext, kind: CallbackKind): Promise<RouteResult> {
-  const carrier = ctx.deps.carriers.get(ctx.req.params.carrier!);
+async function handleCallback(ctx: CallbackContext, kind: CallbackKind): Promise<RouteResult> {
+  const carrier = ctx.deps.carriers.get(ctx.req.params.carrier);
   if (!carrier) return problem(404, 'unknown_carrier', 'Unknown carrier', `No carrier named ${ctx.req.params.carrier} is configured.`);
   const query = ctx.req.url.indexOf('?');
   const req: CarrierRequest = {
@@ -74,26 +77,28 @@ const METHODS: { method: HttpMethod; suffix: string; note: string }[] = [
 
 function callbackRoutes(kind: CallbackKind): RouteDef[] {
   const status = kind === 'status';
-  return METHODS.map(({ method, suffix, note }) => ({
-    method,
-    path: `/carriers/{carrier}/${kind}`,
-    operationId: `${status ? 'CarrierStatusCallback' : 'CarrierInboundCallback'}${suffix}`,
-    summary: status ? 'Receive delivery reports' : 'Receive inbound SMS',
-    description:
-      (status
-        ? 'Carrier route: delivery reports, verified by the carrier\'s signature and applied through the status machine.'
-        : 'Carrier route: SMS sent to a virtual number, verified by the carrier\'s signature.') + note,
-    tags: ['Carriers'],
-    auth: 'carrier' as const,
-    pathParams: carrierParam,
-    responses: {
-      200: { description: status ? 'Reports processed (or the carrier\'s own answer).' : 'Inbound messages processed (or the carrier\'s own answer).', schema: status ? statusOutcomeSchema : inboundOutcomeSchema },
-      ...problemResponses(400, 404),
-      403: { description: 'Bad signature.' },
-      503: { description: 'Some reports name messages not recorded yet; carriers that retry are asked to.' },
-    },
-    handle: (ctx: RouteContext) => handleCallback(ctx, kind),
-  }));
+  return METHODS.map(({ method, suffix, note }) =>
+    defineRoute({
+      method,
+      path: `/carriers/{carrier}/${kind}` as const,
+      operationId: `${status ? 'CarrierStatusCallback' : 'CarrierInboundCallback'}${suffix}`,
+      summary: status ? 'Receive delivery reports' : 'Receive inbound SMS',
+      description:
+        (status
+          ? 'Carrier route: delivery reports, verified by the carrier\'s signature and applied through the status machine.'
+          : 'Carrier route: SMS sent to a virtual number, verified by the carrier\'s signature.') + note,
+      tags: ['Carriers'],
+      auth: 'carrier',
+      pathParams: [carrierParam],
+      responses: {
+        200: { description: status ? 'Reports processed (or the carrier\'s own answer).' : 'Inbound messages processed (or the carrier\'s own answer).', schema: status ? statusOutcomeSchema : inboundOutcomeSchema },
+        ...problemResponses(400, 404),
+        403: { description: 'Bad signature.' },
+        503: { description: 'Some reports name messages not recorded yet; carriers that retry are asked to.' },
+      },
+      handle: (ctx) => handleCallback(ctx, kind),
+    }),
+  );
 }
 
 export const carrierRoutes: RouteDef[] = [...callbackRoutes('status'), ...callbackRoutes('inbound')];

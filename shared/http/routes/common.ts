@@ -1,6 +1,6 @@
 import { problemSchema } from '../resources';
 import type { ParamSpec, ResponseSpec } from '../route';
-import { str } from '../schema';
+import { str, type SchemaLike } from '../../schema/builders';
 
 const PROBLEM_TEXT: Record<number, string> = {
   400: 'The request is invalid; errors names the fields.',
@@ -21,6 +21,9 @@ export function problemResponses(...codes: number[]): Record<number, ResponseSpe
   return out;
 }
 
-export function idParam(name: string, title: string, description: string): ParamSpec {
+/** A path parameter, typed by its name (which defineRoute checks against the path) and schema. */
+export const pathParam = <const N extends string, S extends SchemaLike>(name: N, schema: S): ParamSpec<N, S> => ({ name, required: true, schema });
+
+export function idParam<const N extends string>(name: N, title: string, description: string): ParamSpec<N> {
   return { name, required: true, schema: str(title, description, { minLength: 1, maxLength: 64 }) };
 }

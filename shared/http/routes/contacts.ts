@@ -12,46 +12,20 @@ import {
   type ContactInput,
   type ContactPatch,
 } from '../../app/contacts';
-import { arr, bool, int, nullable, obj, str, type JsonSchema } from '../schema';
-import { pageOf } from '../resources';
-import type { RouteDef } from '../route';
+import { arr, bool, dict, int, nullable, obj, str, type SchemaLike } from '../../schema/builders';
+import { contactSchema, pageOf } from '../resources';
+import { defineRoute, inputBody, type RouteDef } from '../route';
 import { idParam, problemResponses } from './common';
-
-const groupRefSchema = obj('Group', 'A group the contact belongs to.', {
-  groupId: str('Group ID', 'Identifier of the group, prefixed grp_.'),
-  name: str('Group name', 'Name of the group.'),
-}, ['groupId', 'name']);
-
-export const contactSchema: JsonSchema = obj('Contact', 'A contact: a phone number with its details and groups.', {
-  id: str('Contact ID', 'Identifier of the contact, prefixed ctc_.'),
-  phone: str('Phone', 'The contact\'s phone number in E.164; unique within the account.'),
-  firstName: nullable(str('First name', 'The contact\'s first name.')),
-  lastName: nullable(str('Last name', 'The contact\'s last name.')),
-  email: nullable(str('Email', 'The contact\'s email address.')),
-  customFields: { type: 'object', title: 'Custom fields', description: 'Your own name/value pairs, e.g. plan or city.', additionalProperties: { type: 'string' } },
-  groups: arr('Groups', 'The groups the contact belongs to.', groupRefSchema),
-  optedOut: bool('Opted out', 'True when the phone has opted out of this account\'s messages (sends to it are refused).'),
-  createdAt: str('Created at', 'When the contact was added.', { format: 'date-time' }),
-  updatedAt: str('Updated at', 'When the contact last changed.', { format: 'date-time' }),
-}, ['id', 'phone', 'firstName', 'lastName', 'email', 'customFields', 'groups', 'optedOut', 'createdAt', 'updatedAt']);
 
 const GROUP_DROPDOWN = { operationId: 'ListGroupValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' };
 
 const phoneField = (description: string) => str('Phone', description, { minLength: 3, maxLength: 32 });
 const nameField = (title: string, what: string) => nullable(str(title, `The contact's ${what}.`, { maxLength: NAME_MAX }));
 const emailField = nullable(str('Email', 'The contact\'s email address.', { maxLength: EMAIL_MAX }));
-const groupIdsField = (description: string): JsonSchema => ({
-  ...arr('Groups', description, str('Group ID', 'Identifier of a group, prefixed grp_.', { minLength: 1, maxLength: 64, 'x-ms-dynamic-values': GROUP_DROPDOWN })),
-  maxItems: 100,
-});
-const customFieldsField = (values: JsonSchema, description: string): JsonSchema => ({
-  type: 'object',
-  title: 'Custom fields',
-  description,
-  additionalProperties: values,
-  maxProperties: CUSTOM_FIELDS_MAX,
-  'x-ms-visibility': 'advanced',
-});
+const groupIdsField = (description: string) =>
+  arr('Groups', description, str('Group ID', 'Identifier of a group, prefixed grp_.', { minLength: 1, maxLength: 64, 'x-ms-dynamic-values': GROUP_DROPDOWN }), { maxItems: 100 });
+const customFieldsField = <V extends SchemaLike>(values: V, description: string) =>
+  dict('Custom fields', description, values, { maxProperties: CUSTOM_FIELDS_MAX, 'x-ms-visibility': 'advanced' });
 
 const importResultSchema = obj('Import result', 'What the import did, and the rows it skipped.', {
   created: int('Created', 'Contacts added.'),
@@ -67,7 +41,7 @@ const importResultSchema = obj('Import result', 'What the import did, and the ro
 const contactIdParam = idParam('contactId', 'Contact ID', 'ID of the contact, prefixed ctc_.');
 
 export const contactRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/contacts',
     operationId: 'ListContacts',
@@ -85,11 +59,11 @@ export const contactRoutes: RouteDef[] = [
     responses: { 200: { description: 'A page of contacts.', schema: pageOf('Contacts', contactSchema) }, ...problemResponses(400) },
     connector: {},
     async handle({ deps, req, account }) {
-      const q = req.query as { groupId?: string; phone?: string; limit: number; continuationToken?: string };
+      const q = req.query;
       return { status: 200, body: await listContacts(deps, account, { groupId: q.groupId, phone: q.phone }, { limit: q.limit, continuationToken: q.continuationToken }) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/contacts',
     operationId: 'CreateContact',
@@ -98,22 +72,22 @@ export const contactRoutes: RouteDef[] = [
     tags: ['Contacts'],
     auth: 'account',
     scope: 'messages:send',
-    body: obj('Contact', 'The contact to add.', {
+    body: inputBody<ContactInput>()(obj('Contact', 'The contact to add.', {
       phone: { ...phoneField('Phone number: E.164 (+14155550123), international digits or a national number of the account\'s default country.'), 'x-ms-visibility': 'important' },
       firstName: nameField('First name', 'first name'),
       lastName: nameField('Last name', 'last name'),
       email: emailField,
       customFields: customFieldsField(str('Value', 'The field\'s value.', { maxLength: CUSTOM_FIELD_VALUE_MAX, lineBreaks: true }), 'Your own name/value pairs (up to 50), e.g. plan or city.'),
       groupIds: groupIdsField('Groups the contact joins.'),
-    }, ['phone']),
+    }, ['phone'])),
     responses: { 201: { description: 'The contact was added.', schema: contactSchema }, ...problemResponses(400, 409, 422) },
     connector: { visibility: 'important' },
     async handle({ deps, req, account }) {
-      const c = await createContact(deps, account, req.body as ContactInput);
+      const c = await createContact(deps, account, req.body);
       return { status: 201, body: c, headers: { location: `/api/contacts/${c.id}` } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/contacts/import',
     operationId: 'ImportContacts',
@@ -122,18 +96,18 @@ export const contactRoutes: RouteDef[] = [
     tags: ['Contacts'],
     auth: 'account',
     scope: 'messages:send',
-    body: obj('Contact import', 'The CSV and what to do with it.', {
+    body: inputBody<ImportInput>()(obj('Contact import', 'The CSV and what to do with it.', {
       csv: str('CSV', 'The CSV text, UTF-8, with a header row.', { minLength: 1, lineBreaks: true, 'x-ms-visibility': 'important' }),
       groupIds: groupIdsField('Groups every imported contact joins.'),
       updateExisting: { ...bool('Update existing', 'When true, rows whose phone belongs to a contact update it (non-empty cells replace values, custom fields merge); otherwise such rows leave it as it is.'), default: false, 'x-ms-visibility': 'advanced' },
-    }, ['csv']),
+    }, ['csv'])),
     responses: { 200: { description: 'What the import did.', schema: importResultSchema }, ...problemResponses(400, 413, 422) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      return { status: 200, body: await importContacts(deps, account, req.body as ImportInput) };
+      return { status: 200, body: await importContacts(deps, account, req.body) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/contacts/{contactId}',
     operationId: 'GetContact',
@@ -146,10 +120,10 @@ export const contactRoutes: RouteDef[] = [
     responses: { 200: { description: 'The contact.', schema: contactSchema }, ...problemResponses(404) },
     connector: {},
     async handle({ deps, req, account }) {
-      return { status: 200, body: await getContact(deps, account.id, req.params.contactId!) };
+      return { status: 200, body: await getContact(deps, account.id, req.params.contactId) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PATCH',
     path: '/contacts/{contactId}',
     operationId: 'UpdateContact',
@@ -159,21 +133,21 @@ export const contactRoutes: RouteDef[] = [
     auth: 'account',
     scope: 'messages:send',
     pathParams: [contactIdParam],
-    body: obj('Contact changes', 'The fields to change; the others stay as they are.', {
+    body: inputBody<ContactPatch>()(obj('Contact changes', 'The fields to change; the others stay as they are.', {
       phone: phoneField('New phone number; must not belong to another contact.'),
       firstName: nameField('First name', 'first name; null clears it'),
       lastName: nameField('Last name', 'last name; null clears it'),
       email: emailField,
       customFields: customFieldsField(nullable(str('Value', 'The field\'s new value; null removes the field.', { maxLength: CUSTOM_FIELD_VALUE_MAX, lineBreaks: true })), 'Custom fields to set; a null value removes that field, fields not named stay.'),
       groupIds: groupIdsField('The groups the contact belongs to from now on (replaces the current ones).'),
-    }),
+    })),
     responses: { 200: { description: 'The contact as it is now.', schema: contactSchema }, ...problemResponses(400, 404, 409, 422) },
     connector: {},
     async handle({ deps, req, account }) {
-      return { status: 200, body: await updateContact(deps, account, req.params.contactId!, req.body as ContactPatch) };
+      return { status: 200, body: await updateContact(deps, account, req.params.contactId, req.body) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: '/contacts/{contactId}',
     operationId: 'DeleteContact',
@@ -196,8 +170,8 @@ export const contactRoutes: RouteDef[] = [
     responses: { 200: { description: 'The deleted contact.', schema: contactSchema }, ...problemResponses(400, 404) },
     connector: {},
     async handle({ deps, req, account }) {
-      const { reason } = req.query as { reason: string };
-      return { status: 200, body: await deleteContact(deps, account.id, req.params.contactId!, reason) };
+      const { reason } = req.query;
+      return { status: 200, body: await deleteContact(deps, account.id, req.params.contactId, reason) };
     },
-  },
+  }),
 ];

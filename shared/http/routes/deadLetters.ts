@@ -1,14 +1,10 @@
 import { listDeadLetters, requeueDeadLetter, taskQueueNames } from '../../app/deadLetters';
-import type { RouteDef } from '../route';
-import { arr, int, obj, str } from '../schema';
-import { idParam, problemResponses } from './common';
+import { defineRoute, type RouteDef } from '../route';
+import { arr, int, obj, str } from '../../schema/builders';
+import { idParam, pathParam, problemResponses } from './common';
 
-const queueParam = {
-  name: 'queue',
-  required: true,
-  // Computed from QUEUE_OF, so a queue added with a new task type is listed without touching this file.
-  schema: str('Queue', 'Task queue name.', { enum: taskQueueNames() }),
-};
+// Computed from QUEUE_OF, so a queue added with a new task type is listed without touching this file.
+const queueParam = pathParam('queue', str('Queue', 'Task queue name.', { enum: taskQueueNames() }));
 
 const deadLetterSchema = obj('Dead-lettered task', 'A task that exhausted its attempts or could not be read.', {
   id: str('ID', 'Dead-letter entry id (pass it to the requeue route).'),
@@ -21,7 +17,7 @@ const deadLetterSchema = obj('Dead-lettered task', 'A task that exhausted its at
 
 /** Operator routes over the queue's dead-letter side (SQLite dead-letter state or the Service Bus DLQ). */
 export const deadLetterRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/operator/queues/{queue}/dead-letters',
     operationId: 'AdminListDeadLetters',
@@ -36,11 +32,10 @@ export const deadLetterRoutes: RouteDef[] = [
       ...problemResponses(400, 404),
     },
     async handle({ deps, req }) {
-      const limit = typeof req.query.limit === 'number' ? req.query.limit : Number(req.query.limit ?? 100);
-      return { status: 200, body: { items: await listDeadLetters(deps, req.params.queue!, limit) } };
+      return { status: 200, body: { items: await listDeadLetters(deps, req.params.queue, req.query.limit) } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/operator/queues/{queue}/dead-letters/{id}/requeue',
     operationId: 'AdminRequeueDeadLetter',
@@ -54,10 +49,9 @@ export const deadLetterRoutes: RouteDef[] = [
       ...problemResponses(404),
     },
     async handle({ deps, req }) {
-      const queue = req.params.queue!;
-      const id = req.params.id!;
+      const { queue, id } = req.params;
       await requeueDeadLetter(deps, queue, id);
       return { status: 202, body: { queue, id, requeued: true } };
     },
-  },
+  }),
 ];

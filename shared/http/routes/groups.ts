@@ -10,10 +10,9 @@ import {
   removeContactFromGroup,
   updateGroup,
 } from '../../app/groups';
-import { listOf } from '../resources';
-import type { RouteDef } from '../route';
-import { arr, int, nullable, obj, str, type JsonSchema } from '../schema';
-import { contactSchema } from './contacts';
+import { contactSchema, listOf } from '../resources';
+import { defineRoute, inputBody, type RouteDef } from '../route';
+import { arr, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 
 export const groupSchema: JsonSchema = obj('Contact group', 'A named group of contacts, e.g. a mailing list.', {
@@ -30,7 +29,7 @@ const nameField = (description: string) => str('Name', description, { minLength:
 const descriptionField = nullable(str('Description', 'What the group is for; null clears it.', { maxLength: GROUP_DESCRIPTION_MAX, lineBreaks: true }));
 
 export const groupRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/groups',
     operationId: 'ListGroups',
@@ -44,8 +43,8 @@ export const groupRoutes: RouteDef[] = [
     async handle({ deps, account }) {
       return { status: 200, body: { items: await listGroups(deps, account.id) } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/groups',
     operationId: 'CreateGroup',
@@ -54,15 +53,15 @@ export const groupRoutes: RouteDef[] = [
     tags: ['Contacts'],
     auth: 'account',
     scope: 'messages:send',
-    body: obj('Contact group', 'The group to create.', { name: nameField('Name of the group, e.g. Newsletter.'), description: descriptionField }, ['name']),
+    body: inputBody<Parameters<typeof createGroup>[2]>()(obj('Contact group', 'The group to create.', { name: nameField('Name of the group, e.g. Newsletter.'), description: descriptionField }, ['name'])),
     responses: { 201: { description: 'The group was created.', schema: groupSchema }, ...problemResponses(400, 409) },
     connector: {},
     async handle({ deps, req, account }) {
-      const g = await createGroup(deps, account.id, req.body as { name: string; description?: string | null });
+      const g = await createGroup(deps, account.id, req.body);
       return { status: 201, body: g, headers: { location: `/api/groups/${g.id}` } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/groups/{groupId}',
     operationId: 'GetGroup',
@@ -75,10 +74,10 @@ export const groupRoutes: RouteDef[] = [
     responses: { 200: { description: 'The group.', schema: groupSchema }, ...problemResponses(404) },
     connector: {},
     async handle({ deps, req, account }) {
-      return { status: 200, body: await getGroup(deps, account.id, req.params.groupId!) };
+      return { status: 200, body: await getGroup(deps, account.id, req.params.groupId) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PATCH',
     path: '/groups/{groupId}',
     operationId: 'UpdateGroup',
@@ -88,14 +87,14 @@ export const groupRoutes: RouteDef[] = [
     auth: 'account',
     scope: 'messages:send',
     pathParams: [groupIdParam],
-    body: obj('Group changes', 'The fields to change.', { name: nameField('New name of the group.'), description: descriptionField }),
+    body: inputBody<Parameters<typeof updateGroup>[3]>()(obj('Group changes', 'The fields to change.', { name: nameField('New name of the group.'), description: descriptionField })),
     responses: { 200: { description: 'The group as it is now.', schema: groupSchema }, ...problemResponses(400, 404, 409) },
     connector: {},
     async handle({ deps, req, account }) {
-      return { status: 200, body: await updateGroup(deps, account.id, req.params.groupId!, req.body as { name?: string; description?: string | null }) };
+      return { status: 200, body: await updateGroup(deps, account.id, req.params.groupId, req.body) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: '/groups/{groupId}',
     operationId: 'DeleteGroup',
@@ -108,10 +107,10 @@ export const groupRoutes: RouteDef[] = [
     responses: { 200: { description: 'The deleted group; contactCount is how many contacts it was taken off.', schema: groupSchema }, ...problemResponses(404) },
     connector: {},
     async handle({ deps, req, account }) {
-      return { status: 200, body: await deleteGroup(deps, account.id, req.params.groupId!) };
+      return { status: 200, body: await deleteGroup(deps, account.id, req.params.groupId) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/groups/{groupId}/contacts',
     operationId: 'AddContactsToGroup',
@@ -137,10 +136,10 @@ export const groupRoutes: RouteDef[] = [
     },
     connector: {},
     async handle({ deps, req, account }) {
-      return { status: 200, body: await addContactsToGroup(deps, account.id, req.params.groupId!, (req.body as { contactIds: string[] }).contactIds) };
+      return { status: 200, body: await addContactsToGroup(deps, account.id, req.params.groupId, req.body.contactIds) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: '/groups/{groupId}/contacts/{contactId}',
     operationId: 'RemoveContactFromGroup',
@@ -153,7 +152,7 @@ export const groupRoutes: RouteDef[] = [
     responses: { 200: { description: 'The contact as it is now.', schema: contactSchema }, ...problemResponses(404) },
     connector: {},
     async handle({ deps, req, account }) {
-      return { status: 200, body: await removeContactFromGroup(deps, account.id, req.params.groupId!, req.params.contactId!) };
+      return { status: 200, body: await removeContactFromGroup(deps, account.id, req.params.groupId, req.params.contactId) };
     },
-  },
+  }),
 ];

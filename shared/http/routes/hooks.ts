@@ -1,25 +1,28 @@
 import { invalid } from '../../app/errors';
-import type { DeliveryAttempt } from '../../domain/webhooks';
-import { eventCatalog } from '../../webhooks/catalog';
+import type { DeliveryAttempt, Subscription } from '../../domain/webhooks';
+import { eventCatalog, eventDefinitionOf } from '../../webhooks/catalog';
 import type { EventDefinition } from '../../webhooks/eventDefinition';
 import {
-  deliveryView,
   getSubscription,
   listDeliveries,
+  listEvents,
+  listSubscriptions,
   redeliverEvent,
   replayFailed,
   rotateSubscriptionSecret,
   subscribe,
-  subscriptionView,
   unsubscribe,
-  type SubscribeInput,
 } from '../../webhooks/subscriptions';
 import { problem } from '../problem';
 import { listOf } from '../resources';
-import type { RouteDef } from '../route';
-import { arr, int, nullable, obj, str, type JsonSchema } from '../schema';
+import { defineRoute, type RouteDef } from '../route';
+import { arr, int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
-import { overlapHoursOf, rotatedSecretSchema, rotatedSecretView, rotateSecretBody } from './secretRotation';
+import { overlapHoursOf, rotatedSecretSchema, rotatedSecretView, rotateSecretBody } from '../secretRotation';
+import { deliveryView, eventView, subscriptionView } from '../../app/views';
+
+/** A subscription as the API shows it, with its trigger's slug from the catalog. */
+const viewOf = (s: Subscription, baseUrl: string) => subscriptionView(s, baseUrl, eventDefinitionOf(s.eventType)?.slug ?? null);
 
 /**
  * Webhook subscription routes: one static POST per trigger of the event catalog (the Power
@@ -80,7 +83,8 @@ const subscriptionIdParam = idParam('subscriptionId', 'Subscription ID', 'ID of 
 
 /** Subscription route of one trigger; `trigger` tells the connector generator to emit an x-ms-trigger. */
 function subscribeRoute(def: EventDefinition): RouteDef {
-  const properties: Record<string, JsonSchema> = {
+  const filters: Record<string, JsonSchema> = Object.fromEntries(def.filters.map((f) => [f.name, f.schema]));
+  const properties = {
     callbackUrl: str('Callback URL', 'HTTPS URL that receives the events (Power Automate fills it in).', {
       format: 'uri',
       minLength: 1,
@@ -88,11 +92,11 @@ function subscribeRoute(def: EventDefinition): RouteDef {
       'x-ms-visibility': 'internal',
       'x-ms-notification-url': true,
     }),
+    ...filters,
   };
-  for (const f of def.filters) properties[f.name] = f.schema;
-  return {
+  return defineRoute({
     method: 'POST',
-    path: `/hooks/${def.slug}`,
+    path: `/hooks/${def.slug}` as const,
     operationId: def.operationId,
     summary: def.title,
     description: def.description,
@@ -112,15 +116,15 @@ function subscribeRoute(def: EventDefinition): RouteDef {
     connector: {},
     trigger: def,
     async handle({ deps, req, account }) {
-      const { subscription, created } = await subscribe(deps, account.id, def, req.body as SubscribeInput);
-      const view = subscriptionView(subscription, deps.settings.publicBaseUrl);
+      const { subscription, created } = await subscribe(deps, account.id, def, req.body);
+      const view = viewOf(subscription, deps.settings.publicBaseUrl);
       // 201 for an update too: Power Automate expects 201 + Location from every subscribe call.
       return { status: 201, body: { ...view, secret: subscription.secret }, headers: { location: view.links.self, ...(created ? {} : { 'x-subscription-updated': 'true' }) } };
     },
-  };
+  });
 }
 
-const unknownTriggerRoute: RouteDef = {
+const unknownTriggerRoute = defineRoute({
   method: 'POST',
   path: '/hooks/{trigger}',
   operationId: 'SubscribeUnknownTrigger',
@@ -135,13 +139,13 @@ const unknownTriggerRoute: RouteDef = {
   async handle({ req }) {
     return problem(404, 'unknown_trigger', 'Unknown trigger', `There is no trigger "${req.params.trigger}". Known triggers: ${eventCatalog.map((d) => d.slug).join(', ')}.`);
   },
-};
+});
 
 const DELIVERY_PAGE_MAX = 500;
 
 export const hookRoutes: RouteDef[] = [
   ...eventCatalog.map(subscribeRoute),
-  {
+  defineRoute({
     method: 'GET',
     path: '/hooks',
     operationId: 'ListWebhookSubscriptions',
@@ -153,11 +157,11 @@ export const hookRoutes: RouteDef[] = [
     responses: { 200: { description: 'The subscriptions.', schema: listOf('Webhook subscriptions', subscriptionSchema) }, ...problemResponses(429) },
     connector: { visibility: 'advanced' },
     async handle({ deps, account }) {
-      const items = await deps.store.subscriptions.list(account.id);
-      return { status: 200, body: { items: items.map((s) => subscriptionView(s, deps.settings.publicBaseUrl)) } };
+      const items = await listSubscriptions(deps, account.id);
+      return { status: 200, body: { items: items.map((s) => viewOf(s, deps.settings.publicBaseUrl)) } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/hooks/{subscriptionId}',
     operationId: 'GetWebhookSubscription',
@@ -170,11 +174,11 @@ export const hookRoutes: RouteDef[] = [
     responses: { 200: { description: 'The subscription.', schema: subscriptionSchema }, ...problemResponses(404, 429) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      const s = await getSubscription(deps, account.id, req.params.subscriptionId!);
-      return { status: 200, body: subscriptionView(s, deps.settings.publicBaseUrl) };
+      const s = await getSubscription(deps, account.id, req.params.subscriptionId);
+      return { status: 200, body: viewOf(s, deps.settings.publicBaseUrl) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: '/hooks/{subscriptionId}',
     operationId: 'DeleteWebhookSubscription',
@@ -189,11 +193,11 @@ export const hookRoutes: RouteDef[] = [
     // Internal: Power Automate calls it through the trigger's Location when a flow is turned off.
     connector: { visibility: 'internal' },
     async handle({ deps, req, account }) {
-      await unsubscribe(deps, account.id, req.params.subscriptionId!);
+      await unsubscribe(deps, account.id, req.params.subscriptionId);
       return { status: 204 };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/hooks/{subscriptionId}/deliveries',
     operationId: 'ListWebhookDeliveries',
@@ -211,12 +215,12 @@ export const hookRoutes: RouteDef[] = [
     responses: { 200: { description: 'The attempts.', schema: listOf('Delivery attempts', deliverySchema) }, ...problemResponses(400, 404, 429) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      const q = req.query as { since?: string; eventId?: string; limit: number };
-      const items: DeliveryAttempt[] = await listDeliveries(deps, account.id, req.params.subscriptionId!, { since: q.since && new Date(q.since).toISOString(), eventId: q.eventId }, q.limit);
+      const q = req.query;
+      const items: DeliveryAttempt[] = await listDeliveries(deps, account.id, req.params.subscriptionId, { since: q.since && new Date(q.since).toISOString(), eventId: q.eventId }, q.limit);
       return { status: 200, body: { items: items.map(deliveryView) } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/hooks/{subscriptionId}/replay',
     operationId: 'ReplayWebhookDeliveries',
@@ -231,12 +235,12 @@ export const hookRoutes: RouteDef[] = [
     responses: { 202: { description: 'The events queued again.', schema: obj('Replay', 'What was queued.', { eventIds: arr('Event IDs', 'Events queued for delivery again.', { type: 'string' }) }, ['eventIds']) }, ...problemResponses(400, 404, 429) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      const since = new Date((req.body as { since: string }).since);
+      const since = new Date(req.body.since);
       if (Number.isNaN(since.getTime())) throw invalid([{ path: '/since', message: 'is not a valid time' }]);
-      return { status: 202, body: await replayFailed(deps, account.id, req.params.subscriptionId!, since.toISOString()) };
+      return { status: 202, body: await replayFailed(deps, account.id, req.params.subscriptionId, since.toISOString()) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/hooks/{subscriptionId}/rotate-secret',
     operationId: 'RotateWebhookSecret',
@@ -252,11 +256,11 @@ export const hookRoutes: RouteDef[] = [
     responses: { 200: { description: 'The new secret.', schema: rotatedSecretSchema }, ...problemResponses(400, 404, 429) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      const s = await rotateSubscriptionSecret(deps, account.id, req.params.subscriptionId!, overlapHoursOf(req.body));
+      const s = await rotateSubscriptionSecret(deps, account.id, req.params.subscriptionId, overlapHoursOf(req.body));
       return { status: 200, body: rotatedSecretView(s.secret, s.previousSecret) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/events',
     operationId: 'ListEvents',
@@ -273,12 +277,12 @@ export const hookRoutes: RouteDef[] = [
     responses: { 200: { description: 'The events.', schema: listOf('Events', eventSchema) }, ...problemResponses(400, 429) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      const q = req.query as { type?: string; since?: string; limit: number };
-      const events = await deps.store.outbox.listForAccount(account.id, { type: q.type, since: q.since && new Date(q.since).toISOString() }, q.limit);
-      return { status: 200, body: { items: events.map((e) => ({ id: e.id, type: e.type, occurredAt: e.occurredAt, data: e.data })) } };
+      const q = req.query;
+      const events = await listEvents(deps, account.id, { type: q.type, since: q.since }, q.limit);
+      return { status: 200, body: { items: events.map(eventView) } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/events/{eventId}/redeliver',
     operationId: 'RedeliverEvent',
@@ -294,10 +298,9 @@ export const hookRoutes: RouteDef[] = [
     responses: { 202: { description: 'Queued.', schema: obj('Redelivery', 'Where the event is going.', { eventId: str('Event ID', 'The event.'), subscriptionIds: arr('Subscription IDs', 'Subscriptions it was queued for.', { type: 'string' }) }, ['eventId', 'subscriptionIds']) }, ...problemResponses(404, 422, 429) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      const body = (req.body ?? {}) as { subscriptionId?: string };
-      return { status: 202, body: await redeliverEvent(deps, account.id, req.params.eventId!, body.subscriptionId) };
+      return { status: 202, body: await redeliverEvent(deps, account.id, req.params.eventId, req.body.subscriptionId) };
     },
-  },
+  }),
   // Last: catches POST /hooks/<anything else> after every real trigger path.
   unknownTriggerRoute,
 ];

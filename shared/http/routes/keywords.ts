@@ -4,16 +4,16 @@ import {
   createKeywordRule,
   deleteKeywordRule,
   getKeywordRule,
-  keywordRuleView,
   listKeywordRules,
   updateKeywordRule,
   type KeywordRuleInput,
 } from '../../app/keywordRules';
 import { KEYWORD_MATCH_TYPES, KEYWORD_MAX_LENGTH } from '../../domain/keywordRule';
 import { listOf } from '../resources';
-import type { RouteDef } from '../route';
-import { bool, nullable, obj, str, type JsonSchema } from '../schema';
+import { defineRoute, inputBody, type RouteDef } from '../route';
+import { bool, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
+import { keywordRuleView } from '../../app/views';
 
 const MATCH_TYPE_TEXT = 'exact: the message is the keyword; starts_with: the message begins with it; contains: it appears as a whole word or phrase. Case and punctuation are ignored.';
 const REPLY_TEXT = 'Automatic reply, sent from the number that received the SMS: a template with {{firstName}}, {{lastName}}, {{email}}, {{phone}} and custom fields of the sender\'s contact, {{name|fallback}} for a missing value; null to only trigger When a keyword is matched.';
@@ -29,7 +29,7 @@ export const keywordRuleSchema: JsonSchema = obj('Keyword rule', 'A keyword that
   updatedAt: str('Updated at', 'When the rule was last changed.', { format: 'date-time' }),
 }, ['id', 'keyword', 'matchType', 'virtualNumber', 'reply', 'active', 'createdAt', 'updatedAt']);
 
-const fields = (purpose: 'create' | 'update'): Record<string, JsonSchema> => ({
+const fields = (purpose: 'create' | 'update') => ({
   keyword: str('Keyword', `${purpose === 'create' ? 'The keyword' : 'New keyword'}: letters, digits and spaces, up to ${KEYWORD_MAX_LENGTH} characters; not STOP, START or their synonyms (carriers handle those).`, { minLength: 1, maxLength: KEYWORD_MAX_LENGTH, 'x-ms-visibility': 'important' }),
   matchType: str('Match type', `${MATCH_TYPE_TEXT}${purpose === 'create' ? ' Default exact.' : ''}`, { enum: [...KEYWORD_MATCH_TYPES], 'x-ms-visibility': 'important' }),
   virtualNumber: nullable(str('Virtual number', 'Only SMS to this number of yours (E.164); leave empty (null) for all your numbers.', {
@@ -43,7 +43,7 @@ const fields = (purpose: 'create' | 'update'): Record<string, JsonSchema> => ({
 const keywordIdParam = idParam('keywordId', 'Keyword rule ID', 'ID of the keyword rule, prefixed kw_.');
 
 export const keywordRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/keywords',
     operationId: 'ListKeywordRules',
@@ -57,8 +57,8 @@ export const keywordRoutes: RouteDef[] = [
     async handle({ deps, account }) {
       return { status: 200, body: { items: (await listKeywordRules(deps, account.id)).map(keywordRuleView) } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/keywords',
     operationId: 'CreateKeywordRule',
@@ -67,15 +67,15 @@ export const keywordRoutes: RouteDef[] = [
     tags: ['Keywords'],
     auth: 'account',
     scope: 'messages:send',
-    body: obj('Keyword rule', 'The rule to create.', fields('create'), ['keyword']),
+    body: inputBody<KeywordRuleInput>()(obj('Keyword rule', 'The rule to create.', fields('create'), ['keyword'])),
     responses: { 201: { description: 'The rule was created.', schema: keywordRuleSchema }, ...problemResponses(400, 409, 422) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      const rule = await createKeywordRule(deps, account, req.body as KeywordRuleInput);
+      const rule = await createKeywordRule(deps, account, req.body);
       return { status: 201, body: keywordRuleView(rule), headers: { location: `/api/keywords/${rule.id}` } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/keywords/{keywordId}',
     operationId: 'GetKeywordRule',
@@ -88,10 +88,10 @@ export const keywordRoutes: RouteDef[] = [
     responses: { 200: { description: 'The rule.', schema: keywordRuleSchema }, ...problemResponses(404) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      return { status: 200, body: keywordRuleView(await getKeywordRule(deps, account.id, req.params.keywordId!)) };
+      return { status: 200, body: keywordRuleView(await getKeywordRule(deps, account.id, req.params.keywordId)) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PATCH',
     path: '/keywords/{keywordId}',
     operationId: 'UpdateKeywordRule',
@@ -101,14 +101,14 @@ export const keywordRoutes: RouteDef[] = [
     auth: 'account',
     scope: 'messages:send',
     pathParams: [keywordIdParam],
-    body: obj('Keyword rule changes', 'The fields to change.', fields('update')),
+    body: inputBody<Partial<KeywordRuleInput>>()(obj('Keyword rule changes', 'The fields to change.', fields('update'))),
     responses: { 200: { description: 'The rule as it is now.', schema: keywordRuleSchema }, ...problemResponses(400, 404, 409, 422) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      return { status: 200, body: keywordRuleView(await updateKeywordRule(deps, account, req.params.keywordId!, req.body as Partial<KeywordRuleInput>)) };
+      return { status: 200, body: keywordRuleView(await updateKeywordRule(deps, account, req.params.keywordId, req.body)) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: '/keywords/{keywordId}',
     operationId: 'DeleteKeywordRule',
@@ -121,7 +121,7 @@ export const keywordRoutes: RouteDef[] = [
     responses: { 200: { description: 'The deleted rule.', schema: keywordRuleSchema }, ...problemResponses(404) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      return { status: 200, body: keywordRuleView(await deleteKeywordRule(deps, account.id, req.params.keywordId!)) };
+      return { status: 200, body: keywordRuleView(await deleteKeywordRule(deps, account.id, req.params.keywordId)) };
     },
-  },
+  }),
 ];

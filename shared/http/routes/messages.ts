@@ -1,65 +1,16 @@
 import { cancelMessage } from '../../app/messageLifecycle';
-import { invalid, notFound } from '../../app/errors';
-import { sendMessage, type SendMessageInput, type SendOutcome } from '../../app/sendMessage';
-import { e164 } from '../../app/phoneInput';
+import { sendMessage, type SendMessageInput } from '../../app/sendMessage';
+import { getMessage, listMessages } from '../../app/messages';
 import { UNIQUE_ARGS_LIMITS } from '../../domain/uniqueArgs';
-import type { Message } from '../../domain/types';
 import { MESSAGE_TEXT_MAX } from '../../domain/messageText';
 import { MESSAGE_STATUSES, messageSchema, pageOf } from '../resources';
-import type { ParamSpec, RouteDef, RouteRequest, RouteResult } from '../route';
-import { int, obj, str } from '../schema';
+import { acceptedMessage, idempotencyKeyHeader, idempotencyKeyOf } from '../messageAcceptance';
+import { defineRoute, inputBody, type RouteDef } from '../route';
+import { dict, int, obj, str, strItem } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
+import { messageView } from '../../app/views';
 
-export function messageView(m: Message) {
-  return {
-    id: m.id,
-    to: m.to,
-    from: m.from,
-    text: m.text,
-    status: m.status,
-    statusReason: m.statusReason,
-    encoding: m.encoding,
-    segments: m.segments,
-    characters: m.characters,
-    nonEnglishChars: m.nonEnglishChars,
-    cost: m.cost,
-    createdAt: m.createdAt,
-    updatedAt: m.updatedAt,
-    scheduledFor: m.scheduledFor,
-    sentAt: m.sentAt,
-    deliveredAt: m.deliveredAt,
-    attempts: m.attempts,
-    carrier: m.carrier,
-    carrierMessageId: m.carrierMessageId,
-    callbackUrl: m.callbackUrl,
-    uniqueArgs: m.uniqueArgs,
-    campaignId: m.campaignId ?? null,
-    notifyOnDelivery: m.notifyOnDelivery ?? [],
-    history: m.history,
-  };
-}
-
-/** The Idempotency-Key header of the routes that send a message; `what` is the request, e.g. "a request". */
-export const idempotencyKeyHeader = (what: string): ParamSpec => ({
-  name: 'Idempotency-Key',
-  schema: str('Idempotency key', `Repeat ${what} with the same key to get the original message back instead of sending twice.`, { maxLength: 128, 'x-ms-visibility': 'advanced' }),
-});
-
-/** The request's Idempotency-Key, or null; a 400 naming the header when it is not 1 to 128 characters. */
-export function idempotencyKeyOf(req: RouteRequest): string | null {
-  const key = req.headers['idempotency-key'] ?? null;
-  if (key !== null && (key.length < 1 || key.length > 128)) {
-    throw invalid([{ path: 'header/Idempotency-Key', message: 'must be 1 to 128 characters' }], 'header Idempotency-Key must be 1 to 128 characters');
-  }
-  return key;
-}
-
-/** 202 with an accepted message, its Location, and whether an earlier request with the key made it. */
-export function acceptedMessage({ message, replayed }: SendOutcome): RouteResult {
-  return { status: 202, body: messageView(message), headers: { location: `/api/messages/${message.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) } };
-}
-
-export const sendMessageBody = obj('Send SMS request', 'The message to send.', {
+export const sendMessageBody = inputBody<SendMessageInput>()(obj('Send SMS request', 'The message to send.', {
   to: str('To', 'Recipient phone number: E.164 (+14155550123), international digits (919999999999) or a national number of the account\'s default country.', { minLength: 3, maxLength: 32, 'x-ms-visibility': 'important' }),
   text: str('Text', `Message text, up to ${MESSAGE_TEXT_MAX.toLocaleString('en-US')} characters; Unicode is sent as UCS-2.`, { minLength: 1, maxLength: MESSAGE_TEXT_MAX, lineBreaks: true, 'x-ms-visibility': 'important' }),
   from: str('From', 'Approved sender ID, or one of your virtual numbers (E.164), to send from; leave empty to use the account default.', {
@@ -72,18 +23,16 @@ export const sendMessageBody = obj('Send SMS request', 'The message to send.', {
   callback: obj('Callback', 'Per-message webhook for sent, delivered and undelivered events.', {
     url: str('Callback URL', 'HTTPS URL that receives this message\'s events.', { format: 'uri', maxLength: 2048 }),
   }, ['url'], { 'x-ms-visibility': 'advanced' }),
-  uniqueArgs: {
-    type: 'object',
-    title: 'Unique arguments',
-    description: `Your own key/value pairs echoed in every callback event for this message: up to ${UNIQUE_ARGS_LIMITS.keys} keys of 1-${UNIQUE_ARGS_LIMITS.keyLength} characters, values up to ${UNIQUE_ARGS_LIMITS.valueLength}, ${UNIQUE_ARGS_LIMITS.totalLength.toLocaleString('en-US')} characters in all.`,
-    additionalProperties: { type: 'string', maxLength: UNIQUE_ARGS_LIMITS.valueLength },
-    maxProperties: UNIQUE_ARGS_LIMITS.keys,
-    'x-ms-visibility': 'advanced',
-  },
-}, ['to', 'text']);
+  uniqueArgs: dict(
+    'Unique arguments',
+    `Your own key/value pairs echoed in every callback event for this message: up to ${UNIQUE_ARGS_LIMITS.keys} keys of 1-${UNIQUE_ARGS_LIMITS.keyLength} characters, values up to ${UNIQUE_ARGS_LIMITS.valueLength}, ${UNIQUE_ARGS_LIMITS.totalLength.toLocaleString('en-US')} characters in all.`,
+    strItem({ maxLength: UNIQUE_ARGS_LIMITS.valueLength }),
+    { maxProperties: UNIQUE_ARGS_LIMITS.keys, 'x-ms-visibility': 'advanced' },
+  ),
+}, ['to', 'text']));
 
 export const messageRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'POST',
     path: '/messages',
     operationId: 'SendSms',
@@ -97,10 +46,10 @@ export const messageRoutes: RouteDef[] = [
     responses: { 202: { description: 'The message was accepted for delivery.', schema: messageSchema }, ...problemResponses(400, 402, 409, 422) },
     connector: { visibility: 'important' },
     async handle({ deps, req, account }) {
-      return acceptedMessage(await sendMessage(deps, account, req.body as SendMessageInput, idempotencyKeyOf(req)));
+      return acceptedMessage(await sendMessage(deps, account, req.body, idempotencyKeyOf(req)));
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/messages/{messageId}',
     operationId: 'GetMessage',
@@ -113,12 +62,10 @@ export const messageRoutes: RouteDef[] = [
     responses: { 200: { description: 'The message.', schema: messageSchema }, ...problemResponses(404) },
     connector: {},
     async handle({ deps, req, account }) {
-      const m = await deps.store.messages.get(account.id, req.params.messageId!);
-      if (!m) throw notFound(`Message ${req.params.messageId}`);
-      return { status: 200, body: messageView(m) };
+      return { status: 200, body: messageView(await getMessage(deps, account.id, req.params.messageId)) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/messages',
     operationId: 'ListMessages',
@@ -140,18 +87,12 @@ export const messageRoutes: RouteDef[] = [
     responses: { 200: { description: 'A page of messages.', schema: pageOf('Messages', messageSchema) }, ...problemResponses(400) },
     connector: {},
     async handle({ deps, req, account }) {
-      const q = req.query as { status?: Message['status']; to?: string; from?: string; since?: string; until?: string; campaignId?: string; limit: number; continuationToken?: string };
-      // Read like any number the account gives (E.164, international digits, national numbers).
-      const to = q.to === undefined ? undefined : e164(account, q.to, 'query/to');
-      const page = await deps.store.messages.list(
-        account.id,
-        { status: q.status, to, from: q.from, since: q.since && new Date(q.since).toISOString(), until: q.until && new Date(q.until).toISOString(), campaignId: q.campaignId },
-        { limit: q.limit, continuationToken: q.continuationToken },
-      );
+      const { limit, continuationToken, ...filter } = req.query;
+      const page = await listMessages(deps, account, filter, { limit, continuationToken });
       return { status: 200, body: { items: page.items.map(messageView), continuationToken: page.continuationToken } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/messages/{messageId}/cancel',
     operationId: 'CancelScheduledMessage',
@@ -166,9 +107,9 @@ export const messageRoutes: RouteDef[] = [
     responses: { 200: { description: 'The cancelled message.', schema: messageSchema }, ...problemResponses(404, 409) },
     connector: {},
     async handle({ deps, req, account }) {
-      const reason = (req.body as { reason?: string } | undefined)?.reason;
-      const m = await cancelMessage(deps, account.id, req.params.messageId!, reason);
+      const { reason } = req.body;
+      const m = await cancelMessage(deps, account.id, req.params.messageId, reason);
       return { status: 200, body: messageView(m) };
     },
-  },
+  }),
 ];

@@ -1,11 +1,11 @@
 import { replaceApiKey } from '../../app/accountKeys';
-import type { RouteDef } from '../route';
-import { obj, str } from '../schema';
+import { defineRoute, type RouteDef } from '../route';
+import { obj, str } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 
 /** Operator route that recovers an account whose key was lost (see docs/operator.md). */
 export const operatorKeyRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'POST',
     path: '/operator/accounts/{accountId}/keys',
     operationId: 'AdminIssueApiKey',
@@ -22,8 +22,8 @@ export const operatorKeyRoutes: RouteDef[] = [
       ...problemResponses(404),
     },
     async handle({ deps, req }) {
-      const { account, apiKey } = await replaceApiKey(deps, req.params.accountId!);
+      const { account, apiKey } = await replaceApiKey(deps, req.params.accountId);
       return { status: 201, body: { accountId: account.id, apiKey } };
     },
-  },
+  }),
 ];

@@ -1,8 +1,9 @@
-import { addOptOut, optOutView, removeOptOut } from '../../app/optOuts';
+import { addOptOut, listOptOuts, removeOptOut } from '../../app/optOuts';
+import { optOutView } from '../../app/views';
 import { pageOf } from '../resources';
-import type { RouteDef } from '../route';
-import { int, nullable, obj, str, type JsonSchema } from '../schema';
-import { problemResponses } from './common';
+import { defineRoute, type RouteDef } from '../route';
+import { int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
+import { pathParam, problemResponses } from './common';
 
 const optOutSchema: JsonSchema = obj('Opt-out', 'A recipient who will not get messages from this account.', {
   phone: str('Phone', 'The recipient in E.164 format.'),
@@ -11,10 +12,10 @@ const optOutSchema: JsonSchema = obj('Opt-out', 'A recipient who will not get me
   createdAt: str('Opted out at', 'When the opt-out was recorded.', { format: 'date-time' }),
 }, ['phone', 'source', 'createdAt']);
 
-const phoneParam = { name: 'phone', required: true, schema: str('Phone', 'The recipient, E.164 (URL-encode the +, e.g. %2B14155550123).', { minLength: 3, maxLength: 32 }) };
+const phoneParam = pathParam('phone', str('Phone', 'The recipient, E.164 (URL-encode the +, e.g. %2B14155550123).', { minLength: 3, maxLength: 32 }));
 
 export const optOutRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/opt-outs',
     operationId: 'ListOptOuts',
@@ -30,13 +31,13 @@ export const optOutRoutes: RouteDef[] = [
     responses: { 200: { description: 'A page of opt-outs.', schema: pageOf('Opt-outs', optOutSchema) }, ...problemResponses(400) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      const q = req.query as { limit: number; continuationToken?: string };
+      const q = req.query;
       // The token is the last phone of the previous page: any value is a valid starting point.
-      const page = await deps.store.optOuts.list(account.id, { limit: q.limit, continuationToken: q.continuationToken });
+      const page = await listOptOuts(deps, account.id, { limit: q.limit, continuationToken: q.continuationToken });
       return { status: 200, body: { items: page.items.map(optOutView), continuationToken: page.continuationToken } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/opt-outs',
     operationId: 'AddOptOut',
@@ -51,11 +52,11 @@ export const optOutRoutes: RouteDef[] = [
     responses: { 201: { description: 'The recipient is opted out (also when they were already).', schema: optOutSchema }, ...problemResponses(400) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      const o = await addOptOut(deps, account, (req.body as { phone: string }).phone);
+      const o = await addOptOut(deps, account, req.body.phone);
       return { status: 201, body: optOutView(o), headers: { location: `/api/opt-outs/${encodeURIComponent(o.phone)}` } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: '/opt-outs/{phone}',
     operationId: 'RemoveOptOut',
@@ -68,8 +69,8 @@ export const optOutRoutes: RouteDef[] = [
     responses: { 200: { description: 'The opt-out that was removed.', schema: optOutSchema }, ...problemResponses(400, 404, 409) },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
-      const o = await removeOptOut(deps, account, req.params.phone!);
+      const o = await removeOptOut(deps, account, req.params.phone);
       return { status: 200, body: optOutView(o) };
     },
-  },
+  }),
 ];

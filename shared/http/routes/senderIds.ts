@@ -1,17 +1,17 @@
-import { decideSenderId, requestSenderId, senderIdView } from '../../app/senderIds';
+import { decideSenderId, listSenderIds, requestSenderId } from '../../app/senderIds';
+import { senderIdView } from '../../app/views';
 import { listOf, senderIdSchema } from '../resources';
-import type { RouteDef } from '../route';
-import { obj, str } from '../schema';
+import { defineRoute, inputBody, type RouteDef } from '../route';
+import { obj, str } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
-import type { SenderIdStatus } from '../../domain/types';
 
 const decisionBody = obj('Decision', 'Reason for the decision.', { reason: str('Reason', 'Reason shown to the account.', { maxLength: 500 }) });
 
 function decisionRoute(decision: 'approved' | 'rejected'): RouteDef {
   const verb = decision === 'approved' ? 'approve' : 'reject';
-  return {
+  return defineRoute({
     method: 'POST',
-    path: `/operator/sender-ids/{senderIdId}/${verb}`,
+    path: `/operator/sender-ids/{senderIdId}/${verb}` as const,
     operationId: decision === 'approved' ? 'AdminApproveSenderId' : 'AdminRejectSenderId',
     summary: `${verb[0]!.toUpperCase()}${verb.slice(1)} a sender ID`,
     description: `Operator route: marks a pending sender ID as ${decision} and notifies the account.`,
@@ -22,14 +22,14 @@ function decisionRoute(decision: 'approved' | 'rejected'): RouteDef {
     bodyRequired: false,
     responses: { 200: { description: `The ${decision} sender ID.`, schema: senderIdSchema }, ...problemResponses(404, 409) },
     async handle({ deps, req }) {
-      const s = await decideSenderId(deps, req.params.senderIdId!, decision, (req.body as { reason?: string } | undefined)?.reason);
+      const s = await decideSenderId(deps, req.params.senderIdId, decision, req.body.reason);
       return { status: 200, body: senderIdView(s) };
     },
-  };
+  });
 }
 
 export const senderIdRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/sender-ids',
     operationId: 'ListSenderIds',
@@ -41,11 +41,11 @@ export const senderIdRoutes: RouteDef[] = [
     responses: { 200: { description: 'The sender IDs.', schema: listOf('Sender IDs', senderIdSchema) } },
     connector: {},
     async handle({ deps, req, account }) {
-      const items = await deps.store.senderIds.list(account.id, req.query.status as SenderIdStatus);
+      const items = await listSenderIds(deps, account.id, req.query.status);
       return { status: 200, body: { items: items.map(senderIdView) } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/sender-ids',
     operationId: 'RequestSenderId',
@@ -54,17 +54,17 @@ export const senderIdRoutes: RouteDef[] = [
     tags: ['Sender IDs'],
     auth: 'account',
     scope: 'sender-ids:manage',
-    body: obj('Sender ID request', 'The sender ID wanted.', {
+    body: inputBody<Parameters<typeof requestSenderId>[2]>()(obj('Sender ID request', 'The sender ID wanted.', {
       value: str('Value', 'Alphanumeric name (1-11 letters, digits, spaces) or a phone number.', { minLength: 1, maxLength: 20 }),
       purpose: str('Purpose', 'What the sender ID is for; helps approval.', { maxLength: 500, lineBreaks: true }),
-    }, ['value']),
+    }, ['value'])),
     responses: { 201: { description: 'The request was recorded.', schema: senderIdSchema }, ...problemResponses(400, 409) },
     connector: {},
     async handle({ deps, req, account }) {
-      const s = await requestSenderId(deps, account, req.body as { value: string; purpose?: string });
+      const s = await requestSenderId(deps, account, req.body);
       return { status: 201, body: senderIdView(s), headers: { location: `/api/sender-ids/${s.id}` } };
     },
-  },
+  }),
   decisionRoute('approved'),
   decisionRoute('rejected'),
 ];

@@ -1,11 +1,12 @@
-import { assignVirtualNumber, virtualNumberView } from '../../app/virtualNumbers';
+import { assignVirtualNumber, listVirtualNumbers } from '../../app/virtualNumbers';
+import { virtualNumberView } from '../../app/views';
 import { listOf, virtualNumberSchema } from '../resources';
-import type { RouteDef } from '../route';
-import { arr, obj, str } from '../schema';
+import { defineRoute, inputBody, type RouteDef } from '../route';
+import { arr, obj, str, strItem } from '../../schema/builders';
 import { problemResponses } from './common';
 
 export const virtualNumberRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/virtual-numbers',
     operationId: 'ListVirtualNumbers',
@@ -16,11 +17,11 @@ export const virtualNumberRoutes: RouteDef[] = [
     responses: { 200: { description: 'The virtual numbers.', schema: listOf('Virtual numbers', virtualNumberSchema) } },
     connector: {},
     async handle({ deps, account }) {
-      const items = await deps.store.virtualNumbers.list(account.id);
+      const items = await listVirtualNumbers(deps, account.id);
       return { status: 200, body: { items: items.map(virtualNumberView) } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/operator/virtual-numbers',
     operationId: 'AdminAssignVirtualNumber',
@@ -28,16 +29,16 @@ export const virtualNumberRoutes: RouteDef[] = [
     description: 'Operator route: assigns a phone number to an account for inbound SMS.',
     tags: ['Admin'],
     auth: 'admin',
-    body: obj('Assignment', 'The number and the account.', {
+    body: inputBody<Parameters<typeof assignVirtualNumber>[1]>()(obj('Assignment', 'The number and the account.', {
       accountId: str('Account ID', 'Account that gets the number.', { minLength: 1, maxLength: 64 }),
       number: str('Number', 'Phone number in E.164.', { minLength: 3, maxLength: 32 }),
-      capabilities: arr('Capabilities', 'What the number can do.', { type: 'string', enum: ['sms', 'mms', 'voice'] }),
+      capabilities: arr('Capabilities', 'What the number can do.', strItem({ enum: ['sms', 'mms', 'voice'] })),
       label: str('Label', 'Label, e.g. Support line.', { maxLength: 100 }),
-    }, ['accountId', 'number']),
+    }, ['accountId', 'number'])),
     responses: { 201: { description: 'The number was assigned.', schema: virtualNumberSchema }, ...problemResponses(400, 404, 409) },
     async handle({ deps, req }) {
-      const vn = await assignVirtualNumber(deps, req.body as { accountId: string; number: string });
+      const vn = await assignVirtualNumber(deps, req.body);
       return { status: 201, body: virtualNumberView(vn) };
     },
-  },
+  }),
 ];
