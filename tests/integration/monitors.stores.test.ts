@@ -1,9 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { openCosmosDataStore } from '../../shared/adapters/cosmos';
 import { createIdGenerator } from '../../shared/adapters/runtime/ids';
 import { createJsonLogger } from '../../shared/adapters/runtime/logger';
-import { openDatabase } from '../../shared/adapters/sqlite/database';
-import { createSqliteDataStore } from '../../shared/adapters/sqlite/dataStore';
 import type { AppDeps } from '../../shared/app/deps';
 import { evaluateAccount, evaluateMonitors, MAX_AFFECTED_NUMBERS, MONITOR_SCAN_CAP } from '../../shared/app/monitors';
 import { REASONS } from '../../shared/domain/status';
@@ -12,42 +8,13 @@ import type { DataStore } from '../../shared/ports/stores';
 import { compileBody } from '../../shared/http/validation';
 import { eventDefinitionOf } from '../../shared/webhooks/catalog';
 import { FakeClock } from '../fixtures/fakeClock';
-import { startInProcessCosmos } from '../fixtures/inProcessCosmos';
+import { BOTH_STORES, openSqliteStore, type OpenedStore } from '../fixtures/bothStores';
 import { makeAccount, makeCampaign, makeMessage } from '../fixtures/records';
 
 /**
  * The monitor job over both stores (SQLite and Cosmos DB through the in-process server): the
  * window's counts and scans, and the alert state written with its events by `accounts.update`.
  */
-
-interface Opened {
-  store: DataStore;
-  close: () => Promise<void>;
-}
-
-async function openSqlite(): Promise<Opened> {
-  const db = openDatabase(':memory:');
-  const store = createSqliteDataStore(db);
-  return {
-    store,
-    close: async () => {
-      await store.close();
-      db.close();
-    },
-  };
-}
-
-async function openCosmos(): Promise<Opened> {
-  const cosmos = await startInProcessCosmos();
-  const store = await openCosmosDataStore({ client: cosmos.client, databaseId: `monitors-${randomUUID()}`, createIfMissing: true });
-  return {
-    store,
-    close: async () => {
-      await store.close();
-      await cosmos.stop();
-    },
-  };
-}
 
 const NOW = '2026-05-01T12:00:00.000Z';
 const minutesAgo = (m: number) => new Date(Date.parse(NOW) - m * 60_000).toISOString();
@@ -70,11 +37,8 @@ async function monitorEvents(store: DataStore, accountId: string): Promise<Recor
   return out;
 }
 
-describe.each([
-  ['SQLite', openSqlite],
-  ['Cosmos DB (cosmosdb-server in-process)', openCosmos],
-] as const)('monitors over %s', (_name, open) => {
-  let opened: Opened;
+describe.each(BOTH_STORES)('monitors over %s', (_name, open) => {
+  let opened: OpenedStore;
   let store: DataStore;
   const clock = new FakeClock(Date.parse(NOW));
   beforeAll(async () => {
@@ -145,7 +109,7 @@ describe.each([
 
 describe('monitors: a window beyond the scan cap (SQLite)', () => {
   test('bounces are extrapolated from the newest scanned messages; numbers and reasons come from those', async () => {
-    const { store, close } = await openSqlite();
+    const { store, close } = await openSqliteStore();
     try {
       const clock = new FakeClock(Date.parse(NOW));
       const account = await store.accounts.create(makeAccount({ monitors: { deliveryRateThreshold: 0, bounceRateThreshold: 0.3, windowMinutes: 60, minSample: 50 } }));

@@ -1,19 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { openCosmosDataStore } from '../../shared/adapters/cosmos';
 import { createNodeHttpClient } from '../../shared/adapters/runtime/httpClient';
 import { createIdGenerator } from '../../shared/adapters/runtime/ids';
 import { createJsonLogger } from '../../shared/adapters/runtime/logger';
-import { openDatabase } from '../../shared/adapters/sqlite/database';
-import { createSqliteDataStore } from '../../shared/adapters/sqlite/dataStore';
 import { rotateCallbackSecret } from '../../shared/app/accounts';
 import type { AppDeps } from '../../shared/app/deps';
 import { healthyEndpoint, type Subscription } from '../../shared/domain/webhooks';
-import type { DataStore } from '../../shared/ports/stores';
 import type { WebhookDeliverTask } from '../../shared/ports/taskQueue';
 import { deliverOnce, type DeliveryDeps } from '../../shared/webhooks/deliver';
 import { rotateSubscriptionSecret } from '../../shared/webhooks/subscriptions';
 import { FakeClock } from '../fixtures/fakeClock';
-import { startInProcessCosmos } from '../fixtures/inProcessCosmos';
+import { BOTH_STORES, type OpenedStore } from '../fixtures/bothStores';
 import { makeAccount, makeEvent, uniqueId } from '../fixtures/records';
 import { startReceiver, verifyWebhook, type ReceivedWebhook, type Receiver } from '../fixtures/webhookReceiver';
 
@@ -23,43 +18,11 @@ import { startReceiver, verifyWebhook, type ReceivedWebhook, type Receiver } fro
  * receiver) until the expiry; records stored before rotation existed (no previous secret) still sign.
  */
 
-interface Opened {
-  store: DataStore;
-  close: () => Promise<void>;
-}
-
-async function openSqlite(): Promise<Opened> {
-  const db = openDatabase(':memory:');
-  const store = createSqliteDataStore(db);
-  return {
-    store,
-    close: async () => {
-      await store.close();
-      db.close();
-    },
-  };
-}
-
-async function openCosmos(): Promise<Opened> {
-  const cosmos = await startInProcessCosmos();
-  const store = await openCosmosDataStore({ client: cosmos.client, databaseId: `rotation-${randomUUID()}`, createIfMissing: true });
-  return {
-    store,
-    close: async () => {
-      await store.close();
-      await cosmos.stop();
-    },
-  };
-}
-
 const HOUR = 3_600_000;
 const OLD_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
-describe.each([
-  ['SQLite', openSqlite],
-  ['Cosmos DB (in-process)', openCosmos],
-])('secret rotation on %s', (_name, open) => {
-  let opened: Opened;
+describe.each(BOTH_STORES)('secret rotation on %s', (_name, open) => {
+  let opened: OpenedStore;
   let r: Receiver;
   const http = createNodeHttpClient();
   let clock: FakeClock;
