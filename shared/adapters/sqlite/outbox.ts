@@ -22,7 +22,16 @@ export const OUTBOX_MIGRATIONS = [
   `
   CREATE INDEX outbox_dispatched_by_time ON outbox (occurred_at) WHERE dispatched = 1;
   `,
+  // Version 3: the document keeps only the event's data; id, type, time and account are columns
+  // already (about 150 bytes less per event). A row without data fails the upgrade rather than lose it.
+  `
+  UPDATE outbox SET doc = doc->'$.data';
+  `,
 ];
+
+type EventRow = { id: string; account_id: string; type: string; occurred_at: string; doc: string };
+const COLUMNS = 'id, account_id, type, occurred_at, doc';
+const eventOf = (r: EventRow): DomainEvent => ({ id: r.id, type: r.type, occurredAt: r.occurred_at, accountId: r.account_id, data: JSON.parse(r.doc) as Record<string, unknown> });
 
 export interface SqliteOutbox {
   store: OutboxStore;
@@ -38,14 +47,14 @@ export function createSqliteOutbox(db: Db): SqliteOutbox {
   const gc = groupCommitFor(db);
   const st = {
     insert: db.prepare('INSERT INTO outbox (id, account_id, type, occurred_at, doc) VALUES (?, ?, ?, ?, ?)'),
-    pending: db.prepare<[number]>('SELECT doc FROM outbox WHERE dispatched = 0 ORDER BY seq LIMIT ?'),
+    pending: db.prepare<[number]>(`SELECT ${COLUMNS} FROM outbox WHERE dispatched = 0 ORDER BY seq LIMIT ?`),
     mark: db.prepare<[string]>('UPDATE outbox SET dispatched = 1 WHERE id = ?'),
-    get: db.prepare<[string, string]>('SELECT doc FROM outbox WHERE account_id = ? AND id = ?'),
+    get: db.prepare<[string, string]>(`SELECT ${COLUMNS} FROM outbox WHERE account_id = ? AND id = ?`),
     prune: db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE dispatched = 1 AND occurred_at < ? LIMIT ?)'),
   };
 
   const appendEvents = (events: DomainEvent[]) => {
-    for (const e of events) st.insert.run(e.id, e.accountId, e.type, e.occurredAt, JSON.stringify(e));
+    for (const e of events) st.insert.run(e.id, e.accountId, e.type, e.occurredAt, JSON.stringify(e.data));
   };
 
   const store: OutboxStore = {
@@ -58,7 +67,7 @@ export function createSqliteOutbox(db: Db): SqliteOutbox {
       }
     },
     async pending(limit) {
-      return (st.pending.all(limit) as { doc: string }[]).map((r) => JSON.parse(r.doc) as DomainEvent);
+      return (st.pending.all(limit) as EventRow[]).map(eventOf);
     },
     async markDispatched(ids) {
       await gc.run(() => ids.forEach((id) => st.mark.run(id)));
@@ -67,12 +76,12 @@ export function createSqliteOutbox(db: Db): SqliteOutbox {
       const where = ['account_id = @accountId'];
       if (filter.type) where.push('type = @type');
       if (filter.since) where.push('occurred_at >= @since');
-      const rows = db.prepare(`SELECT doc FROM outbox WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`).all({ accountId, type: filter.type, since: filter.since, limit }) as { doc: string }[];
-      return rows.map((r) => JSON.parse(r.doc) as DomainEvent);
+      const rows = db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`).all({ accountId, type: filter.type, since: filter.since, limit }) as EventRow[];
+      return rows.map(eventOf);
     },
     async get(accountId, eventId) {
-      const row = st.get.get(accountId, eventId) as { doc: string } | undefined;
-      return row ? (JSON.parse(row.doc) as DomainEvent) : null;
+      const row = st.get.get(accountId, eventId) as EventRow | undefined;
+      return row ? eventOf(row) : null;
     },
   };
 

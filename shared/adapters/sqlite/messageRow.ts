@@ -1,0 +1,137 @@
+import type { Message, MessageStatus, StatusChange } from '../../domain/types';
+
+/**
+ * The compact row of a message (schema version 3): what lists filter on in columns, what never
+ * changes after accept in `fixed`, what a transition changes in `state` (short keys, no nulls).
+ * Times after createdAt are kept as milliseconds since createdAt when both are canonical ISO
+ * strings (what the clock writes), else as the string itself, so every value reads back exactly.
+ * Rows migrated from version 2 keep their times and history entries as strings and objects.
+ */
+
+const STATUSES: readonly MessageStatus[] = ['queued', 'scheduled', 'sent', 'delivered', 'undelivered', 'failed', 'cancelled'];
+
+export interface MessageRow {
+  account_id: string;
+  id: string;
+  status: MessageStatus;
+  to_number: string;
+  from_sender: string;
+  text: string;
+  created_at: string;
+  updated_at: string;
+  scheduled_for: string | null;
+  carrier: string;
+  carrier_message_id: string | null;
+  idempotency_key: string | null;
+  campaign_id: string | null;
+  /** An integer revision; the text etag of a row copied from version 2 until its next transition. */
+  rev: number | string;
+  fixed: string;
+  state: string;
+}
+
+const msOf = (iso: string): number | null => {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) && new Date(ms).toISOString() === iso ? ms : null;
+};
+
+function timeOut(at: string, createdMs: number | null): string | number {
+  if (createdMs === null) return at;
+  const ms = msOf(at);
+  return ms === null ? at : ms - createdMs;
+}
+
+const timeIn = (v: string | number, createdMs: number): string => (typeof v === 'number' ? new Date(createdMs + v).toISOString() : v);
+
+type HistoryEntry = [number | string, string | number, StatusChange['reason']?];
+
+function historyOut(h: StatusChange[], createdMs: number | null): HistoryEntry[] {
+  return h.map((c) => {
+    const i = STATUSES.indexOf(c.status);
+    const entry: HistoryEntry = [i < 0 ? c.status : i, timeOut(c.at, createdMs)];
+    if (c.reason) entry.push(c.reason);
+    return entry;
+  });
+}
+
+function historyIn(h: (HistoryEntry | StatusChange)[], createdMs: number): StatusChange[] {
+  return h.map((e) => {
+    if (!Array.isArray(e)) return e;
+    const status = typeof e[0] === 'number' ? STATUSES[e[0]]! : (e[0] as MessageStatus);
+    const change: StatusChange = { status, at: timeIn(e[1], createdMs) };
+    if (e[2]) change.reason = e[2];
+    return change;
+  });
+}
+
+// The fields written into the `fixed` JSON and the `state` JSON under short keys.
+type Fixed = { e: string; g: number; c: number; x: boolean; $: [string, string, number, string]; u?: string; q?: Record<string, string>; k?: null };
+type State = { r?: Message['statusReason']; s?: string | number; d?: string | number; a: number; h: (HistoryEntry | StatusChange)[]; n?: Message['notifyOnDelivery']; t?: Message['taskRef']; o?: Record<string, unknown> };
+
+/** `fixed`: set at accept and never rewritten. */
+export function fixedOf(m: Message): string {
+  const f: Fixed = { e: m.encoding, g: m.segments, c: m.characters, x: m.nonEnglishChars, $: [m.cost.amount, m.cost.currency, m.cost.segments, m.cost.unitPrice] };
+  if (m.callbackUrl !== null) f.u = m.callbackUrl;
+  if (m.uniqueArgs !== null) f.q = m.uniqueArgs;
+  // campaignId: a column when set; null is kept apart from absent (both occur).
+  if (m.campaignId === null) f.k = null;
+  return JSON.stringify(f);
+}
+
+/** `state`: what a transition may change, rewritten by each one. */
+export function stateOf(m: Message): string {
+  const createdMs = msOf(m.createdAt);
+  const {
+    id: _id, accountId: _a, to: _to, from: _from, text: _text, status: _status, statusReason, encoding: _e, segments: _g, characters: _c, nonEnglishChars: _x,
+    cost: _cost, createdAt: _ca, updatedAt: _ua, scheduledFor: _sf, sentAt, deliveredAt, attempts, carrier: _carrier, carrierMessageId: _cm, callbackUrl: _cb,
+    uniqueArgs: _q, idempotencyKey: _ik, campaignId: _k, history, notifyOnDelivery, taskRef, etag: _etag, ...other
+  } = m;
+  const s: State = { a: attempts, h: historyOut(history, createdMs) };
+  if (statusReason !== null) s.r = statusReason;
+  if (sentAt !== null) s.s = timeOut(sentAt, createdMs);
+  if (deliveredAt !== null) s.d = timeOut(deliveredAt, createdMs);
+  if (notifyOnDelivery !== undefined) s.n = notifyOnDelivery;
+  if (taskRef !== null) s.t = taskRef;
+  // Fields this codec does not know yet are kept as they are.
+  if (Object.keys(other).length > 0) s.o = other;
+  return JSON.stringify(s);
+}
+
+export function messageOf(row: MessageRow): Message {
+  const f = JSON.parse(row.fixed) as Fixed;
+  const s = JSON.parse(row.state) as State;
+  const createdMs = Date.parse(row.created_at);
+  const m: Message = {
+    ...s.o,
+    id: row.id,
+    accountId: row.account_id,
+    to: row.to_number,
+    from: row.from_sender,
+    text: row.text,
+    status: row.status,
+    statusReason: s.r ?? null,
+    encoding: f.e as Message['encoding'],
+    segments: f.g,
+    characters: f.c,
+    nonEnglishChars: f.x,
+    cost: { amount: f.$[0], currency: f.$[1], segments: f.$[2], unitPrice: f.$[3] },
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    scheduledFor: row.scheduled_for,
+    sentAt: s.s === undefined || s.s === null ? null : timeIn(s.s, createdMs),
+    deliveredAt: s.d === undefined || s.d === null ? null : timeIn(s.d, createdMs),
+    attempts: s.a,
+    carrier: row.carrier,
+    carrierMessageId: row.carrier_message_id,
+    callbackUrl: f.u ?? null,
+    uniqueArgs: f.q ?? null,
+    idempotencyKey: row.idempotency_key,
+    history: historyIn(s.h, createdMs),
+    taskRef: s.t ?? null,
+    etag: String(row.rev),
+  };
+  if (row.campaign_id !== null) m.campaignId = row.campaign_id;
+  else if ('k' in f) m.campaignId = null;
+  if (s.n !== undefined && s.n !== null) m.notifyOnDelivery = s.n;
+  return m;
+}
