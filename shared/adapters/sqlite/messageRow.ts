@@ -65,16 +65,19 @@ function historyIn(h: (HistoryEntry | StatusChange)[], createdMs: number): Statu
 }
 
 // The fields written into the `fixed` JSON and the `state` JSON under short keys.
-type Fixed = { e: string; g: number; c: number; x: boolean; $: [string, string, number, string]; u?: string; q?: Record<string, string>; k?: null };
+type Fixed = { e?: string; g: number; c: number; x?: boolean; $: [string, string, number, string]; u?: string; q?: Record<string, string>; k?: 0 };
 type State = { r?: Message['statusReason']; s?: string | number; d?: string | number; a: number; h: (HistoryEntry | StatusChange)[]; n?: Message['notifyOnDelivery']; t?: Message['taskRef']; o?: Record<string, unknown> };
 
 /** `fixed`: set at accept and never rewritten. */
 export function fixedOf(m: Message): string {
-  const f: Fixed = { e: m.encoding, g: m.segments, c: m.characters, x: m.nonEnglishChars, $: [m.cost.amount, m.cost.currency, m.cost.segments, m.cost.unitPrice] };
+  const f: Fixed = { g: m.segments, c: m.characters, $: [m.cost.amount, m.cost.currency, m.cost.segments, m.cost.unitPrice] };
+  // The usual values are left out: GSM-7, no non-English characters, no callback, no arguments.
+  if (m.encoding !== 'GSM-7') f.e = m.encoding;
+  if (m.nonEnglishChars) f.x = true;
   if (m.callbackUrl !== null) f.u = m.callbackUrl;
   if (m.uniqueArgs !== null) f.q = m.uniqueArgs;
-  // campaignId: a column when set; null is kept apart from absent (both occur).
-  if (m.campaignId === null) f.k = null;
+  // campaignId: a column when set; absent is kept apart from null (both occur, null more often).
+  if (m.campaignId === undefined) f.k = 0;
   return JSON.stringify(f);
 }
 
@@ -110,10 +113,10 @@ export function messageOf(row: MessageRow): Message {
     text: row.text,
     status: row.status,
     statusReason: s.r ?? null,
-    encoding: f.e as Message['encoding'],
+    encoding: (f.e ?? 'GSM-7') as Message['encoding'],
     segments: f.g,
     characters: f.c,
-    nonEnglishChars: f.x,
+    nonEnglishChars: f.x ?? false,
     cost: { amount: f.$[0], currency: f.$[1], segments: f.$[2], unitPrice: f.$[3] },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -131,7 +134,7 @@ export function messageOf(row: MessageRow): Message {
     etag: String(row.rev),
   };
   if (row.campaign_id !== null) m.campaignId = row.campaign_id;
-  else if ('k' in f) m.campaignId = null;
+  else if (f.k !== 0) m.campaignId = null;
   if (s.n !== undefined && s.n !== null) m.notifyOnDelivery = s.n;
   return m;
 }

@@ -77,9 +77,9 @@ export const MESSAGE_MIGRATIONS = [
   );
   INSERT INTO messages_v3 (account_id, id, status, to_number, from_sender, text, created_at, updated_at, scheduled_for, carrier, carrier_message_id, idempotency_key, campaign_id, rev, fixed, state)
   SELECT account_id, id, status, to_number, from_sender, text, created_at, updated_at, scheduled_for, carrier, carrier_message_id, idempotency_key, campaign_id, etag,
-    CASE WHEN campaign_null THEN json_set(fixed, '$.k', json('null')) ELSE fixed END, state
+    CASE WHEN campaign_absent THEN json_set(fixed, '$.k', 0) ELSE fixed END, state
   FROM (
-    SELECT *, doc->>'$.text' AS text, json_type(doc, '$.campaignId') = 'null' AS campaign_null,
+    SELECT *, doc->>'$.text' AS text, json_type(doc, '$.campaignId') IS NULL AS campaign_absent,
       json_object('e', doc->>'$.encoding', 'g', doc->'$.segments', 'c', doc->'$.characters', 'x', doc->'$.nonEnglishChars',
         '$', json_array(doc->>'$.cost.amount', doc->>'$.cost.currency', doc->'$.cost.segments', doc->>'$.cost.unitPrice'),
         'u', doc->'$.callbackUrl', 'q', doc->'$.uniqueArgs') AS fixed,
