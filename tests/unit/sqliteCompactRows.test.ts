@@ -34,6 +34,14 @@ describe('compact SQLite message row', () => {
     // Canonical times are stored as offsets from createdAt, not as 24-character strings.
     expect(stateOf(m)).toContain('"s":1500');
   });
+
+  it('reads back times of every hour and millisecond of the day, and of another day, exactly', () => {
+    const createdAt = '2026-03-01T07:08:09.010Z';
+    for (const at of ['2026-03-01T00:00:00.000Z', '2026-03-01T07:08:09.009Z', '2026-03-01T23:59:59.999Z', '2026-03-01T12:34:56.789Z', '2026-03-02T00:00:00.000Z', '2026-03-01T24:00:00.000Z']) {
+      const m = makeMessage({ createdAt, sentAt: at, history: [{ status: 'sent', at }] });
+      expect(messageOf(rowOf(m))).toMatchObject({ sentAt: at, history: [{ status: 'sent', at }] });
+    }
+  });
 });
 
 describe('compact SQLite outbox row', () => {

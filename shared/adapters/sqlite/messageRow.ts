@@ -3,7 +3,7 @@ import type { Message, MessageStatus, StatusChange } from '../../domain/types';
 /**
  * The compact row of a message (schema version 3): what lists filter on in columns, what never
  * changes after accept in `fixed`, what a transition changes in `state` (short keys, no nulls).
- * Times after createdAt are kept as milliseconds since createdAt when both are canonical ISO
+ * Times of createdAt's day are kept as milliseconds since createdAt when both are canonical ISO
  * strings (what the clock writes), else as the string itself, so every value reads back exactly.
  * Rows migrated from version 2 keep their times and history entries as strings and objects.
  */
@@ -30,35 +30,56 @@ export interface MessageRow {
   state: string;
 }
 
-const msOf = (iso: string): number | null => {
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) && new Date(ms).toISOString() === iso ? ms : null;
-};
+/**
+ * A time as the clock writes it (YYYY-MM-DDTHH:MM:SS.mmmZ): its date part and its milliseconds
+ * into that day. Read by hand rather than through Date: this runs several times per message read.
+ */
+type DayTime = { date: string; ms: number };
+const CANONICAL = /^(\d{4}-\d{2}-\d{2}T)(\d{2}):(\d{2}):(\d{2})\.(\d{3})Z$/;
 
-function timeOut(at: string, createdMs: number | null): string | number {
-  if (createdMs === null) return at;
-  const ms = msOf(at);
-  return ms === null ? at : ms - createdMs;
+function dayTimeOf(iso: string): DayTime | null {
+  const m = CANONICAL.exec(iso);
+  if (!m) return null;
+  const h = Number(m[2]);
+  const min = Number(m[3]);
+  const sec = Number(m[4]);
+  if (h > 23 || min > 59 || sec > 59) return null;
+  return { date: m[1]!, ms: ((h * 60 + min) * 60 + sec) * 1000 + Number(m[5]) };
 }
 
-const timeIn = (v: string | number, createdMs: number): string => (typeof v === 'number' ? new Date(createdMs + v).toISOString() : v);
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+
+/** A time of the same day as createdAt is kept as milliseconds since createdAt; any other as its string. */
+function timeOut(at: string, created: DayTime | null): string | number {
+  if (created === null || !at.startsWith(created.date)) return at;
+  const t = dayTimeOf(at);
+  return t === null ? at : t.ms - created.ms;
+}
+
+function timeIn(v: string | number, createdAt: string): string {
+  if (typeof v === 'string') return v;
+  const created = dayTimeOf(createdAt)!;
+  const ms = created.ms + v;
+  const sec = Math.floor(ms / 1000);
+  return `${created.date}${pad(Math.floor(sec / 3600), 2)}:${pad(Math.floor(sec / 60) % 60, 2)}:${pad(sec % 60, 2)}.${pad(ms % 1000, 3)}Z`;
+}
 
 type HistoryEntry = [number | string, string | number, StatusChange['reason']?];
 
-function historyOut(h: StatusChange[], createdMs: number | null): HistoryEntry[] {
+function historyOut(h: StatusChange[], created: DayTime | null): HistoryEntry[] {
   return h.map((c) => {
     const i = STATUSES.indexOf(c.status);
-    const entry: HistoryEntry = [i < 0 ? c.status : i, timeOut(c.at, createdMs)];
+    const entry: HistoryEntry = [i < 0 ? c.status : i, timeOut(c.at, created)];
     if (c.reason) entry.push(c.reason);
     return entry;
   });
 }
 
-function historyIn(h: (HistoryEntry | StatusChange)[], createdMs: number): StatusChange[] {
+function historyIn(h: (HistoryEntry | StatusChange)[], createdAt: string): StatusChange[] {
   return h.map((e) => {
     if (!Array.isArray(e)) return e;
     const status = typeof e[0] === 'number' ? STATUSES[e[0]]! : (e[0] as MessageStatus);
-    const change: StatusChange = { status, at: timeIn(e[1], createdMs) };
+    const change: StatusChange = { status, at: timeIn(e[1], createdAt) };
     if (e[2]) change.reason = e[2];
     return change;
   });
@@ -83,16 +104,16 @@ export function fixedOf(m: Message): string {
 
 /** `state`: what a transition may change, rewritten by each one. */
 export function stateOf(m: Message): string {
-  const createdMs = msOf(m.createdAt);
+  const created = dayTimeOf(m.createdAt);
   const {
     id: _id, accountId: _a, to: _to, from: _from, text: _text, status: _status, statusReason, encoding: _e, segments: _g, characters: _c, nonEnglishChars: _x,
     cost: _cost, createdAt: _ca, updatedAt: _ua, scheduledFor: _sf, sentAt, deliveredAt, attempts, carrier: _carrier, carrierMessageId: _cm, callbackUrl: _cb,
     uniqueArgs: _q, idempotencyKey: _ik, campaignId: _k, history, notifyOnDelivery, taskRef, etag: _etag, ...other
   } = m;
-  const s: State = { a: attempts, h: historyOut(history, createdMs) };
+  const s: State = { a: attempts, h: historyOut(history, created) };
   if (statusReason !== null) s.r = statusReason;
-  if (sentAt !== null) s.s = timeOut(sentAt, createdMs);
-  if (deliveredAt !== null) s.d = timeOut(deliveredAt, createdMs);
+  if (sentAt !== null) s.s = timeOut(sentAt, created);
+  if (deliveredAt !== null) s.d = timeOut(deliveredAt, created);
   if (notifyOnDelivery !== undefined) s.n = notifyOnDelivery;
   if (taskRef !== null) s.t = taskRef;
   // Fields this codec does not know yet are kept as they are.
@@ -103,7 +124,7 @@ export function stateOf(m: Message): string {
 export function messageOf(row: MessageRow): Message {
   const f = JSON.parse(row.fixed) as Fixed;
   const s = JSON.parse(row.state) as State;
-  const createdMs = Date.parse(row.created_at);
+  const createdAt = row.created_at;
   const m: Message = {
     ...s.o,
     id: row.id,
@@ -121,15 +142,15 @@ export function messageOf(row: MessageRow): Message {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     scheduledFor: row.scheduled_for,
-    sentAt: s.s === undefined || s.s === null ? null : timeIn(s.s, createdMs),
-    deliveredAt: s.d === undefined || s.d === null ? null : timeIn(s.d, createdMs),
+    sentAt: s.s === undefined || s.s === null ? null : timeIn(s.s, createdAt),
+    deliveredAt: s.d === undefined || s.d === null ? null : timeIn(s.d, createdAt),
     attempts: s.a,
     carrier: row.carrier,
     carrierMessageId: row.carrier_message_id,
     callbackUrl: f.u ?? null,
     uniqueArgs: f.q ?? null,
     idempotencyKey: row.idempotency_key,
-    history: historyIn(s.h, createdMs),
+    history: historyIn(s.h, createdAt),
     taskRef: s.t ?? null,
     etag: String(row.rev),
   };
