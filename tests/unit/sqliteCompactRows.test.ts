@@ -45,7 +45,7 @@ describe('compact SQLite message row', () => {
 });
 
 describe('compact SQLite outbox row', () => {
-  it('reads back status-change data stored without its keys, and any other data as it was', async () => {
+  it('reads back status-change data stored without its keys, and any other data as it was; marks a batch in one write', async () => {
     const db = openDatabase(':memory:');
     createSqliteMeta(db);
     const store = createSqliteDataStore(db);
@@ -61,6 +61,22 @@ describe('compact SQLite outbox row', () => {
     expect('reason' in (await store.outbox.get('acc_1', 'evt_2'))!.data).toBe(false);
     const doc = (db.prepare("SELECT doc FROM outbox WHERE id = 'evt_1'").get() as { doc: string }).doc;
     expect(doc).not.toContain('previousStatus');
+    // A relayed batch is marked with one write.
+    let writes = 0;
+    const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as { run: (...a: unknown[]) => { changes: number } };
+    const run = proto.run;
+    proto.run = function (this: { source: string }, ...args: unknown[]) {
+      const result = run.apply(this, args);
+      if (/^\s*UPDATE/i.test(this.source) && result.changes > 0) writes++;
+      return result;
+    };
+    try {
+      await store.outbox.markDispatched(events.map((e) => e.id));
+    } finally {
+      proto.run = run;
+    }
+    expect(writes).toBe(1);
+    expect(await store.outbox.pending(10)).toEqual([]);
     await store.close();
     db.close();
   });

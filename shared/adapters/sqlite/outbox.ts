@@ -73,7 +73,8 @@ export function createSqliteOutbox(db: Db): SqliteOutbox {
   const st = {
     insert: db.prepare('INSERT INTO outbox (id, account_id, type, occurred_at, doc) VALUES (?, ?, ?, ?, ?)'),
     pending: db.prepare<[number]>(`SELECT ${COLUMNS} FROM outbox WHERE dispatched = 0 ORDER BY seq LIMIT ?`),
-    mark: db.prepare<[string]>('UPDATE outbox SET dispatched = 1 WHERE id = ?'),
+    // One statement marks a relayed batch (the ids as a JSON array).
+    mark: db.prepare<[string]>('UPDATE outbox SET dispatched = 1 WHERE id IN (SELECT value FROM json_each(?))'),
     get: db.prepare<[string, string]>(`SELECT ${COLUMNS} FROM outbox WHERE account_id = ? AND id = ?`),
     prune: db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE dispatched = 1 AND occurred_at < ? LIMIT ?)'),
   };
@@ -95,7 +96,7 @@ export function createSqliteOutbox(db: Db): SqliteOutbox {
       return (st.pending.all(limit) as EventRow[]).map(eventOf);
     },
     async markDispatched(ids) {
-      await gc.run(() => ids.forEach((id) => st.mark.run(id)));
+      if (ids.length > 0) await gc.run(() => st.mark.run(JSON.stringify(ids)));
     },
     async listForAccount(accountId, filter, limit) {
       const where = ['account_id = @accountId'];
