@@ -81,3 +81,21 @@ describe('compact SQLite outbox row', () => {
     db.close();
   });
 });
+
+describe('SQLite message lists', () => {
+  it('a list by a status other than delivered searches the status index instead of scanning the account', async () => {
+    const db = openDatabase(':memory:');
+    createSqliteMeta(db);
+    const store = createSqliteDataStore(db);
+    const sources: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => (sources.push(sql), prepare(sql))) as typeof db.prepare;
+    await store.messages.list('acc_1', { status: 'failed' }, { limit: 50 });
+    db.prepare = prepare as typeof db.prepare;
+    const sql = sources.find((s) => s.includes('FROM messages'))!;
+    const plan = (prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ accountId: 'acc_1', status: 'failed', limit: 51 }) as { detail: string }[]).map((r) => r.detail).join(' ');
+    expect(plan).toContain('messages_by_status');
+    await store.close();
+    db.close();
+  });
+});
