@@ -18,7 +18,24 @@ export function isKnownRegion(code: string): boolean {
   return isSupportedCountry(code);
 }
 
+/**
+ * Results by (default country, input): parsing with full metadata is a measurable share of a send,
+ * and senders repeat their numbers. Bounded; the oldest entry goes first. Results are frozen.
+ */
+const CACHE_SIZE = 20_000;
+const cache = new Map<string, PhoneResult>();
+
 export function normalisePhone(input: string, defaultCountry: string): PhoneResult {
+  const key = `${defaultCountry}\u0000${input}`;
+  let result = cache.get(key);
+  if (result) return result;
+  result = Object.freeze(parsePhone(input, defaultCountry));
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(key, result);
+  return result;
+}
+
+function parsePhone(input: string, defaultCountry: string): PhoneResult {
   const raw = input.trim();
   if (!/^\+?[\d\s().-]+$/.test(raw) || !/\d/.test(raw)) return { ok: false, reason: 'must contain only digits, spaces, dashes, dots, parentheses and a leading +' };
   const digits = raw.replace(/[\s().-]/g, '');

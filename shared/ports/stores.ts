@@ -181,8 +181,10 @@ export interface MessageStore {
   /** Cross-tenant by nature: carriers report by their own message id. */
   findByCarrierMessageId(carrier: string, carrierMessageId: string): Promise<Message | null>;
   /**
-   * One unit of work: replaces the message when its etag still matches (ConcurrencyError
+   * One unit of work: stores what a status change may change (status, reason, times, attempts,
+   * carrier and its id, history, task, notifications) when its etag still matches (ConcurrencyError
    * otherwise), credits `refund` back to the account when it is above zero, and appends the events.
+   * What was fixed at accept (to, from, text, cost, callback, arguments, keys) is not rewritten.
    */
   transition(
     next: Message,

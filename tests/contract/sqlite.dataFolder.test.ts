@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { openDatabase, type Db } from '../../shared/adapters/sqlite/database';
 import { createSqliteDataStore } from '../../shared/adapters/sqlite/dataStore';
 import { createSqliteMeta } from '../../shared/adapters/sqlite/meta';
+import type { Message } from '../../shared/domain/types';
+import { ConcurrencyError } from '../../shared/ports/stores';
 import { makeMessage } from '../fixtures/records';
 
 /**
@@ -23,8 +25,10 @@ function openOldFolder(): Db {
 }
 
 describe('SQLite data folder from before the per-store migrations', () => {
-  it('a new folder gets exactly the tables and indexes (statement text included) of the old release', () => {
+  it('upgraded, it has exactly the tables and indexes (statement text included) of a new folder', () => {
     const old = openOldFolder();
+    createSqliteMeta(old);
+    void createSqliteDataStore(old).close();
     const fresh = openDatabase(':memory:');
     createSqliteMeta(fresh);
     const store = createSqliteDataStore(fresh);
@@ -41,19 +45,20 @@ describe('SQLite data folder from before the per-store migrations', () => {
 
   it('opens without re-running a migration and records each store at the version the old one implies', async () => {
     const db = openOldFolder();
-    const before = schemaOf(db);
+    const before = schemaOf(db).filter((r) => r.tbl_name !== 'messages');
     createSqliteMeta(db);
     const store = createSqliteDataStore(db);
     try {
-      expect(schemaOf(db)).toEqual(before);
+      // Only the messages table changed since (version 3, compact rows; the outbox only its rows); the rest is as it was.
+      expect(schemaOf(db).filter((r) => r.tbl_name !== 'messages')).toEqual(before);
       expect(versionsOf(db)).toEqual({
         meta: 1,
         datastore: 3,
         accounts: 1,
-        messages: 2,
+        messages: 3,
         senderIds: 1,
         virtualNumbers: 1,
-        outbox: 2,
+        outbox: 3,
         webhooks: 2,
         optouts: 1,
         keywordRules: 1,
@@ -61,8 +66,9 @@ describe('SQLite data folder from before the per-store migrations', () => {
         campaigns: 1,
       });
       // Opening it again (now with the per-store rows) changes nothing either.
+      const upgraded = schemaOf(db);
       createSqliteDataStore(db);
-      expect(schemaOf(db)).toEqual(before);
+      expect(schemaOf(db)).toEqual(upgraded);
     } finally {
       await store.close();
       db.close();
@@ -88,6 +94,66 @@ describe('SQLite data folder from before the per-store migrations', () => {
       expect((await store.outbox.pending(10)).map((e) => e.id)).toEqual(['evt_presplit_pending']);
       expect(await store.retention.prune('2026-01-01T12:00:00.000Z')).toEqual({ deliveryAttempts: 0, dispatchedEvents: 1 });
       expect(await store.outbox.get(acc, 'evt_presplit_old')).toBeNull();
+    } finally {
+      await store.close();
+      db.close();
+    }
+  });
+});
+
+/**
+ * A data folder written by the release before compact message rows (messages version 2: WITHOUT
+ * ROWID, one JSON document per message) upgrades in place: every message reads back as that
+ * release read it, and carries on through transitions, lists, lookups and replays.
+ */
+const BEFORE_COMPACT = readFileSync(join(__dirname, '../fixtures/sqlite/dataFolderBeforeCompactMessages.sql'), 'utf8');
+const ACC = 'acc_01M94SQGZAEB9EEFP9B5WDVM0K';
+
+describe('SQLite data folder from before compact message rows', () => {
+  function open(): { db: Db; before: Message[] } {
+    const db = openDatabase(':memory:');
+    db.exec(BEFORE_COMPACT);
+    // What the old release read: its document with the etag beside it.
+    const before = (db.prepare('SELECT doc, etag FROM messages ORDER BY id').all() as { doc: string; etag: string }[]).map((r) => ({ ...(JSON.parse(r.doc) as Message), etag: r.etag }));
+    return { db, before };
+  }
+
+  it('reads every message exactly as the old release did, and lists and finds them', async () => {
+    const { db, before } = open();
+    createSqliteMeta(db);
+    const store = createSqliteDataStore(db);
+    try {
+      expect(before).toHaveLength(6);
+      expect(versionsOf(db).messages).toBe(3);
+      for (const m of before) expect(await store.messages.get(m.accountId, m.id)).toEqual(m);
+      const listed = await store.messages.list(ACC, {}, { limit: 10 });
+      expect(listed.items.map((m) => m.id)).toEqual([...before].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1)).map((m) => m.id));
+      expect((await store.messages.list(ACC, { campaignId: 'cmp_old' }, { limit: 10 })).items.map((m) => m.id)).toEqual(['msg_old_campaign_1']);
+      expect(await store.messages.countByStatus(ACC, {})).toMatchObject({ delivered: 2, undelivered: 1, scheduled: 1, queued: 2 });
+      const delivered = before.find((m) => m.id === 'msg_01M94SQH1TA5HFNK94K2JHTKAQ')!;
+      expect(await store.messages.findByCarrierMessageId('simulator', delivered.carrierMessageId!)).toEqual(delivered);
+      expect((await store.messages.listStale('scheduled', '2999-01-01T00:00:00.000Z', 10)).map((m) => m.id)).toEqual(['msg_01M94SQH2Z5SR7C7BB9W16XDWE']);
+      const replay = await store.messages.accept(makeMessage({ accountId: ACC, idempotencyKey: 'idem-old-2' }), 75n, () => []);
+      expect(replay).toMatchObject({ replayed: true, message: { id: 'msg_01M94SQH30QPXWPK5WKHWRTCJJ' } });
+    } finally {
+      await store.close();
+      db.close();
+    }
+  });
+
+  it('transitions an old message with its old etag, then only with the new one', async () => {
+    const { db, before } = open();
+    const store = createSqliteDataStore(db);
+    try {
+      const queued = before.find((m) => m.id === 'msg_01M94SQH30QPXWPK5WKHWRTCJJ')!;
+      const at = '2026-12-06T05:00:00.000Z';
+      const next: Message = { ...queued, status: 'sent', sentAt: at, updatedAt: at, attempts: 1, carrierMessageId: 'sim-upgraded', history: [...queued.history, { status: 'sent', at }] };
+      const { message: sent } = await store.messages.transition(next, 0n, () => []);
+      expect(sent.etag).not.toBe(queued.etag);
+      expect(await store.messages.get(ACC, queued.id)).toEqual(sent);
+      await expect(store.messages.transition({ ...next, status: 'failed' }, 0n, () => [])).rejects.toBeInstanceOf(ConcurrencyError);
+      const { message: delivered } = await store.messages.transition({ ...sent, status: 'delivered', deliveredAt: at, updatedAt: at }, 0n, () => []);
+      expect(await store.messages.findByCarrierMessageId('simulator', 'sim-upgraded')).toEqual(delivered);
     } finally {
       await store.close();
       db.close();

@@ -22,7 +22,41 @@ export const OUTBOX_MIGRATIONS = [
   `
   CREATE INDEX outbox_dispatched_by_time ON outbox (occurred_at) WHERE dispatched = 1;
   `,
+  // Version 3: the document keeps only the event's data; id, type, time and account are columns
+  // already (about 150 bytes less per event). A row without data fails the upgrade rather than lose it.
+  `
+  UPDATE outbox SET doc = doc->'$.data';
+  `,
 ];
+
+type EventRow = { id: string; account_id: string; type: string; occurred_at: string; doc: string };
+const COLUMNS = 'id, account_id, type, occurred_at, doc';
+const eventOf = (r: EventRow): DomainEvent => ({ id: r.id, type: r.type, occurredAt: r.occurred_at, accountId: r.account_id, data: dataIn(r.doc) });
+
+/**
+ * Key lists of the most frequent event data (a status change, twice per message), frozen and
+ * append-only: data with exactly these keys in this order is stored as [shape, ...values], without
+ * its key names (about 120 bytes less per event). Any other data is stored as its object.
+ */
+const DATA_SHAPES: readonly (readonly string[])[] = [
+  ['messageId', 'status', 'previousStatus', 'recipient', 'from', 'timestamp', 'reason', 'segments', 'carrierMessageId', 'uniqueArgs'],
+];
+const SHAPE_OF = new Map(DATA_SHAPES.map((keys, i) => [JSON.stringify(keys), i]));
+
+function dataOut(data: Record<string, unknown>): string {
+  const keys = Object.keys(data);
+  const shape = SHAPE_OF.get(JSON.stringify(keys));
+  // An undefined value is dropped from an object but would read back as null from an array.
+  if (shape === undefined || keys.some((k) => data[k] === undefined)) return JSON.stringify(data);
+  return JSON.stringify([shape, ...keys.map((k) => data[k])]);
+}
+
+function dataIn(doc: string): Record<string, unknown> {
+  const value = JSON.parse(doc) as Record<string, unknown> | [number, ...unknown[]];
+  if (!Array.isArray(value)) return value;
+  const [shape, ...values] = value;
+  return Object.fromEntries(DATA_SHAPES[shape]!.map((k, i) => [k, values[i]]));
+}
 
 export interface SqliteOutbox {
   store: OutboxStore;
@@ -38,14 +72,15 @@ export function createSqliteOutbox(db: Db): SqliteOutbox {
   const gc = groupCommitFor(db);
   const st = {
     insert: db.prepare('INSERT INTO outbox (id, account_id, type, occurred_at, doc) VALUES (?, ?, ?, ?, ?)'),
-    pending: db.prepare<[number]>('SELECT doc FROM outbox WHERE dispatched = 0 ORDER BY seq LIMIT ?'),
-    mark: db.prepare<[string]>('UPDATE outbox SET dispatched = 1 WHERE id = ?'),
-    get: db.prepare<[string, string]>('SELECT doc FROM outbox WHERE account_id = ? AND id = ?'),
+    pending: db.prepare<[number]>(`SELECT ${COLUMNS} FROM outbox WHERE dispatched = 0 ORDER BY seq LIMIT ?`),
+    // One statement marks a relayed batch (the ids as a JSON array).
+    mark: db.prepare<[string]>('UPDATE outbox SET dispatched = 1 WHERE id IN (SELECT value FROM json_each(?))'),
+    get: db.prepare<[string, string]>(`SELECT ${COLUMNS} FROM outbox WHERE account_id = ? AND id = ?`),
     prune: db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE dispatched = 1 AND occurred_at < ? LIMIT ?)'),
   };
 
   const appendEvents = (events: DomainEvent[]) => {
-    for (const e of events) st.insert.run(e.id, e.accountId, e.type, e.occurredAt, JSON.stringify(e));
+    for (const e of events) st.insert.run(e.id, e.accountId, e.type, e.occurredAt, dataOut(e.data));
   };
 
   const store: OutboxStore = {
@@ -58,21 +93,21 @@ export function createSqliteOutbox(db: Db): SqliteOutbox {
       }
     },
     async pending(limit) {
-      return (st.pending.all(limit) as { doc: string }[]).map((r) => JSON.parse(r.doc) as DomainEvent);
+      return (st.pending.all(limit) as EventRow[]).map(eventOf);
     },
     async markDispatched(ids) {
-      await gc.run(() => ids.forEach((id) => st.mark.run(id)));
+      if (ids.length > 0) await gc.run(() => st.mark.run(JSON.stringify(ids)));
     },
     async listForAccount(accountId, filter, limit) {
       const where = ['account_id = @accountId'];
       if (filter.type) where.push('type = @type');
       if (filter.since) where.push('occurred_at >= @since');
-      const rows = db.prepare(`SELECT doc FROM outbox WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`).all({ accountId, type: filter.type, since: filter.since, limit }) as { doc: string }[];
-      return rows.map((r) => JSON.parse(r.doc) as DomainEvent);
+      const rows = db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`).all({ accountId, type: filter.type, since: filter.since, limit }) as EventRow[];
+      return rows.map(eventOf);
     },
     async get(accountId, eventId) {
-      const row = st.get.get(accountId, eventId) as { doc: string } | undefined;
-      return row ? (JSON.parse(row.doc) as DomainEvent) : null;
+      const row = st.get.get(accountId, eventId) as EventRow | undefined;
+      return row ? eventOf(row) : null;
     },
   };
 

@@ -45,6 +45,8 @@ export function newestFirstPage<T extends { createdAt: string; id: string; etag?
   where: string[],
   params: Record<string, unknown>,
   page: PageRequest,
+  // A table not stored as doc + etag names its columns and how a row reads back.
+  read: { columns: string; item: (row: never) => T } = { columns: 'doc, etag', item: (r: Row) => parse<T>(r)! },
 ): Page<T> {
   const clauses = [...where];
   const values: Record<string, unknown> = { ...params, limit: page.limit + 1 };
@@ -55,8 +57,8 @@ export function newestFirstPage<T extends { createdAt: string; id: string; etag?
     values.afterCreated = key[0];
     values.afterId = key[1];
   }
-  const rows = db.prepare(`SELECT doc, etag FROM ${table} WHERE ${clauses.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`).all(values) as Row[];
-  const items = rows.slice(0, page.limit).map((r) => parse<T>(r)!);
+  const rows = db.prepare(`SELECT ${read.columns} FROM ${table} WHERE ${clauses.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`).all(values) as never[];
+  const items = rows.slice(0, page.limit).map(read.item);
   const last = items[items.length - 1];
   return { items, continuationToken: rows.length > page.limit && last ? encodeToken(last.createdAt, last.id) : null };
 }

@@ -45,7 +45,8 @@ export function createSqliteTaskQueue(db: Db, options: SqliteQueueOptions): Task
     byDedupe: db.prepare<[string, string]>("SELECT seq FROM tasks WHERE queue = ? AND dedupe_id = ? AND state = 'ready'"),
     cancel: db.prepare<[number, string]>("DELETE FROM tasks WHERE seq = ? AND queue = ? AND state = 'ready' AND lock_token IS NULL"),
     due: db.prepare<[string, number, number]>("SELECT seq, payload, attempts FROM tasks WHERE queue = ? AND state = 'ready' AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?"),
-    lease: db.prepare('UPDATE tasks SET visible_at = ?, attempts = attempts + 1, lock_token = ? WHERE seq = ?'),
+    // One statement leases a whole batch (the seqs as a JSON array).
+    lease: db.prepare('UPDATE tasks SET visible_at = ?, attempts = attempts + 1, lock_token = ? WHERE seq IN (SELECT value FROM json_each(?))'),
     complete: db.prepare<[number, string]>('DELETE FROM tasks WHERE seq = ? AND lock_token = ?'),
     retry: db.prepare("UPDATE tasks SET visible_at = ?, lock_token = NULL, reason = ? WHERE seq = ? AND lock_token = ? AND state = 'ready'"),
     dead: db.prepare("UPDATE tasks SET state = 'dead', reason = ?, dead_at = ?, lock_token = NULL, dedupe_id = NULL WHERE seq = ?"),
@@ -67,16 +68,20 @@ export function createSqliteTaskQueue(db: Db, options: SqliteQueueOptions): Task
     const now = clock.now();
     const rows = st.due.all(queue, now, max) as { seq: number; payload: string; attempts: number }[];
     const out: LeasedTask[] = [];
+    // One token for the tasks leased together: completing checks the task's seq and the token, and
+    // a later lease of the same task (this one having run out) gets another token.
+    const lockToken = randomUUID();
+    const leased: number[] = [];
     for (const row of rows) {
       // A lease that ran out this many times means the task keeps crashing its worker.
       if (row.attempts >= maxAttempts) {
         st.dead.run(`lease expired after ${row.attempts} deliveries`, now, row.seq);
         continue;
       }
-      const lockToken = randomUUID();
-      st.lease.run(now + leaseMs, lockToken, row.seq);
+      leased.push(row.seq);
       out.push({ task: JSON.parse(row.payload) as Task, attempt: row.attempts + 1, handle: { queue, id: String(row.seq) }, lockToken });
     }
+    if (leased.length > 0) st.lease.run(now + leaseMs, lockToken, JSON.stringify(leased));
     return out;
   };
 
