@@ -22,7 +22,6 @@ export function fakeBus(clock: FakeClock, overrides: FakeQueueOptions = {}): Fak
   });
 }
 
-
 export function adapterOver(bus: FakeServiceBus, clock: FakeClock): ServiceBusTaskQueue {
   return createServiceBusTaskQueue({ client: bus, clock, maxAttempts: MAX_ATTEMPTS, receiveWaitMs: 0 });
 }

@@ -1,5 +1,5 @@
 /** The TaskQueue contract, cancel and dedupe (run by describeTaskQueueContract). */
-import { type LeasedTask, type TaskQueue, type TaskReceiver } from '../../../shared/ports/taskQueue';
+import type { LeasedTask, TaskQueue, TaskReceiver } from '../../../shared/ports/taskQueue';
 import type { FakeClock } from '../../fixtures/fakeClock';
 import { SMS, type TaskQueueHarness } from './harness';
 

@@ -1,6 +1,6 @@
 /** The TaskQueue contract, sending, receiving and delays (run by describeTaskQueueContract). */
 import fc from 'fast-check';
-import { type LeasedTask, type TaskQueue, type TaskReceiver } from '../../../shared/ports/taskQueue';
+import type { LeasedTask, TaskQueue, TaskReceiver } from '../../../shared/ports/taskQueue';
 import { FakeClock } from '../../fixtures/fakeClock';
 import { DLR, SMS, keyOf, type TaskQueueHarness } from './harness';
 

@@ -1,5 +1,5 @@
 /** The TaskQueue contract, receive limits, concurrency and independent queues (run by describeTaskQueueContract). */
-import { type TaskQueue, type TaskReceiver } from '../../../shared/ports/taskQueue';
+import type { TaskQueue, TaskReceiver } from '../../../shared/ports/taskQueue';
 import { DLR, SMS, keyOf, type TaskQueueHarness } from './harness';
 
 export function describeQueuesAndLimitsContract(t: TaskQueueHarness): void {

@@ -1,5 +1,5 @@
 /** The TaskQueue contract, retries, lease expiry and dead letters (run by describeTaskQueueContract). */
-import { type LeasedTask, type TaskQueue, type TaskReceiver } from '../../../shared/ports/taskQueue';
+import type { LeasedTask, TaskQueue, TaskReceiver } from '../../../shared/ports/taskQueue';
 import type { FakeClock } from '../../fixtures/fakeClock';
 import { DLR, SMS, keyOf, type TaskQueueHarness } from './harness';
 
