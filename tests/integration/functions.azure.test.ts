@@ -1,191 +1,41 @@
 /**
- * The Azure Functions handlers, called as the Functions host calls them (HttpRequest,
- * InvocationContext, Service Bus trigger metadata):
- *  - over the embedded SQLite parts (HTTP handler alone);
- *  - over the Azure parts: the real @azure/cosmos client against the in-process Cosmos server and
- *    the Service Bus adapter over the broker-faithful fake, a message's whole life going through
- *    the HTTP, queue and timer handlers (the simulator's reports come back through HTTP).
+ * The Azure Functions handlers over the Azure parts, called as the Functions host calls them
+ * (HttpRequest, InvocationContext, Service Bus trigger metadata): the real @azure/cosmos client
+ * against the in-process Cosmos server and the Service Bus adapter over the broker-faithful fake, a
+ * message's whole life going through the HTTP, queue and timer handlers (the simulator's reports
+ * come back through HTTP). The tests run in order on one set of parts (tests/fixtures/functionsOverAzure.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { InvocationContext } from '@azure/functions';
 import { createOutboxChangeFeedHandler } from '../../functions/changeFeed';
-import { createHttpHandler } from '../../functions/http';
-import { createQueueHandler, RedeliverError } from '../../functions/queues';
+import { RedeliverError } from '../../functions/queues';
 import { createTimerHandler } from '../../functions/timers';
-import { loadConfig } from '../../shared/config/config';
-import { createRuntime } from '../../shared/config/createRuntime';
 import { periodicJobs, RELAY_JOB } from '../../shared/config/periodicJobs';
-import { seedDevAccount, type Runtime } from '../../shared/config/runtime';
-import type { LogFields, Logger } from '../../shared/ports/logger';
+import type { Runtime } from '../../shared/config/runtime';
 import { QUEUE_OF } from '../../shared/ports/taskQueue';
-import { FakeClock } from '../fixtures/fakeClock';
-import { FakeServiceBus } from '../fixtures/fakeServiceBus';
-import { functionsRequest, runTrigger, serveFunctionsHttp } from '../fixtures/functionsHost';
-import { EMULATOR_KEY, startInProcessCosmos, type CosmosOperation, type InProcessCosmos } from '../fixtures/inProcessCosmos';
+import type { FakeClock } from '../fixtures/fakeClock';
+import type { FakeServiceBus } from '../fixtures/fakeServiceBus';
+import { runTrigger } from '../fixtures/functionsHost';
+import { ADMIN_KEY, summarise, useFunctionsOverAzure, type AzureParts } from '../fixtures/functionsOverAzure';
+import type { InProcessCosmos } from '../fixtures/inProcessCosmos';
 
-const ADMIN_KEY = 'dfs_test_admin_key';
-const DEV_KEY = 'dfs_test_dev_key';
 const SMS = QUEUE_OF['sms.send.v1'];
 const DLR = QUEUE_OF['simulator.dlr.v1'];
 
-// Tests read arbitrary JSON shapes; a typed body for every assertion would only add noise.
-async function json(res: { body?: unknown }): Promise<any> {
-  return typeof res.body === 'string' && res.body ? JSON.parse(res.body) : undefined;
-}
-
-describe('Functions HTTP handler over the embedded parts', () => {
-  let dir: string;
-  let runtime: Runtime;
-  const base = 'https://dfs-test.azurewebsites.net/api';
-  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = { 'x-api-key': DEV_KEY }) =>
-    createHttpHandler(async () => runtime)(functionsRequest(`${base}${path}`, { method, body, headers }), new InvocationContext());
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dfs-fn-'));
-    const config = loadConfig({ DATA_DIR: dir, DEV_API_KEY: DEV_KEY, ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'silent' });
-    runtime = await createRuntime(config, { clock: new FakeClock(Date.parse('2026-03-01T12:00:00Z')) });
-    await seedDevAccount(runtime.deps, config);
-  });
-  afterAll(async () => {
-    await runtime.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  test('accepts a message (202) and serves it back by id', async () => {
-    const sent = await call('POST', '/messages', { to: '+14155550123', text: 'Hello from Functions' });
-    expect(sent.status).toBe(202);
-    const message = await json(sent);
-    expect(message).toMatchObject({ status: 'queued', encoding: 'GSM-7', segments: 1 });
-    const got = await call('GET', `/messages/${message.id}`);
-    expect(got.status).toBe(200);
-    expect((await json(got)).id).toBe(message.id);
-  });
-
-  test('bad input is problem+json naming the field; no key is 401; unknown path 404', async () => {
-    const bad = await call('POST', '/messages', { to: 'not a number', text: 'x' });
-    expect(bad.status).toBe(400);
-    expect((bad.headers as Record<string, string>)['content-type']).toMatch(/problem\+json/);
-    expect((await json(bad)).errors.map((e: { path: string }) => e.path)).toContain('/to');
-    expect((await call('GET', '/balance', undefined, {})).status).toBe(401);
-    expect((await call('GET', '/nothing-here')).status).toBe(404);
-  });
-
-  test('answers 503 with Retry-After, not a stack trace, while the runtime cannot be built', async () => {
-    const handler = createHttpHandler(() => Promise.reject(new Error('cosmos unreachable: secret details')));
-    const logged: unknown[][] = [];
-    const res = await handler(functionsRequest(`${base}/health`), new InvocationContext({ logHandler: (_level, ...args) => void logged.push(args) }));
-    expect(res.status).toBe(503);
-    expect(logged.flat().join(' ')).toMatch(/cosmos unreachable/); // the cause goes to the log
-    expect((res.headers as Record<string, string>)['retry-after']).toBe('5');
-    expect(res.body).not.toContain('secret details');
-  });
-
-  test('a request refused on its headers (no key, invalid key, Content-Length over the limit) is answered without reading its body', async () => {
-    const big = { 'content-length': String(5 * 1024 * 1024), 'x-forwarded-for': '203.0.113.9:50000, 10.0.0.4:443' };
-    for (const [headers, status] of [[{}, 401], [{ 'x-api-key': 'dfs_wrong' }, 401], [{ 'x-api-key': DEV_KEY }, 413]] as const) {
-      const request = functionsRequest(`${base}/messages`, { method: 'POST', body: { to: '+14155550123', text: 'x' }, headers: { ...big, ...headers } });
-      const read = jest.spyOn(request, 'arrayBuffer');
-      const res = await createHttpHandler(async () => runtime)(request, new InvocationContext());
-      expect({ status: res.status, bodyRead: read.mock.calls.length }).toEqual({ status, bodyRead: 0 });
-    }
-    // An admitted request is read and served as before.
-    const request = functionsRequest(`${base}/messages`, { method: 'POST', body: { to: '+14155550123', text: 'read' }, headers: { 'x-api-key': DEV_KEY } });
-    const read = jest.spyOn(request, 'arrayBuffer');
-    expect((await createHttpHandler(async () => runtime)(request, new InvocationContext())).status).toBe(202);
-    expect(read).toHaveBeenCalledTimes(1);
-  });
-
-  test('failed authentication is counted per client address from X-Forwarded-For (the front end appends it last)', async () => {
-    const from = (address: string) => ({ 'x-api-key': 'dfs_wrong', 'x-forwarded-for': `198.51.100.1, ${address}:50000` });
-    // AUTH_FAILURES_PER_MINUTE defaults to 20, and this runtime's clock does not move.
-    for (let i = 0; i < 20; i++) expect((await call('GET', '/balance', undefined, from('203.0.113.50'))).status).toBe(401);
-    const limited = await call('GET', '/balance', undefined, from('203.0.113.50'));
-    expect(limited.status).toBe(429);
-    expect((limited.headers as Record<string, string>)['retry-after']).toBe('3');
-    // Another client, or the first one with its valid key, is not slowed.
-    expect((await call('GET', '/balance', undefined, from('203.0.113.51'))).status).toBe(401);
-    expect((await call('GET', '/balance', undefined, { 'x-api-key': DEV_KEY, 'x-forwarded-for': '203.0.113.50:50000' })).status).toBe(200);
-  });
-});
-
-/** Records log entries so tests can check what was logged (and that no secret was). */
-function capturingLogger(): Logger & { entries: { level: string; msg: string; fields?: LogFields }[] } {
-  const entries: { level: string; msg: string; fields?: LogFields }[] = [];
-  const at = (level: string) => (msg: string, fields?: LogFields) => void entries.push({ level, msg, fields });
-  return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
 describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Service Bus)', () => {
   const MAX_ATTEMPTS = 3;
+  const azure = useFunctionsOverAzure({ maxAttempts: MAX_ATTEMPTS });
+  const { provider, queueHandler, api, admin, drain } = azure;
   let cosmos: InProcessCosmos;
   let bus: FakeServiceBus;
   let clock: FakeClock;
   let runtime: Runtime;
-  let web: { url: string; close(): Promise<void> };
-  let logger: ReturnType<typeof capturingLogger>;
+  let web: AzureParts['web'];
+  let logger: AzureParts['logger'];
   let devKey: string;
-  const provider = () => Promise.resolve(runtime);
-  const queueHandler = (queue: string) => createQueueHandler(queue, provider);
-  const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = { 'x-api-key': devKey }) => {
-    const res = await fetch(`${web.url}/api${path}`, {
-      method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
-  const admin = (method: string, path: string, body?: unknown) => api(method, path, body, { 'x-admin-key': ADMIN_KEY });
-  /** Every task queue's trigger, until nothing is due. */
-  const drain = async () => {
-    for (let round = 0; round < 50; round += 1) {
-      let ran = 0;
-      for (const queue of new Set(Object.values(QUEUE_OF))) {
-        const r = await runTrigger(bus, queue, queueHandler(queue));
-        ran += r.completed + r.abandoned;
-      }
-      if (ran === 0) return;
-    }
-  };
-
-  beforeAll(async () => {
-    cosmos = await startInProcessCosmos();
-    clock = new FakeClock(Date.parse('2026-03-01T12:00:00Z'));
-    bus = new FakeServiceBus({
-      clock,
-      queues: Object.fromEntries(
-        Object.values(QUEUE_OF).map((q) => [q, { lockDurationMs: 30_000, maxDeliveryCount: MAX_ATTEMPTS, requiresDuplicateDetection: true }]),
-      ),
-    });
-    web = await serveFunctionsHttp(createHttpHandler(provider));
-    logger = capturingLogger();
-    const config = loadConfig({
-      STORAGE: 'cosmos',
-      QUEUE: 'servicebus',
-      COSMOS_ENDPOINT: cosmos.endpoint,
-      COSMOS_KEY: EMULATOR_KEY,
-      COSMOS_DATABASE: `fn-${Date.now()}`,
-      SERVICEBUS_NAMESPACE: 'fake.servicebus.windows.net',
-      ADMIN_API_KEY: ADMIN_KEY,
-      SIMULATOR_SECRET: 'simulator-secret-for-tests',
-      PUBLIC_BASE_URL: web.url,
-      QUEUE_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
-      SIMULATOR_DLR_DELAY_MS: '500',
-      STALE_AFTER_MS: '60000',
-    });
-    runtime = await createRuntime(config, { clock, logger, azureClients: { cosmos: cosmos.client, serviceBus: bus } });
-    const created = await admin('POST', '/operator/accounts', { name: 'Azure test', credits: '10.00', senderId: 'AzureTest', defaultCountry: 'US' });
-    expect(created.status).toBe(201);
-    devKey = created.body.apiKey;
-  });
-  afterAll(async () => {
-    await web?.close();
-    await runtime?.close();
-    await cosmos?.stop();
+  beforeAll(() => {
+    ({ cosmos, bus, clock, runtime, web, logger, devKey } = azure.current());
   });
 
   test('a message goes queued → sent → delivered through the HTTP, queue and timer handlers', async () => {
@@ -446,23 +296,3 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     for (const secret of [ADMIN_KEY, 'simulator-secret-for-tests', devKey]) expect(text).not.toContain(secret);
   });
 });
-
-/**
- * Operation counts of a phase and the request units they cost by Cosmos DB's published rates (the
- * in-process server reports a flat 1 RU): a point read of up to 1 KB costs 1 RU, a write (create,
- * upsert, replace, patch) about 5 RU per started KB with an indexing policy as lean as ours, and a
- * transactional batch the sum of its operations.
- */
-function summarise(ops: CosmosOperation[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  let ru = 0;
-  for (const op of ops) {
-    if (op.resource !== 'docs') continue;
-    const key = op.batch ? `batch.${op.kind}` : op.kind;
-    out[key] = (out[key] ?? 0) + 1;
-    ru += op.kind === 'read' ? 1 : op.kind === 'query' ? 3 : 5 * Math.max(1, Math.ceil(op.bytes / 1024));
-    if (op.kind !== 'read' && op.kind !== 'query') out.writtenBytes = (out.writtenBytes ?? 0) + op.bytes;
-  }
-  out.estimatedRu = ru;
-  return out;
-}
