@@ -46,7 +46,7 @@ export const privacyRoutes: RouteDef[] = [
     method: 'POST',
     path: '/privacy/erase',
     operationId: 'ErasePersonalData',
-    summary: 'Erase a person\'s data',
+    summary: 'Erase the data of a person',
     description:
       'Erases one person\'s data in this account: deletes their contact (Contact Deleted, reason erasure) and redacts their phone number and message texts in messages, events, webhook delivery attempts and campaigns. Ids, statuses, costs and times stay. An opt-out stays enforced. Repeating the call erases nothing more.',
     tags: ['Privacy'],
@@ -63,7 +63,7 @@ export const privacyRoutes: RouteDef[] = [
     method: 'GET',
     path: '/privacy/export',
     operationId: 'ExportPersonalData',
-    summary: 'Export a person\'s data',
+    summary: 'Export the data of a person',
     description: 'Returns everything this account holds about one phone number as JSON: contact, opt-out, messages sent and received, keyword matches, events, webhook delivery attempts and campaign skips.',
     tags: ['Privacy'],
     auth: 'account',
