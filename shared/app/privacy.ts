@@ -6,6 +6,7 @@ import { nowIso, type AppDeps } from './deps';
 import { AppError } from './errors';
 import { findOptOut, optOutKeyOf } from './optOuts';
 import { e164 } from './phoneInput';
+import { retryOnConflict } from './retryOnConflict';
 import { deliveryView, eventView, messageView, optOutView, type ContactView } from './views';
 
 /**
@@ -57,26 +58,42 @@ export async function exportPerson(deps: AppDeps, account: Account, rawPhone: st
   };
 }
 
-/** Messages whose texts one retention run erases per account at most (the rest on the next run). */
+/** Messages one retention run reads per account at most (the rest on the next run). */
 export const RETENTION_BATCH = 5_000;
 
 /**
  * Message-body retention: for each account with `messageRetentionDays`, the texts of its messages
- * older than that are erased (the message stays: ids, status, cost, times). Returns how many.
+ * older than that are erased (the message stays: ids, status, cost, times). Each account keeps how
+ * far it got (`messageTextsErasedBefore`), so a run reads only the messages that aged out since the
+ * last one. Returns how many texts were erased.
  */
 export async function redactExpiredMessageTexts(deps: AppDeps): Promise<number> {
   let total = 0;
   let continuationToken: string | undefined;
   do {
     const page = await deps.store.accounts.list({ limit: 100, ...(continuationToken ? { continuationToken } : {}) });
-    for (const account of page.items) {
-      const days = account.messageRetentionDays;
-      if (!days) continue;
-      const before = new Date(deps.clock.now() - days * 86_400_000).toISOString();
-      total += await deps.store.privacy.redactTextsBefore(account.id, before, RETENTION_BATCH);
-    }
+    for (const account of page.items) total += await redactAccountTexts(deps, account);
     continuationToken = page.continuationToken ?? undefined;
   } while (continuationToken);
   if (total > 0) deps.logger.info('message texts past retention erased', { messages: total });
   return total;
+}
+
+async function redactAccountTexts(deps: AppDeps, account: Account): Promise<number> {
+  const days = account.messageRetentionDays;
+  if (!days) return 0;
+  const before = new Date(deps.clock.now() - days * 86_400_000).toISOString();
+  const from = account.messageTextsErasedBefore ?? '';
+  if (from >= before) return 0;
+  const { redacted, resumeFrom } = await deps.store.privacy.redactTexts(account.id, from, before, RETENTION_BATCH);
+  const reached = resumeFrom ?? before;
+  // The monitor job writes accounts too: a lost race re-reads the account and records the point again.
+  let first = true;
+  await retryOnConflict(async () => {
+    const current = first ? account : await deps.store.accounts.get(account.id);
+    first = false;
+    if (!current || (current.messageTextsErasedBefore ?? '') >= reached) return;
+    await deps.store.accounts.update({ ...current, messageTextsErasedBefore: reached });
+  });
+  return redacted;
 }

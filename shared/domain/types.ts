@@ -118,6 +118,8 @@ export interface Account {
   monitorState?: MonitorState;
   /** Message-body retention: texts of messages older than this many days are erased; absent or null: kept. */
   messageRetentionDays?: number | null;
+  /** Internal: retention erased the texts of every message created before this time (ISO). */
+  messageTextsErasedBefore?: string;
   etag?: string;
 }
 

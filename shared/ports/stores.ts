@@ -385,8 +385,12 @@ export interface PrivacyStore {
    */
   erase(accountId: string, e164: string, target: ErasureTarget, optOutKey: string): Promise<Omit<ErasureCounts, 'contacts'>>;
   find(accountId: string, target: ErasureTarget): Promise<PersonalRecords>;
-  /** Retention: erases the texts of the account's messages created before `before` (ISO), at most `limit`; how many. */
-  redactTextsBefore(accountId: string, before: string, limit: number): Promise<number>;
+  /**
+   * Retention: erases the texts of the account's messages created in [from, before) (ISO), oldest
+   * first, reading at most `limit` messages. `redacted` counts the texts changed; `resumeFrom` is
+   * where the next call goes on when the limit was reached (null: the range is done).
+   */
+  redactTexts(accountId: string, from: string, before: string, limit: number): Promise<{ redacted: number; resumeFrom: string | null }>;
 }
 
 /** Records an erasure reads per page where it scans an account. */

@@ -106,7 +106,7 @@ describe.each([
     const keyword = makeEvent({ accountId: account.id, type: 'keyword.matched', data: { from: PHONE, keyword: 'STOP', text: 'STOP' } });
     await s.outbox.append([received, keyword]);
     await s.deliveries.record([
-      { id: uniqueId('att'), accountId: account.id, targetId: uniqueId('sub'), targetKind: 'subscription', eventId: received.id, eventType: 'sms.received', webhookId: received.id, attempt: 1, at: account.createdAt, url: 'https://example.com/hook', statusCode: 200, latencyMs: 5, error: null, responseExcerpt: `thanks ${RECEIVED}`, outcome: 'delivered', nextAttemptAt: null },
+      { id: uniqueId('att'), accountId: account.id, targetId: uniqueId('sub'), targetKind: 'subscription', eventId: received.id, eventType: 'sms.received', webhookId: received.id, attempt: 1, at: account.createdAt, url: 'https://example.com/hook', statusCode: 200, latencyMs: 5, error: null, responseExcerpt: `thanks ${RECEIVED}`, outcome: 'succeeded', nextAttemptAt: null },
     ]);
     await s.optOuts.add({ accountId: account.id, phone: PHONE, source: 'keyword', keyword: 'STOP', createdAt: account.createdAt });
     await s.campaigns.create(makeCampaign({ accountId: account.id, skips: [{ contactId: 'c1', phone: PHONE, code: 'recipient_opted_out', reason: `${PHONE} opted out` }, { contactId: 'c2', phone: '+14155550000', code: 'validation_failed', reason: 'bad' }] }));
@@ -162,8 +162,29 @@ describe.each([
     expect((await o.store.messages.get(account.id, old.id))?.cost).toEqual(old.cost);
     expect((await o.store.messages.get(account.id, recent.id))?.text).toBe('ten days old');
     expect((await o.store.messages.get(keeper.id, kept.id))?.text).toBe('kept forever');
+    // How far it got is kept on the account: the next run reads only what aged out since.
+    expect((await o.store.accounts.get(account.id))?.messageTextsErasedBefore).toBe(new Date(clock.now() - 30 * DAY).toISOString());
+    expect((await o.store.accounts.get(keeper.id))?.messageTextsErasedBefore).toBeUndefined();
     clock.advance(25 * DAY);
     expect(await redactExpiredMessageTexts(deps)).toBe(1);
     expect(await redactExpiredMessageTexts(deps)).toBe(0);
+    expect((await o.store.messages.get(account.id, recent.id))?.text).toBe('[erased]');
+  });
+
+  test('redactTexts reads at most the limit, oldest first, and says where to go on', async () => {
+    const accountId = uniqueId('acc');
+    await o.store.accounts.create(makeAccount({ id: accountId }));
+    const times = [1, 2, 3, 4, 5].map((d) => new Date(Date.parse('2026-01-01T00:00:00.000Z') + d * DAY).toISOString());
+    for (const [i, t] of times.entries()) await o.store.messages.accept(makeMessage({ accountId, text: `text ${i}`, createdAt: t, updatedAt: t }), 0n, () => []);
+    const first = await o.store.privacy.redactTexts(accountId, '', times[4]!, 2);
+    expect(first).toEqual({ redacted: 2, resumeFrom: times[1] });
+    const second = await o.store.privacy.redactTexts(accountId, first.resumeFrom!, times[4]!, 2);
+    // The message at resumeFrom is read again (erased already, not counted).
+    expect(second).toEqual({ redacted: 1, resumeFrom: times[2] });
+    const third = await o.store.privacy.redactTexts(accountId, second.resumeFrom!, times[4]!, 2);
+    expect(third).toEqual({ redacted: 1, resumeFrom: times[3] });
+    expect(await o.store.privacy.redactTexts(accountId, third.resumeFrom!, times[4]!, 2)).toEqual({ redacted: 0, resumeFrom: null });
+    const texts = (await o.store.messages.list(accountId, {}, { limit: 10 })).items.map((m) => m.text);
+    expect(texts).toEqual(['text 4', '[erased]', '[erased]', '[erased]', '[erased]']);
   });
 });

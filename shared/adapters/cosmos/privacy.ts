@@ -6,7 +6,7 @@ import type { DeliveryAttempt } from '../../domain/webhooks';
 import { ERASURE_PAGE, type PrivacyStore } from '../../ports/stores';
 import { campaignFromStored } from '../../ports/storedMoney';
 import type { CosmosContext } from './context';
-import { fromDoc, readDoc, statusOf, withoutSystem, type Doc } from './internal';
+import { fromDoc, queryDocs, readDoc, statusOf, withoutSystem, type Doc } from './internal';
 import { CosmosOptOutStore, optOutId } from './optOuts';
 
 /** Pages of a single-partition query, ERASURE_PAGE documents at a time. */
@@ -38,10 +38,19 @@ export class CosmosPrivacyStore implements PrivacyStore {
   }
 
   private messagesTo(accountId: string, target: ErasureTarget): AsyncGenerator<Doc[]> {
-    return pages(this.ctx.tenants, "SELECT * FROM c WHERE c.accountId = @accountId AND c.docType = 'message' AND ARRAY_CONTAINS(@forms, c.to)", [
+    // IN over the forms: an equality lookup on the /to index each.
+    const forms = target.phoneForms.map((f, i) => ({ name: `@f${i}`, value: f }));
+    return pages(this.ctx.tenants, `SELECT * FROM c WHERE c.accountId = @accountId AND c.docType = 'message' AND c.to IN (${forms.map((f) => f.name).join(', ')})`, [
       { name: '@accountId', value: accountId },
-      { name: '@forms', value: [...target.phoneForms] },
+      ...forms,
     ], accountId);
+  }
+
+  private async firstMessagesTo(accountId: string, target: ErasureTarget): Promise<Doc[]> {
+    const pages = this.messagesTo(accountId, target);
+    const first = await pages.next();
+    await pages.return(undefined);
+    return first.done ? [] : first.value;
   }
 
   /** Replaces the document with `redact(doc)` if-match, re-reading it after a concurrent change. */
@@ -62,7 +71,8 @@ export class CosmosPrivacyStore implements PrivacyStore {
   async erase(accountId: string, e164: string, target: ErasureTarget, optOutKey: string) {
     const counts = { messages: 0, events: 0, deliveryAttempts: 0, optOuts: 0, campaigns: 0 };
     const messageIds = new Set<string>();
-    for await (const docs of this.messagesTo(accountId, target)) {
+    // Redacted messages leave the query's results (their `to` changes), so each round asks again from the start.
+    for (let docs = await this.firstMessagesTo(accountId, target); docs.length > 0; docs = await this.firstMessagesTo(accountId, target)) {
       for (const doc of docs) {
         messageIds.add(String(doc.id));
         if (typeof doc.text === 'string' && doc.text !== ERASED) target.texts.add(doc.text);
@@ -134,20 +144,23 @@ export class CosmosPrivacyStore implements PrivacyStore {
     return found;
   }
 
-  async redactTextsBefore(accountId: string, before: string, limit: number): Promise<number> {
-    let n = 0;
-    const query = `SELECT * FROM c WHERE c.accountId = @accountId AND c.docType = 'message' AND c.createdAt < @before AND c.text != @erased`;
-    for await (const docs of pages(this.ctx.tenants, query, [
-      { name: '@accountId', value: accountId },
-      { name: '@before', value: before },
-      { name: '@erased', value: ERASED },
-    ], accountId)) {
-      for (const d of docs) {
-        if (n >= limit) return n;
-        await this.rewrite(d, accountId, (cur) => ({ ...cur, text: ERASED }));
-        n++;
-      }
+  async redactTexts(accountId: string, from: string, before: string, limit: number): Promise<{ redacted: number; resumeFrom: string | null }> {
+    // /createdAt is indexed; /text is not (a filter on it would need a scan), so erased texts are skipped here.
+    const docs = await queryDocs(
+      this.ctx.tenants,
+      `SELECT TOP ${Math.max(1, Math.floor(limit))} * FROM c WHERE c.accountId = @accountId AND c.docType = 'message' AND c.createdAt >= @from AND c.createdAt < @before ORDER BY c.createdAt ASC`,
+      [
+        { name: '@accountId', value: accountId },
+        { name: '@from', value: from },
+        { name: '@before', value: before },
+      ],
+      accountId,
+    );
+    let redacted = 0;
+    for (const d of docs.filter((m) => m.text !== ERASED)) {
+      await this.rewrite(d, accountId, (cur) => ({ ...cur, text: ERASED }));
+      redacted++;
     }
-    return n;
+    return { redacted, resumeFrom: docs.length < limit ? null : String(docs[docs.length - 1]!.createdAt) };
   }
 }

@@ -38,7 +38,7 @@ export function createSqlitePrivacyStore(db: Db): PrivacyStore {
     optOut: db.prepare<[string, string]>('SELECT doc FROM opt_outs WHERE account_id = ? AND phone = ?'),
     optOutDelete: db.prepare('DELETE FROM opt_outs WHERE account_id = ? AND phone = ?'),
     optOutUpsert: db.prepare('INSERT INTO opt_outs (account_id, phone, doc) VALUES (?, ?, ?) ON CONFLICT (account_id, phone) DO UPDATE SET doc = excluded.doc'),
-    oldTexts: db.prepare<[string, string, string, number]>("SELECT rowid FROM messages WHERE account_id = ? AND created_at < ? AND text <> ? ORDER BY created_at, id LIMIT ?"),
+    textRange: db.prepare<[string, string, string, number]>('SELECT rowid, created_at, text FROM messages WHERE account_id = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, id LIMIT ?'),
     textRedact: db.prepare('UPDATE messages SET text = ? WHERE rowid = ?'),
   };
 
@@ -150,12 +150,13 @@ export function createSqlitePrivacyStore(db: Db): PrivacyStore {
       return found;
     },
 
-    async redactTextsBefore(accountId, before, limit) {
-      // messages_by_created (account_id, created_at, id): a range of the account's old messages.
+    async redactTexts(accountId, from, before, limit) {
+      // messages_by_created (account_id, created_at, id): one range of the account's messages.
       return gc.run(() => {
-        const rows = st.oldTexts.all(accountId, before, ERASED, limit) as { rowid: number }[];
-        for (const r of rows) st.textRedact.run(ERASED, r.rowid);
-        return rows.length;
+        const rows = st.textRange.all(accountId, from, before, limit) as { rowid: number; created_at: string; text: string }[];
+        const changed = rows.filter((r) => r.text !== ERASED);
+        for (const r of changed) st.textRedact.run(ERASED, r.rowid);
+        return { redacted: changed.length, resumeFrom: rows.length < limit ? null : rows[rows.length - 1]!.created_at };
       });
     },
   };
