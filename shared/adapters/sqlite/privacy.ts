@@ -76,7 +76,10 @@ export function createSqlitePrivacyStore(db: Db): PrivacyStore {
         await gc.run(() => {
           for (const r of hits) {
             const from = mentionsString(r.from_sender, target) ? ERASED : r.from_sender;
-            const fixed = JSON.stringify(redactWhereMentioned(JSON.parse(r.fixed), target));
+            // Unique arguments are the sender's data about the person: erased whole, as on Cosmos DB (`q` in messageRow).
+            const fixedDoc = JSON.parse(r.fixed) as { q?: Record<string, string> };
+            if (fixedDoc.q) fixedDoc.q = {};
+            const fixed = JSON.stringify(redactWhereMentioned(fixedDoc, target));
             const state = JSON.stringify(redactWhereMentioned(JSON.parse(r.state), target));
             st.messageRedact.run(ERASED, from, ERASED, fixed, state, r.rowid);
           }

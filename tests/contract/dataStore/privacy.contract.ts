@@ -17,7 +17,7 @@ export function describePrivacyStoreContract(t: StoreHarness): void {
     it('erase redacts the number and texts in the account only, moves the opt-out to its key, and counts zeros the second time', async () => {
       const a = await newAccount();
       const b = await newAccount();
-      const mine = await seedMessage(a.id, { to: PHONE, text: 'Secret for the person' });
+      const mine = await seedMessage(a.id, { to: PHONE, text: 'Secret for the person', uniqueArgs: { customerRef: 'C-981' } });
       const others = await seedMessage(a.id, { to: '+14155550143', text: 'Not theirs' });
       const theirs = await seedMessage(b.id, { to: PHONE, text: 'Other tenant' });
       const inbound = makeEvent({ accountId: a.id, type: 'sms.received', occurredAt: at(5_000), data: { messageId: uniqueId('in'), from: '4155550142', text: 'Reply of the person' } });
@@ -39,6 +39,7 @@ export function describePrivacyStoreContract(t: StoreHarness): void {
       expect(await store.privacy.erase(a.id, PHONE, target(), 'erased:key')).toEqual({ messages: 1, events: 2, deliveryAttempts: 1, optOuts: 1, campaigns: 1 });
       const erasedMessage = await store.messages.get(a.id, mine.id);
       expect(erasedMessage).toMatchObject({ to: ERASED, text: ERASED, status: mine.status, cost: mine.cost, createdAt: mine.createdAt });
+      expect(erasedMessage?.uniqueArgs).toEqual({});
       expect(await store.messages.get(a.id, others.id)).toMatchObject({ to: '+14155550143', text: 'Not theirs' });
       expect((await store.outbox.get(a.id, inbound.id))?.data).toEqual({ messageId: inbound.data.messageId, from: ERASED, text: ERASED });
       expect((await store.outbox.get(a.id, unrelated.id))?.data).toEqual(unrelated.data);
