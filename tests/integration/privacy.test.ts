@@ -118,6 +118,9 @@ describe('privacy: erasure and export', () => {
     expect(again.body.erased).toEqual({ contacts: 0, messages: 0, events: 0, deliveryAttempts: 0, optOuts: 0, campaigns: 0 });
     const exported = (await t.api.get(`/privacy/export?phone=${encodeURIComponent(CUSTOMER)}`)).body;
     expect(exported).toMatchObject({ contact: null, messagesSent: [], messagesReceived: [], campaignSkips: [], optOut: expect.objectContaining({ source: 'keyword' }) });
+    // The person can still opt back in themselves.
+    await inbound(t, '+14155550999', 'START', CUSTOMER);
+    expect((await t.api.post('/messages', { to: CUSTOMER, text: 'Welcome back' })).status).toBe(202);
   });
 
   test('a bad phone is a 400 naming the field', async () => {

@@ -1,6 +1,6 @@
 /** The DataStore contract, PrivacyStore (run by describeDataStoreContract). */
 import { ERASED, phoneFormsOf, type ErasureTarget } from '../../../shared/domain/erasure';
-import { type DataStore } from '../../../shared/ports/stores';
+import { ERASURE_PAGE, type DataStore } from '../../../shared/ports/stores';
 import { at, makeCampaign, makeEvent, uniqueId } from '../../fixtures/records';
 import { type StoreHarness } from './harness';
 
@@ -57,5 +57,16 @@ export function describePrivacyStoreContract(t: StoreHarness): void {
       expect(await store.privacy.erase(a.id, PHONE, target(), 'erased:key')).toEqual({ messages: 0, events: 0, deliveryAttempts: 0, optOuts: 0, campaigns: 0 });
       expect(await store.privacy.find(a.id, target())).toEqual({ messages: [], events: [], deliveryAttempts: [], campaigns: [] });
     });
+
+    it('erase and find go on past one page of records (ERASURE_PAGE)', async () => {
+      const a = await newAccount();
+      const n = ERASURE_PAGE + 3;
+      for (let i = 0; i < n; i++) await seedMessage(a.id, { to: i % 2 === 0 ? PHONE : '+14155550143', text: `text ${i}`, createdAt: at(i * 1_000), updatedAt: at(i * 1_000) });
+      const theirs = Math.ceil(n / 2);
+      expect((await store.privacy.find(a.id, target())).messages).toHaveLength(theirs);
+      expect((await store.privacy.erase(a.id, PHONE, target(), 'erased:key')).messages).toBe(theirs);
+      expect((await store.privacy.find(a.id, target())).messages).toEqual([]);
+      expect(await store.messages.countByStatus(a.id, { to: '+14155550143' })).toMatchObject({ queued: n - theirs });
+    }, 60_000);
   });
 }
