@@ -41,7 +41,11 @@ export async function erasePerson(deps: AppDeps, account: Account, rawPhone: str
 export async function exportPerson(deps: AppDeps, account: Account, rawPhone: string) {
   const phone = e164(account, rawPhone, 'query/phone');
   const target = targetOf(phone);
-  const [contact, optOut, records] = await Promise.all([deps.store.contacts.findByPhone(account.id, phone), findOptOut(deps, account.id, phone), deps.store.privacy.find(account.id, target)]);
+  const [contact, optOut, records] = await Promise.all([
+    deps.store.contacts.findByPhone(account.id, phone),
+    findOptOut(deps, account.id, phone),
+    deps.store.privacy.find(account.id, target),
+  ]);
   const [contactShown]: (ContactView | undefined)[] = contact ? await contactViews(deps, account.id, [contact]) : [];
   const inbound = records.events.filter((e) => e.type === EVENT_TYPES.smsReceived);
   return {
@@ -54,7 +58,9 @@ export async function exportPerson(deps: AppDeps, account: Account, rawPhone: st
     keywordMatches: records.events.filter((e) => e.type === EVENT_TYPES.keywordMatched).map((e) => e.data),
     events: records.events.map(eventView),
     deliveryAttempts: records.deliveryAttempts.map(deliveryView),
-    campaignSkips: records.campaigns.flatMap((c) => (c.skips ?? []).filter((s) => mentions(s, target)).map((s) => ({ campaignId: c.id, campaignName: c.name, ...s }))),
+    campaignSkips: records.campaigns.flatMap((c) =>
+      (c.skips ?? []).filter((s) => mentions(s, target)).map((s) => ({ campaignId: c.id, campaignName: c.name, ...s })),
+    ),
   };
 }
 

@@ -12,7 +12,20 @@ import type { DeliveryAttempt } from './webhooks';
 export const ERASED = '[erased]';
 
 /** Fields that hold a person's words or identity: erased in a record that mentions them. */
-const PERSONAL_KEYS = new Set(['text', 'body', 'firstName', 'lastName', 'email', 'customFields', 'responseExcerpt', 'requestBody', 'error', 'uniqueArgs', 'keyword', 'matchedText']);
+const PERSONAL_KEYS = new Set([
+  'text',
+  'body',
+  'firstName',
+  'lastName',
+  'email',
+  'customFields',
+  'responseExcerpt',
+  'requestBody',
+  'error',
+  'uniqueArgs',
+  'keyword',
+  'matchedText',
+]);
 
 export interface ErasureTarget {
   /** The number as it may be written: E.164, international digits, national significant digits. */
@@ -54,7 +67,16 @@ export function redactDeep(value: unknown, t: ErasureTarget): unknown {
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, t));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, PERSONAL_KEYS.has(k) && v !== null && v !== undefined ? (typeof v === 'object' ? {} : typeof v === 'string' ? ERASED : v) : redactDeep(v, t)]),
+      Object.entries(value).map(([k, v]) => [
+        k,
+        PERSONAL_KEYS.has(k) && v !== null && v !== undefined
+          ? typeof v === 'object'
+            ? {}
+            : typeof v === 'string'
+              ? ERASED
+              : v
+          : redactDeep(v, t),
+      ]),
     );
   }
   return value;

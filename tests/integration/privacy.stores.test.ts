@@ -40,7 +40,9 @@ async function openSqlite(): Promise<Opened> {
     store,
     async dump() {
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-      return tables.flatMap(({ name }) => (db.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).map((row) => `${name} ${JSON.stringify(row)}`));
+      return tables.flatMap(({ name }) =>
+        (db.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).map((row) => `${name} ${JSON.stringify(row)}`),
+      );
     },
     async close() {
       await store.close();
@@ -86,30 +88,118 @@ describe.each([
   beforeEach(() => {
     clock = new FakeClock(Date.parse('2026-04-01T12:00:00.000Z'));
     // What the privacy use cases read: stores, clock, ids, logger and the hash key.
-    deps = { store: o.store, clock, ids: createIdGenerator(clock), logger: createJsonLogger('silent'), privacy: { hashSecret: 'test-privacy-secret' } } as unknown as AppDeps;
+    deps = {
+      store: o.store,
+      clock,
+      ids: createIdGenerator(clock),
+      logger: createJsonLogger('silent'),
+      privacy: { hashSecret: 'test-privacy-secret' },
+    } as unknown as AppDeps;
   });
 
   /** An account holding the person's data in every kind of record. */
   async function seed(account: Account, text: string): Promise<void> {
     const s = o.store;
     await s.accounts.create(account);
-    const group = await s.groups.create({ id: uniqueId('grp'), accountId: account.id, name: 'VIP', description: null, createdAt: account.createdAt, updatedAt: account.createdAt });
-    await s.contacts.create({ id: uniqueId('ctc'), accountId: account.id, phone: PHONE, firstName: 'Marguerite', lastName: null, email: 'm@example.com', customFields: { code: 'X1' }, groupIds: [group.id], createdAt: account.createdAt, updatedAt: account.createdAt }, [
-      makeEvent({ accountId: account.id, type: 'contact.added', data: { contactId: 'c', contact: { phone: PHONE, firstName: 'Marguerite' }, customFields: { code: 'X1' } } }),
-    ]);
-    const message = makeMessage({ accountId: account.id, to: PHONE, text, idempotencyKey: uniqueId('idem'), createdAt: '2026-03-01T10:00:00.000Z', updatedAt: '2026-03-01T10:00:00.000Z' });
-    const other = makeMessage({ accountId: account.id, to: '+14155550000', text: 'Someone else entirely', createdAt: '2026-03-01T10:00:01.000Z', updatedAt: '2026-03-01T10:00:01.000Z' });
-    const status = makeEvent({ accountId: account.id, type: 'sms.status_changed', data: { messageId: message.id, status: 'delivered', previousStatus: 'sent', recipient: PHONE, from: '+15557650001', timestamp: account.createdAt, reason: null, segments: 1, carrierMessageId: null, uniqueArgs: null } });
+    const group = await s.groups.create({
+      id: uniqueId('grp'),
+      accountId: account.id,
+      name: 'VIP',
+      description: null,
+      createdAt: account.createdAt,
+      updatedAt: account.createdAt,
+    });
+    await s.contacts.create(
+      {
+        id: uniqueId('ctc'),
+        accountId: account.id,
+        phone: PHONE,
+        firstName: 'Marguerite',
+        lastName: null,
+        email: 'm@example.com',
+        customFields: { code: 'X1' },
+        groupIds: [group.id],
+        createdAt: account.createdAt,
+        updatedAt: account.createdAt,
+      },
+      [
+        makeEvent({
+          accountId: account.id,
+          type: 'contact.added',
+          data: { contactId: 'c', contact: { phone: PHONE, firstName: 'Marguerite' }, customFields: { code: 'X1' } },
+        }),
+      ],
+    );
+    const message = makeMessage({
+      accountId: account.id,
+      to: PHONE,
+      text,
+      idempotencyKey: uniqueId('idem'),
+      createdAt: '2026-03-01T10:00:00.000Z',
+      updatedAt: '2026-03-01T10:00:00.000Z',
+    });
+    const other = makeMessage({
+      accountId: account.id,
+      to: '+14155550000',
+      text: 'Someone else entirely',
+      createdAt: '2026-03-01T10:00:01.000Z',
+      updatedAt: '2026-03-01T10:00:01.000Z',
+    });
+    const status = makeEvent({
+      accountId: account.id,
+      type: 'sms.status_changed',
+      data: {
+        messageId: message.id,
+        status: 'delivered',
+        previousStatus: 'sent',
+        recipient: PHONE,
+        from: '+15557650001',
+        timestamp: account.createdAt,
+        reason: null,
+        segments: 1,
+        carrierMessageId: null,
+        uniqueArgs: null,
+      },
+    });
     await s.messages.accept(message, 0n, () => [status]);
     await s.messages.accept(other, 0n, () => []);
-    const received = makeEvent({ accountId: account.id, type: 'sms.received', data: { messageId: uniqueId('in'), from: '14155551234', to: '+14155550999', text: RECEIVED } });
+    const received = makeEvent({
+      accountId: account.id,
+      type: 'sms.received',
+      data: { messageId: uniqueId('in'), from: '14155551234', to: '+14155550999', text: RECEIVED },
+    });
     const keyword = makeEvent({ accountId: account.id, type: 'keyword.matched', data: { from: PHONE, keyword: 'STOP', text: 'STOP' } });
     await s.outbox.append([received, keyword]);
     await s.deliveries.record([
-      { id: uniqueId('att'), accountId: account.id, targetId: uniqueId('sub'), targetKind: 'subscription', eventId: received.id, eventType: 'sms.received', webhookId: received.id, attempt: 1, at: account.createdAt, url: 'https://example.com/hook', statusCode: 200, latencyMs: 5, error: null, responseExcerpt: `thanks ${RECEIVED}`, outcome: 'succeeded', nextAttemptAt: null },
+      {
+        id: uniqueId('att'),
+        accountId: account.id,
+        targetId: uniqueId('sub'),
+        targetKind: 'subscription',
+        eventId: received.id,
+        eventType: 'sms.received',
+        webhookId: received.id,
+        attempt: 1,
+        at: account.createdAt,
+        url: 'https://example.com/hook',
+        statusCode: 200,
+        latencyMs: 5,
+        error: null,
+        responseExcerpt: `thanks ${RECEIVED}`,
+        outcome: 'succeeded',
+        nextAttemptAt: null,
+      },
     ]);
     await s.optOuts.add({ accountId: account.id, phone: PHONE, source: 'keyword', keyword: 'STOP', createdAt: account.createdAt });
-    await s.campaigns.create(makeCampaign({ accountId: account.id, skips: [{ contactId: 'c1', phone: PHONE, code: 'recipient_opted_out', reason: `${PHONE} opted out` }, { contactId: 'c2', phone: '+14155550000', code: 'validation_failed', reason: 'bad' }] }));
+    await s.campaigns.create(
+      makeCampaign({
+        accountId: account.id,
+        skips: [
+          { contactId: 'c1', phone: PHONE, code: 'recipient_opted_out', reason: `${PHONE} opted out` },
+          { contactId: 'c2', phone: '+14155550000', code: 'validation_failed', reason: 'bad' },
+        ],
+      }),
+    );
   }
 
   test('leaves neither the number nor the texts in the account, keeps the other account and the opt-out; a second erasure counts zeros', async () => {
@@ -134,7 +224,11 @@ describe.each([
     const leaks = mine.filter((row) => [...FORMS, SENT, RECEIVED, 'Marguerite', 'm@example.com'].some((s) => row.includes(s)));
     expect(leaks).toEqual([]);
     // Rows without an account id (queue, lookups, meta) hold none of it either.
-    expect(rows.filter((row) => !row.includes(account.id) && !row.includes(bystander.id) && [...FORMS, SENT, RECEIVED].some((s) => row.includes(s)))).toEqual([]);
+    expect(
+      rows.filter(
+        (row) => !row.includes(account.id) && !row.includes(bystander.id) && [...FORMS, SENT, RECEIVED].some((s) => row.includes(s)),
+      ),
+    ).toEqual([]);
     // The rest stays: the other recipient's message and skip, ids, costs.
     expect(mine.some((row) => row.includes('Someone else entirely'))).toBe(true);
     expect(mine.some((row) => row.includes('+14155550000') && row.includes('validation_failed'))).toBe(true);
@@ -145,7 +239,14 @@ describe.each([
 
     expect(await findOptOut(deps, account.id, PHONE)).toMatchObject({ source: 'keyword', keyword: 'STOP' });
     expect(await o.store.optOuts.get(account.id, PHONE)).toBeNull();
-    expect((await erasePerson(deps, account, PHONE)).erased).toEqual({ contacts: 0, messages: 0, events: 0, deliveryAttempts: 0, optOuts: 0, campaigns: 0 });
+    expect((await erasePerson(deps, account, PHONE)).erased).toEqual({
+      contacts: 0,
+      messages: 0,
+      events: 0,
+      deliveryAttempts: 0,
+      optOuts: 0,
+      campaigns: 0,
+    });
   });
 
   test('retention erases the texts of messages older than the account setting, and only of accounts that set it', async () => {
@@ -175,7 +276,8 @@ describe.each([
     const accountId = uniqueId('acc');
     await o.store.accounts.create(makeAccount({ id: accountId }));
     const times = [1, 2, 3, 4, 5].map((d) => new Date(Date.parse('2026-01-01T00:00:00.000Z') + d * DAY).toISOString());
-    for (const [i, t] of times.entries()) await o.store.messages.accept(makeMessage({ accountId, text: `text ${i}`, createdAt: t, updatedAt: t }), 0n, () => []);
+    for (const [i, t] of times.entries())
+      await o.store.messages.accept(makeMessage({ accountId, text: `text ${i}`, createdAt: t, updatedAt: t }), 0n, () => []);
     const first = await o.store.privacy.redactTexts(accountId, '', times[4]!, 2);
     expect(first).toEqual({ redacted: 2, resumeFrom: times[1] });
     const second = await o.store.privacy.redactTexts(accountId, first.resumeFrom!, times[4]!, 2);

@@ -22,7 +22,9 @@ function dumpRows(t: TestHost): string[] {
   const db = new Database(join(t.host.runtime.config.dataDir, 'dataflows-sms.db'), { readonly: true });
   try {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-    return tables.flatMap(({ name }) => (db.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).map((row) => `${name} ${JSON.stringify(row)}`));
+    return tables.flatMap(({ name }) =>
+      (db.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).map((row) => `${name} ${JSON.stringify(row)}`),
+    );
   } finally {
     db.close();
   }
@@ -47,14 +49,26 @@ describe('privacy: erasure and export', () => {
 
   /** The person's data everywhere it can be: contact in a group, a sent and a received message, an opt-out, a campaign skip, webhook attempts. */
   async function seedPerson(): Promise<void> {
-    for (const type of ['sms.received', 'sms.status_changed', 'contact.added']) expect((await t.api.post(`/hooks/${slugOf(type)}`, { callbackUrl: r.url() })).status).toBe(201);
+    for (const type of ['sms.received', 'sms.status_changed', 'contact.added'])
+      expect((await t.api.post(`/hooks/${slugOf(type)}`, { callbackUrl: r.url() })).status).toBe(201);
     const vip = (await t.api.post('/groups', { name: 'VIP' })).body.id as string;
-    expect((await t.api.post('/contacts', { phone: CUSTOMER, firstName: 'Janet', lastName: 'Privacy', email: 'janet@example.com', groupIds: [vip] })).status).toBe(201);
+    expect(
+      (
+        await t.api.post('/contacts', {
+          phone: CUSTOMER,
+          firstName: 'Janet',
+          lastName: 'Privacy',
+          email: 'janet@example.com',
+          groupIds: [vip],
+        })
+      ).status,
+    ).toBe(201);
     expect((await t.api.post('/messages', { to: CUSTOMER, text: SENT })).status).toBe(202);
     await t.advance(60_000);
     await inbound(t, '+14155550999', RECEIVED, CUSTOMER);
     await inbound(t, '+14155550999', 'STOP', CUSTOMER);
-    const campaign = (await t.api.post('/campaigns', { name: 'Spring', kind: 'bulk', text: 'Spring sale', groupIds: [vip] })).body.id as string;
+    const campaign = (await t.api.post('/campaigns', { name: 'Spring', kind: 'bulk', text: 'Spring sale', groupIds: [vip] })).body
+      .id as string;
     expect((await t.api.post(`/campaigns/${campaign}/start`)).status).toBe(200);
     await t.advance(60_000);
     // Another account knows the same number: none of this may change.
@@ -74,7 +88,9 @@ describe('privacy: erasure and export', () => {
     expect(x.messagesSent.map((m: { text: string }) => m.text)).toEqual([SENT]);
     expect(x.messagesReceived.map((m: { text: string }) => m.text)).toEqual([RECEIVED, 'STOP']);
     expect(x.campaignSkips).toEqual([expect.objectContaining({ campaignName: 'Spring', phone: CUSTOMER, code: 'recipient_opted_out' })]);
-    expect(x.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['contact.added', 'sms.status_changed', 'sms.received']));
+    expect(x.events.map((e: { type: string }) => e.type)).toEqual(
+      expect.arrayContaining(['contact.added', 'sms.status_changed', 'sms.received']),
+    );
     expect(x.deliveryAttempts.length).toBeGreaterThan(0);
     // Nothing of the other account.
     expect(JSON.stringify(x)).not.toContain(OTHER_TEXT);
@@ -97,7 +113,12 @@ describe('privacy: erasure and export', () => {
     await t.advance(60_000);
 
     const rows = dumpRows(t);
-    const leaks = rows.filter((row) => [...FORMS, SENT, RECEIVED, 'Janet', 'janet@example.com'].some((s) => row.includes(s)) && !row.includes(other.id) && !row.includes("'Kept'"));
+    const leaks = rows.filter(
+      (row) =>
+        [...FORMS, SENT, RECEIVED, 'Janet', 'janet@example.com'].some((s) => row.includes(s)) &&
+        !row.includes(other.id) &&
+        !row.includes("'Kept'"),
+    );
     expect(leaks).toEqual([]);
     // The other account's data is untouched.
     expect(rows.some((row) => row.includes(OTHER_TEXT) && row.includes(CUSTOMER))).toBe(true);
@@ -111,13 +132,21 @@ describe('privacy: erasure and export', () => {
     expect(refused.body.code).toBe('recipient_opted_out');
     // Contact Deleted says why, without the number.
     const deleted = await t.host.runtime.deps.store.outbox.listForAccount(t.host.seed.accountId, { type: 'contact.deleted' }, 10);
-    expect(deleted.map((e) => e.data)).toEqual([expect.objectContaining({ reason: 'erasure', contact: expect.objectContaining({ phone: '[erased]', firstName: null }) })]);
+    expect(deleted.map((e) => e.data)).toEqual([
+      expect.objectContaining({ reason: 'erasure', contact: expect.objectContaining({ phone: '[erased]', firstName: null }) }),
+    ]);
 
     const again = await t.api.post('/privacy/erase', { phone: '4155551234' });
     expect(again.status).toBe(200);
     expect(again.body.erased).toEqual({ contacts: 0, messages: 0, events: 0, deliveryAttempts: 0, optOuts: 0, campaigns: 0 });
     const exported = (await t.api.get(`/privacy/export?phone=${encodeURIComponent(CUSTOMER)}`)).body;
-    expect(exported).toMatchObject({ contact: null, messagesSent: [], messagesReceived: [], campaignSkips: [], optOut: expect.objectContaining({ source: 'keyword' }) });
+    expect(exported).toMatchObject({
+      contact: null,
+      messagesSent: [],
+      messagesReceived: [],
+      campaignSkips: [],
+      optOut: expect.objectContaining({ source: 'keyword' }),
+    });
     // The person can still opt back in themselves.
     await inbound(t, '+14155550999', 'START', CUSTOMER);
     expect((await t.api.post('/messages', { to: CUSTOMER, text: 'Welcome back' })).status).toBe(202);
@@ -149,7 +178,10 @@ describe('privacy: erasure and export', () => {
     expect(await job()).toBe(1);
     expect(await job()).toBe(0);
     const texts = (await t.api.get('/messages')).body.items.map((m: { id: string; text: string }) => [m.id === oldId, m.text]);
-    expect(texts).toEqual([[false, 'new text'], [true, '[erased]']]);
+    expect(texts).toEqual([
+      [false, 'new text'],
+      [true, '[erased]'],
+    ]);
     expect(dumpRows(t).some((row) => row.includes('old text'))).toBe(false);
   });
 });

@@ -31,19 +31,26 @@ export class CosmosPrivacyStore implements PrivacyStore {
   constructor(private readonly ctx: CosmosContext) {}
 
   private ofType(accountId: string, docType: string): AsyncGenerator<Doc[]> {
-    return pages(this.ctx.tenants, 'SELECT * FROM c WHERE c.accountId = @accountId AND c.docType = @docType', [
-      { name: '@accountId', value: accountId },
-      { name: '@docType', value: docType },
-    ], accountId);
+    return pages(
+      this.ctx.tenants,
+      'SELECT * FROM c WHERE c.accountId = @accountId AND c.docType = @docType',
+      [
+        { name: '@accountId', value: accountId },
+        { name: '@docType', value: docType },
+      ],
+      accountId,
+    );
   }
 
   private messagesTo(accountId: string, target: ErasureTarget): AsyncGenerator<Doc[]> {
     // IN over the forms: an equality lookup on the /to index each.
     const forms = target.phoneForms.map((f, i) => ({ name: `@f${i}`, value: f }));
-    return pages(this.ctx.tenants, `SELECT * FROM c WHERE c.accountId = @accountId AND c.docType = 'message' AND c.to IN (${forms.map((f) => f.name).join(', ')})`, [
-      { name: '@accountId', value: accountId },
-      ...forms,
-    ], accountId);
+    return pages(
+      this.ctx.tenants,
+      `SELECT * FROM c WHERE c.accountId = @accountId AND c.docType = 'message' AND c.to IN (${forms.map((f) => f.name).join(', ')})`,
+      [{ name: '@accountId', value: accountId }, ...forms],
+      accountId,
+    );
   }
 
   private async firstMessagesTo(accountId: string, target: ErasureTarget): Promise<Doc[]> {
@@ -58,7 +65,11 @@ export class CosmosPrivacyStore implements PrivacyStore {
     let current: Doc | null = doc;
     for (let race = 0; current && race < MAX_RACES; race++) {
       try {
-        await this.ctx.tenants.item(String(current.id), accountId).replace(withoutSystem(redact(current)) as JSONObject, { accessCondition: { type: 'IfMatch', condition: String(current._etag) } });
+        await this.ctx.tenants
+          .item(String(current.id), accountId)
+          .replace(withoutSystem(redact(current)) as JSONObject, {
+            accessCondition: { type: 'IfMatch', condition: String(current._etag) },
+          });
         return;
       } catch (err) {
         if (statusOf(err) !== 412) throw err;
@@ -123,7 +134,7 @@ export class CosmosPrivacyStore implements PrivacyStore {
     const found: PersonalRecords = { messages: [], events: [], deliveryAttempts: [], campaigns: [] };
     const messageIds = new Set<string>();
     for await (const docs of this.messagesTo(accountId, target)) {
-      for (const d of docs) (found.messages.push(fromDoc<Message>(d, ['docType'], true)), messageIds.add(String(d.id)));
+      for (const d of docs) found.messages.push(fromDoc<Message>(d, ['docType'], true)), messageIds.add(String(d.id));
     }
     found.messages.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
     const eventIds = new Set<string>();
@@ -136,15 +147,23 @@ export class CosmosPrivacyStore implements PrivacyStore {
     }
     found.events.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.id.localeCompare(b.id));
     for await (const docs of this.ofType(accountId, 'deliveryAttempt')) {
-      for (const d of docs) if (eventIds.has(String(d.eventId))) found.deliveryAttempts.push(fromDoc<DeliveryAttempt>(d, ['docType'], false));
+      for (const d of docs)
+        if (eventIds.has(String(d.eventId))) found.deliveryAttempts.push(fromDoc<DeliveryAttempt>(d, ['docType'], false));
     }
     for await (const docs of this.ofType(accountId, 'campaign')) {
-      for (const d of docs) if (mentions(withoutSystem(d), target)) found.campaigns.push(campaignFromStored(fromDoc<Record<string, unknown>>(d, ['docType'], true)));
+      for (const d of docs)
+        if (mentions(withoutSystem(d), target))
+          found.campaigns.push(campaignFromStored(fromDoc<Record<string, unknown>>(d, ['docType'], true)));
     }
     return found;
   }
 
-  async redactTexts(accountId: string, from: string, before: string, limit: number): Promise<{ redacted: number; resumeFrom: string | null }> {
+  async redactTexts(
+    accountId: string,
+    from: string,
+    before: string,
+    limit: number,
+  ): Promise<{ redacted: number; resumeFrom: string | null }> {
     // /createdAt is indexed; /text is not (a filter on it would need a scan), so erased texts are skipped here.
     const docs = await queryDocs(
       this.ctx.tenants,

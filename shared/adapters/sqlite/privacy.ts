@@ -1,5 +1,13 @@
 import type { Campaign } from '../../domain/campaign';
-import { ERASED, mentions, mentionsString, redactDeep, redactWhereMentioned, type ErasureTarget, type PersonalRecords } from '../../domain/erasure';
+import {
+  ERASED,
+  mentions,
+  mentionsString,
+  redactDeep,
+  redactWhereMentioned,
+  type ErasureTarget,
+  type PersonalRecords,
+} from '../../domain/erasure';
 import type { DomainEvent } from '../../domain/types';
 import type { DeliveryAttempt } from '../../domain/webhooks';
 import { ERASURE_PAGE, type PrivacyStore } from '../../ports/stores';
@@ -13,7 +21,8 @@ type EventRow = { seq: number; id: string; type: string; occurred_at: string; do
 type AttemptRow = { target_id: string; at: string; id: string; event_id: string; doc: string };
 type CampaignRow = { id: string; created_at: string; doc: string };
 
-const MESSAGE_COLUMNS = 'rowid, account_id, id, status, to_number, from_sender, text, created_at, updated_at, scheduled_for, carrier, carrier_message_id, idempotency_key, campaign_id, rev, fixed, state';
+const MESSAGE_COLUMNS =
+  'rowid, account_id, id, status, to_number, from_sender, text, created_at, updated_at, scheduled_for, carrier, carrier_message_id, idempotency_key, campaign_id, rev, fixed, state';
 
 /**
  * Erasure, export and text retention over the embedded database's tables. Opt-outs and contacts are
@@ -25,20 +34,30 @@ const MESSAGE_COLUMNS = 'rowid, account_id, id, status, to_number, from_sender, 
 export function createSqlitePrivacyStore(db: Db): PrivacyStore {
   const gc = groupCommitFor(db);
   const st = {
-    messages: db.prepare<[string, string, string, number]>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE account_id = ? AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?`),
+    messages: db.prepare<[string, string, string, number]>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE account_id = ? AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?`,
+    ),
     messageRedact: db.prepare('UPDATE messages SET to_number = ?, from_sender = ?, text = ?, fixed = ?, state = ? WHERE rowid = ?'),
-    events: db.prepare<[string, number, number]>('SELECT seq, id, type, occurred_at, doc FROM outbox WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+    events: db.prepare<[string, number, number]>(
+      'SELECT seq, id, type, occurred_at, doc FROM outbox WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
     eventRedact: db.prepare('UPDATE outbox SET doc = ? WHERE seq = ?'),
     attempts: db.prepare<[string, string, string, string, number]>(
       'SELECT target_id, at, id, event_id, doc FROM webhook_attempts WHERE account_id = ? AND (target_id, at, id) > (?, ?, ?) ORDER BY target_id, at, id LIMIT ?',
     ),
     attemptRedact: db.prepare('UPDATE webhook_attempts SET doc = ? WHERE id = ?'),
-    campaigns: db.prepare<[string, string, string, number]>('SELECT id, created_at, doc FROM campaigns WHERE account_id = ? AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?'),
+    campaigns: db.prepare<[string, string, string, number]>(
+      'SELECT id, created_at, doc FROM campaigns WHERE account_id = ? AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?',
+    ),
     campaignRedact: db.prepare('UPDATE campaigns SET doc = ?, etag = ? WHERE account_id = ? AND id = ?'),
     optOut: db.prepare<[string, string]>('SELECT doc FROM opt_outs WHERE account_id = ? AND phone = ?'),
     optOutDelete: db.prepare('DELETE FROM opt_outs WHERE account_id = ? AND phone = ?'),
-    optOutUpsert: db.prepare('INSERT INTO opt_outs (account_id, phone, doc) VALUES (?, ?, ?) ON CONFLICT (account_id, phone) DO UPDATE SET doc = excluded.doc'),
-    textRange: db.prepare<[string, string, string, number]>('SELECT rowid, created_at, text FROM messages WHERE account_id = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, id LIMIT ?'),
+    optOutUpsert: db.prepare(
+      'INSERT INTO opt_outs (account_id, phone, doc) VALUES (?, ?, ?) ON CONFLICT (account_id, phone) DO UPDATE SET doc = excluded.doc',
+    ),
+    textRange: db.prepare<[string, string, string, number]>(
+      'SELECT rowid, created_at, text FROM messages WHERE account_id = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, id LIMIT ?',
+    ),
     textRedact: db.prepare('UPDATE messages SET text = ? WHERE rowid = ?'),
   };
 
@@ -53,15 +72,29 @@ export function createSqlitePrivacyStore(db: Db): PrivacyStore {
     }
   }
   const messagePages = (accountId: string) =>
-    pages<MessageRow & { rowid: number }, [string, string]>((a) => st.messages.all(accountId, ...a, ERASURE_PAGE) as (MessageRow & { rowid: number })[], ['', ''], (r) => [r.created_at, r.id]);
-  const eventPages = (accountId: string) => pages<EventRow, [number]>((a) => st.events.all(accountId, a[0], ERASURE_PAGE) as EventRow[], [0], (r) => [r.seq]);
+    pages<MessageRow & { rowid: number }, [string, string]>(
+      (a) => st.messages.all(accountId, ...a, ERASURE_PAGE) as (MessageRow & { rowid: number })[],
+      ['', ''],
+      (r) => [r.created_at, r.id],
+    );
+  const eventPages = (accountId: string) =>
+    pages<EventRow, [number]>(
+      (a) => st.events.all(accountId, a[0], ERASURE_PAGE) as EventRow[],
+      [0],
+      (r) => [r.seq],
+    );
   const attemptPages = (accountId: string) =>
     pages<AttemptRow, [string, string, string]>(
       ([t, at, id]) => st.attempts.all(accountId, t, at, id, ERASURE_PAGE) as AttemptRow[],
       ['', '', ''],
       (r) => [r.target_id, r.at, r.id],
     );
-  const campaignPages = (accountId: string) => pages<CampaignRow, [string, string]>((a) => st.campaigns.all(accountId, ...a, ERASURE_PAGE) as CampaignRow[], ['', ''], (r) => [r.created_at, r.id]);
+  const campaignPages = (accountId: string) =>
+    pages<CampaignRow, [string, string]>(
+      (a) => st.campaigns.all(accountId, ...a, ERASURE_PAGE) as CampaignRow[],
+      ['', ''],
+      (r) => [r.created_at, r.id],
+    );
 
   const isPersons = (m: MessageRow, t: ErasureTarget) => t.phoneForms.includes(m.to_number) || t.phoneForms.includes(m.from_sender);
 
@@ -72,7 +105,7 @@ export function createSqlitePrivacyStore(db: Db): PrivacyStore {
       const messageIds = new Set<string>();
       for (const rows of messagePages(accountId)) {
         const hits = rows.filter((r) => isPersons(r, target));
-        for (const r of hits) (target.texts.add(r.text), messageIds.add(r.id));
+        for (const r of hits) target.texts.add(r.text), messageIds.add(r.id);
         await gc.run(() => {
           for (const r of hits) {
             const from = mentionsString(r.from_sender, target) ? ERASED : r.from_sender;
@@ -89,7 +122,9 @@ export function createSqlitePrivacyStore(db: Db): PrivacyStore {
       target.texts.delete(ERASED);
       const eventIds = new Set<string>();
       for (const rows of eventPages(accountId)) {
-        const hits = rows.map((r) => ({ r, data: dataIn(r.doc) })).filter(({ data }) => mentions(data, target) || messageIds.has(String(data.messageId)));
+        const hits = rows
+          .map((r) => ({ r, data: dataIn(r.doc) }))
+          .filter(({ data }) => mentions(data, target) || messageIds.has(String(data.messageId)));
         for (const { r, data } of hits) {
           eventIds.add(r.id);
           // A received message's text marks the same text stored elsewhere (a keyword match, an attempt).
@@ -101,7 +136,9 @@ export function createSqlitePrivacyStore(db: Db): PrivacyStore {
         counts.events += hits.length;
       }
       for (const rows of attemptPages(accountId)) {
-        const hits = rows.map((r) => ({ r, doc: JSON.parse(r.doc) as Record<string, unknown> })).filter(({ r, doc }) => eventIds.has(r.event_id) || mentions(doc, target));
+        const hits = rows
+          .map((r) => ({ r, doc: JSON.parse(r.doc) as Record<string, unknown> }))
+          .filter(({ r, doc }) => eventIds.has(r.event_id) || mentions(doc, target));
         await gc.run(() => {
           for (const { r, doc } of hits) st.attemptRedact.run(JSON.stringify(redactDeep(doc, target)), r.id);
         });
@@ -110,7 +147,8 @@ export function createSqlitePrivacyStore(db: Db): PrivacyStore {
       for (const rows of campaignPages(accountId)) {
         const hits = rows.map((r) => ({ r, doc: JSON.parse(r.doc) as unknown })).filter(({ doc }) => mentions(doc, target));
         await gc.run(() => {
-          for (const { r, doc } of hits) st.campaignRedact.run(JSON.stringify(redactWhereMentioned(doc, target)), newEtag(), accountId, r.id);
+          for (const { r, doc } of hits)
+            st.campaignRedact.run(JSON.stringify(redactWhereMentioned(doc, target)), newEtag(), accountId, r.id);
         });
         counts.campaigns += hits.length;
       }
@@ -129,7 +167,7 @@ export function createSqlitePrivacyStore(db: Db): PrivacyStore {
       const found: PersonalRecords = { messages: [], events: [], deliveryAttempts: [], campaigns: [] };
       const messageIds = new Set<string>();
       for (const rows of messagePages(accountId)) {
-        for (const r of rows.filter((m) => isPersons(m, target))) (found.messages.push(messageOf(r)), messageIds.add(r.id));
+        for (const r of rows.filter((m) => isPersons(m, target))) found.messages.push(messageOf(r)), messageIds.add(r.id);
       }
       const eventIds = new Set<string>();
       for (const rows of eventPages(accountId)) {
@@ -164,4 +202,3 @@ export function createSqlitePrivacyStore(db: Db): PrivacyStore {
     },
   };
 }
-
