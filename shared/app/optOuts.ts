@@ -24,7 +24,8 @@ export async function findOptOut(deps: Pick<AppDeps, 'store' | 'privacy'>, accou
 export async function addOptOut(deps: AppDeps, account: Account, rawPhone: string): Promise<OptOut> {
   const phone = e164(account, rawPhone, '/phone');
   const existing = await findOptOut(deps, account.id, phone);
-  if (existing) return existing;
+  // Shown with the number asked about, also when kept under its keyed hash.
+  if (existing) return { ...existing, phone };
   return deps.store.optOuts.add({ accountId: account.id, phone, source: 'api', keyword: null, createdAt: nowIso(deps) });
 }
 
@@ -34,13 +35,14 @@ export async function addOptOut(deps: AppDeps, account: Account, rawPhone: strin
  */
 export async function removeOptOut(deps: AppDeps, account: Account, rawPhone: string): Promise<OptOut> {
   const phone = e164(account, rawPhone, 'path/phone');
-  const existing = await deps.store.optOuts.get(account.id, phone);
+  const existing = await findOptOut(deps, account.id, phone);
   if (!existing) throw notFound(`Opt-out of ${phone}`);
   if (existing.source === 'keyword') {
     throw conflict('opted_out_by_recipient', `${phone} opted out by texting ${existing.keyword}; only the recipient can opt back in, by texting START.`);
   }
-  await deps.store.optOuts.remove(account.id, phone);
-  return existing;
+  // Kept under the number or, once erased, under its keyed hash.
+  await deps.store.optOuts.remove(account.id, existing.phone);
+  return { ...existing, phone };
 }
 
 /** A page of the account's opt-outs by phone; the token is the last phone of the previous page. */

@@ -152,6 +152,17 @@ describe('privacy: erasure and export', () => {
     expect((await t.api.post('/messages', { to: CUSTOMER, text: 'Welcome back' })).status).toBe(202);
   });
 
+  test('an opt-out the account added stays enforced after erasure and the account can still lift it by the number', async () => {
+    expect((await t.api.post('/opt-outs', { phone: CUSTOMER })).status).toBe(201);
+    expect((await t.api.post('/privacy/erase', { phone: CUSTOMER })).body.erased.optOuts).toBe(1);
+    expect((await t.api.post('/messages', { to: CUSTOMER, text: 'Hi' })).status).toBe(422);
+    expect((await t.api.post('/opt-outs', { phone: CUSTOMER })).body).toMatchObject({ phone: CUSTOMER, source: 'api' });
+    const lifted = await t.api.delete(`/opt-outs/${encodeURIComponent(CUSTOMER)}`);
+    expect(lifted.status).toBe(200);
+    expect(lifted.body.phone).toBe(CUSTOMER);
+    expect((await t.api.post('/messages', { to: CUSTOMER, text: 'Hi' })).status).toBe(202);
+  });
+
   test('a bad phone is a 400 naming the field', async () => {
     const bad = await t.api.post('/privacy/erase', { phone: 'nobody' });
     expect(bad.status).toBe(400);
