@@ -42,9 +42,18 @@ export function phoneFormsOf(e164: string): string[] {
   return [...forms];
 }
 
-/** True when the string contains the number in one of its forms, or is one of the person's texts. */
-export function mentionsString(s: string, t: ErasureTarget): boolean {
-  if (t.texts.has(s)) return true;
+/**
+ * A text this long marks a record as the person's wherever it is; a shorter one ("STOP", "Yes")
+ * others send too, so it is erased only inside records that are the person's already.
+ */
+export const DISTINCTIVE_TEXT_CHARS = 16;
+
+/**
+ * True when the string contains the number in one of its forms, or is one of the person's texts
+ * (a distinctive one, or any when `anyText`: inside a record known to be theirs).
+ */
+export function mentionsString(s: string, t: ErasureTarget, anyText = false): boolean {
+  if ((anyText || s.length >= DISTINCTIVE_TEXT_CHARS) && t.texts.has(s)) return true;
   const digits = s.replace(/[\s().-]/g, '');
   return t.phoneForms.some((f) => s.includes(f) || digits.includes(f));
 }
@@ -63,7 +72,7 @@ export function mentions(value: unknown, t: ErasureTarget): boolean {
  * (costs, counts) and times stay.
  */
 export function redactDeep(value: unknown, t: ErasureTarget): unknown {
-  if (typeof value === 'string') return mentionsString(value, t) ? ERASED : value;
+  if (typeof value === 'string') return mentionsString(value, t, true) ? ERASED : value;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, t));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(

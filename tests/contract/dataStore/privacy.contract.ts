@@ -18,6 +18,8 @@ export function describePrivacyStoreContract(t: StoreHarness): void {
       const a = await newAccount();
       const b = await newAccount();
       const mine = await seedMessage(a.id, { to: PHONE, text: 'Secret for the person', uniqueArgs: { customerRef: 'C-981' } });
+      // A short text others send too: erased in the person's records only.
+      const short = await seedMessage(a.id, { to: PHONE, text: 'Yes' });
       const others = await seedMessage(a.id, { to: '+14155550143', text: 'Not theirs' });
       const theirs = await seedMessage(b.id, { to: PHONE, text: 'Other tenant' });
       const inbound = makeEvent({
@@ -30,7 +32,7 @@ export function describePrivacyStoreContract(t: StoreHarness): void {
         accountId: a.id,
         type: 'sms.received',
         occurredAt: at(5_001),
-        data: { messageId: uniqueId('in'), from: '+14155550143', text: 'Someone else' },
+        data: { messageId: uniqueId('in'), from: '+14155550143', text: 'Yes' },
       });
       const byMessageId = makeEvent({ accountId: a.id, type: 'message.scheduled', occurredAt: at(5_002), data: { messageId: mine.id } });
       await store.outbox.append([inbound, unrelated, byMessageId]);
@@ -66,13 +68,13 @@ export function describePrivacyStoreContract(t: StoreHarness): void {
       );
 
       const found = await store.privacy.find(a.id, target());
-      expect(found.messages.map((m) => m.id)).toEqual([mine.id]);
+      expect(found.messages.map((m) => m.id).sort()).toEqual([mine.id, short.id].sort());
       expect(found.events.map((e) => e.id).sort()).toEqual([inbound.id, byMessageId.id].sort());
       expect(found.deliveryAttempts.map((x) => x.id)).toEqual([attempt.id]);
       expect(found.campaigns.map((c) => c.id)).toEqual([campaign.id]);
 
       expect(await store.privacy.erase(a.id, PHONE, target(), 'erased:key')).toEqual({
-        messages: 1,
+        messages: 2,
         events: 2,
         deliveryAttempts: 1,
         optOuts: 1,
