@@ -13,7 +13,7 @@ import { rotateSigningSecret } from '../domain/signingSecrets';
 import { invalid, notFound, unprocessable } from './errors';
 import { balanceLowData } from './sendMessage';
 
-export const ACCOUNT_SCOPES = ['messages:send', 'messages:read', 'sender-ids:manage', 'account:manage', 'webhooks:manage'] as const;
+export const ACCOUNT_SCOPES = ['messages:send', 'messages:read', 'sender-ids:manage', 'account:manage', 'webhooks:manage', 'privacy:manage'] as const;
 
 export interface NewAccountInput {
   name: string;
@@ -136,6 +136,8 @@ export interface AccountSettingsInput {
   defaultWebhookUrl?: string | null;
   /** Any of the monitor settings; the rest keep their values (or the defaults). Ranges: the route schema. */
   monitors?: Partial<MonitorSettings>;
+  /** Days message texts are kept (range: the route schema); null keeps them. */
+  messageRetentionDays?: number | null;
 }
 
 /** The account's callback signing secret, created and stored on first use for older accounts. */
@@ -196,6 +198,7 @@ async function applySettings(deps: AppDeps, account: Account, input: AccountSett
   }
   if (input.monitors) next.monitors = { ...monitorSettingsOf(account), ...input.monitors };
   if (input.notifyOnDelivery !== undefined) next.notifyOnDelivery = input.notifyOnDelivery;
+  if (input.messageRetentionDays !== undefined) next.messageRetentionDays = input.messageRetentionDays;
   if (next.notifyOnDelivery && !next.defaultWebhookUrl) {
     throw unprocessable('default_webhook_required', '/notifyOnDelivery', 'needs defaultWebhookUrl: set the default webhook to call');
   }

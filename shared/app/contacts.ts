@@ -1,6 +1,7 @@
 import type { Contact, ContactGroup } from '../domain/contact';
 import { canonicalGroupIds, contactChanges } from '../domain/contactRules';
-import { EVENT_TYPES } from '../domain/events';
+import { EVENT_TYPES, type EventData } from '../domain/events';
+import { ERASED } from '../domain/erasure';
 import type { Account, DomainEvent } from '../domain/types';
 import { DuplicateError, type ContactFilter } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
@@ -86,8 +87,10 @@ function addedEvent(deps: AppDeps, c: Contact, groups: GroupIndex, optedOut: boo
   return makeEvent(deps, EVENT_TYPES.contactAdded, c.accountId, { contactId: c.id, contact: contactData(c, optedOut), groups: groupsOf(c, groups), customFields: c.customFields, createdAt: c.createdAt });
 }
 
-function deletedEvent(deps: AppDeps, c: Contact, groups: GroupIndex, optedOut: boolean, reason: string): DomainEvent {
-  return makeEvent(deps, EVENT_TYPES.contactDeleted, c.accountId, { contactId: c.id, contact: contactData(c, optedOut), groups: groupsOf(c, groups), reason, timestamp: nowIso(deps) });
+function deletedEvent(deps: AppDeps, c: Contact, groups: GroupIndex, optedOut: boolean, reason: ContactDeletionReason): DomainEvent {
+  // An erasure must not store again, in its own event, what it erases: the contact's id and groups only.
+  const shown = reason === ERASURE_REASON ? { ...c, phone: ERASED, firstName: null, lastName: null, email: null, customFields: {} } : c;
+  return makeEvent(deps, EVENT_TYPES.contactDeleted, c.accountId, { contactId: c.id, contact: contactData(shown, optedOut), groups: groupsOf(c, groups), reason, timestamp: nowIso(deps) });
 }
 
 // ---- views -------------------------------------------------------------------------------------
@@ -231,8 +234,14 @@ export async function updateContact(deps: AppDeps, account: Account, id: string,
   return contactView(result.contact, result.groups, await optedOut(deps, result.contact));
 }
 
+/** The Contact Deleted reason of an erasure (POST /privacy/erase): its event carries no personal data. */
+export const ERASURE_REASON: ContactDeletionReason = 'erasure';
+
+/** Why a contact is deleted, as Contact Deleted reports it (the catalog's enum). */
+export type ContactDeletionReason = EventData<'contact.deleted'>['reason'];
+
 /** Deletes the contact and emits contact.deleted with what it was; answers the deleted contact. */
-export async function deleteContact(deps: AppDeps, accountId: string, id: string, reason = 'api'): Promise<ContactView> {
+export async function deleteContact(deps: AppDeps, accountId: string, id: string, reason: ContactDeletionReason = 'api'): Promise<ContactView> {
   return retryOnConflict(async () => {
     const c = await deps.store.contacts.get(accountId, id);
     if (!c) throw notFound(`Contact ${id}`);

@@ -30,6 +30,8 @@ export interface AppDeps {
   logger: Logger;
   settings: MessagingSettings;
   webhooks: WebhookSettings;
+  /** Keys the hash an erased number's opt-out is kept under (optOuts.optOutKeyOf). */
+  privacy: { hashSecret: string };
   /** The queue's dead-letter side, for the operator routes that list and re-queue tasks. */
   deadLetters: Pick<TaskReceiver, 'deadLettered' | 'requeueDeadLettered'>;
 }

@@ -8,6 +8,7 @@ import type { DomainEvent, Message, VirtualNumber } from '../domain/types';
 import { DuplicateError, type InboundSms } from '../ports';
 import { nowIso, type AppDeps } from './deps';
 import { AppError } from './errors';
+import { findOptOut, optOutKeyOf } from './optOuts';
 import { sendMessage } from './sendMessage';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -105,7 +106,8 @@ async function applyComplianceKeyword(deps: AppDeps, accountId: string, sms: Inb
   const match = complianceKeyword(sms.text);
   if (!match || match.action === 'help') return false;
   if (match.action === 'opt_out') await deps.store.optOuts.add({ accountId, phone: sms.from, source: 'keyword', keyword: match.keyword, createdAt: at });
-  else await deps.store.optOuts.remove(accountId, sms.from);
+  // START lifts an opt-out kept under the number's keyed hash (erased) as well.
+  else await Promise.all([deps.store.optOuts.remove(accountId, sms.from), deps.store.optOuts.remove(accountId, optOutKeyOf(deps, accountId, sms.from))]);
   return true;
 }
 
@@ -149,7 +151,7 @@ async function answerKeyword(deps: AppDeps, vn: VirtualNumber, sms: InboundSms, 
  */
 async function sendAutoReply(deps: AppDeps, vn: VirtualNumber, sms: InboundSms, inboundId: string, rule: KeywordRule, contact: Contact | null): Promise<Message | null> {
   const fields = { rule: rule.id, virtualNumber: vn.number };
-  if (await deps.store.optOuts.get(vn.accountId, sms.from)) return null;
+  if (await findOptOut(deps, vn.accountId, sms.from)) return null;
   // Two numbers of the platform answering each other would never stop.
   if (await deps.store.virtualNumbers.findByNumber(sms.from)) {
     deps.logger.info('no auto reply to another virtual number', fields);

@@ -8,6 +8,7 @@ import { priceTableFor, unitPriceFor, type PriceTable } from '../domain/pricing'
 import type { Account, DomainEvent, Message, SenderId } from '../domain/types';
 import { InsufficientCreditsError, type BalanceChange, type TaskHandle } from '../ports';
 import { makeEvent, type AppDeps } from './deps';
+import { findOptOut } from './optOuts';
 import { AppError, conflict, invalid, notEnoughCredits, refused, unprocessable } from './errors';
 import { checkSenderId } from '../domain/senderId';
 
@@ -54,7 +55,7 @@ export async function prepareMessage(
   // POST /messages refuses longer texts in its schema; this holds for texts rendered from templates too.
   if (isTooLong(input.text)) throw unprocessable('text_too_long', '/text', tooLongReason(input.text));
   // Refused before any charge, as carriers require: the recipient asked this account to stop.
-  if (await deps.store.optOuts.get(account.id, phone.e164)) {
+  if (await findOptOut(deps, account.id, phone.e164)) {
     throw unprocessable('recipient_opted_out', '/to', `${phone.e164} has opted out of messages from this account; only the recipient can opt back in (by texting START)`);
   }
   if (input.callback) {

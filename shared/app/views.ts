@@ -67,6 +67,7 @@ export function accountView(account: Account) {
     defaultWebhookUrl: account.defaultWebhookUrl ?? null,
     monitors: monitorSettingsOf(account),
     monitorAlerts: monitorStateOf(account),
+    messageRetentionDays: account.messageRetentionDays ?? null,
     createdAt: account.createdAt,
     updatedAt: account.updatedAt,
   };

@@ -49,6 +49,7 @@ export async function createAzureParts(config: Config, clock: Clock, clients: Az
       adminKeyHash: hashApiKey(adminApiKey),
       simulatorSecret,
       pageTokenSecret: pageTokenSecretFrom(adminApiKey),
+      privacyHashSecret: privacyHashSecretFrom(adminApiKey),
       generated: { adminApiKey: null },
       async close() {
         await queue.close();
@@ -71,6 +72,15 @@ export async function createAzureParts(config: Config, clock: Clock, clients: Az
  */
 function pageTokenSecretFrom(adminApiKey: string): string {
   return createHmac('sha256', adminApiKey).update('dataflows-sms/page-tokens/v1').digest('base64url');
+}
+
+/**
+ * Like the page-token key, derived from the operator key (a Key Vault secret): every instance
+ * agrees on it. Caveat: rotating ADMIN_API_KEY changes it, and the opt-outs of numbers erased
+ * before are then no longer found (docs/privacy.md).
+ */
+function privacyHashSecretFrom(adminApiKey: string): string {
+  return createHmac('sha256', adminApiKey).update('dataflows-sms/privacy-hash/v1').digest('base64url');
 }
 
 function requireSetting(value: string | null, name: string): string {

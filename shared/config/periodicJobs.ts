@@ -1,6 +1,7 @@
 import { advanceCampaigns } from '../app/campaignSending';
 import { requeueStale } from '../app/messageLifecycle';
 import { evaluateMonitors } from '../app/monitors';
+import { redactExpiredMessageTexts } from '../app/privacy';
 import { relayAll } from '../webhooks/relay';
 import type { Config } from './config';
 import type { Runtime } from './runtime';
@@ -58,6 +59,13 @@ export const periodicJobs: PeriodicJob[] = [
       const pruned = await runtime.deps.store.retention.prune(before);
       return pruned.deliveryAttempts + pruned.dispatchedEvents;
     },
+  },
+  {
+    // Message-body retention: erases texts older than each account's messageRetentionDays (off by
+    // default). Hourly, at most RETENTION_BATCH messages per account and run.
+    name: 'redact-expired-texts',
+    everyMs: () => 3_600_000,
+    run: (runtime) => redactExpiredMessageTexts(runtime.deps),
   },
   {
     // Outbox relay: stored events → one webhook delivery task per matching target. The embedded

@@ -79,6 +79,8 @@ export interface InfrastructureParts {
   simulatorSecret: string;
   /** HMAC secret of the continuation tokens the list routes hand out. */
   pageTokenSecret: string;
+  /** HMAC secret of the keyed hashes erased numbers' opt-outs are kept under (app/optOuts.ts). */
+  privacyHashSecret: string;
   generated: { adminApiKey: string | null };
   close(): Promise<void>;
 }
@@ -109,7 +111,7 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
     campaignBatchSize: config.campaigns.batchSize,
     campaignCompletionTimeoutMs: config.campaigns.completionTimeoutMs,
   };
-  const deps: AppDeps = { store: parts.store, queue, carriers: registry([simulator, ...createConfiguredCarriers(config.carriers, { clock, http, logger })]), clock, ids: createIdGenerator(clock), logger, settings, deadLetters: parts.receiver, webhooks: { urlPolicy: createUrlPolicy({ allowLoopback: config.webhooks.allowLoopback }) } };
+  const deps: AppDeps = { store: parts.store, queue, carriers: registry([simulator, ...createConfiguredCarriers(config.carriers, { clock, http, logger })]), clock, ids: createIdGenerator(clock), logger, settings, privacy: { hashSecret: parts.privacyHashSecret }, deadLetters: parts.receiver, webhooks: { urlPolicy: createUrlPolicy({ allowLoopback: config.webhooks.allowLoopback }) } };
   // Webhook URLs come from customers: their client refuses private and metadata addresses on connect.
   const ownWebhookHttp = overrides.webhookHttp ? null : createNodeHttpClient({ refuseAddress: (ip) => addressRefusal(ip, config.webhooks.allowLoopback), maxSockets: 256 });
   const webhookHttp = overrides.webhookHttp ?? ownWebhookHttp!;

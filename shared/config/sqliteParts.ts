@@ -35,6 +35,8 @@ export function createSqliteParts(config: Config, clock: Clock): InfrastructureP
       });
   const simulatorSecret = config.simulator.secret ?? stored('simulator_secret', () => randomBytes(32).toString('base64url'));
   const pageTokenSecret = stored('page_token_secret', () => randomBytes(32).toString('base64url'));
+  // Kept for good: opt-outs of erased numbers are found by their hash under this key.
+  const privacyHashSecret = stored('privacy_hash_secret', () => randomBytes(32).toString('base64url'));
   const store = createSqliteDataStore(db);
   const queue = createSqliteTaskQueue(db, { clock, leaseMs: config.queueLeaseMs, maxAttempts: config.queueMaxAttempts });
   return {
@@ -45,6 +47,7 @@ export function createSqliteParts(config: Config, clock: Clock): InfrastructureP
     adminKeyHash,
     simulatorSecret,
     pageTokenSecret,
+    privacyHashSecret,
     generated,
     async close() {
       await store.close();

@@ -136,7 +136,9 @@ export const EVENTS = {
     contactId: str('Contact ID', 'Identifier of the contact, prefixed ctc_.'),
     contact: contactSchema,
     groups: groupsSchema,
-    reason: str('Deletion reason', 'Why the contact was removed: api, user_request, opted_out or data_cleanup (as given when deleting).'),
+    reason: str('Deletion reason', 'Why the contact was removed: api, user_request, opted_out or data_cleanup (as given when deleting), or erasure (the person\'s data was erased on request: the contact\'s phone reads [erased] and its names, email and custom fields are empty).', {
+      enum: ['api', 'user_request', 'opted_out', 'data_cleanup', 'erasure'],
+    }),
     timestamp: time('Deleted at', 'When the contact was removed.'),
   }, ['contactId', 'contact', 'reason', 'timestamp'])),
 

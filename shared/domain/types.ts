@@ -116,6 +116,10 @@ export interface Account {
   monitors?: MonitorSettings;
   /** Internal: the monitor alerts raised and not yet recovered, so each fires once per crossing. */
   monitorState?: MonitorState;
+  /** Message-body retention: texts of messages older than this many days are erased; absent or null: kept. */
+  messageRetentionDays?: number | null;
+  /** Internal: retention erased the texts of every message created before this time (ISO). */
+  messageTextsErasedBefore?: string;
   etag?: string;
 }
 

@@ -142,6 +142,7 @@ export const accountSchema: JsonSchema = obj('Account', 'The account the API key
     deliveryRateLowSince: nullable(str('Delivery rate low since', 'When Delivery Rate Low fired; null when it is armed.', { format: 'date-time' })),
     bounceRateHighSince: nullable(str('Bounce rate high since', 'When High Bounce Rate fired; null when it is armed.', { format: 'date-time' })),
   }, ['deliveryRateLowSince', 'bounceRateHighSince']),
+  messageRetentionDays: nullable(int('Message retention (days)', 'Texts of messages older than this many days are erased; null: texts are kept.')),
   createdAt: str('Created at', 'When the account was created.', { format: 'date-time' }),
   updatedAt: str('Updated at', 'When the account settings last changed.', { format: 'date-time' }),
 }, ['id', 'name', 'scopes', 'currency', 'balance', 'lowBalanceThreshold', 'defaultCountry', 'retryPolicy']);

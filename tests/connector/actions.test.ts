@@ -99,6 +99,15 @@ describe('every connector action through swagger-client against the embedded hos
     expect(cancelled.status).toBe('cancelled');
   });
 
+  test('ExportPersonalData and ErasePersonalData: the number is exported, then erased, and a second erasure counts zeros', async () => {
+    await call('SendSms', { body: { to: '+14155550188', text: 'A text to erase' } }, 202);
+    const exported = body(await call('ExportPersonalData', { phone: '+14155550188' }, 200));
+    expect(exported.messagesSent.map((m: { text: string }) => m.text)).toEqual(['A text to erase']);
+    expect(body(await call('ErasePersonalData', { body: { phone: '+14155550188' } }, 200)).erased).toMatchObject({ messages: 1 });
+    expect(body(await call('ErasePersonalData', { body: { phone: '+14155550188' } }, 200)).erased.messages).toBe(0);
+    expect(body(await call('ExportPersonalData', { phone: '+14155550188' }, 200)).messagesSent).toEqual([]);
+  });
+
   test('AddOptOut, ListOptOuts and RemoveOptOut; SendSms to an opted-out recipient is refused', async () => {
     const added = body(await call('AddOptOut', { body: { phone: '+14155550177' } }, 201));
     expect(added).toMatchObject({ phone: '+14155550177', source: 'api' });

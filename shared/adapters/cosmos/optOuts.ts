@@ -3,7 +3,7 @@ import type { OptOutStore, Page, PageRequest } from '../../ports/stores';
 import type { CosmosContext } from './context';
 import { fromDoc, hashKey, queryDocs, readDoc, statusOf, toDoc, type Doc } from './internal';
 
-const optOutId = (phone: string) => `optout_${hashKey(phone)}`;
+export const optOutId = (phone: string) => `optout_${hashKey(phone)}`;
 // The document id is derived from the phone; the record itself has none.
 const fromOptOutDoc = (doc: Doc) => fromDoc<OptOut>(doc, ['docType', 'id'], false);
 

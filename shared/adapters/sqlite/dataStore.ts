@@ -8,6 +8,7 @@ import { carryOverLegacyVersions, recordLegacyVersion } from './legacySchema';
 import { createSqliteMessageStore } from './messages';
 import { createSqliteOptOutStore } from './optOuts';
 import { createSqliteOutbox } from './outbox';
+import { createSqlitePrivacyStore } from './privacy';
 import { createSqliteRetention } from './retention';
 import { createSqliteSenderIdStore } from './senderIds';
 import { createSqliteVirtualNumberStore } from './virtualNumbers';
@@ -42,6 +43,7 @@ export function createSqliteDataStore(db: Db): DataStore {
     keywordRules: createSqliteKeywordRuleStore(db),
     ...createSqliteContactStores(db, appendEvents),
     campaigns: createSqliteCampaignStore(db, appendEvents),
+    privacy: createSqlitePrivacyStore(db),
     retention: createSqliteRetention(db, { deliveryAttempts: pruneDeliveryAttempts, dispatchedEvents: outbox.pruneDispatched }),
     async close() {
       // The database handle is owned by whoever opened it (shared with the queue); commit what is open.

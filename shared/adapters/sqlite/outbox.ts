@@ -43,7 +43,7 @@ const DATA_SHAPES: readonly (readonly string[])[] = [
 ];
 const SHAPE_OF = new Map(DATA_SHAPES.map((keys, i) => [JSON.stringify(keys), i]));
 
-function dataOut(data: Record<string, unknown>): string {
+export function dataOut(data: Record<string, unknown>): string {
   const keys = Object.keys(data);
   const shape = SHAPE_OF.get(JSON.stringify(keys));
   // An undefined value is dropped from an object but would read back as null from an array.
@@ -51,7 +51,7 @@ function dataOut(data: Record<string, unknown>): string {
   return JSON.stringify([shape, ...keys.map((k) => data[k])]);
 }
 
-function dataIn(doc: string): Record<string, unknown> {
+export function dataIn(doc: string): Record<string, unknown> {
   const value = JSON.parse(doc) as Record<string, unknown> | [number, ...unknown[]];
   if (!Array.isArray(value)) return value;
   const [shape, ...values] = value;

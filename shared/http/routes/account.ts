@@ -3,7 +3,7 @@ import { callbackSecretOf, rotateCallbackSecret, updateAccountSettings, type Acc
 import { accountView, balanceView } from '../../app/views';
 import { defaultCountryInput, retryPolicyInputSchema, accountSchema, balanceSchema, monitorSettingsInputSchema } from '../resources';
 import { defineRoute, inputBody, type RouteDef } from '../route';
-import { bool, nullable, obj, str } from '../../schema/builders';
+import { bool, int, nullable, obj, str } from '../../schema/builders';
 import { problemResponses } from './common';
 import { overlapHoursOf, rotatedSecretSchema, rotatedSecretView, rotateSecretBody } from '../secretRotation';
 
@@ -67,6 +67,7 @@ export const accountRoutes: RouteDef[] = [
       notifyOnDelivery: bool('Notify on delivery', 'Call the default webhook when a send completes and again when its delivery status arrives (needs defaultWebhookUrl).'),
       defaultWebhookUrl: nullable(str('Default webhook URL', 'HTTPS URL of the account\'s default webhook; null to clear.', { format: 'uri', maxLength: 2048 })),
       monitors: monitorSettingsInputSchema,
+      messageRetentionDays: nullable(int('Message retention (days)', 'Texts of messages older than this many days are erased by a daily job (the messages stay); null keeps texts (the default).', { minimum: 1, maximum: 3650 })),
     })),
     responses: { 200: { description: 'The updated account.', schema: accountSchema }, ...problemResponses(400, 422) },
     connector: { visibility: 'advanced' },

@@ -13,6 +13,7 @@ import { lookupRoutes } from './lookups';
 import { messageRoutes } from './messages';
 import { operatorKeyRoutes } from './operatorKeys';
 import { optOutRoutes } from './optOuts';
+import { privacyRoutes } from './privacy';
 import { senderIdRoutes } from './senderIds';
 import { virtualNumberRoutes } from './virtualNumbers';
 
@@ -20,7 +21,7 @@ import { virtualNumberRoutes } from './virtualNumbers';
  * The route table: the single declaration of every HTTP route. The embedded host, the Azure
  * Functions registrations and the connector generator all read this list.
  */
-const declared: RouteDef[] = [...accountRoutes, ...messageRoutes, ...optOutRoutes, ...keywordRoutes, ...contactRoutes, ...groupRoutes, ...campaignRoutes, ...senderIdRoutes, ...virtualNumberRoutes, ...lookupRoutes, ...adminRoutes, ...operatorKeyRoutes, ...deadLetterRoutes, ...carrierRoutes, ...hookRoutes];
+const declared: RouteDef[] = [...accountRoutes, ...messageRoutes, ...optOutRoutes, ...privacyRoutes, ...keywordRoutes, ...contactRoutes, ...groupRoutes, ...campaignRoutes, ...senderIdRoutes, ...virtualNumberRoutes, ...lookupRoutes, ...adminRoutes, ...operatorKeyRoutes, ...deadLetterRoutes, ...carrierRoutes, ...hookRoutes];
 
 /**
  * The engine validates the query string and path parameters of every route but the carriers'
