@@ -2,7 +2,7 @@ import type { Campaign, CampaignKind, CampaignStatus } from '../domain/campaign'
 import type { Contact, ContactGroup } from '../domain/contact';
 import type { OptOut } from '../domain/optOut';
 import type { KeywordRule } from '../domain/keywordRule';
-import type { Account, DomainEvent, Message, MessageStatus, SenderId, SenderIdStatus, VirtualNumber } from '../domain/types';
+import type { Account, ApiKey, DomainEvent, Message, MessageStatus, SenderId, SenderIdStatus, VirtualNumber } from '../domain/types';
 import { costMinorOf } from '../domain/money';
 import type { DeliveryAttempt, Subscription } from '../domain/webhooks';
 
@@ -212,6 +212,21 @@ export interface SenderIdStore {
   update(senderId: SenderId, events: DomainEvent[]): Promise<SenderId>;
 }
 
+/** API keys (and operator keys, accountId OPERATOR_KEY_OWNER); revoked keys stay, marked revokedAt. */
+export interface ApiKeyStore {
+  /** Throws DuplicateError when the id or the hash is taken. */
+  create(key: ApiKey): Promise<ApiKey>;
+  get(accountId: string, id: string): Promise<ApiKey | null>;
+  /** The account's keys, oldest first, revoked ones included. */
+  list(accountId: string): Promise<ApiKey[]>;
+  /** Cross-tenant, on every request: the key whose `hash` or `previousHash` is this. */
+  findByHash(hash: string): Promise<ApiKey | null>;
+  /** Replaces when the etag matches (ConcurrencyError otherwise); a new `hash` becomes findable. */
+  update(key: ApiKey): Promise<ApiKey>;
+  /** Sets lastUsedAt without an etag check (a hint, last writer wins); unknown keys are ignored. */
+  touch(accountId: string, id: string, at: string): Promise<void>;
+}
+
 export interface VirtualNumberStore {
   /** Throws DuplicateError when the number is assigned already (to any account). */
   create(vn: VirtualNumber): Promise<VirtualNumber>;
@@ -382,5 +397,6 @@ export interface DataStore {
   groups: GroupStore;
   campaigns: CampaignStore;
   keywordRules: KeywordRuleStore;
+  apiKeys: ApiKeyStore;
   close(): Promise<void>;
 }
