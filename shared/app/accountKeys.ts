@@ -35,15 +35,23 @@ export async function replaceApiKey(deps: AppDeps, accountId: string, apiKey = n
   if (!existing) throw notFound(`Account ${accountId}`);
   await ensureAccountKeyRecord(deps, existing);
   const at = nowIso(deps);
+  const hash = hashApiKey(apiKey);
   for (const old of await deps.store.apiKeys.list(accountId)) {
-    if (old.revokedAt !== null) continue;
+    if (old.revokedAt !== null || old.hash === hash) continue;
     await retryOnConflict(async () => {
       const current = await deps.store.apiKeys.get(accountId, old.id);
       return current && current.revokedAt === null ? deps.store.apiKeys.update({ ...current, revokedAt: at }) : current;
     });
     forgetCachedKey(deps, old.id);
   }
-  const key = await deps.store.apiKeys.create(accountKeyRecord(deps, accountId, apiKey, 'Issued by the operator', at));
+  // A chosen key (DEV_API_KEY) may have a record already, revoked or expired: it is restored in full.
+  const same = await deps.store.apiKeys.findByHash(hash);
+  const fresh = accountKeyRecord(deps, accountId, apiKey, 'Issued by the operator', at);
+  const key =
+    same && same.accountId === accountId && same.hash === hash
+      ? await deps.store.apiKeys.update({ ...fresh, id: same.id, name: same.name, createdAt: same.createdAt, etag: same.etag })
+      : await deps.store.apiKeys.create(fresh);
+  forgetCachedKey(deps, key.id);
   const account = await retryOnConflict(async () => {
     const current = await deps.store.accounts.get(accountId);
     if (!current) throw notFound(`Account ${accountId}`);

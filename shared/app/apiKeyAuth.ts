@@ -57,7 +57,7 @@ export function forgetCachedKey(deps: Pick<AppDeps, 'store'>, keyId: string): vo
  * The key a secret opens, from the cache when its record was read less than KEY_CACHE_TTL_MS ago,
  * checked for revocation, expiry and the end of a rotation's grace period.
  */
-export async function checkKey(deps: Pick<AppDeps, 'store' | 'clock' | 'ids'>, secret: string): Promise<KeyCheck> {
+export async function checkKey(deps: Pick<AppDeps, 'store' | 'clock' | 'ids'>, secret: string, use = true): Promise<KeyCheck> {
   const hash = hashApiKey(secret);
   const cache = cacheOf(deps);
   const now = deps.clock.now();
@@ -75,7 +75,7 @@ export async function checkKey(deps: Pick<AppDeps, 'store' | 'clock' | 'ids'>, s
   if (key.revokedAt !== null) return { refused: 'revoked' };
   if (key.hash !== hash && !(key.previousHash === hash && key.previousValidUntil !== null && Date.parse(key.previousValidUntil) > now)) return { refused: 'invalid' };
   if (key.expiresAt !== null && Date.parse(key.expiresAt) <= now) return { refused: 'expired' };
-  await noteUse(deps, cache, key, now);
+  if (use) await noteUse(deps, cache, key, now);
   return { key };
 }
 
@@ -87,9 +87,12 @@ async function noteUse(deps: Pick<AppDeps, 'store' | 'clock'>, cache: KeyCache, 
   await deps.store.apiKeys.touch(key.accountId, key.id, nowIso(deps));
 }
 
-/** An account key: the key and its account (null when the key belongs to the operator or the account is gone). */
-export async function authenticateAccountKey(deps: Pick<AppDeps, 'store' | 'clock' | 'ids'>, secret: string): Promise<{ key: ApiKey; account: Account } | { refused: KeyRefusal }> {
-  const check = await checkKey(deps, secret);
+/**
+ * An account key: the key and its account (refused when the key belongs to the operator or the
+ * account is gone). `use` false: a check that is no use of the key (lastUsedAt stays).
+ */
+export async function authenticateAccountKey(deps: Pick<AppDeps, 'store' | 'clock' | 'ids'>, secret: string, use = true): Promise<{ key: ApiKey; account: Account } | { refused: KeyRefusal }> {
+  const check = await checkKey(deps, secret, use);
   if ('refused' in check) return check;
   if (check.key.accountId === OPERATOR_KEY_OWNER) return { refused: 'invalid' };
   // The account itself is read on every request (balance and settings must be current).

@@ -1,6 +1,7 @@
 import { hashApiKey } from '../../shared/app/apiKeys';
 import { KEY_CACHE_TTL_MS, LAST_USED_INTERVAL_MS } from '../../shared/app/apiKeyAuth';
 import { SCOPES } from '../../shared/domain/scopes';
+import { seedDevAccount } from '../../shared/config/runtime';
 import { ADMIN_KEY, apiClient, startTestHost, type Api, type TestHost } from '../fixtures/testHost';
 
 describe('API keys', () => {
@@ -176,5 +177,22 @@ describe('API keys', () => {
     // An account cannot revoke an operator key through its own route.
     const again = await t.admin.post('/operator/keys', { name: 'Second' });
     expect((await t.api.delete(`/keys/${again.body.id}`)).status).toBe(404);
+  });
+});
+
+describe('DEV_API_KEY after its key was revoked', () => {
+  it('a restart gives the development account that key back, with every scope', async () => {
+    const t = await startTestHost();
+    try {
+      const me = (await t.api.get('/me')).body;
+      const [devKey] = (await t.api.get('/keys')).body.items;
+      expect((await t.api.delete(`/keys/${devKey.id}`)).status).toBe(204);
+      expect((await t.api.get('/me')).status).toBe(401);
+      const seed = await seedDevAccount(t.host.runtime.deps, t.host.runtime.config);
+      expect(seed).toMatchObject({ accountId: me.id, keyReplaced: true });
+      expect((await t.api.get('/me')).body).toMatchObject({ id: me.id, scopes: [...SCOPES] });
+    } finally {
+      await t.close();
+    }
   });
 });
