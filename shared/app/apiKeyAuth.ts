@@ -84,7 +84,7 @@ async function noteUse(deps: Pick<AppDeps, 'store' | 'clock'>, cache: KeyCache, 
   if (last !== undefined && now - last < LAST_USED_INTERVAL_MS) return;
   if (cache.touchedAt.size >= KEY_CACHE_MAX) cache.touchedAt.clear();
   cache.touchedAt.set(key.id, now);
-  await deps.store.apiKeys.touch(key.accountId, key.id, nowIso(deps));
+  await deps.store.apiKeys.touch(key, nowIso(deps));
 }
 
 /**

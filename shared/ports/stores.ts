@@ -223,8 +223,11 @@ export interface ApiKeyStore {
   findByHash(hash: string): Promise<ApiKey | null>;
   /** Replaces when the etag matches (ConcurrencyError otherwise); a new `hash` becomes findable. */
   update(key: ApiKey): Promise<ApiKey>;
-  /** Sets lastUsedAt without an etag check (a hint, last writer wins); unknown keys are ignored. */
-  touch(accountId: string, id: string, at: string): Promise<void>;
+  /**
+   * Sets lastUsedAt on the key as read (a hint): skipped, without error, when the key changed since
+   * (etag) or is gone, so it never undoes a rotation or revocation. No read of its own.
+   */
+  touch(key: ApiKey, at: string): Promise<void>;
 }
 
 export interface VirtualNumberStore {

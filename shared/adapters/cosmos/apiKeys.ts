@@ -69,13 +69,12 @@ export class CosmosApiKeyStore implements ApiKeyStore {
     return keyFromDoc(resource as Doc);
   }
 
-  async touch(accountId: string, id: string, at: string): Promise<void> {
-    const current = await this.get(accountId, id);
-    if (!current?.etag) return;
+  async touch(key: ApiKey, at: string): Promise<void> {
+    if (!key.etag) return;
     try {
-      await this.ctx.tenants.item(id, accountId).replace<Doc>(toDoc({ ...current, lastUsedAt: at }, { docType: 'apiKey' }), { accessCondition: { type: 'IfMatch', condition: current.etag } });
+      await this.ctx.tenants.item(key.id, key.accountId).replace<Doc>(toDoc({ ...key, lastUsedAt: at }, { docType: 'apiKey' }), { accessCondition: { type: 'IfMatch', condition: key.etag } });
     } catch (err) {
-      // A concurrent change (rotation, revocation, another touch) wins: lastUsedAt is only a hint.
+      // A change since the key was read (rotation, revocation, another touch) wins: lastUsedAt is only a hint.
       if (statusOf(err) !== 412 && statusOf(err) !== 404) throw err;
     }
   }

@@ -33,7 +33,8 @@ export function createSqliteApiKeyStore(db: Db): ApiKeyStore {
     byHash: db.prepare<[string]>('SELECT doc, etag FROM api_keys WHERE hash = ?'),
     byPrevious: db.prepare<[string]>('SELECT doc, etag FROM api_keys WHERE previous_hash = ?'),
     update: db.prepare('UPDATE api_keys SET hash = ?, previous_hash = ?, etag = ?, doc = ? WHERE account_id = ? AND id = ? AND etag = ?'),
-    touch: db.prepare("UPDATE api_keys SET doc = json_set(doc, '$.lastUsedAt', ?) WHERE account_id = ? AND id = ?"),
+    // The etag stays: lastUsedAt is no change a writer holding the key must know about.
+    touch: db.prepare("UPDATE api_keys SET doc = json_set(doc, '$.lastUsedAt', ?) WHERE account_id = ? AND id = ? AND etag = ?"),
   };
 
   return {
@@ -67,8 +68,8 @@ export function createSqliteApiKeyStore(db: Db): ApiKeyStore {
       }
       return { ...key, etag };
     },
-    async touch(accountId, id, at) {
-      await gc.run(() => st.touch.run(at, accountId, id));
+    async touch(key, at) {
+      await gc.run(() => st.touch.run(at, key.accountId, key.id, key.etag ?? ''));
     },
   };
 }

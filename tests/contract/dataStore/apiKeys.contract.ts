@@ -68,13 +68,16 @@ export function describeApiKeyStoreContract(t: StoreHarness): void {
       expect(await store.apiKeys.findByHash(again.hash)).toEqual(revoked);
     });
 
-    it('touch sets lastUsedAt without disturbing the rest; unknown keys are ignored', async () => {
+    it('touch sets lastUsedAt on the key as read, and skips a key changed since', async () => {
       const a = await newAccount();
       const k = await store.apiKeys.create(makeKey(a.id));
-      await store.apiKeys.touch(a.id, k.id, at(5));
+      await store.apiKeys.touch(k, at(5));
       const touched = (await store.apiKeys.get(a.id, k.id))!;
       expect({ ...touched, etag: undefined }).toEqual({ ...k, etag: undefined, lastUsedAt: at(5) });
-      await expect(store.apiKeys.touch(a.id, uniqueId('key'), at(6))).resolves.toBeUndefined();
+      const revoked = await store.apiKeys.update({ ...touched, revokedAt: at(6) });
+      await store.apiKeys.touch(touched, at(7));
+      expect(await store.apiKeys.get(a.id, k.id)).toEqual(revoked);
+      await expect(store.apiKeys.touch(makeKey(a.id), at(8))).resolves.toBeUndefined();
     });
   });
 }
