@@ -115,10 +115,15 @@ async function migratedAccountKey(deps: Pick<AppDeps, 'store' | 'clock' | 'ids'>
 
 export const KEY_PREFIX_LENGTH = 8;
 
-/** The record of the key stored on the account, created if it has none yet (see migratedAccountKey). */
-export async function ensureAccountKeyRecord(deps: Pick<AppDeps, 'store' | 'clock'>, account: Account, prefix = 'dfs_'): Promise<ApiKey> {
+/**
+ * The record of the key stored on the account, created if the account has no key record at all
+ * (see migratedAccountKey). An account with records has its keys there: the hash on the account is
+ * then one of them, possibly rotated or revoked since, and must not open anything by itself.
+ */
+export async function ensureAccountKeyRecord(deps: Pick<AppDeps, 'store' | 'clock'>, account: Account, prefix = 'dfs_'): Promise<ApiKey | null> {
   const existing = await deps.store.apiKeys.findByHash(account.apiKeyHash);
   if (existing) return existing;
+  if ((await deps.store.apiKeys.list(account.id)).length > 0) return null;
   try {
     return await deps.store.apiKeys.create({
       id: legacyKeyId(account.id),
@@ -136,11 +141,10 @@ export async function ensureAccountKeyRecord(deps: Pick<AppDeps, 'store' | 'cloc
     });
   } catch (err) {
     if (!(err instanceof DuplicateError)) throw err;
-    // Another request migrated it first (or the record exists under another hash: the key was replaced).
+    // Another request migrated it first; if it has been rotated since, this hash opens nothing.
     const raced = await deps.store.apiKeys.findByHash(account.apiKeyHash);
     if (raced) return raced;
-    const byId = await deps.store.apiKeys.get(account.id, legacyKeyId(account.id));
-    if (byId) return byId;
+    if (await deps.store.apiKeys.get(account.id, legacyKeyId(account.id))) return null;
     throw err;
   }
 }

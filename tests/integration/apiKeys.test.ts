@@ -141,6 +141,19 @@ describe('API keys', () => {
     expect((await fullApi.get('/me')).status).toBe(401);
   });
 
+  it('a key rotated away stays dead: the hash left on the account record never opens a key again', async () => {
+    const other = await t.newAccount({ name: 'Rotates twice' });
+    const [first] = (await other.api.get('/keys')).body.items;
+    const once = await other.api.post(`/keys/${first.id}/rotate`, { graceSeconds: 60 });
+    const twice = await keyApi(once.body.key).post(`/keys/${first.id}/rotate`, { graceSeconds: 60 });
+    expect(twice.status).toBe(200);
+    t.clock.advance(KEY_CACHE_TTL_MS);
+    // The account's original key: past both rotations, not even its grace period holds it now.
+    expect(await other.api.get('/me')).toMatchObject({ status: 401, body: { code: 'invalid_api_key' } });
+    expect((await keyApi(twice.body.key).get('/keys')).body.items.map((k: { id: string }) => k.id)).toEqual([first.id]);
+    expect((await other.api.get('/me')).status).toBe(401);
+  });
+
   it('the operator re-issue revokes every other key of the account, the legacy one included', async () => {
     const other = await t.newAccount({ name: 'Reissue' });
     const extra = await newKey(other.api, { name: 'Second', scopes: ['account:read'] });
