@@ -5,6 +5,8 @@ import { monitorSettingsOf } from '../domain/monitors';
 import { DEFAULT_RETRY_POLICY, type Account, type MonitorSettings, type SenderId } from '../domain/types';
 import { crossesBelow } from '../domain/events';
 import { hashApiKey, newApiKey } from './apiKeys';
+import { accountKeyRecord } from './accountKeys';
+import { SCOPES } from '../domain/scopes';
 import { BalanceLimitError, ConcurrencyError, InsufficientCreditsError } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { retryOnConflict } from './retryOnConflict';
@@ -13,7 +15,6 @@ import { rotateSigningSecret } from '../domain/signingSecrets';
 import { invalid, notFound, unprocessable } from './errors';
 import { balanceLowData } from './sendMessage';
 
-export const ACCOUNT_SCOPES = ['messages:send', 'messages:read', 'sender-ids:manage', 'account:manage', 'webhooks:manage', 'privacy:manage'] as const;
 
 export interface NewAccountInput {
   name: string;
@@ -36,7 +37,8 @@ export async function createAccount(deps: AppDeps, input: NewAccountInput): Prom
     id: deps.ids.next('acc'),
     name: input.name,
     apiKeyHash: hashApiKey(apiKey),
-    scopes: [...ACCOUNT_SCOPES],
+    // The ceiling of the account's keys; each key holds its own scopes (ApiKey.scopes).
+    scopes: [...SCOPES],
     currency,
     balance: amountField('/credits', input.credits ?? '0'),
     lowBalanceThreshold: amountField('/lowBalanceThreshold', input.lowBalanceThreshold ?? '0'),
@@ -51,6 +53,8 @@ export async function createAccount(deps: AppDeps, input: NewAccountInput): Prom
     callbackSecret: newSigningSecret(),
   };
   let created = await deps.store.accounts.create(account);
+  // A crash before this write leaves the key on the account alone: its record is made on first use.
+  await deps.store.apiKeys.create(accountKeyRecord(deps, created.id, apiKey, 'Account key', at));
   let senderId: SenderId | null = null;
   if (input.senderId) {
     senderId = await deps.store.senderIds.create({

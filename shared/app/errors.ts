@@ -49,3 +49,6 @@ export const notFound = (what: string) => new AppError(404, 'not_found', 'Not fo
 /** 409; `errors` and `extra` name the field taken and the record that holds it. */
 export const conflict = (code: string, detail: string, errors?: FieldError[], extra?: Record<string, unknown>) =>
   new AppError(409, code, 'Conflict', detail, errors, extra);
+
+/** 403: the key is valid but may not do this; `errors` names the field asking for more (e.g. /scopes). */
+export const forbidden = (code: string, detail: string, errors?: FieldError[]) => new AppError(403, code, 'Forbidden', detail, errors);

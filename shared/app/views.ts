@@ -4,7 +4,7 @@ import type { KeywordRule } from '../domain/keywordRule';
 import { formatMinor } from '../domain/money';
 import { monitorSettingsOf, monitorStateOf } from '../domain/monitors';
 import type { OptOut } from '../domain/optOut';
-import type { Account, DomainEvent, Message, SenderId, VirtualNumber } from '../domain/types';
+import type { Account, ApiKey, DomainEvent, Message, SenderId, VirtualNumber } from '../domain/types';
 import type { DeliveryAttempt, Subscription } from '../domain/webhooks';
 import type { AppDeps } from './deps';
 
@@ -222,4 +222,22 @@ export function deliveryView(a: DeliveryAttempt) {
 /** A stored event as GET /events lists it. */
 export function eventView(e: DomainEvent) {
   return { id: e.id, type: e.type, occurredAt: e.occurredAt, data: e.data };
+}
+
+/** An API key as listed: never the secret nor its hash, only the first characters (prefix). */
+export function apiKeyView(k: ApiKey) {
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    scopes: k.scopes,
+    createdAt: k.createdAt,
+    lastUsedAt: k.lastUsedAt,
+    expiresAt: k.expiresAt,
+  };
+}
+
+/** A key with its secret, shown once (creation, rotation); a rotation tells until when the old secret works. */
+export function issuedApiKeyView(k: ApiKey, secret: string) {
+  return { ...apiKeyView(k), key: secret, ...(k.previousValidUntil ? { previousKeyValidUntil: k.previousValidUntil } : {}) };
 }

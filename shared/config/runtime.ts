@@ -1,6 +1,6 @@
 import { createAccount } from '../app/accounts';
 import { replaceApiKey } from '../app/accountKeys';
-import { hashApiKey } from '../app/apiKeys';
+import { authenticateAccountKey } from '../app/apiKeyAuth';
 import type { AppDeps } from '../app/deps';
 import { campaignBatchHandler, sendTaskHandler } from '../app/taskHandlers';
 import { createDlrBatchHandler } from '../adapters/carriers/simulator/dlrWorker';
@@ -181,8 +181,9 @@ export async function seedDevAccount(deps: AppDeps, config: Config): Promise<See
   if (existing.items.length > 0) {
     const first = existing.items[0]!;
     if (!configuredKey) return { created: false, accountId: first.id, apiKey: null, configuredKey: null, keyReplaced: false };
-    const byKey = await deps.store.accounts.findByApiKeyHash(hashApiKey(configuredKey));
-    if (byKey) return { created: false, accountId: byKey.id, apiKey: null, configuredKey, keyReplaced: false };
+    // Held means usable: a key revoked or expired since is given back to the development account.
+    const held = await authenticateAccountKey(deps, configuredKey, false);
+    if ('account' in held) return { created: false, accountId: held.account.id, apiKey: null, configuredKey, keyReplaced: false };
     await replaceApiKey(deps, first.id, configuredKey);
     return { created: false, accountId: first.id, apiKey: null, configuredKey, keyReplaced: true };
   }

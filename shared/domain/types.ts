@@ -123,6 +123,31 @@ export interface Account {
   etag?: string;
 }
 
+/**
+ * An API key of an account (or of the operator: accountId OPERATOR_KEY_OWNER). Only the SHA-256 of
+ * the secret is stored; `prefix` is its first characters, to tell keys apart in lists.
+ */
+export interface ApiKey {
+  id: string;
+  accountId: string;
+  name: string;
+  prefix: string;
+  hash: string;
+  scopes: string[];
+  createdAt: string;
+  /** Updated at most once a minute per key and process (not a write per request). */
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  /** The secret a rotation replaced, still valid until previousValidUntil (the grace period). */
+  previousHash: string | null;
+  previousValidUntil: string | null;
+  etag?: string;
+}
+
+/** The accountId of operator keys (X-Admin-Key): no account has this id (accounts are acc_...). */
+export const OPERATOR_KEY_OWNER = 'operator';
+
 /** Thresholds of the Delivery Rate Low and High Bounce Rate triggers (seed 000). */
 export interface MonitorSettings {
   /** Delivery Rate Low fires when delivered / final falls below this (0..1). */

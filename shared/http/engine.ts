@@ -2,6 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { AppError, invalid } from '../app/errors';
 import { InvalidContinuationTokenError } from '../ports/stores';
 import { hashApiKey } from '../app/apiKeys';
+import { authenticateAccountKey, checkKey, type KeyRefusal } from '../app/apiKeyAuth';
+import { OPERATOR_KEY_OWNER } from '../domain/types';
 import type { AppDeps } from '../app/deps';
 import type { Account } from '../domain/types';
 import { problem, problemFromError } from './problem';
@@ -43,6 +45,9 @@ export interface AdmittedRequest {
   readonly search: string;
   readonly headers: Record<string, string>;
   readonly account: Account | undefined;
+  /** The authenticating key's id (RouteContext.keyId). */
+  readonly keyId: string | undefined;
+  readonly keyScopes: readonly string[] | undefined;
 }
 
 export interface RawResponse {
@@ -148,17 +153,31 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
     const def = route.def;
     const headers = lowerHeaders(raw.headers);
     let account: Account | undefined;
+    let keyId: string | undefined;
+    let keyScopes: readonly string[] | undefined;
     if (def.auth === 'account') {
       const key = headers['x-api-key'] ?? bearer(headers.authorization);
       if (!key) return problem(401, 'unauthenticated', 'Authentication required', 'Send your API key in the X-API-Key header (or Authorization: Bearer <key>).', undefined, undefined, { 'www-authenticate': 'Bearer' });
-      account = (await deps.store.accounts.findByApiKeyHash(hashApiKey(key))) ?? undefined;
-      if (!account) return problem(401, 'invalid_api_key', 'Invalid API key', 'The API key is not valid.', undefined, undefined, { 'www-authenticate': 'Bearer' });
-      if (def.scope && !account.scopes.includes(def.scope)) return problem(403, 'insufficient_scope', 'Forbidden', `This API key lacks the ${def.scope} scope.`);
+      const auth = await authenticateAccountKey(deps, key);
+      if ('refused' in auth) return refusedKey(auth.refused, 'API key');
+      if (!auth.key.scopes.includes(def.scope)) {
+        return problem(403, 'insufficient_scope', 'Forbidden', `This API key lacks the ${def.scope} scope.`, undefined, { requiredScope: def.scope });
+      }
+      account = auth.account;
+      keyId = auth.key.id;
+      keyScopes = auth.key.scopes;
     } else if (def.auth === 'admin') {
       const key = headers['x-admin-key'];
       if (!key) return problem(401, 'unauthenticated', 'Authentication required', 'Operator routes need the operator key in the X-Admin-Key header.');
       const given = Buffer.from(hashApiKey(key), 'hex');
-      if (!timingSafeEqual(given, adminHash)) return problem(401, 'invalid_admin_key', 'Invalid admin key', 'The admin key is not valid.');
+      if (timingSafeEqual(given, adminHash)) keyId = BOOTSTRAP_OPERATOR_KEY_ID;
+      else {
+        // A named operator key (created through /api/operator/keys); ADMIN_API_KEY stays the bootstrap key.
+        const check = await checkKey(deps, key);
+        if ('refused' in check) return refusedKey(check.refused, 'admin key');
+        if (check.key.accountId !== OPERATOR_KEY_OWNER) return refusedKey('invalid', 'admin key');
+        keyId = check.key.id;
+      }
     }
     const bucket = def.rateLimit ?? (def.auth === 'carrier' ? 'carrier' : undefined);
     if (bucket) {
@@ -171,7 +190,7 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
     }
     const declared = declaredLength(headers['content-length']);
     if (declared !== undefined && declared > options.maxBodyBytes) return tooLarge(declared);
-    return { route, match: m, path, search, headers, account };
+    return { route, match: m, path, search, headers, account, keyId, keyScopes };
   }
 
   /**
@@ -194,7 +213,7 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
 
   /** The rest of the request once its body is in: size, parameters, query, body, the handler. */
   async function complete(admitted: AdmittedRequest, raw: RawRequest): Promise<RouteResult> {
-    const { route, match: m, path, search, headers, account } = admitted;
+    const { route, match: m, path, search, headers, account, keyId, keyScopes } = admitted;
     const def = route.def;
     const bodySize = raw.bodySize ?? raw.body.length;
     if (bodySize > options.maxBodyBytes) return tooLarge(bodySize);
@@ -243,7 +262,7 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
     const req: RouteRequest = { method: raw.method, path, url: `${raw.origin}${raw.url}`, params, query, headers, rawBody, body };
     try {
       // Carrier, admin and open routes have no account; their handlers do not read ctx.account.
-      const result = await def.handle({ deps, req, account: account as Account });
+      const result = await def.handle({ deps, req, account: account as Account, keyId, keyScopes });
       return route.pages ? withSignedToken(result, options.pageTokenSecret, tokenScope) : result;
     } catch (err) {
       if (err instanceof AppError) return problemFromError(err);
@@ -301,6 +320,18 @@ function withSignedToken(result: RouteResult, secret: string, scope: string): Ro
   const body = result.body as { continuationToken?: unknown } | undefined;
   if (!body || typeof body !== 'object' || typeof body.continuationToken !== 'string') return result;
   return { ...result, body: { ...body, continuationToken: signPageToken(secret, scope, body.continuationToken) } };
+}
+
+/** keyId of requests made with ADMIN_API_KEY, the bootstrap operator key (it has no record). */
+export const BOOTSTRAP_OPERATOR_KEY_ID = 'bootstrap';
+
+/** 401 for a key that opens nothing: unknown, revoked, or expired (the detail says which, never why else). */
+function refusedKey(reason: KeyRefusal, what: 'API key' | 'admin key'): RouteResult {
+  const auth = { 'www-authenticate': 'Bearer' };
+  if (reason === 'expired') return problem(401, 'api_key_expired', 'API key expired', `The ${what} has expired; create a new key.`, undefined, undefined, auth);
+  if (reason === 'revoked') return problem(401, 'api_key_revoked', 'API key revoked', `The ${what} has been revoked.`, undefined, undefined, auth);
+  if (what === 'admin key') return problem(401, 'invalid_admin_key', 'Invalid admin key', 'The admin key is not valid.');
+  return problem(401, 'invalid_api_key', 'Invalid API key', 'The API key is not valid.', undefined, undefined, auth);
 }
 
 function bearer(value: string | undefined): string | undefined {

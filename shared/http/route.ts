@@ -1,5 +1,6 @@
 import type { AppDeps } from '../app/deps';
 import type { Account } from '../domain/types';
+import type { Scope } from '../domain/scopes';
 import type { TSchema } from '@sinclair/typebox';
 import type { JsonSchema, SchemaLike, StaticOf } from '../schema/builders';
 import type { EventDefinition } from '../webhooks/eventDefinition';
@@ -33,6 +34,13 @@ export interface RouteContext<Req = RouteRequest> {
   req: Req;
   /** Set for `account` routes. */
   account: Account;
+  /**
+   * Id of the API key that authenticated the request: an account key, an operator key, or
+   * 'bootstrap' for ADMIN_API_KEY; undefined on carrier and open routes. Never the secret.
+   */
+  keyId?: string;
+  /** The scopes of the authenticating account key (account routes). */
+  keyScopes?: readonly string[];
 }
 
 export interface RouteResult {
@@ -62,7 +70,15 @@ export interface ConnectorSpec {
   extensions?: Record<string, unknown>;
 }
 
-export interface RouteDef {
+/**
+ * Who may call, and with what scope: every account route names the one scope (domain/scopes.ts)
+ * a key needs for it; other routes have none.
+ */
+export type RouteAccess = { auth: 'account'; scope: Scope } | { auth: Exclude<RouteAuth, 'account'>; scope?: undefined };
+
+export type RouteDef = RouteDefBase & RouteAccess;
+
+export interface RouteDefBase {
   method: HttpMethod;
   /** Path below /api with {param} placeholders. */
   path: string;
@@ -70,9 +86,6 @@ export interface RouteDef {
   summary: string;
   description: string;
   tags: string[];
-  auth: RouteAuth;
-  /** Scope the API key needs (account routes). */
-  scope?: string;
   pathParams?: readonly ParamSpec[];
   query?: readonly ParamSpec[];
   headers?: readonly ParamSpec[];
@@ -115,7 +128,7 @@ export interface TypedRequest<Path extends string, Q extends readonly ParamSpec[
 }
 
 /** A route as declared: RouteDef with its path, query and body literal, so the handler's request is typed from them. */
-export type RouteSpec<Path extends string, Q extends readonly ParamSpec[], B extends SchemaLike | undefined> = Omit<RouteDef, 'path' | 'pathParams' | 'query' | 'body' | 'handle'> & {
+export type RouteSpec<Path extends string, Q extends readonly ParamSpec[], B extends SchemaLike | undefined> = Omit<RouteDefBase, 'path' | 'pathParams' | 'query' | 'body' | 'handle'> & RouteAccess & {
   path: Path;
   /** Named as in the path: a parameter the path does not have fails the type check. */
   pathParams?: readonly ParamSpec<PathParamNames<Path>>[];

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig, type Config } from '../config/config';
 import { createRuntime } from '../config/createRuntime';
 import { embeddedDatabaseFile, replaceGeneratedAdminKey } from '../config/sqliteParts';
 
-const USAGE = `usage: npm run key:reset -- <accountId>    a new API key for the account (its previous key stops working)
+const USAGE = `usage: npm run key:reset -- <accountId>    a new full-scope API key for the account (its other keys stop working)
        npm run key:reset -- --operator     a new operator key (X-Admin-Key) for the embedded host; restart it to use the key
 Reads the same settings as npm start (DATA_DIR, or STORAGE=cosmos for an account key).`;
 
@@ -28,7 +28,7 @@ async function main(args: string[]): Promise<number> {
   const runtime = await createRuntime({ ...config, logLevel: 'error' });
   try {
     const { apiKey } = await replaceApiKey(runtime.deps, target);
-    process.stdout.write(`New API key for account ${target}, shown only now: ${apiKey}\nThe previous key no longer works.\n`);
+    process.stdout.write(`New API key for account ${target}, shown only now: ${apiKey}\nThe account's other keys no longer work.\n`);
     return 0;
   } catch (err) {
     if (!(err instanceof AppError) || err.status !== 404) throw err;

@@ -5,9 +5,11 @@ import type { KeywordRule } from '../domain/keywordRule';
 import type { Account, DomainEvent, Message, MessageStatus, SenderId, SenderIdStatus, VirtualNumber } from '../domain/types';
 import { costMinorOf } from '../domain/money';
 import type { DeliveryAttempt, Subscription } from '../domain/webhooks';
+import type { ApiKeyStore } from './apiKeyStore';
 import type { PrivacyStore } from './privacyStore';
 
 export { ERASURE_PAGE, type PrivacyStore } from './privacyStore';
+export type { ApiKeyStore } from './apiKeyStore';
 
 /**
  * Storage ports, one repository per aggregate. Every read and write of tenant data takes the
@@ -389,5 +391,6 @@ export interface DataStore {
   campaigns: CampaignStore;
   keywordRules: KeywordRuleStore;
   privacy: PrivacyStore;
+  apiKeys: ApiKeyStore;
   close(): Promise<void>;
 }

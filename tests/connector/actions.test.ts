@@ -1,5 +1,6 @@
 import SwaggerClient, { type SwaggerClientInstance, type SwaggerResponse } from 'swagger-client';
-import { DEV_KEY, startTestHost, type TestHost } from '../fixtures/testHost';
+import { startTestHost, type TestHost } from '../fixtures/testHost';
+import { connectorKey } from '../fixtures/connectorKey';
 import { decideSenderId } from '../fixtures/webhookScenarios';
 import { startReceiver, type Receiver } from '../fixtures/webhookReceiver';
 import { operations, type Json } from './certificationRules';
@@ -25,7 +26,8 @@ describe('every connector action through swagger-client against the embedded hos
     t = await startTestHost();
     // What a maker does when pointing the imported connector at a deployment: only host and scheme change.
     spec = { ...committedDefinition(), host: new URL(t.url).host, schemes: ['http'] };
-    client = await SwaggerClient({ spec, authorizations: { api_key: DEV_KEY } });
+    // A connection made with a key holding only the connector's scopes (README), not the account's full key.
+    client = await SwaggerClient({ spec, authorizations: { api_key: await connectorKey(t) } });
     validate = responseValidator(spec);
     r = await startReceiver();
   });

@@ -2,6 +2,7 @@ import { signSimulatorPayload, SIGNATURE_HEADER } from '../../shared/adapters/ca
 import { advanceCampaigns } from '../../shared/app/campaignSending';
 import { eventCatalog } from '../../shared/webhooks/catalog';
 import { DEV_KEY, startTestHost, type TestHost } from '../fixtures/testHost';
+import { connectorKey } from '../fixtures/connectorKey';
 import { crossMonitorThresholds } from '../fixtures/webhookScenarios';
 import { committedDefinition } from './committed';
 import { PowerAutomate, startReceiver } from './powerAutomate';
@@ -31,7 +32,8 @@ describe('Power Automate flows on every trigger', () => {
 
   beforeAll(async () => {
     t = await startTestHost({ SIMULATOR_SECRET });
-    pa = new PowerAutomate(definition, t.url, DEV_KEY);
+    // The connection's key holds only the connector's scopes (README), not the account's full key.
+    pa = new PowerAutomate(definition, t.url, await connectorKey(t));
     receiver = await startReceiver();
     const me = await t.api.get('/me');
     for (const [number, label] of [[SUPPORT_LINE, 'Support line'], [SALES_LINE, 'Sales']] as const) {

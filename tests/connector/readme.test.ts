@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONNECTOR_SETTINGS } from '../../shared/connector/options';
+import { connectorScopes } from '../../shared/connector/scopes';
+import { routeTable } from '../../shared/http/routes';
 import { operations } from './certificationRules';
 import { CONNECTOR_DIR, committedDefinition } from './committed';
 
@@ -43,5 +45,15 @@ describe('README: Power Platform connector section', () => {
     expect(section).toContain('paconn create --api-def apiDefinition.swagger.json --api-prop apiProperties.json');
     expect(section).toContain('npm run connector:build');
     expect(section).toContain('A first flow');
+  });
+});
+
+describe('README: the key scopes the connector needs', () => {
+  const main = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+  test('are exactly the scopes of the account routes the connector exposes (derived from the route table)', () => {
+    const paragraph = main.slice(main.indexOf('**Key scopes.**'), main.indexOf('\n\n', main.indexOf('**Key scopes.**')));
+    const listed = [...paragraph.slice(0, paragraph.indexOf('and no')).matchAll(/`([a-z]+:[a-z]+)`/g)].map((m) => m[1]);
+    expect(listed.sort()).toEqual(connectorScopes(routeTable).sort());
+    expect(listed).not.toContain('keys:manage');
   });
 });

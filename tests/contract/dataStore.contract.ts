@@ -17,6 +17,7 @@
  * `occurredAt`; what `markDispatched` does with unknown ids (only that it does not throw).
  */
 import { describeAccountStoreContract } from './dataStore/accounts.contract';
+import { describeApiKeyStoreContract } from './dataStore/apiKeys.contract';
 import { describeCampaignStoreContract } from './dataStore/campaigns.contract';
 import { describeContactStoresContract } from './dataStore/contacts.contract';
 import { useStoreUnderTest, type DataStoreUnderTest } from './dataStore/harness';
@@ -46,5 +47,6 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
     describeContactStoresContract(t);
     describeOutboxStoreContract(t);
     describePrivacyStoreContract(t);
+    describeApiKeyStoreContract(t);
   });
 }

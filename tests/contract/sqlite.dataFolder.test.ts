@@ -18,6 +18,11 @@ const schemaOf = (db: Db): SchemaRow[] => db.prepare('SELECT type, name, tbl_nam
 const versionsOf = (db: Db): Record<string, number> =>
   Object.fromEntries((db.prepare('SELECT component, version FROM schema_versions').all() as { component: string; version: number }[]).map((r) => [r.component, r.version]));
 
+/** Tables added since that release (each store migrates its own in): compared apart. */
+const ADDED_SINCE = ['api_keys'];
+const oldPart = (rows: SchemaRow[]): SchemaRow[] => rows.filter((r) => !ADDED_SINCE.includes(r.tbl_name));
+const addedPart = (rows: SchemaRow[]): SchemaRow[] => rows.filter((r) => ADDED_SINCE.includes(r.tbl_name));
+
 function openOldFolder(): Db {
   const db = openDatabase(':memory:');
   db.exec(FIXTURE);
@@ -50,7 +55,13 @@ describe('SQLite data folder from before the per-store migrations', () => {
     const store = createSqliteDataStore(db);
     try {
       // Only the messages table changed since (version 3, compact rows; the outbox only its rows); the rest is as it was.
-      expect(schemaOf(db).filter((r) => r.tbl_name !== 'messages')).toEqual(before);
+      expect(oldPart(schemaOf(db)).filter((r) => r.tbl_name !== 'messages')).toEqual(before);
+      // The tables added since are created in the old folder exactly as in a new one.
+      const fresh = openDatabase(':memory:');
+      createSqliteDataStore(fresh);
+      expect(addedPart(schemaOf(db))).toEqual(addedPart(schemaOf(fresh)));
+      expect(addedPart(schemaOf(db)).length).toBeGreaterThan(0);
+      fresh.close();
       expect(versionsOf(db)).toEqual({
         meta: 1,
         datastore: 3,
@@ -64,6 +75,7 @@ describe('SQLite data folder from before the per-store migrations', () => {
         keywordRules: 1,
         contacts: 1,
         campaigns: 1,
+        apiKeys: 1,
       });
       // Opening it again (now with the per-store rows) changes nothing either.
       const upgraded = schemaOf(db);

@@ -34,7 +34,7 @@ describe('operator routes', () => {
       expect((await other.api.get('/me')).status).toBe(200);
       const res = await t.admin.post(`/operator/accounts/${other.id}/keys`);
       expect(res.status).toBe(201);
-      expect(res.body).toEqual({ accountId: other.id, apiKey: expect.stringMatching(/^dfs_[A-Za-z0-9_-]{32}$/) });
+      expect(res.body).toEqual({ accountId: other.id, apiKey: expect.stringMatching(/^dfs_[A-Za-z0-9_-]{32}$/), keyId: expect.stringMatching(/^key_/) });
       expect((await other.api.get('/me')).status).toBe(401);
       const renewed = await apiClient(t.url, { 'x-api-key': res.body.apiKey }).get('/me');
       expect(renewed).toMatchObject({ status: 200, body: { id: other.id, name: 'Lost key' } });

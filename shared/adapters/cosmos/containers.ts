@@ -16,8 +16,9 @@
  *           events get a `ttl` when dispatched.
  *
  * lookups   partition key /id. Small pointer documents for the cross-tenant look-ups that run on hot
- *           paths, all served by 1-RU point reads instead of fan-out queries: API-key hash -> account
- *           (every authenticated request), carrier message id -> message (every delivery report),
+ *           paths, all served by 1-RU point reads instead of fan-out queries: API-key hash -> key
+ *           record (authenticated requests, behind a 5 s in-process cache; the older hash -> account
+ *           pointers serve keys from before key records), carrier message id -> message (every delivery report),
  *           phone number -> virtual number (every inbound message, and the global uniqueness of
  *           numbers). Pointers are hints: readers verify them against the tenant document, so a
  *           pointer left behind by a crash is harmless. Carrier pointers carry a `ttl`.

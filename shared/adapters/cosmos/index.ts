@@ -9,6 +9,7 @@ import {
 } from '@azure/cosmos';
 import type { DataStore } from '../../ports/stores';
 import { CosmosAccountStore } from './accounts';
+import { CosmosApiKeyStore } from './apiKeys';
 import { CosmosCampaignStore } from './campaigns';
 import { CosmosContactStore, CosmosGroupStore } from './contacts';
 import { CosmosKeywordRuleStore } from './keywordRules';
@@ -125,6 +126,7 @@ export async function openCosmosDataStore(options: OpenCosmosDataStoreOptions): 
     groups: new CosmosGroupStore(ctx),
     keywordRules: new CosmosKeywordRuleStore(ctx),
     privacy: new CosmosPrivacyStore(ctx),
+    apiKeys: new CosmosApiKeyStore(ctx),
     retention: {
       // Attempts and dispatched events carry a time-to-live (30 days by default): Cosmos DB deletes
       // them itself, at no request-unit cost, so there is nothing for a job to do here.

@@ -1,5 +1,6 @@
 import type { DataStore } from '../../ports/stores';
 import { createSqliteAccounts } from './accounts';
+import { createSqliteApiKeyStore } from './apiKeys';
 import { createSqliteCampaignStore } from './campaigns';
 import { createSqliteContactStores } from './contacts';
 import { groupCommitFor, type Db } from './database';
@@ -41,6 +42,7 @@ export function createSqliteDataStore(db: Db): DataStore {
     deliveries,
     optOuts: createSqliteOptOutStore(db),
     keywordRules: createSqliteKeywordRuleStore(db),
+    apiKeys: createSqliteApiKeyStore(db),
     ...createSqliteContactStores(db, appendEvents),
     campaigns: createSqliteCampaignStore(db, appendEvents),
     privacy: createSqlitePrivacyStore(db),

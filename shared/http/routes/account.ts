@@ -29,10 +29,12 @@ export const accountRoutes: RouteDef[] = [
     description: 'Returns the account the API key belongs to and what the key may do; used to test the connection.',
     tags: ['Account'],
     auth: 'account',
+    scope: 'account:read',
     responses: { 200: { description: 'The account.', schema: accountSchema }, ...problemResponses(401) },
     connector: { visibility: 'advanced' },
-    async handle({ account }) {
-      return { status: 200, body: accountView(account) };
+    async handle({ account, keyScopes }) {
+      // What this key may do, not the account's ceiling: the connection test shows the key's reach.
+      return { status: 200, body: { ...accountView(account), scopes: [...(keyScopes ?? account.scopes)] } };
     },
   }),
   defineRoute({
@@ -43,6 +45,7 @@ export const accountRoutes: RouteDef[] = [
     description: 'Returns the remaining credits, their currency and the low-balance threshold.',
     tags: ['Account'],
     auth: 'account',
+    scope: 'account:read',
     responses: { 200: { description: 'The balance.', schema: balanceSchema } },
     connector: {},
     async handle({ account }) {
@@ -57,7 +60,7 @@ export const accountRoutes: RouteDef[] = [
     description: 'Changes account settings such as the default sender ID, default country, low-balance threshold and the delivery-rate and bounce-rate monitors.',
     tags: ['Account'],
     auth: 'account',
-    scope: 'account:manage',
+    scope: 'account:write',
     body: inputBody<AccountSettingsInput>()(obj('Account settings', 'Settings to change; fields left out stay as they are.', {
       name: str('Name', 'Account name.', { minLength: 1, maxLength: 100 }),
       defaultSenderId: nullable(str('Default sender ID', 'Approved sender ID (record id or value) used when a message has no from; null to clear.', { minLength: 1, maxLength: 64 })),
@@ -84,7 +87,7 @@ export const accountRoutes: RouteDef[] = [
     description: 'Returns the Standard Webhooks secret (whsec_...) that signs this account\'s per-message callbacks and default webhook calls.',
     tags: ['Account'],
     auth: 'account',
-    scope: 'account:manage',
+    scope: 'account:write',
     responses: { 200: { description: 'The secret.', schema: obj('Callback signing secret', 'Verify webhook-signature with it.', { secret: str('Secret', 'whsec_ followed by the base64 key.') }, ['secret']) }, ...problemResponses(401, 403) },
     connector: { visibility: 'advanced' },
     async handle({ deps, account }) {
@@ -100,7 +103,7 @@ export const accountRoutes: RouteDef[] = [
     description: 'Replaces the secret that signs this account\'s per-message callbacks and default webhook calls. The replaced secret keeps signing beside the new one for the overlap (default 24 hours), so receivers can switch over without rejecting a delivery.',
     tags: ['Account'],
     auth: 'account',
-    scope: 'account:manage',
+    scope: 'account:write',
     body: rotateSecretBody,
     bodyRequired: false,
     responses: { 200: { description: 'The new secret.', schema: rotatedSecretSchema }, ...problemResponses(400, 401, 403) },

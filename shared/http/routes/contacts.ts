@@ -49,7 +49,7 @@ export const contactRoutes: RouteDef[] = [
     description: 'Lists the account\'s contacts, oldest first, optionally only those of a group or with a phone number.',
     tags: ['Contacts'],
     auth: 'account',
-    scope: 'messages:read',
+    scope: 'contacts:read',
     query: [
       { name: 'groupId', schema: str('Group', 'Only contacts in this group.', { maxLength: 64, 'x-ms-dynamic-values': GROUP_DROPDOWN }) },
       { name: 'phone', schema: str('Phone', 'Only the contact with this phone number (E.164, or national for the account\'s default country).', { minLength: 3, maxLength: 32 }) },
@@ -71,7 +71,7 @@ export const contactRoutes: RouteDef[] = [
     description: 'Adds a contact with its phone number, details and groups; the phone number must not belong to another contact.',
     tags: ['Contacts'],
     auth: 'account',
-    scope: 'messages:send',
+    scope: 'contacts:write',
     body: inputBody<ContactInput>()(obj('Contact', 'The contact to add.', {
       phone: { ...phoneField('Phone number: E.164 (+14155550123), international digits or a national number of the account\'s default country.'), 'x-ms-visibility': 'important' },
       firstName: nameField('First name', 'first name'),
@@ -95,7 +95,7 @@ export const contactRoutes: RouteDef[] = [
     description: `Adds (and optionally updates) contacts from CSV text with a header row: phone is required, firstName, lastName and email are read as such, any other column becomes a custom field; up to ${IMPORT_MAX_ROWS.toLocaleString('en-US')} rows. Bad rows are reported and skipped.`,
     tags: ['Contacts'],
     auth: 'account',
-    scope: 'messages:send',
+    scope: 'contacts:write',
     body: inputBody<ImportInput>()(obj('Contact import', 'The CSV and what to do with it.', {
       csv: str('CSV', 'The CSV text, UTF-8, with a header row.', { minLength: 1, lineBreaks: true, 'x-ms-visibility': 'important' }),
       groupIds: groupIdsField('Groups every imported contact joins.'),
@@ -115,7 +115,7 @@ export const contactRoutes: RouteDef[] = [
     description: 'Returns one contact with its details, groups and opt-out state.',
     tags: ['Contacts'],
     auth: 'account',
-    scope: 'messages:read',
+    scope: 'contacts:read',
     pathParams: [contactIdParam],
     responses: { 200: { description: 'The contact.', schema: contactSchema }, ...problemResponses(404) },
     connector: {},
@@ -131,7 +131,7 @@ export const contactRoutes: RouteDef[] = [
     description: 'Changes the fields given: null clears a name or the email, custom fields merge (null removes one), groups replace the membership.',
     tags: ['Contacts'],
     auth: 'account',
-    scope: 'messages:send',
+    scope: 'contacts:write',
     pathParams: [contactIdParam],
     body: inputBody<ContactPatch>()(obj('Contact changes', 'The fields to change; the others stay as they are.', {
       phone: phoneField('New phone number; must not belong to another contact.'),
@@ -155,7 +155,7 @@ export const contactRoutes: RouteDef[] = [
     description: 'Deletes a contact and answers it as it was; its opt-out, if any, stays.',
     tags: ['Contacts'],
     auth: 'account',
-    scope: 'messages:send',
+    scope: 'contacts:write',
     pathParams: [contactIdParam],
     query: [
       {

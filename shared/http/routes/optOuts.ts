@@ -23,7 +23,7 @@ export const optOutRoutes: RouteDef[] = [
     description: 'Lists the recipients who will not get messages from this account, ordered by phone number.',
     tags: ['Opt-outs'],
     auth: 'account',
-    scope: 'messages:read',
+    scope: 'contacts:read',
     query: [
       { name: 'limit', schema: int('Page size', 'How many opt-outs per page (1-200, default 50).', { minimum: 1, maximum: 200, default: 50, 'x-ms-visibility': 'advanced' }) },
       { name: 'continuationToken', schema: str('Continuation token', 'Token from the previous page.', { maxLength: 512, 'x-ms-visibility': 'internal' }) },
@@ -45,7 +45,7 @@ export const optOutRoutes: RouteDef[] = [
     description: 'Records that a recipient must not get messages from this account, for example after they asked by email.',
     tags: ['Opt-outs'],
     auth: 'account',
-    scope: 'messages:send',
+    scope: 'contacts:write',
     body: obj('Opt-out request', 'The recipient to opt out.', {
       phone: str('Phone', 'Recipient phone number: E.164, international digits or a national number of the default country.', { minLength: 3, maxLength: 32 }),
     }, ['phone']),
@@ -64,7 +64,7 @@ export const optOutRoutes: RouteDef[] = [
     description: 'Lets a recipient get messages again when the account had opted them out; a recipient who texted STOP must text START instead.',
     tags: ['Opt-outs'],
     auth: 'account',
-    scope: 'messages:send',
+    scope: 'contacts:write',
     pathParams: [phoneParam],
     responses: { 200: { description: 'The opt-out that was removed.', schema: optOutSchema }, ...problemResponses(400, 404, 409) },
     connector: { visibility: 'advanced' },

@@ -37,6 +37,7 @@ export const senderIdRoutes: RouteDef[] = [
     description: 'Lists the account\'s sender IDs; approved ones unless another status is asked for.',
     tags: ['Sender IDs'],
     auth: 'account',
+    scope: 'account:read',
     query: [{ name: 'status', schema: str('Status', 'Which sender IDs to list (default approved).', { enum: ['approved', 'pending', 'rejected'], default: 'approved' }) }],
     responses: { 200: { description: 'The sender IDs.', schema: listOf('Sender IDs', senderIdSchema) } },
     connector: {},
@@ -53,7 +54,7 @@ export const senderIdRoutes: RouteDef[] = [
     description: 'Asks for a new sender ID (alphanumeric up to 11 characters, or a phone number); it stays pending until approved.',
     tags: ['Sender IDs'],
     auth: 'account',
-    scope: 'sender-ids:manage',
+    scope: 'account:write',
     body: inputBody<Parameters<typeof requestSenderId>[2]>()(obj('Sender ID request', 'The sender ID wanted.', {
       value: str('Value', 'Alphanumeric name (1-11 letters, digits, spaces) or a phone number.', { minLength: 1, maxLength: 20 }),
       purpose: str('Purpose', 'What the sender ID is for; helps approval.', { maxLength: 500, lineBreaks: true }),

@@ -14,6 +14,7 @@ export const virtualNumberRoutes: RouteDef[] = [
     description: 'Lists the phone numbers assigned to the account for receiving SMS.',
     tags: ['Virtual numbers'],
     auth: 'account',
+    scope: 'account:read',
     responses: { 200: { description: 'The virtual numbers.', schema: listOf('Virtual numbers', virtualNumberSchema) } },
     connector: {},
     async handle({ deps, account }) {
