@@ -1,3 +1,4 @@
+import type { Pacer } from './pacing';
 import type { PriceBook } from '../domain/pricing';
 import { eventOf, type EventData, type EventType } from '../domain/events';
 import type { DomainEvent } from '../domain/types';
@@ -30,6 +31,8 @@ export interface AppDeps {
   logger: Logger;
   settings: MessagingSettings;
   webhooks: WebhookSettings;
+  /** Per-sender send pacing, shared across instances through the store. */
+  pacer: Pacer;
   /** The queue's dead-letter side, for the operator routes that list and re-queue tasks. */
   deadLetters: Pick<TaskReceiver, 'deadLettered' | 'requeueDeadLettered'>;
 }

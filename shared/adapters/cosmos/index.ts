@@ -16,6 +16,7 @@ import { cosmosContainers, type CosmosContainerName } from './containers';
 import type { CosmosContext, CosmosStoreSettings } from './context';
 import { CosmosMessageStore } from './messages';
 import { CosmosOutboxStore } from './outbox';
+import { CosmosPacingStore } from './pacing';
 import { CosmosSenderIdStore } from './senderIds';
 import { CosmosVirtualNumberStore } from './virtualNumbers';
 import { CosmosDeliveryAttemptStore, CosmosSubscriptionStore } from './webhooks';
@@ -123,6 +124,7 @@ export async function openCosmosDataStore(options: OpenCosmosDataStoreOptions): 
     contacts: new CosmosContactStore(ctx),
     groups: new CosmosGroupStore(ctx),
     keywordRules: new CosmosKeywordRuleStore(ctx),
+    pacing: new CosmosPacingStore(ctx),
     retention: {
       // Attempts and dispatched events carry a time-to-live (30 days by default): Cosmos DB deletes
       // them itself, at no request-unit cost, so there is nothing for a job to do here.

@@ -8,6 +8,7 @@ import { carryOverLegacyVersions, recordLegacyVersion } from './legacySchema';
 import { createSqliteMessageStore } from './messages';
 import { createSqliteOptOutStore } from './optOuts';
 import { createSqliteOutbox } from './outbox';
+import { createSqlitePacingStore } from './pacing';
 import { createSqliteRetention } from './retention';
 import { createSqliteSenderIdStore } from './senderIds';
 import { createSqliteVirtualNumberStore } from './virtualNumbers';
@@ -40,6 +41,7 @@ export function createSqliteDataStore(db: Db): DataStore {
     deliveries,
     optOuts: createSqliteOptOutStore(db),
     keywordRules: createSqliteKeywordRuleStore(db),
+    pacing: createSqlitePacingStore(db),
     ...createSqliteContactStores(db, appendEvents),
     campaigns: createSqliteCampaignStore(db, appendEvents),
     retention: createSqliteRetention(db, { deliveryAttempts: pruneDeliveryAttempts, dispatchedEvents: outbox.pruneDispatched }),
