@@ -93,6 +93,11 @@ export async function accountSenderLimit(deps: AppDeps, carrierName: string, sen
   return carrier ? senderLimitOn(deps, carrier, sender) : null;
 }
 
+/** A view with the sender's limit added, when its carrier is configured. */
+export function withLimit<V extends object>(view: V, limit: SenderLimitView | null): V & { limit?: SenderLimitView } {
+  return limit ? { ...view, limit } : view;
+}
+
 async function putOrRemove(deps: AppDeps, scope: SendLimit['scope'], key: string, messagesPerSecond: number | null): Promise<void> {
   if (messagesPerSecond === null) await deps.store.pacing.removeLimit(scope, key);
   else await deps.store.pacing.putLimit({ scope, key, messagesPerSecond, updatedAt: nowIso(deps) });

@@ -1,4 +1,4 @@
-import { LATE_GRACE_MS } from '../domain/pacing';
+import { STALE_SLOT_MS } from '../domain/pacing';
 import type { Message } from '../domain/types';
 import type { Carrier, SmsSendTask } from '../ports';
 import type { AppDeps } from './deps';
@@ -6,12 +6,12 @@ import type { AppDeps } from './deps';
 /**
  * Holds a send back until its sender's slot: true when the task was sent again for that slot (the
  * caller stops here), false when the message may go now. A task already carrying its slot goes when
- * it arrives on time; one that comes early or too late for the margin takes a fresh slot. The new
+ * it arrives (a little late is fine, see STALE_SLOT_MS); one that comes early or stale takes a fresh slot. The new
  * task is a fresh one (attempt 1 in both queues), so waiting never counts as a delivery attempt.
  */
 export async function waitForSlot(deps: AppDeps, carrier: Pick<Carrier, 'name' | 'pacing'>, m: Message, task: SmsSendTask): Promise<boolean> {
   const now = deps.clock.now();
-  if (task.slotAt !== undefined && now >= task.slotAt && now - task.slotAt <= LATE_GRACE_MS) return false;
+  if (task.slotAt !== undefined && now >= task.slotAt && now - task.slotAt <= STALE_SLOT_MS) return false;
   const slot = await deps.pacer.slotFor(carrier, m.from, m.segments);
   if (slot === null || slot <= now) return false;
   const slotAt = Math.ceil(slot);

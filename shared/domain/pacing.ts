@@ -43,6 +43,14 @@ export const AIMD = { decrease: 0.5, minFactor: 0.05, increase: 0.1, stepMs: 10_
  */
 export const LATE_GRACE_MS = 20;
 
+/**
+ * A task that comes later than this after its slot (a stalled worker) takes a fresh slot rather than
+ * go at once with the others that waited as long: that would bunch them. Up to this late it goes:
+ * taking a fresh slot for every late delivery would starve a backlog whose queue always delivers a
+ * little late (Service Bus) and leave its slots unused.
+ */
+export const STALE_SLOT_MS = 1_000;
+
 export const paceKey = (carrier: string, sender: string): string => `${carrier}|${sender}`;
 
 export function newPaceState(key: string, now: number): PaceState {

@@ -79,6 +79,17 @@ export const contactSchema: JsonSchema = obj('Contact', 'A contact: a phone numb
   updatedAt: str('Updated at', 'When the contact last changed.', { format: 'date-time' }),
 }, ['id', 'phone', 'firstName', 'lastName', 'email', 'customFields', 'groups', 'optedOut', 'createdAt', 'updatedAt']);
 
+/** One sender on one carrier: what is configured and what throttling left of it. */
+export const senderLimitSchema: JsonSchema = obj('Sender limit', 'The send limit in force for a sender on a carrier.', {
+  carrier: str('Carrier', 'The carrier.'),
+  messagesPerSecond: nullable(num('Messages per second', 'The configured limit (the sender\'s own, else the carrier\'s, else the published default); null: none.')),
+  source: str('Source', 'Where the limit comes from.', { enum: ['sender', 'carrier', 'default', 'none'] }),
+  countsSegments: bool('Counts segments', 'True when the carrier counts segments, not messages, against the limit.'),
+  currentRate: nullable(num('Current rate', 'The rate in force now: lower than the limit for a while after the carrier throttled.')),
+  lastThrottledAt: nullable(str('Last throttled at', 'When the carrier last answered "too fast".', { format: 'date-time' })),
+  throttledUntil: nullable(str('Throttled until', 'Nothing is sent before this (the carrier\'s Retry-After).', { format: 'date-time' })),
+}, ['carrier', 'messagesPerSecond', 'source', 'countsSegments', 'currentRate', 'lastThrottledAt', 'throttledUntil']);
+
 export const senderIdSchema: JsonSchema = obj('Sender ID', 'A sender ID (alphanumeric name or number) and its approval state.', {
   id: str('Sender ID identifier', 'Identifier of the sender ID record, prefixed sid_.'),
   value: str('Value', 'What recipients see as the sender.'),
@@ -88,6 +99,7 @@ export const senderIdSchema: JsonSchema = obj('Sender ID', 'A sender ID (alphanu
   reason: nullable(str('Reason', 'Reason given with the approval or rejection.')),
   createdAt: str('Requested at', 'When the sender ID was requested.', { format: 'date-time' }),
   decidedAt: nullable(str('Decided at', 'When it was approved or rejected.', { format: 'date-time' })),
+  limit: senderLimitSchema,
 }, ['id', 'value', 'kind', 'status', 'createdAt']);
 
 export const virtualNumberSchema: JsonSchema = obj('Virtual number', 'A phone number that receives SMS for the account.', {
@@ -97,6 +109,7 @@ export const virtualNumberSchema: JsonSchema = obj('Virtual number', 'A phone nu
   capabilities: arr('Capabilities', 'What the number can do, e.g. sms.', { type: 'string' }),
   label: nullable(str('Label', 'Your label for the number, e.g. Support line.')),
   createdAt: str('Assigned at', 'When the number was assigned.', { format: 'date-time' }),
+  limit: senderLimitSchema,
 }, ['id', 'number', 'country', 'capabilities', 'createdAt']);
 
 export const balanceSchema: JsonSchema = obj('Balance', 'Credits left on the account.', {

@@ -1,5 +1,6 @@
 import { carrierLimit, senderLimits, setCarrierLimit, setSenderLimit } from '../../app/sendLimits';
-import { arr, bool, nullable, num, obj, str, type JsonSchema } from '../../schema/builders';
+import { arr, bool, nullable, num, obj, str } from '../../schema/builders';
+import { senderLimitSchema } from '../resources';
 import { defineRoute, type RouteDef } from '../route';
 import { pathParam, problemResponses } from './common';
 
@@ -8,17 +9,6 @@ const limitBody = obj('Limit', 'The new limit.', { messagesPerSecond: rate('Unit
 const carrierParam = pathParam('carrier', str('Carrier', 'A configured carrier: simulator, acs, twilio or kannel.', { minLength: 1, maxLength: 32 }));
 const senderParam = pathParam('sender', str('Sender', 'A sender ID or a number in E.164 (URL-encode the +).', { minLength: 1, maxLength: 32 }));
 const SENDER_KINDS = ['alphanumeric', 'shortCode', 'tollFree', 'longCode'] as const;
-
-/** One sender on one carrier: what is configured and what throttling left of it. */
-export const senderLimitSchema: JsonSchema = obj('Sender limit', 'The send limit in force for a sender on a carrier.', {
-  carrier: str('Carrier', 'The carrier.'),
-  messagesPerSecond: rate('The configured limit (the sender\'s own, else the carrier\'s, else the published default); null: none.'),
-  source: str('Source', 'Where the limit comes from.', { enum: ['sender', 'carrier', 'default', 'none'] }),
-  countsSegments: bool('Counts segments', 'True when the carrier counts segments, not messages, against the limit.'),
-  currentRate: nullable(num('Current rate', 'The rate in force now: lower than the limit for a while after the carrier throttled.')),
-  lastThrottledAt: nullable(str('Last throttled at', 'When the carrier last answered "too fast".', { format: 'date-time' })),
-  throttledUntil: nullable(str('Throttled until', 'Nothing is sent before this (the carrier\'s Retry-After).', { format: 'date-time' })),
-}, ['carrier', 'messagesPerSecond', 'source', 'countsSegments', 'currentRate', 'lastThrottledAt', 'throttledUntil']);
 
 const carrierLimitSchema = obj('Carrier limit', 'A carrier\'s send limit per sender.', {
   carrier: str('Carrier', 'The carrier.'),

@@ -1,4 +1,5 @@
 import { assignVirtualNumber, listVirtualNumbers } from '../../app/virtualNumbers';
+import { accountSenderLimit, withLimit } from '../../app/sendLimits';
 import { virtualNumberView } from '../../app/views';
 import { listOf, virtualNumberSchema } from '../resources';
 import { defineRoute, inputBody, type RouteDef } from '../route';
@@ -11,14 +12,15 @@ export const virtualNumberRoutes: RouteDef[] = [
     path: '/virtual-numbers',
     operationId: 'ListVirtualNumbers',
     summary: 'List virtual numbers',
-    description: 'Lists the phone numbers assigned to the account for receiving SMS.',
+    description: 'Lists the phone numbers assigned to the account for receiving SMS, each with its send limit on the account\'s carrier.',
     tags: ['Virtual numbers'],
     auth: 'account',
     responses: { 200: { description: 'The virtual numbers.', schema: listOf('Virtual numbers', virtualNumberSchema) } },
     connector: {},
     async handle({ deps, account }) {
       const items = await listVirtualNumbers(deps, account.id);
-      return { status: 200, body: { items: items.map(virtualNumberView) } };
+      const carrier = account.carrier ?? deps.settings.defaultCarrier;
+      return { status: 200, body: { items: await Promise.all(items.map(async (v) => withLimit(virtualNumberView(v), await accountSenderLimit(deps, carrier, v.number)))) } };
     },
   }),
   defineRoute({
