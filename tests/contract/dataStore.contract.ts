@@ -25,6 +25,7 @@ import { describeMessageAcceptContract } from './dataStore/messageAccept.contrac
 import { describeMessageStoreContract } from './dataStore/messages.contract';
 import { describeOptOutStoreContract } from './dataStore/optOuts.contract';
 import { describeOutboxStoreContract } from './dataStore/outbox.contract';
+import { describePacingStoreContract } from './dataStore/pacing.contract';
 import { describeSenderIdStoreContract } from './dataStore/senderIds.contract';
 import { describeVirtualNumberStoreContract } from './dataStore/virtualNumbers.contract';
 
@@ -44,5 +45,6 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
     describeCampaignStoreContract(t);
     describeContactStoresContract(t);
     describeOutboxStoreContract(t);
+    describePacingStoreContract(t);
   });
 }

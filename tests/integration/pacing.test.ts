@@ -4,18 +4,8 @@
  * accounts see their senders' limits.
  */
 import type { Carrier } from '../../shared/ports/carrier';
+import { maxPerSecond } from '../fixtures/submitWindows';
 import { startTestHost, type TestHost } from '../fixtures/testHost';
-
-/** The most submits in any one-second window [t, t + 1000). */
-export function maxPerSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= 1000) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
-}
 
 describe('send pacing (embedded host)', () => {
   let t: TestHost;
