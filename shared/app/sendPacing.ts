@@ -13,7 +13,8 @@ export async function waitForSlot(deps: AppDeps, carrier: Pick<Carrier, 'name' |
   const now = deps.clock.now();
   if (task.slotAt !== undefined && now >= task.slotAt && now - task.slotAt <= STALE_SLOT_MS) return false;
   const slot = await deps.pacer.slotFor(carrier, m.from, m.segments);
-  if (slot === null || slot <= now) return false;
+  // Times have millisecond resolution: a slot within this millisecond is now (rates above 1,000/s).
+  if (slot === null || slot < now + 1) return false;
   const slotAt = Math.ceil(slot);
   await deps.queue.send(
     { type: 'sms.send.v1', accountId: m.accountId, messageId: m.id, slotAt },

@@ -60,6 +60,8 @@ beforeAll(async () => {
   acs = acsApi();
   fake = await startFakeCarrierApi((req) => acs.answer(req));
   t = await startTestHost({ ACS_CONNECTION_STRING: `endpoint=${fake.url}/;accesskey=${ACCESS_KEY}`, ACS_EVENTGRID_KEY: EG_KEY });
+  // These tests send many messages at one fake instant; pacing has its own suite (pacing.test.ts).
+  await t.admin.raw('PUT', '/operator/carriers/acs/limits', { messagesPerSecond: 100_000 });
   account = await t.newAccount({ carrier: 'acs', credits: '100.00' });
   const vn = await t.admin.post('/operator/virtual-numbers', { accountId: account.id, number: ACS_NUMBER });
   expect(vn.status).toBe(201);
