@@ -5,7 +5,7 @@ import { DEFAULT_RETRY_POLICY, type Message, type MessageStatus, type StatusReas
 import type { StatusReport, SmsSendTask } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { retryOnConflict } from './retryOnConflict';
-import { waitForSlot } from './sendPacing';
+import { sendForSlot, waitForSlot } from './sendPacing';
 import { AIMD } from '../domain/pacing';
 import { conflict, notFound } from './errors';
 import { enqueueSend, queueSendAttempt } from './sendMessage';
@@ -57,6 +57,16 @@ export async function processSendTask(deps: AppDeps, task: SmsSendTask): Promise
     }
     // Over the sender's limit: the task comes back at the sender's next free slot (no attempt spent).
     if (await waitForSlot(deps, carrier, m, task)) return;
+    const limit = await deps.pacer.limitOf(carrier, m.from);
+    // No await from the gate to the submit: tasks that waited can still arrive bunched, and the gate
+    // counts this submit at the moment it starts (sentAt is that moment too).
+    const submitMs = deps.clock.now();
+    const later = deps.pacer.admit(carrier.name, m.from, limit, m.segments, submitMs);
+    if (later !== null) {
+      await sendForSlot(deps, m, later);
+      return;
+    }
+    const submittedAt = new Date(submitMs).toISOString();
     const result = await carrier.submit({
       messageId: m.id,
       accountId: m.accountId,
@@ -68,7 +78,7 @@ export async function processSendTask(deps: AppDeps, task: SmsSendTask): Promise
     });
     const attempts = m.attempts + 1;
     if (result.outcome === 'accepted') {
-      await saveTransition(deps, { ...withStatus(m, 'sent', at, null), attempts, carrierMessageId: result.carrierMessageId }, m.status, 0n);
+      await saveTransition(deps, { ...withStatus(m, 'sent', submittedAt, null), attempts, carrierMessageId: result.carrierMessageId }, m.status, 0n);
       return;
     }
     if (result.outcome === 'permanent') {

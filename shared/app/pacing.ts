@@ -42,6 +42,8 @@ export class Pacer {
   private readonly limits = new Map<string, { limit: SendLimit | null; readAt: number }>();
   private readonly blocks = new Map<string, Block>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Units this instance handed to each sender's carrier in the last second (the local gate). */
+  private readonly recent = new Map<string, { at: number; units: number }[]>();
 
   constructor(
     private readonly store: DataStore,
@@ -87,6 +89,33 @@ export class Pacer {
       block.cursor += units * block.intervalMs;
       return slot;
     });
+  }
+
+  /**
+   * The last check before a submit: tasks that waited for their slots can still come bunched (a
+   * busy worker delivers several late at once). Null when this one may go now (it is counted),
+   * else the time it may. `now` is the submit's own time (its sentAt). The shared timeline spaces slots; this keeps what one instance actually
+   * submits within the limit in every one-second window.
+   */
+  admit(carrierName: string, sender: string, limit: SenderLimit, segments: number, now: number): number | null {
+    if (limit.messagesPerSecond === null) return null;
+    const key = paceKey(carrierName, sender);
+    const units = limit.countsSegments ? Math.max(1, segments) : 1;
+    const capacity = Math.max(units, Math.floor(limit.messagesPerSecond));
+    const window = (this.recent.get(key) ?? []).filter((e) => e.at > now - 1000);
+    let used = window.reduce((sum, e) => sum + e.units, 0);
+    if (used + units <= capacity) {
+      window.push({ at: now, units });
+      this.recent.set(key, window);
+      return null;
+    }
+    this.recent.set(key, window);
+    // Free once enough of the oldest leave the window.
+    for (const e of window) {
+      used -= e.units;
+      if (used + units <= capacity) return e.at + 1000;
+    }
+    return now + 1000;
   }
 
   /** The carrier throttled this sender: slow it down (shared), and drop the slots held here. */
