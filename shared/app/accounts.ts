@@ -132,6 +132,7 @@ export interface AccountSettingsInput {
   defaultCountry?: string;
   lowBalanceThreshold?: string;
   retryPolicy?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  validityPeriod?: number | null;
   notifyOnDelivery?: boolean;
   defaultWebhookUrl?: string | null;
   /** Any of the monitor settings; the rest keep their values (or the defaults). Ranges: the route schema. */
@@ -194,6 +195,7 @@ async function applySettings(deps: AppDeps, account: Account, input: AccountSett
     }
     next.defaultWebhookUrl = input.defaultWebhookUrl;
   }
+  if (input.validityPeriod !== undefined) next.validityPeriod = input.validityPeriod;
   if (input.monitors) next.monitors = { ...monitorSettingsOf(account), ...input.monitors };
   if (input.notifyOnDelivery !== undefined) next.notifyOnDelivery = input.notifyOnDelivery;
   if (next.notifyOnDelivery && !next.defaultWebhookUrl) {

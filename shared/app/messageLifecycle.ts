@@ -55,6 +55,11 @@ export async function processSendTask(deps: AppDeps, task: SmsSendTask): Promise
       deps.logger.error('no such carrier configured', { messageId: m.id, carrier: m.carrier });
       return;
     }
+    // Its validity ran out before it could be handed over (waiting for a slot, retries, a stalled queue).
+    if (m.validUntil && deps.clock.now() > Date.parse(m.validUntil)) {
+      await saveTransition(deps, withStatus(m, 'failed', at, REASONS.expired), m.status, costMinor(m));
+      return;
+    }
     // Over the sender's limit: the task comes back at the sender's next free slot (no attempt spent).
     if (await waitForSlot(deps, carrier, m, task)) return;
     const limit = await deps.pacer.limitOf(carrier, m.from);

@@ -23,9 +23,12 @@ export async function waitForSlot(deps: AppDeps, carrier: Pick<Carrier, 'name' |
 /** Sends the message's task again, due at `slot` and carrying it. */
 export async function sendForSlot(deps: AppDeps, m: Message, slot: number): Promise<void> {
   const slotAt = Math.ceil(slot);
+  // A slot past the message's validity: come back when it runs out instead, to fail it then.
+  const expiresAt = m.validUntil ? Date.parse(m.validUntil) + 1 : Number.POSITIVE_INFINITY;
+  const dueAt = Math.min(slotAt, expiresAt);
   await deps.queue.send(
     { type: 'sms.send.v1', accountId: m.accountId, messageId: m.id, slotAt },
     // Unique per slot: the task being handled still holds the attempt's own dedupe id.
-    { delayMs: Math.max(0, slotAt - deps.clock.now()), dedupeId: `${m.id}:${m.attempts}:slot:${slotAt}` },
+    { delayMs: Math.max(0, dueAt - deps.clock.now()), dedupeId: `${m.id}:${m.attempts}:slot:${slotAt}` },
   );
 }

@@ -8,7 +8,7 @@ import { arr, bool, int, nullable, num, obj, str, type JsonSchema } from '../sch
 const MONEY = FORMATTED_AMOUNT;
 
 export const statusReasonSchema = nullable(
-  obj('Status reason', 'Why the message ended in its status: Hard Bounce 1400, Soft Bounce 1404, Carrier Violation 1408, Unknown 1409, and platform failures 1410-1420.', {
+  obj('Status reason', 'Why the message ended in its status: Hard Bounce 1400, Soft Bounce 1404, Carrier Violation 1408, Unknown 1409, and platform failures 1410-1420 (e.g. 1414 Expired: not handed to the carrier within its validity period).', {
     code: int('Reason code', 'Numeric reason code, e.g. 1400 for a hard bounce.'),
     message: str('Reason message', 'Human readable reason, e.g. Hard Bounce.'),
   }, ['code', 'message']),
@@ -36,6 +36,7 @@ export const messageSchema: JsonSchema = obj('Message', 'An SMS message and its 
   createdAt: str('Created at', 'When the message was accepted (ISO 8601 UTC).', { format: 'date-time' }),
   updatedAt: str('Updated at', 'When the message last changed (ISO 8601 UTC).', { format: 'date-time' }),
   scheduledFor: nullable(str('Scheduled for', 'When a scheduled message is due to be sent.', { format: 'date-time' })),
+  validUntil: nullable(str('Valid until', 'Not handed to the carrier by then, the message fails with reason 1414 Expired (and is refunded); null: no limit.', { format: 'date-time' })),
   sentAt: nullable(str('Sent at', 'When the carrier accepted the message.', { format: 'date-time' })),
   deliveredAt: nullable(str('Delivered at', 'When the handset confirmed delivery.', { format: 'date-time' })),
   attempts: int('Attempts', 'How many times submission to the carrier was attempted.'),
@@ -148,6 +149,7 @@ export const accountSchema: JsonSchema = obj('Account', 'The account the API key
   defaultSenderId: nullable(str('Default sender ID', 'Sender ID record used when a message has no from.')),
   defaultCountry: str('Default country', 'ISO 3166 country used to read national phone numbers.'),
   retryPolicy: { ...retryPolicySchema, required: ['maxAttempts', 'baseDelayMs', 'maxDelayMs'] },
+  validityPeriod: nullable(int('Validity period', 'Seconds a message may wait to be handed to its carrier when the send sets none; null: no limit.')),
   notifyOnDelivery: bool('Notify on delivery', 'When true, the default webhook is called when a send completes and again when its delivery status arrives.'),
   defaultWebhookUrl: nullable(str('Default webhook URL', 'The account\'s default webhook (notify on delivery).')),
   monitors: { ...monitorSettingsSchema, required: ['deliveryRateThreshold', 'bounceRateThreshold', 'windowMinutes', 'minSample'] },
