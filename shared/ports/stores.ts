@@ -2,7 +2,7 @@ import type { Campaign, CampaignKind, CampaignStatus } from '../domain/campaign'
 import type { Contact, ContactGroup } from '../domain/contact';
 import type { OptOut } from '../domain/optOut';
 import type { KeywordRule } from '../domain/keywordRule';
-import type { PaceState, SendLimit } from '../domain/pacing';
+import type { PacingStore } from './pacingStore';
 import type { Account, DomainEvent, Message, MessageStatus, SenderId, SenderIdStatus, VirtualNumber } from '../domain/types';
 import { costMinorOf } from '../domain/money';
 import type { DeliveryAttempt, Subscription } from '../domain/webhooks';
@@ -369,24 +369,6 @@ export interface RetentionStore {
    * themselves (Cosmos DB time-to-live) deletes nothing here and returns zeros.
    */
   prune(before: string): Promise<PruneResult>;
-}
-
-/**
- * Send limits set by operators and the shared pacing timeline of each sender (domain/pacing.ts).
- * `savePace` is the etag-guarded write every instance reserves slots through.
- */
-export interface PacingStore {
-  getLimit(scope: SendLimit['scope'], key: string): Promise<SendLimit | null>;
-  /** Creates or replaces the limit (last write wins: operators set it). */
-  putLimit(limit: SendLimit): Promise<SendLimit>;
-  /** False when there was none. */
-  removeLimit(scope: SendLimit['scope'], key: string): Promise<boolean>;
-  getPace(key: string): Promise<PaceState | null>;
-  /**
-   * Writes a pace state: a create when it carries no etag (ConcurrencyError when one exists), else a
-   * replace of exactly that version (ConcurrencyError when another write came first).
-   */
-  savePace(state: PaceState): Promise<PaceState>;
 }
 
 export interface DataStore {

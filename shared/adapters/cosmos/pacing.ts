@@ -1,6 +1,7 @@
 import type { JSONObject } from '@azure/cosmos';
 import type { PaceState, SendLimit } from '../../domain/pacing';
-import { ConcurrencyError, type PacingStore } from '../../ports/stores';
+import type { PacingStore } from '../../ports/pacingStore';
+import { ConcurrencyError } from '../../ports/stores';
 import type { CosmosContext } from './context';
 import { fromDoc, hashKey, readDoc, statusOf, toDoc, type Doc } from './internal';
 

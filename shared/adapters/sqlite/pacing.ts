@@ -1,5 +1,6 @@
 import type { PaceState, SendLimit } from '../../domain/pacing';
-import { ConcurrencyError, type PacingStore } from '../../ports/stores';
+import type { PacingStore } from '../../ports/pacingStore';
+import { ConcurrencyError } from '../../ports/stores';
 import { groupCommitFor, migrate, type Db } from './database';
 import { docOf, isUniqueViolation, newEtag, parse, type Row } from './rows';
 
