@@ -52,6 +52,7 @@ param kannelPassword string = ''
 @secure()
 param kannelCallbackSecret string = ''
 param kannelSmsc string = ''
+param kannelThroughput string = ''
 
 @description('Changes the Key Vault\'s name: set AZURE_KEY_VAULT_SUFFIX to a new value to provision again while a vault of an earlier `azd down` (without --purge) is soft-deleted and still holds its name.')
 param keyVaultSuffix string = ''
@@ -176,6 +177,7 @@ var appSettings = {
   KANNEL_SENDSMS_URL: kannelSendSmsUrl
   KANNEL_USERNAME: kannelUsername
   KANNEL_SMSC: kannelSmsc
+  KANNEL_THROUGHPUT: kannelThroughput
   WEBHOOK_ALLOW_LOOPBACK: 'false'
   WEBHOOK_TIMEOUT_MS: '15000'
   RATE_LIMIT_HOOKS_PER_MINUTE: '300'

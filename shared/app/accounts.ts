@@ -136,6 +136,7 @@ export interface AccountSettingsInput {
   defaultCountry?: string;
   lowBalanceThreshold?: string;
   retryPolicy?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  validityPeriod?: number | null;
   notifyOnDelivery?: boolean;
   defaultWebhookUrl?: string | null;
   /** Any of the monitor settings; the rest keep their values (or the defaults). Ranges: the route schema. */
@@ -200,6 +201,7 @@ async function applySettings(deps: AppDeps, account: Account, input: AccountSett
     }
     next.defaultWebhookUrl = input.defaultWebhookUrl;
   }
+  if (input.validityPeriod !== undefined) next.validityPeriod = input.validityPeriod;
   if (input.monitors) next.monitors = { ...monitorSettingsOf(account), ...input.monitors };
   if (input.notifyOnDelivery !== undefined) next.notifyOnDelivery = input.notifyOnDelivery;
   if (input.messageRetentionDays !== undefined) next.messageRetentionDays = input.messageRetentionDays;

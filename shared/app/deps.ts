@@ -1,3 +1,4 @@
+import type { Pacer } from './pacing';
 import type { PriceBook } from '../domain/pricing';
 import { eventOf, type EventData, type EventType } from '../domain/events';
 import type { DomainEvent } from '../domain/types';
@@ -32,6 +33,8 @@ export interface AppDeps {
   webhooks: WebhookSettings;
   /** Keys the hash an erased number's opt-out is kept under (optOuts.optOutKeyOf). */
   privacy: { hashSecret: string };
+  /** Per-sender send pacing, shared across instances through the store. */
+  pacer: Pacer;
   /** The queue's dead-letter side, for the operator routes that list and re-queue tasks. */
   deadLetters: Pick<TaskReceiver, 'deadLettered' | 'requeueDeadLettered'>;
 }

@@ -5,6 +5,8 @@ import { DEFAULT_RETRY_POLICY, type Message, type MessageStatus, type StatusReas
 import type { StatusReport, SmsSendTask } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
 import { retryOnConflict } from './retryOnConflict';
+import { sendForSlot, waitForSlot } from './sendPacing';
+import { AIMD } from '../domain/pacing';
 import { conflict, notFound } from './errors';
 import { enqueueSend, queueSendAttempt } from './sendMessage';
 
@@ -53,6 +55,23 @@ export async function processSendTask(deps: AppDeps, task: SmsSendTask): Promise
       deps.logger.error('no such carrier configured', { messageId: m.id, carrier: m.carrier });
       return;
     }
+    // Its validity ran out before it could be handed over (waiting for a slot, retries, a stalled queue).
+    if (m.validUntil && deps.clock.now() > Date.parse(m.validUntil)) {
+      await saveTransition(deps, withStatus(m, 'failed', at, REASONS.expired), m.status, costMinor(m));
+      return;
+    }
+    // Over the sender's limit: the task comes back at the sender's next free slot (no attempt spent).
+    if (await waitForSlot(deps, carrier, m, task)) return;
+    const limit = await deps.pacer.limitOf(carrier, m.from);
+    // No await from the gate to the submit: tasks that waited can still arrive bunched, and the gate
+    // counts this submit at the moment it starts (sentAt is that moment too).
+    const submitMs = deps.clock.now();
+    const later = deps.pacer.admit(carrier.name, m.from, limit, m.segments, submitMs);
+    if (later !== null) {
+      await sendForSlot(deps, m, later);
+      return;
+    }
+    const submittedAt = new Date(submitMs).toISOString();
     const result = await carrier.submit({
       messageId: m.id,
       accountId: m.accountId,
@@ -64,11 +83,23 @@ export async function processSendTask(deps: AppDeps, task: SmsSendTask): Promise
     });
     const attempts = m.attempts + 1;
     if (result.outcome === 'accepted') {
-      await saveTransition(deps, { ...withStatus(m, 'sent', at, null), attempts, carrierMessageId: result.carrierMessageId }, m.status, 0n);
+      await saveTransition(deps, { ...withStatus(m, 'sent', submittedAt, null), attempts, carrierMessageId: result.carrierMessageId }, m.status, 0n);
       return;
     }
     if (result.outcome === 'permanent') {
       await saveTransition(deps, { ...withStatus(m, 'failed', at, result.reason), attempts }, m.status, costMinor(m));
+      return;
+    }
+    if (result.throttled) {
+      // The carrier's "too fast" is not the message's fault: slow the sender down and send it again
+      // at its next slot, without spending an attempt.
+      await deps.pacer.throttled(carrier.name, m.from, result.retryAfterMs);
+      const waiting: Message = { ...m, status: 'queued', statusReason: result.reason, updatedAt: at };
+      const { message: saved } = await deps.store.messages.transition(waiting, 0n, () => []);
+      if (await waitForSlot(deps, carrier, saved, { type: task.type, accountId: task.accountId, messageId: task.messageId })) return;
+      // A sender without a limit has no timeline to push: wait out Retry-After (the task being handled holds the attempt's dedupe id).
+      const delayMs = result.retryAfterMs ?? AIMD.defaultRetryAfterMs;
+      await deps.queue.send({ type: 'sms.send.v1', accountId: saved.accountId, messageId: saved.id }, { delayMs, dedupeId: `${saved.id}:${saved.attempts}:throttled:${deps.clock.now()}` });
       return;
     }
     const account = await deps.store.accounts.get(m.accountId);
@@ -148,6 +179,19 @@ export async function requeueStale(deps: AppDeps, limit = 500): Promise<number> 
     ...(await deps.store.messages.listStale('queued', olderThan, limit)),
     ...(await deps.store.messages.listStale('scheduled', olderThan, limit)),
   ];
-  for (const m of stale) await enqueueSend(deps, m);
-  return stale.length;
+  // A paced message waits untouched for its slot; while its sender's timeline runs ahead of now its
+  // task is still due, so it is looked at again once the sender has caught up.
+  const backlog = new Map<string, Promise<boolean>>();
+  const waitsForSlot = (m: Message): Promise<boolean> => {
+    const key = `${m.carrier}|${m.from}`;
+    if (!backlog.has(key)) backlog.set(key, deps.pacer.backlogged(m.carrier, m.from));
+    return backlog.get(key)!;
+  };
+  let requeued = 0;
+  for (const m of stale) {
+    if (m.status === 'queued' && (await waitsForSlot(m))) continue;
+    await enqueueSend(deps, m);
+    requeued++;
+  }
+  return requeued;
 }

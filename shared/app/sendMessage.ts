@@ -19,6 +19,8 @@ export interface SendMessageInput {
   sendAt?: string;
   callback?: { url: string };
   uniqueArgs?: Record<string, string>;
+  /** Seconds (1-36,000) the message may wait to be handed to its carrier; default: the account's. */
+  validityPeriod?: number;
   /** Internal (not part of the HTTP body): the campaign sending this message. */
   campaignId?: string;
 }
@@ -83,6 +85,7 @@ export async function prepareMessage(
     createdAt: at,
     updatedAt: at,
     scheduledFor,
+    validUntil: validUntilOf(input.validityPeriod ?? account.validityPeriod ?? null, scheduledFor ?? at),
     sentAt: null,
     deliveredAt: null,
     attempts: 0,
@@ -170,6 +173,11 @@ export async function enqueueSend(deps: AppDeps, message: Message): Promise<Mess
 /** Queues the message's next send attempt; the dedupe id is per attempt, so a retry is a new task. */
 export function queueSendAttempt(deps: AppDeps, message: Message, delayMs: number): Promise<TaskHandle> {
   return deps.queue.send({ type: 'sms.send.v1', accountId: message.accountId, messageId: message.id }, { delayMs, dedupeId: `${message.id}:${message.attempts}` });
+}
+
+/** Validity counts from acceptance, or from `sendAt` for a scheduled message (when it becomes due). */
+function validUntilOf(seconds: number | null, from: string): string | null {
+  return seconds === null ? null : new Date(Date.parse(from) + seconds * 1000).toISOString();
 }
 
 export function checkSendAt(deps: AppDeps, sendAt: string, now: number): string {

@@ -2,6 +2,7 @@ import { createAccount } from '../app/accounts';
 import { replaceApiKey } from '../app/accountKeys';
 import { authenticateAccountKey } from '../app/apiKeyAuth';
 import type { AppDeps } from '../app/deps';
+import { Pacer } from '../app/pacing';
 import { campaignBatchHandler, sendTaskHandler } from '../app/taskHandlers';
 import { createDlrBatchHandler } from '../adapters/carriers/simulator/dlrWorker';
 import { createSimulatorCarrier, type SimulatorLog } from '../adapters/carriers/simulator/simulator';
@@ -111,7 +112,7 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
     campaignBatchSize: config.campaigns.batchSize,
     campaignCompletionTimeoutMs: config.campaigns.completionTimeoutMs,
   };
-  const deps: AppDeps = { store: parts.store, queue, carriers: registry([simulator, ...createConfiguredCarriers(config.carriers, { clock, http, logger })]), clock, ids: createIdGenerator(clock), logger, settings, privacy: { hashSecret: parts.privacyHashSecret }, deadLetters: parts.receiver, webhooks: { urlPolicy: createUrlPolicy({ allowLoopback: config.webhooks.allowLoopback }) } };
+  const deps: AppDeps = { store: parts.store, queue, carriers: registry([simulator, ...createConfiguredCarriers(config.carriers, { clock, http, logger })]), clock, ids: createIdGenerator(clock), logger, settings, privacy: { hashSecret: parts.privacyHashSecret }, pacer: new Pacer(parts.store, clock), deadLetters: parts.receiver, webhooks: { urlPolicy: createUrlPolicy({ allowLoopback: config.webhooks.allowLoopback }) } };
   // Webhook URLs come from customers: their client refuses private and metadata addresses on connect.
   const ownWebhookHttp = overrides.webhookHttp ? null : createNodeHttpClient({ refuseAddress: (ip) => addressRefusal(ip, config.webhooks.allowLoopback), maxSockets: 256 });
   const webhookHttp = overrides.webhookHttp ?? ownWebhookHttp!;

@@ -16,7 +16,7 @@ const MONEY = FORMATTED_AMOUNT;
 const plainString = strItem();
 const RATE = { minimum: 0, maximum: 1 };
 
-const reasonSchema = nullable(obj('Reason', 'Why the message is in its status: Hard Bounce 1400, Soft Bounce 1404, Carrier Violation 1408, Unknown 1409, platform failures 1410-1420; null when none.', {
+const reasonSchema = nullable(obj('Reason', 'Why the message is in its status: Hard Bounce 1400, Soft Bounce 1404, Carrier Violation 1408, Unknown 1409, platform failures 1410-1420 (1414 Expired: not handed to the carrier within its validity period); null when none.', {
   code: int('Reason code', 'Numeric reason code, e.g. 1400.'),
   message: str('Reason message', 'Human readable reason, e.g. Hard Bounce.'),
 }, ['code', 'message']));

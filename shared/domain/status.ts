@@ -52,6 +52,8 @@ export const REASONS = {
   carrierUnavailable: { code: 1412, message: 'Carrier temporarily unavailable' },
   /** The carrier refuses the recipient because they opted out there (Twilio 21610, ACS 4007). */
   optedOut: { code: 1413, message: 'Recipient opted out' },
+  /** Not handed to the carrier within its validity period (`validityPeriod`): failed and refunded. */
+  expired: { code: 1414, message: 'Expired' },
   cancelledByUser: { code: 1420, message: 'Cancelled by user' },
 } as const satisfies Record<string, StatusReason>;
 

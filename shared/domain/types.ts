@@ -44,6 +44,8 @@ export interface Message {
   createdAt: string;
   updatedAt: string;
   scheduledFor: string | null;
+  /** Not handed to the carrier by then, the message fails (1414 Expired); absent or null: no limit. */
+  validUntil?: string | null;
   sentAt: string | null;
   deliveredAt: string | null;
   attempts: number;
@@ -99,6 +101,8 @@ export interface Account {
   defaultSenderId: string | null;
   defaultCountry: string;
   retryPolicy: RetryPolicy;
+  /** Seconds a message may wait to be handed to its carrier when the send sets none; absent or null: no limit. */
+  validityPeriod?: number | null;
   carrier: string | null;
   createdAt: string;
   updatedAt: string;

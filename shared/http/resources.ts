@@ -8,7 +8,7 @@ import { arr, bool, int, nullable, num, obj, str, type JsonSchema } from '../sch
 const MONEY = FORMATTED_AMOUNT;
 
 export const statusReasonSchema = nullable(
-  obj('Status reason', 'Why the message ended in its status: Hard Bounce 1400, Soft Bounce 1404, Carrier Violation 1408, Unknown 1409, and platform failures 1410-1420.', {
+  obj('Status reason', 'Why the message ended in its status: Hard Bounce 1400, Soft Bounce 1404, Carrier Violation 1408, Unknown 1409, and platform failures 1410-1420 (e.g. 1414 Expired: not handed to the carrier within its validity period).', {
     code: int('Reason code', 'Numeric reason code, e.g. 1400 for a hard bounce.'),
     message: str('Reason message', 'Human readable reason, e.g. Hard Bounce.'),
   }, ['code', 'message']),
@@ -36,6 +36,7 @@ export const messageSchema: JsonSchema = obj('Message', 'An SMS message and its 
   createdAt: str('Created at', 'When the message was accepted (ISO 8601 UTC).', { format: 'date-time' }),
   updatedAt: str('Updated at', 'When the message last changed (ISO 8601 UTC).', { format: 'date-time' }),
   scheduledFor: nullable(str('Scheduled for', 'When a scheduled message is due to be sent.', { format: 'date-time' })),
+  validUntil: nullable(str('Valid until', 'Not handed to the carrier by then, the message fails with reason 1414 Expired (and is refunded); null: no limit.', { format: 'date-time' })),
   sentAt: nullable(str('Sent at', 'When the carrier accepted the message.', { format: 'date-time' })),
   deliveredAt: nullable(str('Delivered at', 'When the handset confirmed delivery.', { format: 'date-time' })),
   attempts: int('Attempts', 'How many times submission to the carrier was attempted.'),
@@ -79,6 +80,17 @@ export const contactSchema: JsonSchema = obj('Contact', 'A contact: a phone numb
   updatedAt: str('Updated at', 'When the contact last changed.', { format: 'date-time' }),
 }, ['id', 'phone', 'firstName', 'lastName', 'email', 'customFields', 'groups', 'optedOut', 'createdAt', 'updatedAt']);
 
+/** One sender on one carrier: what is configured and what throttling left of it. */
+export const senderLimitSchema: JsonSchema = obj('Sender limit', 'The send limit in force for a sender on a carrier.', {
+  carrier: str('Carrier', 'The carrier.'),
+  messagesPerSecond: nullable(num('Messages per second', 'The configured limit (the sender\'s own, else the carrier\'s, else the published default); null: none.')),
+  source: str('Source', 'Where the limit comes from.', { enum: ['sender', 'carrier', 'default', 'none'] }),
+  countsSegments: bool('Counts segments', 'True when the carrier counts segments, not messages, against the limit.'),
+  currentRate: nullable(num('Current rate', 'The rate in force now: lower than the limit for a while after the carrier throttled.')),
+  lastThrottledAt: nullable(str('Last throttled at', 'When the carrier last answered "too fast".', { format: 'date-time' })),
+  throttledUntil: nullable(str('Throttled until', 'Nothing is sent before this (the carrier\'s Retry-After).', { format: 'date-time' })),
+}, ['carrier', 'messagesPerSecond', 'source', 'countsSegments', 'currentRate', 'lastThrottledAt', 'throttledUntil']);
+
 export const senderIdSchema: JsonSchema = obj('Sender ID', 'A sender ID (alphanumeric name or number) and its approval state.', {
   id: str('Sender ID identifier', 'Identifier of the sender ID record, prefixed sid_.'),
   value: str('Value', 'What recipients see as the sender.'),
@@ -88,6 +100,7 @@ export const senderIdSchema: JsonSchema = obj('Sender ID', 'A sender ID (alphanu
   reason: nullable(str('Reason', 'Reason given with the approval or rejection.')),
   createdAt: str('Requested at', 'When the sender ID was requested.', { format: 'date-time' }),
   decidedAt: nullable(str('Decided at', 'When it was approved or rejected.', { format: 'date-time' })),
+  limit: senderLimitSchema,
 }, ['id', 'value', 'kind', 'status', 'createdAt']);
 
 export const virtualNumberSchema: JsonSchema = obj('Virtual number', 'A phone number that receives SMS for the account.', {
@@ -97,6 +110,7 @@ export const virtualNumberSchema: JsonSchema = obj('Virtual number', 'A phone nu
   capabilities: arr('Capabilities', 'What the number can do, e.g. sms.', { type: 'string' }),
   label: nullable(str('Label', 'Your label for the number, e.g. Support line.')),
   createdAt: str('Assigned at', 'When the number was assigned.', { format: 'date-time' }),
+  limit: senderLimitSchema,
 }, ['id', 'number', 'country', 'capabilities', 'createdAt']);
 
 export const balanceSchema: JsonSchema = obj('Balance', 'Credits left on the account.', {
@@ -135,6 +149,7 @@ export const accountSchema: JsonSchema = obj('Account', 'The account the API key
   defaultSenderId: nullable(str('Default sender ID', 'Sender ID record used when a message has no from.')),
   defaultCountry: str('Default country', 'ISO 3166 country used to read national phone numbers.'),
   retryPolicy: { ...retryPolicySchema, required: ['maxAttempts', 'baseDelayMs', 'maxDelayMs'] },
+  validityPeriod: nullable(int('Validity period', 'Seconds a message may wait to be handed to its carrier when the send sets none; null: no limit.')),
   notifyOnDelivery: bool('Notify on delivery', 'When true, the default webhook is called when a send completes and again when its delivery status arrives.'),
   defaultWebhookUrl: nullable(str('Default webhook URL', 'The account\'s default webhook (notify on delivery).')),
   monitors: { ...monitorSettingsSchema, required: ['deliveryRateThreshold', 'bounceRateThreshold', 'windowMinutes', 'minSample'] },

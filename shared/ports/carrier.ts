@@ -13,8 +13,11 @@ export interface SubmitRequest {
 
 export type SubmitResult =
   | { outcome: 'accepted'; carrierMessageId: string }
-  /** Worth another try later (throttled, carrier down, timeout). */
-  | { outcome: 'transient'; reason: StatusReason; retryAfterMs?: number }
+  /**
+   * Worth another try later (throttled, carrier down, timeout). `throttled` marks the carrier's
+   * "too fast" answer, which lowers the sender's pace (app/pacing.ts).
+   */
+  | { outcome: 'transient'; reason: StatusReason; retryAfterMs?: number; throttled?: boolean }
   /** Will never succeed (invalid number, blocked content): the message fails now. */
   | { outcome: 'permanent'; reason: StatusReason };
 
@@ -76,8 +79,18 @@ export interface InboundCallbackOutcome {
 
 export type CallbackOutcome = ({ kind: 'status' } & StatusCallbackOutcome) | ({ kind: 'inbound' } & InboundCallbackOutcome);
 
+/** How fast a carrier takes messages from one sender when no operator set a limit. */
+export interface CarrierPacing {
+  /** The published rate for this sender (messages, or segments, per second); null: no limit. */
+  defaultRate(sender: string): number | null;
+  /** True when the carrier counts segments against the rate rather than messages. */
+  readonly countsSegments: boolean;
+}
+
 export interface Carrier {
   readonly name: string;
+  /** Absent: no published limit (the simulator), only operator-set ones apply. */
+  readonly pacing?: CarrierPacing;
   /**
    * Idempotent by messageId where the carrier allows it: a retried submit never sends the SMS twice.
    * Adapters say in their own comment where the carrier gives no way to (Twilio, Kannel).

@@ -3,6 +3,7 @@ export * from './ids';
 export * from './logger';
 export * from './httpClient';
 export * from './stores';
+export * from './pacingStore';
 export * from './taskQueue';
 export * from './carrier';
 export * from './urlPolicy';

@@ -2,6 +2,7 @@ import type { Campaign, CampaignKind, CampaignStatus } from '../domain/campaign'
 import type { Contact, ContactGroup } from '../domain/contact';
 import type { OptOut } from '../domain/optOut';
 import type { KeywordRule } from '../domain/keywordRule';
+import type { PacingStore } from './pacingStore';
 import type { Account, DomainEvent, Message, MessageStatus, SenderId, SenderIdStatus, VirtualNumber } from '../domain/types';
 import { costMinorOf } from '../domain/money';
 import type { DeliveryAttempt, Subscription } from '../domain/webhooks';
@@ -377,6 +378,7 @@ export interface RetentionStore {
 
 
 export interface DataStore {
+  pacing: PacingStore;
   accounts: AccountStore;
   messages: MessageStore;
   senderIds: SenderIdStore;

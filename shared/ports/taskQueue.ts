@@ -9,6 +9,8 @@ export interface SmsSendTask {
   type: 'sms.send.v1';
   accountId: string;
   messageId: string;
+  /** The pacing slot (epoch ms) reserved for this delivery; absent on a first delivery. */
+  slotAt?: number;
 }
 
 export interface SimulatorDlrTask {

@@ -27,6 +27,7 @@ import { describeMessageStoreContract } from './dataStore/messages.contract';
 import { describeOptOutStoreContract } from './dataStore/optOuts.contract';
 import { describeOutboxStoreContract } from './dataStore/outbox.contract';
 import { describePrivacyStoreContract } from './dataStore/privacy.contract';
+import { describePacingStoreContract } from './dataStore/pacing.contract';
 import { describeSenderIdStoreContract } from './dataStore/senderIds.contract';
 import { describeVirtualNumberStoreContract } from './dataStore/virtualNumbers.contract';
 
@@ -48,5 +49,6 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
     describeOutboxStoreContract(t);
     describePrivacyStoreContract(t);
     describeApiKeyStoreContract(t);
+    describePacingStoreContract(t);
   });
 }

@@ -19,7 +19,7 @@ const versionsOf = (db: Db): Record<string, number> =>
   Object.fromEntries((db.prepare('SELECT component, version FROM schema_versions').all() as { component: string; version: number }[]).map((r) => [r.component, r.version]));
 
 /** Tables added since that release (each store migrates its own in): compared apart. */
-const ADDED_SINCE = ['api_keys'];
+const ADDED_SINCE = ['api_keys', 'send_limits', 'pace_states'];
 const oldPart = (rows: SchemaRow[]): SchemaRow[] => rows.filter((r) => !ADDED_SINCE.includes(r.tbl_name));
 const addedPart = (rows: SchemaRow[]): SchemaRow[] => rows.filter((r) => ADDED_SINCE.includes(r.tbl_name));
 
@@ -76,6 +76,7 @@ describe('SQLite data folder from before the per-store migrations', () => {
         contacts: 1,
         campaigns: 1,
         apiKeys: 1,
+        pacing: 1,
       });
       // Opening it again (now with the per-store rows) changes nothing either.
       const upgraded = schemaOf(db);

@@ -60,6 +60,8 @@ beforeAll(async () => {
   acs = acsApi();
   fake = await startFakeCarrierApi((req) => acs.answer(req));
   t = await startTestHost({ ACS_CONNECTION_STRING: `endpoint=${fake.url}/;accesskey=${ACCESS_KEY}`, ACS_EVENTGRID_KEY: EG_KEY });
+  // These tests send many messages at one fake instant; pacing has its own suite (pacing.test.ts).
+  await t.admin.raw('PUT', '/operator/carriers/acs/limits', { messagesPerSecond: 100_000 });
   account = await t.newAccount({ carrier: 'acs', credits: '100.00' });
   const vn = await t.admin.post('/operator/virtual-numbers', { accountId: account.id, number: ACS_NUMBER });
   expect(vn.status).toBe(201);
@@ -164,10 +166,16 @@ describe('sending through ACS', () => {
 
   test('throttling and server errors are retried; a refused recipient fails the message and refunds it', async () => {
     const balance0 = (await account.api.get('/balance')).body.credits;
-    acs.script.push(() => ({ status: 429, body: JSON.stringify({ error: { code: 'TooManyRequests', message: 'slow down' } }) }));
+    acs.script.push(() => ({ status: 429, headers: { 'retry-after': '30' }, body: JSON.stringify({ error: { code: 'TooManyRequests', message: 'slow down' } }) }));
+    const throttledAt = t.clock.now();
     const throttled = await sendOne('+14155550125', 'Throttled first');
-    expect(throttled).toMatchObject({ status: 'queued', statusReason: { code: 1412 } });
+    expect(throttled).toMatchObject({ status: 'queued', attempts: 0, statusReason: { code: 1412 } });
+    // The sender is slowed down (rate halved) and nothing of it goes before Retry-After.
+    const limits = (await t.admin.get(`/operator/senders/${encodeURIComponent(throttled.from)}/limits`)).body.carriers.find((c: { carrier: string }) => c.carrier === 'acs');
+    expect(limits).toMatchObject({ currentRate: 50_000, lastThrottledAt: new Date(throttledAt).toISOString(), throttledUntil: new Date(throttledAt + 30_000).toISOString() });
     await t.advance(20_000);
+    expect((await account.api.get(`/messages/${throttled.id}`)).body.status).toBe('queued');
+    await t.advance(10_000);
     expect((await account.api.get(`/messages/${throttled.id}`)).body.status).toBe('sent');
 
     acs.script.push((req) => ({ status: 202, body: JSON.stringify({ value: [{ to: JSON.parse(req.body).smsRecipients[0].to, httpStatusCode: 400, successful: false, errorMessage: 'Invalid To phone number format.' }] }) }));

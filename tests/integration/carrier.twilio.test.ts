@@ -37,6 +37,8 @@ beforeAll(async () => {
   api = twilioApi();
   fake = await startFakeCarrierApi((req) => api.answer(req));
   t = await startTestHost({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_BASE_URL: fake.url });
+  // These tests send many messages at one fake instant; pacing has its own suite (pacing.test.ts).
+  await t.admin.raw('PUT', '/operator/carriers/twilio/limits', { messagesPerSecond: 100_000 });
   account = await t.newAccount({ carrier: 'twilio' });
   expect((await t.admin.post('/operator/virtual-numbers', { accountId: account.id, number: NUMBER })).status).toBe(201);
 });
@@ -95,14 +97,22 @@ describe('sending through Twilio', () => {
     expect((await account.api.get('/balance')).body.credits).toBe(before);
   });
 
-  test('429 and 5xx are retried later, not failed', async () => {
+  test('429 and 5xx are retried later, not failed; the 429 (20429) slows the sender down without spending an attempt', async () => {
     api.script.push(() => ({ status: 429, body: JSON.stringify({ code: 20429, message: 'Too Many Requests', status: 429 }) }));
     api.script.push(() => ({ status: 503, body: 'upstream unavailable' }));
+    const throttledAt = new Date(t.clock.now()).toISOString();
     const m = await sendOne('+14155550198', 'Try again');
-    expect(m).toMatchObject({ status: 'queued', attempts: 1, statusReason: { code: 1412 } });
+    expect(m).toMatchObject({ status: 'queued', attempts: 0, statusReason: { code: 1412 } });
+    // The sender's rate is halved for a while, and nothing goes before Retry-After (1 s without one).
+    const limits = (await t.admin.get('/operator/senders/Other/limits')).body.carriers.find((c: { carrier: string }) => c.carrier === 'twilio');
+    expect(limits).toMatchObject({ messagesPerSecond: 100_000, currentRate: 50_000, lastThrottledAt: throttledAt, throttledUntil: new Date(t.clock.now() + 1_000).toISOString() });
     await t.advance(10_000); // the 503
+    expect((await account.api.get(`/messages/${m.id}`)).body).toMatchObject({ status: 'queued', attempts: 1 });
     await t.advance(10_000);
-    expect((await account.api.get(`/messages/${m.id}`)).body).toMatchObject({ status: 'sent', attempts: 3 });
+    expect((await account.api.get(`/messages/${m.id}`)).body).toMatchObject({ status: 'sent', attempts: 2 });
+    // The rate climbs back a tenth per 10 s the carrier accepts.
+    const later = (await t.admin.get('/operator/senders/Other/limits')).body.carriers.find((c: { carrier: string }) => c.carrier === 'twilio');
+    expect(later).toMatchObject({ currentRate: 60_000, throttledUntil: null });
   });
 });
 

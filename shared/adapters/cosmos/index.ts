@@ -18,6 +18,7 @@ import type { CosmosContext, CosmosStoreSettings } from './context';
 import { CosmosMessageStore } from './messages';
 import { CosmosOutboxStore } from './outbox';
 import { CosmosPrivacyStore } from './privacy';
+import { CosmosPacingStore } from './pacing';
 import { CosmosSenderIdStore } from './senderIds';
 import { CosmosVirtualNumberStore } from './virtualNumbers';
 import { CosmosDeliveryAttemptStore, CosmosSubscriptionStore } from './webhooks';
@@ -127,6 +128,7 @@ export async function openCosmosDataStore(options: OpenCosmosDataStoreOptions): 
     keywordRules: new CosmosKeywordRuleStore(ctx),
     privacy: new CosmosPrivacyStore(ctx),
     apiKeys: new CosmosApiKeyStore(ctx),
+    pacing: new CosmosPacingStore(ctx),
     retention: {
       // Attempts and dispatched events carry a time-to-live (30 days by default): Cosmos DB deletes
       // them itself, at no request-unit cost, so there is nothing for a job to do here.

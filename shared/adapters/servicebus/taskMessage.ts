@@ -86,6 +86,7 @@ export function parseTask(value: unknown): Task {
         type,
         accountId: requireString(record, 'accountId', type),
         messageId: requireString(record, 'messageId', type),
+        ...(typeof record['slotAt'] === 'number' && Number.isFinite(record['slotAt']) ? { slotAt: record['slotAt'] } : {}),
       };
     case 'simulator.dlr.v1':
       return {

@@ -10,6 +10,7 @@ import { createSqliteMessageStore } from './messages';
 import { createSqliteOptOutStore } from './optOuts';
 import { createSqliteOutbox } from './outbox';
 import { createSqlitePrivacyStore } from './privacy';
+import { createSqlitePacingStore } from './pacing';
 import { createSqliteRetention } from './retention';
 import { createSqliteSenderIdStore } from './senderIds';
 import { createSqliteVirtualNumberStore } from './virtualNumbers';
@@ -43,6 +44,7 @@ export function createSqliteDataStore(db: Db): DataStore {
     optOuts: createSqliteOptOutStore(db),
     keywordRules: createSqliteKeywordRuleStore(db),
     apiKeys: createSqliteApiKeyStore(db),
+    pacing: createSqlitePacingStore(db),
     ...createSqliteContactStores(db, appendEvents),
     campaigns: createSqliteCampaignStore(db, appendEvents),
     privacy: createSqlitePrivacyStore(db),

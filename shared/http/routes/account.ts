@@ -67,6 +67,7 @@ export const accountRoutes: RouteDef[] = [
       defaultCountry: defaultCountryInput('ISO 3166 alpha-2 country used to read national numbers, e.g. IN.'),
       lowBalanceThreshold: str('Low balance threshold', 'Balance Low fires when credits fall below this decimal amount.', { pattern: AMOUNT_PATTERN }),
       retryPolicy: retryPolicyInputSchema,
+      validityPeriod: nullable(int('Validity period', 'Seconds (1-36,000) a message may wait to be handed to its carrier when the send sets none; null: no limit.', { minimum: 1, maximum: 36_000 })),
       notifyOnDelivery: bool('Notify on delivery', 'Call the default webhook when a send completes and again when its delivery status arrives (needs defaultWebhookUrl).'),
       defaultWebhookUrl: nullable(str('Default webhook URL', 'HTTPS URL of the account\'s default webhook; null to clear.', { format: 'uri', maxLength: 2048 })),
       monitors: monitorSettingsInputSchema,

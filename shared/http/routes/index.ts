@@ -10,6 +10,7 @@ import { groupRoutes } from './groups';
 import { hookRoutes } from './hooks';
 import { keyRoutes } from './keys';
 import { keywordRoutes } from './keywords';
+import { limitRoutes } from './limits';
 import { lookupRoutes } from './lookups';
 import { messageRoutes } from './messages';
 import { operatorKeyRoutes } from './operatorKeys';
@@ -22,7 +23,7 @@ import { virtualNumberRoutes } from './virtualNumbers';
  * The route table: the single declaration of every HTTP route. The embedded host, the Azure
  * Functions registrations and the connector generator all read this list.
  */
-const declared: RouteDef[] = [...accountRoutes, ...messageRoutes, ...optOutRoutes, ...privacyRoutes, ...keywordRoutes, ...contactRoutes, ...groupRoutes, ...campaignRoutes, ...senderIdRoutes, ...virtualNumberRoutes, ...lookupRoutes, ...keyRoutes, ...adminRoutes, ...operatorKeyRoutes, ...deadLetterRoutes, ...carrierRoutes, ...hookRoutes];
+const declared: RouteDef[] = [...accountRoutes, ...messageRoutes, ...optOutRoutes, ...privacyRoutes, ...keywordRoutes, ...contactRoutes, ...groupRoutes, ...campaignRoutes, ...senderIdRoutes, ...virtualNumberRoutes, ...lookupRoutes, ...keyRoutes, ...adminRoutes, ...operatorKeyRoutes, ...deadLetterRoutes, ...limitRoutes, ...carrierRoutes, ...hookRoutes];
 
 /**
  * The engine validates the query string and path parameters of every route but the carriers'

@@ -19,6 +19,7 @@ export const sendMessageBody = inputBody<SendMessageInput>()(obj('Send SMS reque
     'x-ms-visibility': 'important',
     'x-ms-dynamic-values': { operationId: 'ListSenderIdValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' },
   }),
+  validityPeriod: int('Validity period', 'Seconds (1-36,000) the message may wait to be handed to the carrier (after sendAt when scheduled); later it fails with reason 1414 Expired and is refunded. Default: the account\'s.', { minimum: 1, maximum: 36_000, 'x-ms-visibility': 'advanced' }),
   sendAt: str('Send at', 'Schedule the message: an ISO 8601 time at least 1 minute and at most 35 days ahead.', { format: 'date-time', 'x-ms-visibility': 'advanced' }),
   callback: obj('Callback', 'Per-message webhook for sent, delivered and undelivered events.', {
     url: str('Callback URL', 'HTTPS URL that receives this message\'s events.', { format: 'uri', maxLength: 2048 }),

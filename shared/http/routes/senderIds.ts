@@ -1,4 +1,5 @@
 import { decideSenderId, listSenderIds, requestSenderId } from '../../app/senderIds';
+import { accountSenderLimit, withLimit } from '../../app/sendLimits';
 import { senderIdView } from '../../app/views';
 import { listOf, senderIdSchema } from '../resources';
 import { defineRoute, inputBody, type RouteDef } from '../route';
@@ -34,7 +35,7 @@ export const senderIdRoutes: RouteDef[] = [
     path: '/sender-ids',
     operationId: 'ListSenderIds',
     summary: 'List sender IDs',
-    description: 'Lists the account\'s sender IDs; approved ones unless another status is asked for.',
+    description: 'Lists the account\'s sender IDs; approved ones unless another status is asked for. Each carries its send limit on the account\'s carrier.',
     tags: ['Sender IDs'],
     auth: 'account',
     scope: 'account:read',
@@ -43,7 +44,8 @@ export const senderIdRoutes: RouteDef[] = [
     connector: {},
     async handle({ deps, req, account }) {
       const items = await listSenderIds(deps, account.id, req.query.status);
-      return { status: 200, body: { items: items.map(senderIdView) } };
+      const carrier = account.carrier ?? deps.settings.defaultCarrier;
+      return { status: 200, body: { items: await Promise.all(items.map(async (s) => withLimit(senderIdView(s), await accountSenderLimit(deps, carrier, s.value)))) } };
     },
   }),
   defineRoute({

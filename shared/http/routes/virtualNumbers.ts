@@ -1,4 +1,5 @@
 import { assignVirtualNumber, listVirtualNumbers } from '../../app/virtualNumbers';
+import { accountSenderLimit, withLimit } from '../../app/sendLimits';
 import { virtualNumberView } from '../../app/views';
 import { listOf, virtualNumberSchema } from '../resources';
 import { defineRoute, inputBody, type RouteDef } from '../route';
@@ -11,7 +12,7 @@ export const virtualNumberRoutes: RouteDef[] = [
     path: '/virtual-numbers',
     operationId: 'ListVirtualNumbers',
     summary: 'List virtual numbers',
-    description: 'Lists the phone numbers assigned to the account for receiving SMS.',
+    description: 'Lists the phone numbers assigned to the account for receiving SMS, each with its send limit on the account\'s carrier.',
     tags: ['Virtual numbers'],
     auth: 'account',
     scope: 'account:read',
@@ -19,7 +20,8 @@ export const virtualNumberRoutes: RouteDef[] = [
     connector: {},
     async handle({ deps, account }) {
       const items = await listVirtualNumbers(deps, account.id);
-      return { status: 200, body: { items: items.map(virtualNumberView) } };
+      const carrier = account.carrier ?? deps.settings.defaultCarrier;
+      return { status: 200, body: { items: await Promise.all(items.map(async (v) => withLimit(virtualNumberView(v), await accountSenderLimit(deps, carrier, v.number)))) } };
     },
   }),
   defineRoute({

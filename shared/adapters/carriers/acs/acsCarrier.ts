@@ -1,4 +1,6 @@
 import { SmsClient, type SmsSendResult } from '@azure/communication-sms';
+import { retryAfter } from '../retryAfter';
+import { ACS_PACING } from '../publishedRates';
 import { REASONS } from '../../../domain/status';
 import {
   CarrierPayloadError,
@@ -58,6 +60,7 @@ export function createAcsCarrier(options: AcsCarrierOptions): Carrier & { repeat
 
   return {
     name: ACS_CARRIER,
+    pacing: ACS_PACING,
     repeatability,
 
     async submit(req: SubmitRequest): Promise<SubmitResult> {
@@ -146,7 +149,9 @@ function fromResult(r: SmsSendResult): SubmitResult {
 }
 
 function fromError(err: unknown): SubmitResult {
-  const status = (err as { statusCode?: unknown }).statusCode;
+  const { statusCode: status, response } = err as { statusCode?: unknown; response?: { headers?: { get?(name: string): string | undefined } } };
+  // 429: the sender's rate was exceeded; slow it down, from Retry-After when the service gives one.
+  if (status === 429) return { outcome: 'transient', reason: REASONS.carrierUnavailable, throttled: true, ...retryAfter(response?.headers?.get?.('retry-after')) };
   return byHttpStatus(typeof status === 'number' ? status : undefined);
 }
 

@@ -20,6 +20,11 @@ export const kannelCarrier = defineCarrier({
       azure: 'keyVault',
     }),
     KANNEL_SMSC: setting.text({ help: 'Optional smsc id Kannel routes our messages through.', azure: 'app' }),
+    KANNEL_THROUGHPUT: setting.text({
+      help: 'The SMSC\'s `throughput` (messages per second, fractions allowed): the default send limit of every sender on Kannel; unset: none.',
+      azure: 'app',
+      check: (v) => (/^\d+(\.\d+)?$/.test(v) && Number(v) > 0 ? null : 'must be a positive number of messages per second, e.g. 10 or 0.5'),
+    }),
   },
   read: (s) => ({
     sendsmsUrl: s.get('KANNEL_SENDSMS_URL'),
@@ -27,6 +32,7 @@ export const kannelCarrier = defineCarrier({
     password: s.get('KANNEL_PASSWORD'),
     callbackSecret: s.get('KANNEL_CALLBACK_SECRET'),
     smsc: s.optional('KANNEL_SMSC'),
+    throughput: s.optional('KANNEL_THROUGHPUT') === null ? null : Number(s.optional('KANNEL_THROUGHPUT')),
   }),
   create(settings, { http, clock, logger }) {
     // Required here, not imported, like the other carriers (kannel has no SDK, but stays cheap to list).

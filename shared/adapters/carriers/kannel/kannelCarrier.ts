@@ -1,3 +1,5 @@
+import { retryAfter } from '../retryAfter';
+import { kannelPacing } from '../publishedRates';
 import { REASONS } from '../../../domain/status';
 import {
   CarrierPayloadError,
@@ -28,6 +30,8 @@ export interface KannelCarrierOptions {
   callbackSecret: string;
   /** Optional smsc id to route through (smsbox `smsc` parameter). */
   smsc?: string | null;
+  /** The SMSC's throughput, messages per second (KANNEL_THROUGHPUT); null or absent: no default limit. */
+  throughput?: number | null;
   http: HttpClient;
   clock: Clock;
   logger: Logger;
@@ -50,6 +54,7 @@ export function createKannelCarrier(options: KannelCarrierOptions): Carrier {
 
   return {
     name: KANNEL_CARRIER,
+    pacing: kannelPacing(options.throughput ?? null),
 
     async submit(req: SubmitRequest): Promise<SubmitResult> {
       // Kannel substitutes %d (type), %A (SMSC answer) and %T (time) when it calls back.
@@ -72,6 +77,10 @@ export function createKannelCarrier(options: KannelCarrierOptions): Carrier {
         // 202 "0: Accepted for delivery" or "3: Queued for later delivery" (no SMSC connected yet).
         if (res.status === 202 || res.status === 200) return { outcome: 'accepted', carrierMessageId: req.messageId };
         logger.warn('Kannel refused a send', { messageId: req.messageId, status: res.status, answer: res.body.slice(0, 200) });
+        // Queue full (smsbox answers 503 "Queue full", a proxy may answer 429): slow the sender down.
+        if (res.status === 429 || (res.status === 503 && /queue full/i.test(res.body))) {
+          return { outcome: 'transient', reason: REASONS.carrierUnavailable, throttled: true, ...retryAfter(res.headers['retry-after']) };
+        }
         // 403 is a wrong sendsms-user: fixable by the operator before retries run out.
         if (res.status === 403 || res.status === 429 || res.status >= 500) return { outcome: 'transient', reason: REASONS.carrierUnavailable };
         return { outcome: 'permanent', reason: REASONS.rejected };

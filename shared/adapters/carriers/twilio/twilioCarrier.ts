@@ -1,5 +1,6 @@
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
+import { TWILIO_PACING } from '../publishedRates';
 import { REASONS } from '../../../domain/status';
 import {
   CarrierPayloadError,
@@ -69,6 +70,7 @@ export function createTwilioCarrier(options: TwilioCarrierOptions): Carrier {
 
   return {
     name: TWILIO_CARRIER,
+    pacing: TWILIO_PACING,
 
     async submit(req: SubmitRequest): Promise<SubmitResult> {
       try {
@@ -142,8 +144,10 @@ function fromError(err: unknown): SubmitResult {
   const status = typeof e.status === 'number' ? e.status : undefined;
   const code = typeof e.code === 'number' ? e.code : undefined;
   const known = classifyTwilioError(code);
-  if (known) return known.transient ? { outcome: 'transient', reason: known.reason } : { outcome: 'permanent', reason: known.reason };
+  // 20429 (too many requests) and 30022 (10DLC throughput exceeded) slow the sender down.
+  const throttled = status === 429 || code === 20429 || code === 30022;
+  if (known) return known.transient ? { outcome: 'transient', reason: known.reason, ...(throttled ? { throttled } : {}) } : { outcome: 'permanent', reason: known.reason };
   // No HTTP status: the request never got an answer (refused, reset, timed out).
-  if (status === undefined || status === 401 || status === 429 || status >= 500) return { outcome: 'transient', reason: REASONS.carrierUnavailable };
+  if (status === undefined || status === 401 || status === 429 || status >= 500) return { outcome: 'transient', reason: REASONS.carrierUnavailable, ...(throttled ? { throttled } : {}) };
   return { outcome: 'permanent', reason: REASONS.rejected };
 }
