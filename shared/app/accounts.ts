@@ -13,7 +13,7 @@ import { rotateSigningSecret } from '../domain/signingSecrets';
 import { invalid, notFound, unprocessable } from './errors';
 import { balanceLowData } from './sendMessage';
 
-export const ACCOUNT_SCOPES = ['messages:send', 'messages:read', 'sender-ids:manage', 'account:manage', 'webhooks:manage'] as const;
+export const ACCOUNT_SCOPES = ['messages:send', 'messages:read', 'sender-ids:manage', 'account:manage', 'webhooks:manage', 'audit:read'] as const;
 
 export interface NewAccountInput {
   name: string;

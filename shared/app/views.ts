@@ -1,3 +1,4 @@
+import type { AuditRecord } from '../domain/audit';
 import type { Campaign } from '../domain/campaign';
 import type { Contact, ContactGroup } from '../domain/contact';
 import type { KeywordRule } from '../domain/keywordRule';
@@ -221,4 +222,9 @@ export function deliveryView(a: DeliveryAttempt) {
 /** A stored event as GET /events lists it. */
 export function eventView(e: DomainEvent) {
   return { id: e.id, type: e.type, occurredAt: e.occurredAt, data: e.data };
+}
+
+/** An audit record as both audit routes show it (all of it: it holds no secret). */
+export function auditRecordView(r: AuditRecord) {
+  return { id: r.id, at: r.at, accountId: r.accountId, keyId: r.keyId, operationId: r.operationId, method: r.method, resourceId: r.resourceId, sourceAddress: r.sourceAddress, status: r.status, requestId: r.requestId };
 }

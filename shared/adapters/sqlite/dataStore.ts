@@ -1,5 +1,6 @@
 import type { DataStore } from '../../ports/stores';
 import { createSqliteAccounts } from './accounts';
+import { createSqliteAuditStore } from './audit';
 import { createSqliteCampaignStore } from './campaigns';
 import { createSqliteContactStores } from './contacts';
 import { groupCommitFor, type Db } from './database';
@@ -32,6 +33,7 @@ export function createSqliteDataStore(db: Db): DataStore {
 
   return {
     accounts: accounts.store,
+    audit: createSqliteAuditStore(db),
     messages,
     senderIds,
     virtualNumbers,

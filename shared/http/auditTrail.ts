@@ -1,0 +1,82 @@
+import type { AuditRecord } from '../domain/audit';
+import type { IdGenerator } from '../ports/ids';
+import type { RouteDef, RouteResult } from './route';
+
+/**
+ * What the engine writes to the audit log (shared/ports/stores.ts AuditStore), and what it reads off
+ * a request to write it. The durability argument is in docs/ARCHITECTURE.md (Audit log).
+ */
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Recorded: every mutating request on an account route, and every operator request (reads too).
+ * Not recorded: reads on account routes, open routes, and carrier callbacks (machine traffic that
+ * authenticates by signature, holds no key, and whose effects are the messages' own status history).
+ */
+export function isAudited(def: Pick<RouteDef, 'auth' | 'method'>): boolean {
+  return def.auth === 'admin' || (def.auth === 'account' && MUTATING.has(def.method));
+}
+
+/**
+ * The key id an audit record names, never the secret: today an account has one key, named by the
+ * first 12 hex characters of its SHA-256 (the stored hash, not the key); the operator key is
+ * `operator`. The single place to swap for the stored id once keys are records of their own.
+ */
+export function auditKeyId(auth: 'account' | 'admin', apiKeyHash: string): string {
+  return auth === 'admin' ? 'operator' : `key_${apiKeyHash.slice(0, 12)}`;
+}
+
+/** A caller's X-Request-Id is kept when it is a plain token; anything else gets an id of ours. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestIdOf(headers: Record<string, string | string[] | undefined>, ids: IdGenerator): string {
+  const given = headers['x-request-id'] ?? headerIgnoringCase(headers, 'x-request-id');
+  return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : ids.next('req');
+}
+
+function headerIgnoringCase(headers: Record<string, string | string[] | undefined>, name: string): string | string[] | undefined {
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
+  return undefined;
+}
+
+/** The account an operator request acts on: an `accountId` in its path, query or body; else none. */
+export function operatorAccountOf(params: Record<string, string>, query: Record<string, unknown>, body: unknown): string | null {
+  const fromBody = body && typeof body === 'object' ? (body as { accountId?: unknown }).accountId : undefined;
+  for (const candidate of [params.accountId, query.accountId, fromBody]) if (typeof candidate === 'string' && candidate !== '') return candidate;
+  return null;
+}
+
+/** The resource a path names: its last parameter (`/groups/{groupId}/contacts/{contactId}` → the contact). */
+export function pathResourceOf(paramNames: readonly string[], params: Record<string, string>): string | null {
+  const last = paramNames[paramNames.length - 1];
+  return last === undefined ? null : (params[last] ?? null);
+}
+
+/** The resource a successful request created or answered with: the `id` of its JSON body. */
+export function resultResourceOf(result: RouteResult): string | null {
+  if (result.status >= 300 || !result.body || typeof result.body !== 'object') return null;
+  const id = (result.body as { id?: unknown }).id;
+  return typeof id === 'string' ? id : null;
+}
+
+export interface AuditSubject {
+  keyId: string;
+  accountId: string | null;
+  resourceId: string | null;
+}
+
+export function auditRecord(ids: IdGenerator, now: number, def: RouteDef, subject: AuditSubject, requestId: string, sourceAddress: string | undefined, status: number | null): AuditRecord {
+  return {
+    id: ids.next('aud'),
+    at: new Date(now).toISOString(),
+    accountId: subject.accountId,
+    keyId: subject.keyId,
+    operationId: def.operationId,
+    method: def.method,
+    resourceId: subject.resourceId,
+    sourceAddress: sourceAddress ?? null,
+    status,
+    requestId,
+  };
+}
