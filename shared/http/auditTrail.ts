@@ -47,16 +47,23 @@ export function operatorAccountOf(params: Record<string, string>, query: Record<
   return null;
 }
 
+/**
+ * Path parameters that are personal data, not ids: the log is append-only, so a phone number in it
+ * could never be erased (the opt-out routes name their resource by number).
+ */
+const PERSONAL_PARAMS = new Set(['phone']);
+
 /** The resource a path names: its last parameter (`/groups/{groupId}/contacts/{contactId}` → the contact). */
 export function pathResourceOf(paramNames: readonly string[], params: Record<string, string>): string | null {
   const last = paramNames[paramNames.length - 1];
-  return last === undefined ? null : (params[last] ?? null);
+  return last === undefined || PERSONAL_PARAMS.has(last) ? null : (params[last] ?? null);
 }
 
-/** The resource a successful request created or answered with: the `id` of its JSON body. */
+/** The resource a successful request created: the `id` of its JSON body (or of the account an operator created). */
 export function resultResourceOf(result: RouteResult): string | null {
   if (result.status >= 300 || !result.body || typeof result.body !== 'object') return null;
-  const id = (result.body as { id?: unknown }).id;
+  const body = result.body as { id?: unknown; account?: { id?: unknown } };
+  const id = body.id ?? body.account?.id;
   return typeof id === 'string' ? id : null;
 }
 

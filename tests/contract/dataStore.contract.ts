@@ -17,6 +17,7 @@
  * `occurredAt`; what `markDispatched` does with unknown ids (only that it does not throw).
  */
 import { describeAccountStoreContract } from './dataStore/accounts.contract';
+import { describeAuditStoreContract } from './dataStore/audit.contract';
 import { describeCampaignStoreContract } from './dataStore/campaigns.contract';
 import { describeContactStoresContract } from './dataStore/contacts.contract';
 import { useStoreUnderTest, type DataStoreUnderTest } from './dataStore/harness';
@@ -44,5 +45,6 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
     describeCampaignStoreContract(t);
     describeContactStoresContract(t);
     describeOutboxStoreContract(t);
+    describeAuditStoreContract(t);
   });
 }
