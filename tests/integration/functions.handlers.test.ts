@@ -214,7 +214,8 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     // Each step stays inside one logical partition: no cross-partition query on the hot path.
     // The request-unit table of docs/azure.md comes from these figures; the budgets catch a regression
     // (an extra write or a query sneaking onto the hot path).
-    const budget = { accept: 20, send: 30, deliver: 20 };
+    // accept includes the audit record of POST /messages: created before the handler, patched after (≈ 10 RU).
+    const budget = { accept: 30, send: 30, deliver: 20 };
     for (const [phase, ops] of Object.entries({ accept, send, deliver })) {
       const summary = summarise(ops);
       // eslint-disable-next-line no-console
