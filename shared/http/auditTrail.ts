@@ -30,14 +30,10 @@ export function auditKeyId(auth: 'account' | 'admin', apiKeyHash: string): strin
 /** A caller's X-Request-Id is kept when it is a plain token; anything else gets an id of ours. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function requestIdOf(headers: Record<string, string | string[] | undefined>, ids: IdGenerator): string {
-  const given = headers['x-request-id'] ?? headerIgnoringCase(headers, 'x-request-id');
-  return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : ids.next('req');
-}
-
-function headerIgnoringCase(headers: Record<string, string | string[] | undefined>, name: string): string | string[] | undefined {
-  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
-  return undefined;
+/** `headers` with lower-cased names, as the engine holds them. */
+export function requestIdOf(headers: Record<string, string>, ids: IdGenerator): string {
+  const given = headers['x-request-id'];
+  return given !== undefined && SANE_REQUEST_ID.test(given) ? given : ids.next('req');
 }
 
 /** The account an operator request acts on: an `accountId` in its path, query or body; else none. */

@@ -132,7 +132,7 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
   const authFailures = new RateLimiter(options.authFailuresPerMinute ?? 0, deps.clock);
 
   /** Routing, authentication, rate limits and Content-Length: everything decided before the body. */
-  async function admitHead(raw: RequestHead, requestId: string): Promise<RouteResult | AdmittedRequest> {
+  async function admitHead(raw: RequestHead, headers: Record<string, string>, requestId: string): Promise<RouteResult | AdmittedRequest> {
     const q = raw.url.indexOf('?');
     const fullPath = q < 0 ? raw.url : raw.url.slice(0, q);
     if (!fullPath.startsWith(`${API_PREFIX}/`)) return problem(404, 'route_not_found', 'Not found', `No route ${fullPath}; the API lives under ${API_PREFIX}/.`);
@@ -143,15 +143,14 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
       if (!m) continue;
       pathMatched = true;
       if (route.def.method !== raw.method) continue;
-      return throttleAuthFailures(await admitRoute(route, m, path, raw, q < 0 ? '' : raw.url.slice(q + 1), requestId), raw);
+      return throttleAuthFailures(await admitRoute(route, m, path, raw, headers, q < 0 ? '' : raw.url.slice(q + 1), requestId), raw);
     }
     if (pathMatched) return problem(405, 'method_not_allowed', 'Method not allowed', `${raw.method} is not supported on ${fullPath}.`);
     return problem(404, 'route_not_found', 'Not found', `No route ${raw.method} ${fullPath}.`);
   }
 
-  async function admitRoute(route: CompiledRoute, m: RegExpExecArray, path: string, raw: RequestHead, search: string, requestId: string): Promise<RouteResult | AdmittedRequest> {
+  async function admitRoute(route: CompiledRoute, m: RegExpExecArray, path: string, raw: RequestHead, headers: Record<string, string>, search: string, requestId: string): Promise<RouteResult | AdmittedRequest> {
     const def = route.def;
-    const headers = lowerHeaders(raw.headers);
     let account: Account | undefined;
     let keyId: string | undefined;
     if (def.auth === 'account') {
@@ -336,8 +335,9 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
      * Content-Length) is answered without reading the body.
      */
     async admit(head: RequestHead): Promise<Admission> {
-      const requestId = requestIdOf(head.headers, deps.ids);
-      const result = await admitHead(head, requestId);
+      const headers = lowerHeaders(head.headers);
+      const requestId = requestIdOf(headers, deps.ids);
+      const result = await admitHead(head, headers, requestId);
       return 'status' in result ? { refused: toRawResponse(result, requestId) } : { admitted: result };
     },
     /** Completes an admitted request with its body. */
@@ -346,8 +346,9 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
     },
     /** Both steps at once, for callers that already hold the whole request. */
     async handle(raw: RawRequest): Promise<RawResponse> {
-      const requestId = requestIdOf(raw.headers, deps.ids);
-      const result = await admitHead(raw, requestId);
+      const headers = lowerHeaders(raw.headers);
+      const requestId = requestIdOf(headers, deps.ids);
+      const result = await admitHead(raw, headers, requestId);
       return toRawResponse('status' in result ? result : await complete(result, raw), requestId);
     },
   };

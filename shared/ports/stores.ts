@@ -389,12 +389,14 @@ export interface AuditStore {
    * Adds a record with no outcome yet. Resolves once any write of this data store that starts
    * later is ordered after it: a crash can keep such a write only with the record. SQLite: the row
    * joins the open group-commit transaction (later writes commit with it or after it, on the same
-   * connection), so this costs no commit of its own. Cosmos DB: the document is written.
+   * connection), so this costs no commit of its own. Cosmos DB: the document is written. A record
+   * given with a status (a refused request) is complete as it is.
    */
   open(record: AuditRecord): Promise<void>;
   /**
-   * Sets the outcome of an open record (visible to reads once this resolves); the outcome's
-   * resourceId, when not null, fills in a record opened without one (the created resource).
+   * Sets the outcome of an open record, visible to reads once this resolves (SQLite commits it with
+   * its turn, after: a crash in between leaves the record with status null, as one before it would).
+   * The outcome's resourceId, when not null, fills in a record opened without one (the created one).
    */
   complete(accountId: string | null, id: string, outcome: AuditOutcome): Promise<void>;
   /** Newest first (at, then id, descending), keyset-paged. */

@@ -27,7 +27,7 @@ interface Setup {
   runtime: Runtime;
   clock: FakeClock;
   /** The audit records of a request as they stand committed, i.e. as a process killed now would leave them. */
-  committedAudit(accountId: string, requestId: string): Promise<AuditRecord[]>;
+  committedAudit(accountId: string, requestId: string): Promise<Pick<AuditRecord, 'id' | 'status'>[]>;
   /** Whether the message is committed (same meaning). */
   committedMessage(accountId: string, messageId: string): Promise<boolean>;
   /** The stored document of an audit record, for what only the store sees (Cosmos DB's ttl). */
@@ -45,8 +45,7 @@ async function sqliteSetup(env: Record<string, string> = {}): Promise<Setup> {
     runtime,
     clock,
     async committedAudit(accountId, requestId) {
-      const rows = reader.prepare('SELECT id, status FROM audit_log WHERE account_id = ? AND request_id = ?').all(accountId, requestId) as { id: string; status: number | null }[];
-      return rows as unknown as AuditRecord[];
+      return reader.prepare('SELECT id, status FROM audit_log WHERE account_id = ? AND request_id = ?').all(accountId, requestId) as Pick<AuditRecord, 'id' | 'status'>[];
     },
     async committedMessage(accountId, messageId) {
       return reader.prepare('SELECT 1 FROM messages WHERE account_id = ? AND id = ?').get(accountId, messageId) !== undefined;
@@ -277,7 +276,7 @@ describe.each([
   test('durability: when the handler\'s change is committed, its record already is (a crash then keeps both)', async () => {
     const messages = s.runtime.deps.store.messages;
     const accept = messages.accept.bind(messages);
-    const seen: { message: boolean; records: AuditRecord[] }[] = [];
+    const seen: { message: boolean; records: Pick<AuditRecord, 'id' | 'status'>[] }[] = [];
     const spy = jest.spyOn(messages, 'accept').mockImplementation(async (...args) => {
       const result = await accept(...args);
       // The change is acknowledged (committed); the process dies here: what would survive?

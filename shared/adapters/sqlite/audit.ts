@@ -7,10 +7,15 @@ import { decodeToken, encodeToken } from './rows';
 const NO_ACCOUNT = '';
 const PRUNE_CHUNK = 5_000;
 
+/**
+ * Rows are appended in time order under their rowid, which also finds a row to complete and the
+ * oldest rows to prune: one index besides the table itself, for the list.
+ */
 export const AUDIT_MIGRATIONS = [
   `
   CREATE TABLE audit_log (
-    id TEXT PRIMARY KEY,
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
     account_id TEXT NOT NULL,
     at TEXT NOT NULL,
     key_id TEXT NOT NULL,
@@ -20,9 +25,8 @@ export const AUDIT_MIGRATIONS = [
     source_address TEXT,
     status INTEGER,
     request_id TEXT NOT NULL
-  ) WITHOUT ROWID;
+  );
   CREATE INDEX audit_by_account ON audit_log (account_id, at, id);
-  CREATE INDEX audit_by_time ON audit_log (at);
   `,
 ];
 
@@ -52,39 +56,57 @@ const fromRow = (r: AuditRow): AuditRecord => ({
   requestId: r.request_id,
 });
 
-/** The audit log in the embedded database; its inserts ride the group commit of the turn they are made in. */
+/** An open record of this process: where its row is, and whether the commit that holds it failed. */
+interface OpenRow {
+  seq: number | bigint;
+  commitFailed: boolean;
+}
+
+/**
+ * The audit log in the embedded database. Neither write waits for its commit: each is one
+ * statement in the group-commit transaction of its turn, which commits before (or with) any write
+ * made later on this one connection (the ordering AuditStore.open promises), and is visible to
+ * every read on the connection at once.
+ */
 export function createSqliteAuditStore(db: Db): AuditStore {
   migrate(db, AUDIT_MIGRATIONS, 'audit');
   const gc = groupCommitFor(db);
   const st = {
     insert: db.prepare(
       `INSERT INTO audit_log (id, account_id, at, key_id, operation_id, method, resource_id, source_address, status, request_id)
-       VALUES (@id, @accountId, @at, @keyId, @operationId, @method, @resourceId, @sourceAddress, @status, @requestId)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    complete: db.prepare('UPDATE audit_log SET status = ?, resource_id = coalesce(resource_id, ?) WHERE account_id = ? AND id = ?'),
-    prune: db.prepare('DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ? LIMIT ?)'),
+    complete: db.prepare('UPDATE audit_log SET status = ?, resource_id = coalesce(resource_id, ?) WHERE seq = ?'),
+    seqOf: db.prepare<[string, string]>('SELECT seq FROM audit_log WHERE account_id = ? AND id = ?').pluck(),
+    oldest: db.prepare<[number]>('SELECT seq, at FROM audit_log ORDER BY seq LIMIT ?'),
+    pruneUpTo: db.prepare('DELETE FROM audit_log WHERE seq <= ?'),
   };
-  // The commit of each open record, until its outcome is written: `complete` surfaces a failed commit.
-  const commits = new Map<string, Promise<void>>();
+  const open = new Map<string, OpenRow>();
 
   return {
     async open(record) {
-      // Not awaited: the row is in the transaction of this turn, which commits before (or with) any
-      // write made after this returns, on this one connection. Awaiting would cost a commit per request.
-      let inserted = false;
-      const committed = gc.run(() => {
-        st.insert.run({ ...record, accountId: record.accountId ?? NO_ACCOUNT });
-        inserted = true;
+      let seq: number | bigint | undefined;
+      const committed = gc.runStatement(() => {
+        const r = record;
+        seq = st.insert.run(r.id, r.accountId ?? NO_ACCOUNT, r.at, r.keyId, r.operationId, r.method, r.resourceId, r.sourceAddress, r.status, r.requestId).lastInsertRowid;
       });
-      if (!inserted) await committed; // the insert itself failed: say so now, before any change
-      committed.catch(() => undefined); // a failed commit is reported by `complete`
-      if (record.status === null) commits.set(record.id, committed);
+      if (seq === undefined) return committed; // the insert itself failed: say so now, before any change
+      if (record.status !== null) {
+        committed.catch(() => undefined); // a refusal's record: nothing waits on it
+        return;
+      }
+      const row: OpenRow = { seq, commitFailed: false };
+      open.set(record.id, row);
+      committed.catch(() => void (row.commitFailed = true));
     },
     async complete(accountId, id, outcome) {
-      const committed = commits.get(id);
-      commits.delete(id);
-      await committed;
-      await gc.run(() => st.complete.run(outcome.status, outcome.resourceId, accountId ?? NO_ACCOUNT, id));
+      const row = open.get(id);
+      open.delete(id);
+      if (row?.commitFailed) throw new Error(`the commit holding audit record ${id} failed`);
+      const seq = row?.seq ?? (st.seqOf.get(accountId ?? NO_ACCOUNT, id) as number | undefined);
+      if (seq === undefined) throw new Error(`audit record ${id} not found`);
+      // A lost outcome costs only the status (the record stays, status null): not worth a wait.
+      gc.runStatement(() => st.complete.run(outcome.status, outcome.resourceId, seq)).catch(() => undefined);
     },
     async list(accountId, filter, page) {
       const where = ['account_id = @accountId'];
@@ -108,8 +130,14 @@ export function createSqliteAuditStore(db: Db): AuditStore {
       return { items, continuationToken: rows.length > page.limit && last ? encodeToken(last.at, last.id) : null };
     },
     async prune(before) {
-      // In chunks, so a large backlog never holds one long write transaction.
-      const chunk = () => gc.run(() => st.prune.run(before, PRUNE_CHUNK).changes);
+      // Oldest first by rowid, in chunks, stopping at the first row to keep: no index on time needed.
+      const chunk = () =>
+        gc.run(() => {
+          const rows = st.oldest.all(PRUNE_CHUNK) as { seq: number; at: string }[];
+          const stop = rows.findIndex((r) => r.at >= before);
+          const expired = stop < 0 ? rows : rows.slice(0, stop);
+          return expired.length === 0 ? 0 : st.pruneUpTo.run(expired[expired.length - 1]!.seq).changes;
+        });
       let total = 0;
       for (let n = await chunk(); n > 0; n = await chunk()) total += n;
       return total;
