@@ -168,6 +168,7 @@ var appSettings = {
   // Azure timers run a minute or more apart (each run is an invocation); the embedded default is 30 s.
   RECONCILE_INTERVAL_MS: '60000'
   STALE_AFTER_MS: '60000'
+  AUDIT_RETENTION_DAYS: '365'
   CAMPAIGN_BATCH_SIZE: '200'
   CAMPAIGN_COMPLETION_TIMEOUT_HOURS: '72'
   MONITOR_INTERVAL_MS: '300000'

@@ -1,3 +1,4 @@
+import type { AuditRecord } from '../domain/audit';
 import type { Campaign } from '../domain/campaign';
 import type { Contact, ContactGroup } from '../domain/contact';
 import type { KeywordRule } from '../domain/keywordRule';
@@ -242,4 +243,9 @@ export function apiKeyView(k: ApiKey) {
 /** A key with its secret, shown once (creation, rotation); a rotation tells until when the old secret works. */
 export function issuedApiKeyView(k: ApiKey, secret: string) {
   return { ...apiKeyView(k), key: secret, ...(k.previousValidUntil ? { previousKeyValidUntil: k.previousValidUntil } : {}) };
+}
+
+/** An audit record as both audit routes show it (all of it: it holds no secret). */
+export function auditRecordView(r: AuditRecord) {
+  return { id: r.id, at: r.at, accountId: r.accountId, keyId: r.keyId, operationId: r.operationId, method: r.method, resourceId: r.resourceId, sourceAddress: r.sourceAddress, status: r.status, requestId: r.requestId };
 }

@@ -34,7 +34,7 @@ export async function createAzureParts(config: Config, clock: Clock, clients: Az
     // With a key (emulator, local runs) the store may create what is missing. With Entra ID it
     // cannot (data-plane roles do not cover databases and containers): Bicep created them.
     const createIfMissing = Boolean(config.cosmos.key);
-    const store = await openCosmosDataStore({ client: cosmos, databaseId: config.cosmos.database, createIfMissing });
+    const store = await openCosmosDataStore({ client: cosmos, databaseId: config.cosmos.database, createIfMissing, auditTtlSeconds: config.auditRetentionDays * 86_400 });
     const queue = createServiceBusTaskQueue({ client: bus, clock, maxAttempts: config.queueMaxAttempts, ...(logger ? { logger } : {}) });
     return {
       store,

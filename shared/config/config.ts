@@ -37,6 +37,7 @@ export interface Config {
   monitorIntervalMs: S['MONITOR_INTERVAL_MS'];
   staleAfterMs: S['STALE_AFTER_MS'];
   retentionDays: S['RETENTION_DAYS'];
+  auditRetentionDays: S['AUDIT_RETENTION_DAYS'];
   /** completionTimeoutMs: CAMPAIGN_COMPLETION_TIMEOUT_HOURS in milliseconds. */
   campaigns: { batchSize: S['CAMPAIGN_BATCH_SIZE']; completionTimeoutMs: number };
   cosmos: { endpoint: S['COSMOS_ENDPOINT']; key: S['COSMOS_KEY']; database: S['COSMOS_DATABASE'] };
@@ -90,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     staleAfterMs: v.STALE_AFTER_MS,
     campaigns: { batchSize: v.CAMPAIGN_BATCH_SIZE, completionTimeoutMs: v.CAMPAIGN_COMPLETION_TIMEOUT_HOURS * 3_600_000 },
     retentionDays: v.RETENTION_DAYS,
+    auditRetentionDays: v.AUDIT_RETENTION_DAYS,
     cosmos: { endpoint: v.COSMOS_ENDPOINT, key: v.COSMOS_KEY, database: v.COSMOS_DATABASE },
     serviceBus: { connectionString: v.SERVICEBUS_CONNECTION_STRING, namespace: v.SERVICEBUS_NAMESPACE },
     carriers: parseCarrierSettings(v, problems),

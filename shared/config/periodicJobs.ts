@@ -50,14 +50,16 @@ export const periodicJobs: PeriodicJob[] = [
     run: (runtime) => evaluateMonitors(runtime.deps),
   },
   {
-    // Deletes webhook delivery attempts and dispatched events past RETENTION_DAYS (SQLite; Cosmos DB
-    // expires them by time-to-live). Hourly: the backlog of an hour is small.
+    // Deletes webhook delivery attempts and dispatched events past RETENTION_DAYS, audit records past
+    // AUDIT_RETENTION_DAYS (SQLite; Cosmos DB expires them by time-to-live). Hourly: the backlog of an
+    // hour is small.
     name: 'prune-history',
     everyMs: () => 3_600_000,
     run: async (runtime) => {
-      const before = new Date(runtime.deps.clock.now() - runtime.config.retentionDays * 86_400_000).toISOString();
-      const pruned = await runtime.deps.store.retention.prune(before);
-      return pruned.deliveryAttempts + pruned.dispatchedEvents;
+      const daysAgo = (days: number) => new Date(runtime.deps.clock.now() - days * 86_400_000).toISOString();
+      const pruned = await runtime.deps.store.retention.prune(daysAgo(runtime.config.retentionDays));
+      const audit = await runtime.deps.store.audit.prune(daysAgo(runtime.config.auditRetentionDays));
+      return pruned.deliveryAttempts + pruned.dispatchedEvents + audit;
     },
   },
   {

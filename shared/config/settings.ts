@@ -72,6 +72,13 @@ export const SETTINGS = {
     azure: 'embedded',
     help: 'Days the embedded host keeps webhook delivery attempts and dispatched events (Cosmos DB: 30-day time-to-live).',
   }),
+  AUDIT_RETENTION_DAYS: int({
+    default: 365,
+    min: 1,
+    max: 3650,
+    azure: 'app',
+    help: 'Days audit records are kept (the embedded host prunes them hourly; Cosmos DB expires them by time-to-live).',
+  }),
   STALE_AFTER_MS: int({
     default: 60000,
     min: 100,

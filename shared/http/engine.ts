@@ -12,6 +12,7 @@ import type { JsonSchema } from '../schema/builders';
 import { RateLimiter } from './rateLimit';
 import { openPageToken, signPageToken } from './pageTokens';
 import { compileBody, compileQuery, type Validator } from './validation';
+import { auditRecord, isAudited, operatorAccountOf, pathResourceOf, requestIdOf, resultResourceOf, type AuditSubject } from './auditTrail';
 
 /** A request as any host sees it: the node:http embedded host and Azure Functions both adapt to this. */
 export interface RawRequest {
@@ -45,9 +46,11 @@ export interface AdmittedRequest {
   readonly search: string;
   readonly headers: Record<string, string>;
   readonly account: Account | undefined;
-  /** The authenticating key's id (RouteContext.keyId). */
+  /** The authenticating key's id (RouteContext.keyId), also written to the audit log. */
   readonly keyId: string | undefined;
   readonly keyScopes: readonly string[] | undefined;
+  /** Returned in the Request-Id header and written to the audit log. */
+  readonly requestId: string;
 }
 
 export interface RawResponse {
@@ -132,7 +135,7 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
   const authFailures = new RateLimiter(options.authFailuresPerMinute ?? 0, deps.clock);
 
   /** Routing, authentication, rate limits and Content-Length: everything decided before the body. */
-  async function admitHead(raw: RequestHead): Promise<RouteResult | AdmittedRequest> {
+  async function admitHead(raw: RequestHead, headers: Record<string, string>, requestId: string): Promise<RouteResult | AdmittedRequest> {
     const q = raw.url.indexOf('?');
     const fullPath = q < 0 ? raw.url : raw.url.slice(0, q);
     if (!fullPath.startsWith(`${API_PREFIX}/`)) return problem(404, 'route_not_found', 'Not found', `No route ${fullPath}; the API lives under ${API_PREFIX}/.`);
@@ -143,15 +146,14 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
       if (!m) continue;
       pathMatched = true;
       if (route.def.method !== raw.method) continue;
-      return throttleAuthFailures(await admitRoute(route, m, path, raw, q < 0 ? '' : raw.url.slice(q + 1)), raw);
+      return throttleAuthFailures(await admitRoute(route, m, path, raw, headers, q < 0 ? '' : raw.url.slice(q + 1), requestId), raw);
     }
     if (pathMatched) return problem(405, 'method_not_allowed', 'Method not allowed', `${raw.method} is not supported on ${fullPath}.`);
     return problem(404, 'route_not_found', 'Not found', `No route ${raw.method} ${fullPath}.`);
   }
 
-  async function admitRoute(route: CompiledRoute, m: RegExpExecArray, path: string, raw: RequestHead, search: string): Promise<RouteResult | AdmittedRequest> {
+  async function admitRoute(route: CompiledRoute, m: RegExpExecArray, path: string, raw: RequestHead, headers: Record<string, string>, search: string, requestId: string): Promise<RouteResult | AdmittedRequest> {
     const def = route.def;
-    const headers = lowerHeaders(raw.headers);
     let account: Account | undefined;
     let keyId: string | undefined;
     let keyScopes: readonly string[] | undefined;
@@ -160,12 +162,15 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
       if (!key) return problem(401, 'unauthenticated', 'Authentication required', 'Send your API key in the X-API-Key header (or Authorization: Bearer <key>).', undefined, undefined, { 'www-authenticate': 'Bearer' });
       const auth = await authenticateAccountKey(deps, key);
       if ('refused' in auth) return refusedKey(auth.refused, 'API key');
-      if (!auth.key.scopes.includes(def.scope)) {
-        return problem(403, 'insufficient_scope', 'Forbidden', `This API key lacks the ${def.scope} scope.`, undefined, { requiredScope: def.scope });
-      }
       account = auth.account;
       keyId = auth.key.id;
       keyScopes = auth.key.scopes;
+      if (!auth.key.scopes.includes(def.scope)) {
+        // A refusal of an authenticated key is an access attempt worth its record.
+        const refused = problem(403, 'insufficient_scope', 'Forbidden', `This API key lacks the ${def.scope} scope.`, undefined, { requiredScope: def.scope });
+        await recordRefusal(def, { keyId, accountId: account.id, resourceId: null }, requestId, raw.remoteAddress, refused);
+        return refused;
+      }
     } else if (def.auth === 'admin') {
       const key = headers['x-admin-key'];
       if (!key) return problem(401, 'unauthenticated', 'Authentication required', 'Operator routes need the operator key in the X-Admin-Key header.');
@@ -190,7 +195,17 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
     }
     const declared = declaredLength(headers['content-length']);
     if (declared !== undefined && declared > options.maxBodyBytes) return tooLarge(declared);
-    return { route, match: m, path, search, headers, account, keyId, keyScopes };
+    return { route, match: m, path, search, headers, account, keyId, keyScopes, requestId };
+  }
+
+  /** A refused request's record, written complete (nothing changed, so there is nothing to order). */
+  async function recordRefusal(def: RouteDef, subject: AuditSubject, requestId: string, sourceAddress: string | undefined, refused: RouteResult): Promise<void> {
+    if (!isAudited(def)) return;
+    try {
+      await deps.store.audit.open(auditRecord(deps.ids, deps.clock.now(), def, subject, requestId, sourceAddress, refused.status));
+    } catch (err) {
+      deps.logger.error('audit record not written', { operationId: def.operationId, requestId, error: (err as Error).message });
+    }
   }
 
   /**
@@ -211,9 +226,54 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
     return problem(413, 'payload_too_large', 'Payload too large', `The body is ${bytes} bytes; the limit is ${options.maxBodyBytes}.`);
   }
 
-  /** The rest of the request once its body is in: size, parameters, query, body, the handler. */
+  /**
+   * The rest of the request once its body is in, with its audit record when the route is audited:
+   * refused by validation, the record is written complete; otherwise it is opened before the
+   * handler runs (so no change the handler makes can outlive it, see AuditStore.open) and
+   * completed with the handler's status.
+   */
   async function complete(admitted: AdmittedRequest, raw: RawRequest): Promise<RouteResult> {
-    const { route, match: m, path, search, headers, account, keyId, keyScopes } = admitted;
+    const prepared = prepare(admitted, raw);
+    const def = admitted.route.def;
+    if (!isAudited(def) || admitted.keyId === undefined) return 'status' in prepared ? prepared : run(admitted, prepared);
+    // A refused request's path parameters as they came (they may not decode): enough to name what it aimed at.
+    const rawParams = (): Record<string, string> => Object.fromEntries(admitted.route.paramNames.map((name, i) => [name, admitted.match[i + 1]!]));
+    const { params, query, body } = 'status' in prepared ? { params: rawParams(), query: {}, body: undefined } : prepared.req;
+    const subject: AuditSubject = {
+      keyId: admitted.keyId,
+      accountId: admitted.account?.id ?? operatorAccountOf(params, query, body),
+      resourceId: pathResourceOf(admitted.route.paramNames, params),
+    };
+    if ('status' in prepared) {
+      await recordRefusal(def, subject, admitted.requestId, raw.remoteAddress, prepared);
+      return prepared;
+    }
+    const record = auditRecord(deps.ids, deps.clock.now(), def, subject, admitted.requestId, raw.remoteAddress, null);
+    try {
+      await deps.store.audit.open(record);
+    } catch (err) {
+      // No record, no change: the handler does not run.
+      deps.logger.error('audit record not opened; request refused', { operationId: def.operationId, requestId: admitted.requestId, error: (err as Error).message });
+      return problem(503, 'audit_unavailable', 'Service unavailable', 'The request could not be recorded in the audit log, so it was not carried out; retry later.', undefined, undefined, { 'retry-after': '5' });
+    }
+    const result = await run(admitted, prepared);
+    try {
+      await deps.store.audit.complete(record.accountId, record.id, { status: result.status, resourceId: record.resourceId === null ? resultResourceOf(result) : null });
+    } catch (err) {
+      // The change is made and its record stands (without an outcome): answer as the handler did.
+      deps.logger.error('audit outcome not written', { operationId: def.operationId, requestId: admitted.requestId, auditId: record.id, error: (err as Error).message });
+    }
+    return result;
+  }
+
+  interface Prepared {
+    req: RouteRequest;
+    tokenScope: string;
+  }
+
+  /** Size, parameters, query, continuation token and body, checked: the request for the handler, or the refusal. */
+  function prepare(admitted: AdmittedRequest, raw: RawRequest): RouteResult | Prepared {
+    const { route, match: m, path, search, headers, account } = admitted;
     const def = route.def;
     const bodySize = raw.bodySize ?? raw.body.length;
     if (bodySize > options.maxBodyBytes) return tooLarge(bodySize);
@@ -259,7 +319,13 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
         if (errors) return problemFromError(invalid(errors));
       }
     }
-    const req: RouteRequest = { method: raw.method, path, url: `${raw.origin}${raw.url}`, params, query, headers, rawBody, body };
+    return { req: { method: raw.method, path, url: `${raw.origin}${raw.url}`, params, query, headers, rawBody, body }, tokenScope };
+  }
+
+  /** The handler, its errors turned into problems. */
+  async function run(admitted: AdmittedRequest, { req, tokenScope }: Prepared): Promise<RouteResult> {
+    const { route, account, keyId, keyScopes } = admitted;
+    const def = route.def;
     try {
       // Carrier, admin and open routes have no account; their handlers do not read ctx.account.
       const result = await def.handle({ deps, req, account: account as Account, keyId, keyScopes });
@@ -280,23 +346,27 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
      * Content-Length) is answered without reading the body.
      */
     async admit(head: RequestHead): Promise<Admission> {
-      const result = await admitHead(head);
-      return 'status' in result ? { refused: toRawResponse(result) } : { admitted: result };
+      const headers = lowerHeaders(head.headers);
+      const requestId = requestIdOf(headers, deps.ids);
+      const result = await admitHead(head, headers, requestId);
+      return 'status' in result ? { refused: toRawResponse(result, requestId) } : { admitted: result };
     },
     /** Completes an admitted request with its body. */
     async complete(admitted: AdmittedRequest, raw: RawRequest): Promise<RawResponse> {
-      return toRawResponse(await complete(admitted, raw));
+      return toRawResponse(await complete(admitted, raw), admitted.requestId);
     },
     /** Both steps at once, for callers that already hold the whole request. */
     async handle(raw: RawRequest): Promise<RawResponse> {
-      const result = await admitHead(raw);
-      return toRawResponse('status' in result ? result : await complete(result, raw));
+      const headers = lowerHeaders(raw.headers);
+      const requestId = requestIdOf(headers, deps.ids);
+      const result = await admitHead(raw, headers, requestId);
+      return toRawResponse('status' in result ? result : await complete(result, raw), requestId);
     },
   };
 }
 
-function toRawResponse(result: RouteResult): RawResponse {
-  const headers: Record<string, string> = { ...result.headers };
+function toRawResponse(result: RouteResult, requestId: string): RawResponse {
+  const headers: Record<string, string> = { ...result.headers, 'request-id': requestId };
   if (result.body === undefined) return { status: result.status, headers, body: '' };
   headers['content-type'] ??= 'application/json; charset=utf-8';
   return { status: result.status, headers, body: typeof result.body === 'string' ? result.body : JSON.stringify(result.body) };

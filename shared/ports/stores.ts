@@ -3,6 +3,7 @@ import type { Contact, ContactGroup } from '../domain/contact';
 import type { OptOut } from '../domain/optOut';
 import type { KeywordRule } from '../domain/keywordRule';
 import type { PacingStore } from './pacingStore';
+import type { AuditOutcome, AuditRecord } from '../domain/audit';
 import type { Account, DomainEvent, Message, MessageStatus, SenderId, SenderIdStatus, VirtualNumber } from '../domain/types';
 import { costMinorOf } from '../domain/money';
 import type { DeliveryAttempt, Subscription } from '../domain/webhooks';
@@ -376,10 +377,46 @@ export interface RetentionStore {
   prune(before: string): Promise<PruneResult>;
 }
 
+export interface AuditFilter {
+  /** Inclusive. */
+  since?: string;
+  /** Exclusive. */
+  until?: string;
+  keyId?: string;
+  operationId?: string;
+  resourceId?: string;
+}
+
+/**
+ * The audit log, partitioned by account (null: operator requests on no account). Append-only for
+ * callers: `open` adds a record, `complete` sets its outcome once, `prune` drops records by age
+ * (Cosmos DB expires them by time-to-live instead).
+ */
+export interface AuditStore {
+  /**
+   * Adds a record with no outcome yet. Resolves once any write of this data store that starts
+   * later is ordered after it: a crash can keep such a write only with the record. SQLite: the row
+   * joins the open group-commit transaction (later writes commit with it or after it, on the same
+   * connection), so this costs no commit of its own. Cosmos DB: the document is written. A record
+   * given with a status (a refused request) is complete as it is.
+   */
+  open(record: AuditRecord): Promise<void>;
+  /**
+   * Sets the outcome of an open record, visible to reads once this resolves (SQLite commits it with
+   * its turn, after: a crash in between leaves the record with status null, as one before it would).
+   * The outcome's resourceId, when not null, fills in a record opened without one (the created one).
+   */
+  complete(accountId: string | null, id: string, outcome: AuditOutcome): Promise<void>;
+  /** Newest first (at, then id, descending), keyset-paged. */
+  list(accountId: string | null, filter: AuditFilter, page: PageRequest): Promise<Page<AuditRecord>>;
+  /** Deletes records from before `before` (ISO); returns how many. Zero where records expire by themselves. */
+  prune(before: string): Promise<number>;
+}
 
 export interface DataStore {
   pacing: PacingStore;
   accounts: AccountStore;
+  audit: AuditStore;
   messages: MessageStore;
   senderIds: SenderIdStore;
   virtualNumbers: VirtualNumberStore;

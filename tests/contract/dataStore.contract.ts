@@ -18,6 +18,7 @@
  */
 import { describeAccountStoreContract } from './dataStore/accounts.contract';
 import { describeApiKeyStoreContract } from './dataStore/apiKeys.contract';
+import { describeAuditStoreContract } from './dataStore/audit.contract';
 import { describeCampaignStoreContract } from './dataStore/campaigns.contract';
 import { describeContactStoresContract } from './dataStore/contacts.contract';
 import { useStoreUnderTest, type DataStoreUnderTest } from './dataStore/harness';
@@ -50,5 +51,6 @@ export function describeDataStoreContract(name: string, open: () => Promise<Data
     describePrivacyStoreContract(t);
     describeApiKeyStoreContract(t);
     describePacingStoreContract(t);
+    describeAuditStoreContract(t);
   });
 }

@@ -71,8 +71,9 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     // (an extra write or a query sneaking onto the hot path). The first request of a key on an
     // instance reads its record and writes lastUsedAt (at most once a minute per key): accept; the
     // requests after it do neither: acceptWarm. An opt-out lookup that misses also reads the entry of
-    // the number's keyed hash (an erased person's opt-out stays enforced under it): one more point read.
-    const budget = { accept: 22, acceptWarm: 15, send: 30, deliver: 20 };
+    // the number's keyed hash (an erased person's opt-out stays enforced under it): one more point read. Both include the audit record of POST /messages:
+    // created before the handler, patched after (≈ 10 RU).
+    const budget = { accept: 32, acceptWarm: 25, send: 30, deliver: 20 };
     for (const [phase, ops] of Object.entries({ accept, acceptWarm, send, deliver })) {
       const summary = summarise(ops);
       // eslint-disable-next-line no-console

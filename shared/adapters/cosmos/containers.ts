@@ -5,7 +5,8 @@
  *
  * tenants   partition key /accountId. Everything owned by one account lives in its logical
  *           partition: the account document itself (balance included), messages, idempotency
- *           markers, sender ids, virtual numbers, campaigns and outbox events. Every tenant call is
+ *           markers, sender ids, virtual numbers, campaigns, outbox events and audit records (operator records on
+ *           no account in the partition `_operator`). Every tenant call is
  *           therefore single-partition, and the units of work of the port (debit + message +
  *           events, refund + transition + events, sender-id decision + events, campaign update +
  *           events) are transactional batches. Contacts and contact groups live here too, each
@@ -13,7 +14,7 @@
  *           moved and deleted in the same batch as the record: the uniqueness constraints. Keyword
  *           rules likewise, their marker derived from keyword, match type and number.
  *           Per-item TTL is on (defaultTtl -1: nothing expires unless it carries `ttl`): outbox
- *           events get a `ttl` when dispatched.
+ *           events get a `ttl` when dispatched, audit records one of AUDIT_RETENTION_DAYS.
  *
  * lookups   partition key /id. Small pointer documents for the cross-tenant look-ups that run on hot
  *           paths, all served by 1-RU point reads instead of fan-out queries: API-key hash -> key
@@ -68,12 +69,15 @@ export const cosmosContainers = {
         { path: '/dispatched/?' }, // outbox.pending
         { path: '/eventType/?' }, // subscriptions.listActive
         { path: '/targetId/?' }, // deliveries.list
-        { path: '/at/?' }, // deliveries.list (since, order)
+        { path: '/at/?' }, // deliveries.list (since, order), audit.list (since, until, order)
         { path: '/eventId/?' }, // deliveries.list (eventId)
         { path: '/phone/?' }, // optOuts.list (after, order), contacts.list (phone)
         { path: '/campaignId/?' }, // messages.list (campaignId), messages.countByStatus (campaignId)
         { path: '/kind/?' }, // campaigns.list (kind)
         { path: '/groupIds/[]/?' }, // contacts.list and contacts.count (ARRAY_CONTAINS group filter)
+        { path: '/keyId/?' }, // audit.list (keyId)
+        { path: '/operationId/?' }, // audit.list (operationId)
+        { path: '/resourceId/?' }, // audit.list (resourceId)
       ],
       excludedPaths: [{ path: '/*' }],
       compositeIndexes: [
@@ -105,7 +109,7 @@ export const cosmosContainers = {
           { path: '/occurredAt', order: 'ascending' },
           { path: '/id', order: 'ascending' },
         ],
-        // deliveries.list: newest attempts first
+        // deliveries.list and audit.list: newest first
         [
           { path: '/at', order: 'descending' },
           { path: '/id', order: 'descending' },

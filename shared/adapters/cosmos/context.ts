@@ -7,6 +7,8 @@ export interface CosmosStoreSettings {
   carrierLookupTtlSeconds: number;
   /** Seconds an Idempotency-Key is remembered (per-item TTL on the marker; the message stays). */
   idempotencyTtlSeconds: number;
+  /** Seconds an audit record is kept (per-item TTL): AUDIT_RETENTION_DAYS. */
+  auditTtlSeconds: number;
   /** Attempts of an etag-guarded read-modify-write of a balance before giving up. */
   maxConcurrencyRetries: number;
   /**

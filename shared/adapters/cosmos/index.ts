@@ -10,6 +10,7 @@ import {
 import type { DataStore } from '../../ports/stores';
 import { CosmosAccountStore } from './accounts';
 import { CosmosApiKeyStore } from './apiKeys';
+import { CosmosAuditStore } from './audit';
 import { CosmosCampaignStore } from './campaigns';
 import { CosmosContactStore, CosmosGroupStore } from './contacts';
 import { CosmosKeywordRuleStore } from './keywordRules';
@@ -46,6 +47,8 @@ export interface OpenCosmosDataStoreOptions {
   carrierLookupTtlSeconds?: number;
   /** Seconds an Idempotency-Key is remembered. Default 30 days (retries of a create come within minutes). */
   idempotencyTtlSeconds?: number;
+  /** Seconds an audit record is kept (AUDIT_RETENTION_DAYS). Default 365 days. */
+  auditTtlSeconds?: number;
   /** Optimistic-concurrency attempts on one account balance before ConcurrencyError. Default 100. */
   maxConcurrencyRetries?: number;
   /** Age after which a pointer to a record that was never written may be reclaimed. Default 120 s. */
@@ -109,12 +112,14 @@ export async function openCosmosDataStore(options: OpenCosmosDataStoreOptions): 
     dispatchedEventTtlSeconds: options.dispatchedEventTtlSeconds ?? 30 * DAY,
     carrierLookupTtlSeconds: options.carrierLookupTtlSeconds ?? 90 * DAY,
     idempotencyTtlSeconds: options.idempotencyTtlSeconds ?? 30 * DAY,
+    auditTtlSeconds: options.auditTtlSeconds ?? 365 * DAY,
     maxConcurrencyRetries: options.maxConcurrencyRetries ?? 100,
     orphanGraceSeconds: options.orphanGraceSeconds ?? 120,
   };
   const ctx: CosmosContext = { tenants, lookups, settings };
   return {
     accounts: new CosmosAccountStore(ctx),
+    audit: new CosmosAuditStore(ctx),
     messages: new CosmosMessageStore(ctx),
     senderIds: new CosmosSenderIdStore(ctx),
     virtualNumbers: new CosmosVirtualNumberStore(ctx),

@@ -5,7 +5,7 @@ import { InvalidContinuationTokenError, type Page } from '../../ports/stores';
 /** A stored document as it comes back from Cosmos DB (system properties included). */
 export type Doc = Record<string, unknown>;
 
-export type DocType = 'account' | 'message' | 'idempotency' | 'senderId' | 'virtualNumber' | 'event' | 'subscription' | 'subscriptionKey' | 'deliveryAttempt' | 'campaign' | 'contact' | 'contactPhone' | 'group' | 'groupName' | 'apiKey';
+export type DocType = 'account' | 'message' | 'idempotency' | 'senderId' | 'virtualNumber' | 'event' | 'subscription' | 'subscriptionKey' | 'deliveryAttempt' | 'campaign' | 'contact' | 'contactPhone' | 'group' | 'groupName' | 'apiKey' | 'audit';
 
 /** Properties Cosmos DB adds to every document; never part of a domain record. */
 const SYSTEM_PROPERTIES = ['_rid', '_self', '_etag', '_ts', '_attachments', '_lsn'];

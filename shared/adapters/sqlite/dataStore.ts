@@ -1,6 +1,7 @@
 import type { DataStore } from '../../ports/stores';
 import { createSqliteAccounts } from './accounts';
 import { createSqliteApiKeyStore } from './apiKeys';
+import { createSqliteAuditStore } from './audit';
 import { createSqliteCampaignStore } from './campaigns';
 import { createSqliteContactStores } from './contacts';
 import { groupCommitFor, type Db } from './database';
@@ -35,6 +36,7 @@ export function createSqliteDataStore(db: Db): DataStore {
 
   return {
     accounts: accounts.store,
+    audit: createSqliteAuditStore(db),
     messages,
     senderIds,
     virtualNumbers,

@@ -1,6 +1,7 @@
 import type { RouteDef } from '../route';
 import { accountRoutes } from './account';
 import { adminRoutes } from './admin';
+import { auditRoutes } from './audit';
 import { campaignRoutes } from './campaigns';
 import { carrierRoutes } from './carriers';
 import { problemResponses } from './common';
@@ -23,7 +24,7 @@ import { virtualNumberRoutes } from './virtualNumbers';
  * The route table: the single declaration of every HTTP route. The embedded host, the Azure
  * Functions registrations and the connector generator all read this list.
  */
-const declared: RouteDef[] = [...accountRoutes, ...messageRoutes, ...optOutRoutes, ...privacyRoutes, ...keywordRoutes, ...contactRoutes, ...groupRoutes, ...campaignRoutes, ...senderIdRoutes, ...virtualNumberRoutes, ...lookupRoutes, ...keyRoutes, ...adminRoutes, ...operatorKeyRoutes, ...deadLetterRoutes, ...limitRoutes, ...carrierRoutes, ...hookRoutes];
+const declared: RouteDef[] = [...accountRoutes, ...messageRoutes, ...optOutRoutes, ...privacyRoutes, ...keywordRoutes, ...contactRoutes, ...groupRoutes, ...campaignRoutes, ...senderIdRoutes, ...virtualNumberRoutes, ...lookupRoutes, ...keyRoutes, ...adminRoutes, ...operatorKeyRoutes, ...deadLetterRoutes, ...limitRoutes, ...carrierRoutes, ...hookRoutes, ...auditRoutes];
 
 /**
  * The engine validates the query string and path parameters of every route but the carriers'
