@@ -11,14 +11,33 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const secret = 'baseline-secret';
 
 function post(url, i) {
-  const body = JSON.stringify({ id: `evt_${i}`, type: 'sms.received', timestamp: new Date().toISOString(), data: { from: '+14155559999', text: 'STATUS please' } });
+  const body = JSON.stringify({
+    id: `evt_${i}`,
+    type: 'sms.received',
+    timestamp: new Date().toISOString(),
+    data: { from: '+14155559999', text: 'STATUS please' },
+  });
   const ts = Math.floor(Date.now() / 1000);
   const signature = createHmac('sha256', secret).update(`evt_${i}.${ts}.${body}`).digest('base64');
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'webhook-id': `evt_${i}`, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${signature}` } }, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    });
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'webhook-id': `evt_${i}`,
+          'webhook-timestamp': String(ts),
+          'webhook-signature': `v1,${signature}`,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', resolve);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

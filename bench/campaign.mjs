@@ -89,7 +89,10 @@ const r = await load({
       method: 'POST',
       path: '/api/messages',
       headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-      setupRequest: (req) => ({ ...req, body: JSON.stringify({ to: phone(n++), text: `Hi Name${n}, our spring sale starts today: 20% off with code C${n}.` }) }),
+      setupRequest: (req) => ({
+        ...req,
+        body: JSON.stringify({ to: phone(n++), text: `Hi Name${n}, our spring sale starts today: 20% off with code C${n}.` }),
+      }),
     },
   ],
 });
@@ -100,6 +103,10 @@ rmSync(dir2, { recursive: true, force: true });
 console.log(`\n${fmt(N)} recipients, templated text, simulator carrier (delivery reports after 500 ms)`);
 console.log('| path | messages accepted | accepted/s | to completed |');
 console.log('|---|---:|---:|---:|');
-console.log(`| bulk campaign (batches of CAMPAIGN_BATCH_SIZE through the campaign queue) | ${fmt(sent.progress.accepted)} (skipped ${fmt(sent.progress.skipped)}) | ${fmt(sent.progress.accepted / (acceptedMs / 1000))} | ${fmt(completedMs / 1000, 1)} s (${done.status}) |`);
-console.log(`| baseline: POST /api/messages, ${CONNECTIONS} connections | ${fmt(r['2xx'])} (non-2xx ${r.non2xx}) | ${fmt(r['2xx'] / (baselineMs / 1000))} | – |`);
+console.log(
+  `| bulk campaign (batches of CAMPAIGN_BATCH_SIZE through the campaign queue) | ${fmt(sent.progress.accepted)} (skipped ${fmt(sent.progress.skipped)}) | ${fmt(sent.progress.accepted / (acceptedMs / 1000))} | ${fmt(completedMs / 1000, 1)} s (${done.status}) |`,
+);
+console.log(
+  `| baseline: POST /api/messages, ${CONNECTIONS} connections | ${fmt(r['2xx'])} (non-2xx ${r.non2xx}) | ${fmt(r['2xx'] / (baselineMs / 1000))} | – |`,
+);
 console.log(`campaign results: ${JSON.stringify(done.results)}`);

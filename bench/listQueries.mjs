@@ -21,12 +21,30 @@ const store = createSqliteDataStore(db);
 const accountId = 'acc_bench';
 const t0 = Date.parse('2026-01-01T00:00:00.000Z');
 await store.accounts.create({
-  id: accountId, name: 'bench', apiKeyHash: 'h', scopes: [], currency: 'USD', balance: 10n ** 15n, lowBalanceThreshold: 0n, defaultSenderId: null,
-  defaultCountry: 'US', retryPolicy: { maxAttempts: 5, baseDelayMs: 2000, maxDelayMs: 300000 }, carrier: null, createdAt: new Date(t0).toISOString(), updatedAt: new Date(t0).toISOString(),
+  id: accountId,
+  name: 'bench',
+  apiKeyHash: 'h',
+  scopes: [],
+  currency: 'USD',
+  balance: 10n ** 15n,
+  lowBalanceThreshold: 0n,
+  defaultSenderId: null,
+  defaultCountry: 'US',
+  retryPolicy: { maxAttempts: 5, baseDelayMs: 2000, maxDelayMs: 300000 },
+  carrier: null,
+  createdAt: new Date(t0).toISOString(),
+  updatedAt: new Date(t0).toISOString(),
 });
 
 // Over 30 days; statuses as a busy account sees them; 10,000 recipients; 1 in 10 in one of 20 campaigns.
-const STATUSES = [['delivered', 900], ['undelivered', 40], ['failed', 30], ['sent', 20], ['queued', 8], ['cancelled', 2]];
+const STATUSES = [
+  ['delivered', 900],
+  ['undelivered', 40],
+  ['failed', 30],
+  ['sent', 20],
+  ['queued', 8],
+  ['cancelled', 2],
+];
 const statusOf = (i) => {
   let x = (i * 7919) % 1000;
   for (const [s, n] of STATUSES) if ((x -= n) < 0) return s;
@@ -37,10 +55,35 @@ const message = (i) => {
   const at = new Date(t0 + Math.floor((i / N) * span)).toISOString();
   const status = statusOf(i);
   return {
-    id: `msg_${String(i).padStart(10, '0')}`, accountId, to: `+1415555${String(i % 10_000).padStart(4, '0')}`, from: 'DataFlows', text: 'Your verification code is 482913. It expires in 10 minutes.',
-    status, statusReason: null, encoding: 'GSM-7', segments: 1, characters: 59, nonEnglishChars: false, cost: { amount: '0.0079', currency: 'USD', segments: 1, unitPrice: '0.0079' },
-    createdAt: at, updatedAt: at, scheduledFor: null, sentAt: null, deliveredAt: null, attempts: 1, carrier: 'simulator', carrierMessageId: `sim-${i}`, callbackUrl: null, uniqueArgs: null,
-    idempotencyKey: null, campaignId: i % 10 === 0 ? `cmp_${Math.floor(i / 10) % 20}` : null, history: [{ status: 'queued', at }, { status, at }], taskRef: null,
+    id: `msg_${String(i).padStart(10, '0')}`,
+    accountId,
+    to: `+1415555${String(i % 10_000).padStart(4, '0')}`,
+    from: 'DataFlows',
+    text: 'Your verification code is 482913. It expires in 10 minutes.',
+    status,
+    statusReason: null,
+    encoding: 'GSM-7',
+    segments: 1,
+    characters: 59,
+    nonEnglishChars: false,
+    cost: { amount: '0.0079', currency: 'USD', segments: 1, unitPrice: '0.0079' },
+    createdAt: at,
+    updatedAt: at,
+    scheduledFor: null,
+    sentAt: null,
+    deliveredAt: null,
+    attempts: 1,
+    carrier: 'simulator',
+    carrierMessageId: `sim-${i}`,
+    callbackUrl: null,
+    uniqueArgs: null,
+    idempotencyKey: null,
+    campaignId: i % 10 === 0 ? `cmp_${Math.floor(i / 10) % 20}` : null,
+    history: [
+      { status: 'queued', at },
+      { status, at },
+    ],
+    taskRef: null,
   };
 };
 const started = performance.now();
@@ -82,13 +125,22 @@ const perDay = Math.round((2 * N) / 30);
 const day = new Date(t0).toISOString();
 for (let i = 0; i < perDay; i += 1_000) {
   const events = [];
-  for (let j = i; j < Math.min(perDay, i + 1_000); j++) events.push({ id: `evt_${j}`, type: 'sms.status_changed', occurredAt: day, accountId, data: { messageId: `msg_${j}`, status: 'delivered' } });
+  for (let j = i; j < Math.min(perDay, i + 1_000); j++)
+    events.push({
+      id: `evt_${j}`,
+      type: 'sms.status_changed',
+      occurredAt: day,
+      accountId,
+      data: { messageId: `msg_${j}`, status: 'delivered' },
+    });
   await store.outbox.append(events);
   await store.outbox.markDispatched(events.map((e) => e.id));
 }
 const pruneStart = performance.now();
 const pruned = await store.retention.prune(new Date(t0 + 86_400_000).toISOString());
-console.log(`\nretention: ${fmt(pruned.dispatchedEvents)} dispatched events of one day pruned in ${fmt(performance.now() - pruneStart)} ms`);
+console.log(
+  `\nretention: ${fmt(pruned.dispatchedEvents)} dispatched events of one day pruned in ${fmt(performance.now() - pruneStart)} ms`,
+);
 await store.close();
 db.close();
 rmSync(dir, { recursive: true, force: true });

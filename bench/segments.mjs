@@ -15,7 +15,7 @@ const SENTENCE = 'Your code is 482913. Valid 10 min; reply STOP to opt out. Ques
 const cases = [
   { name: 'GSM-7, 20 chars', text: SENTENCE.slice(0, 20) },
   { name: 'GSM-7, 160 chars', text: SENTENCE.repeat(2).slice(0, 160) },
-  { name: 'GSM-7 + ext, 160 chars', text: SENTENCE.repeat(2).slice(0, 150) + '€[]{}^~|\\' + '.' },
+  { name: 'GSM-7 + ext, 160 chars', text: `${SENTENCE.repeat(2).slice(0, 150)}€[]{}^~|\\.` },
   { name: 'UCS-2, 70 chars', text: 'Ваш код 482913. Действителен 10 минут; ответьте STOP для отказа. 😀'.padEnd(70, '!').slice(0, 70) },
   { name: 'UCS-2 Hindi, 70 units', text: 'फोनन में आपका स्वागत है। आपका कोड 482913 है, दस मिनट तक मान्य।'.padEnd(70, '।').slice(0, 70) },
 ];
@@ -59,7 +59,9 @@ const theirs = (t) => new SegmentedMessage(t, 'auto', false).segmentsCount;
 
 const fmt = (us) => (us < 10 ? us.toFixed(3) : us.toFixed(1)).padStart(10);
 console.log(`node ${process.version}; best of 5 rounds; microseconds per call`);
-console.log(`${'input'.padEnd(24)} ${'length'.padStart(6)} ${'analyseText'.padStart(12)} ${'sms-seg-calc'.padStart(12)} ${'speed-up'.padStart(9)}  result`);
+console.log(
+  `${'input'.padEnd(24)} ${'length'.padStart(6)} ${'analyseText'.padStart(12)} ${'sms-seg-calc'.padStart(12)} ${'speed-up'.padStart(9)}  result`,
+);
 for (const { name, text } of cases) {
   const a = measure(ours, text);
   const r = measure(theirs, text);

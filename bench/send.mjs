@@ -20,11 +20,24 @@ const request = {
   method: 'POST',
   path: '/api/messages',
   headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-  setupRequest: (req) => ({ ...req, body: JSON.stringify({ to: `+1415555${String(1000 + (n++ % 9000)).padStart(4, '0')}`, text: 'Your verification code is 482913. It expires in 10 minutes.' }) }),
+  setupRequest: (req) => ({
+    ...req,
+    body: JSON.stringify({
+      to: `+1415555${String(1000 + (n++ % 9000)).padStart(4, '0')}`,
+      text: 'Your verification code is 482913. It expires in 10 minutes.',
+    }),
+  }),
 };
 
 function hostEnv(dataDir) {
-  return { PORT: '0', DATA_DIR: dataDir, DEV_API_KEY: KEY, ADMIN_API_KEY: 'bench-admin', DEV_ACCOUNT_CREDITS: '100000000', LOG_LEVEL: 'error' };
+  return {
+    PORT: '0',
+    DATA_DIR: dataDir,
+    DEV_API_KEY: KEY,
+    ADMIN_API_KEY: 'bench-admin',
+    DEV_ACCOUNT_CREDITS: '100000000',
+    LOG_LEVEL: 'error',
+  };
 }
 
 async function measure(name, url) {
@@ -54,7 +67,10 @@ console.log(`ratio embedded/bare: ${fmt(rows[1].rps / rows[0].rps, 3)}`);
 
 // To a terminal status: send N messages as fast as accepted, then wait until every one is delivered.
 const dir2 = mkdtempSync(join(tmpdir(), 'dfs-bench-'));
-const host2 = await startServer(join(root, 'dist/shared/local/main.js'), { ...hostEnv(dir2), SIMULATOR_DLR_DELAY_MS: process.env.SIMULATOR_DLR_DELAY_MS ?? '500' });
+const host2 = await startServer(join(root, 'dist/shared/local/main.js'), {
+  ...hostEnv(dir2),
+  SIMULATOR_DLR_DELAY_MS: process.env.SIMULATOR_DLR_DELAY_MS ?? '500',
+});
 const db = new Database(join(dir2, 'dataflows-sms.db'), { readonly: true });
 const terminal = db.prepare("SELECT COUNT(*) AS n FROM messages WHERE status IN ('delivered','undelivered','failed','cancelled')");
 // 0503 numbers are retried on purpose with a 1-4 s backoff; they finish last.
@@ -68,7 +84,9 @@ db.close();
 await host2.stop();
 rmSync(dir2, { recursive: true, force: true });
 const seconds = (finished - started) / 1000;
-console.log(`\nto terminal status: ${fmt(r['2xx'])} accepted in ${fmt((acceptedAt - started) / 1000, 2)} s, ${fmt(done)} terminal after ${fmt(seconds, 2)} s`);
+console.log(
+  `\nto terminal status: ${fmt(r['2xx'])} accepted in ${fmt((acceptedAt - started) / 1000, 2)} s, ${fmt(done)} terminal after ${fmt(seconds, 2)} s`,
+);
 console.log(`| messages | accept phase/s | end-to-end messages/s (incl. ${process.env.SIMULATOR_DLR_DELAY_MS ?? 500} ms report delay) |`);
 console.log('|---:|---:|---:|');
 console.log(`| ${fmt(done)} | ${fmt(r['2xx'] / ((acceptedAt - started) / 1000))} | ${fmt(done / seconds)} |`);

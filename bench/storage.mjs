@@ -42,7 +42,17 @@ statementProto.run = function (...args) {
 };
 
 async function startHost(dataDir) {
-  const env = { ...process.env, PORT: '0', DATA_DIR: dataDir, DEV_API_KEY: 'dfs_bench_key', ADMIN_API_KEY: 'bench-admin', DEV_ACCOUNT_CREDITS: '100000000', LOG_LEVEL: 'error', SIMULATOR_DLR_DELAY_MS: '0', WEBHOOK_ALLOW_LOOPBACK: 'true' };
+  const env = {
+    ...process.env,
+    PORT: '0',
+    DATA_DIR: dataDir,
+    DEV_API_KEY: 'dfs_bench_key',
+    ADMIN_API_KEY: 'bench-admin',
+    DEV_ACCOUNT_CREDITS: '100000000',
+    LOG_LEVEL: 'error',
+    SIMULATOR_DLR_DELAY_MS: '0',
+    WEBHOOK_ALLOW_LOOPBACK: 'true',
+  };
   const host = await startEmbeddedHost(loadConfig(env), { background: false });
   const { deps } = host.runtime;
   const account = await deps.store.accounts.get(host.seed.accountId);
@@ -52,7 +62,11 @@ async function startHost(dataDir) {
 /** Table/index sizes from dbstat: pages, bytes used by the b-tree and bytes left unused in its pages. */
 function sizes(file) {
   const db = new Database(file, { readonly: true });
-  const rows = db.prepare('SELECT name, COUNT(*) AS pages, SUM(pgsize) AS bytes, SUM(unused) AS unused, SUM(pagetype = \'overflow\') AS overflow FROM dbstat GROUP BY name ORDER BY bytes DESC').all();
+  const rows = db
+    .prepare(
+      "SELECT name, COUNT(*) AS pages, SUM(pgsize) AS bytes, SUM(unused) AS unused, SUM(pagetype = 'overflow') AS overflow FROM dbstat GROUP BY name ORDER BY bytes DESC",
+    )
+    .all();
   const pageSize = db.pragma('page_size', { simple: true });
   db.close();
   return { rows, pageSize };
@@ -61,12 +75,17 @@ function sizes(file) {
 function printSizes(title, { rows, pageSize }, n) {
   const total = rows.reduce((s, r) => s + r.bytes, 0);
   // The issue's budget: the message, its events and its tasks (indexes included), not the simulator's memory.
-  const own = rows.filter((r) => /^(messages|outbox|tasks)/.test(r.name) || /_(outbox|tasks)_/.test(r.name)).reduce((s, r) => s + r.bytes, 0);
-  console.log(`\n${title} (page size ${pageSize}): ${fmt(total / n)} bytes per message in the file; message + events + tasks: ${fmt(own / n)}`);
+  const own = rows
+    .filter((r) => /^(messages|outbox|tasks)/.test(r.name) || /_(outbox|tasks)_/.test(r.name))
+    .reduce((s, r) => s + r.bytes, 0);
+  console.log(
+    `\n${title} (page size ${pageSize}): ${fmt(total / n)} bytes per message in the file; message + events + tasks: ${fmt(own / n)}`,
+  );
   console.log('| table / index | pages | overflow pages | bytes/message | unused bytes/message |');
   console.log('|---|---:|---:|---:|---:|');
   const small = rows.filter((r) => r.pages === 1);
-  for (const r of rows) if (r.pages > 1) console.log(`| ${r.name} | ${fmt(r.pages)} | ${fmt(r.overflow)} | ${fmt(r.bytes / n, 1)} | ${fmt(r.unused / n, 1)} |`);
+  for (const r of rows)
+    if (r.pages > 1) console.log(`| ${r.name} | ${fmt(r.pages)} | ${fmt(r.overflow)} | ${fmt(r.bytes / n, 1)} | ${fmt(r.unused / n, 1)} |`);
   console.log(`| ${small.length} others of one page each | ${small.length} | 0 | ${fmt((small.length * pageSize) / n, 1)} | |`);
   return total;
 }
@@ -74,7 +93,8 @@ function printSizes(title, { rows, pageSize }, n) {
 async function sendAll(ctx, count, input = () => ({})) {
   for (let i = 0; i < count; i += BATCH) {
     const batch = [];
-    for (let j = i; j < Math.min(count, i + BATCH); j++) batch.push(sendMessage(ctx.deps, ctx.account, { to: to(j), text: TEXT, ...input(j) }, null));
+    for (let j = i; j < Math.min(count, i + BATCH); j++)
+      batch.push(sendMessage(ctx.deps, ctx.account, { to: to(j), text: TEXT, ...input(j) }, null));
     await Promise.all(batch);
     await ctx.host.drain();
   }
@@ -92,7 +112,9 @@ async function sendAll(ctx, count, input = () => ({})) {
   const statuses = db.prepare('SELECT status, COUNT(*) AS n FROM messages GROUP BY status').all();
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
-  console.log(`${fmt(N)} messages of ${TEXT.length} characters sent and drained in ${fmt(seconds, 1)} s (app layer, no HTTP): ${statuses.map((s) => `${s.status} ${fmt(s.n)}`).join(', ')}`);
+  console.log(
+    `${fmt(N)} messages of ${TEXT.length} characters sent and drained in ${fmt(seconds, 1)} s (app layer, no HTTP): ${statuses.map((s) => `${s.status} ${fmt(s.n)}`).join(', ')}`,
+  );
   printSizes('before VACUUM', sizes(ctx.file), N);
   const v = new Database(ctx.file);
   v.exec('VACUUM');

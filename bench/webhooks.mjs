@@ -53,14 +53,22 @@ function startReceiver() {
           latencies.length = 0;
           count = 0;
         },
-        close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections();
+            server.close(r);
+          }),
       }),
     ),
   );
 }
 
 async function api(url, method, path, body, headers = { 'x-api-key': KEY }) {
-  const res = await fetch(`${url}/api${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body && JSON.stringify(body) });
+  const res = await fetch(`${url}/api${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body && JSON.stringify(body),
+  });
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -73,7 +81,11 @@ async function inbound(url, n) {
   const body = JSON.stringify({ messages });
   const now = Date.now();
   const signature = `t=${now},v1=${createHmac('sha256', SIM_SECRET).update(`${now}.${body}`).digest('hex')}`;
-  const res = await fetch(`${url}/api/carriers/simulator/inbound`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-simulator-signature': signature }, body });
+  const res = await fetch(`${url}/api/carriers/simulator/inbound`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-simulator-signature': signature },
+    body,
+  });
   if (res.status !== 200) throw new Error(`inbound: ${res.status} ${await res.text()}`);
 }
 
@@ -84,7 +96,7 @@ async function waitFor(receivers, expected, timeoutMs) {
   while (receivers.reduce((s, r) => s + r.count, 0) < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
-async function run(name, url, receivers, send) {
+async function run(name, _url, receivers, send) {
   receivers.forEach((r) => r.reset());
   const expected = EVENTS * receivers.length;
   const started = Date.now();
@@ -95,7 +107,19 @@ async function run(name, url, receivers, send) {
   const delivered = receivers.reduce((s, r) => s + r.count, 0);
   const all = receivers.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const seconds = (lastAt - started) / 1000;
-  return { name, events: EVENTS, delivered, expected, sendSeconds: (sentAt - started) / 1000, seconds, eventsPerSec: EVENTS / seconds, deliveriesPerSec: delivered / seconds, p50: pct(all, 50), p99: pct(all, 99), max: all[all.length - 1] };
+  return {
+    name,
+    events: EVENTS,
+    delivered,
+    expected,
+    sendSeconds: (sentAt - started) / 1000,
+    seconds,
+    eventsPerSec: EVENTS / seconds,
+    deliveriesPerSec: delivered / seconds,
+    p50: pct(all, 50),
+    p99: pct(all, 99),
+    max: all[all.length - 1],
+  };
 }
 
 const receivers = await Promise.all(Array.from({ length: RECEIVERS }, startReceiver));
@@ -122,27 +146,35 @@ try {
   })();
   void warm;
 
-  rows.push(await run('burst: all events at once', host.url, receivers, async () => {
-    const batches = [];
-    for (let i = 0; i < EVENTS; i += 100) batches.push(inbound(host.url, Math.min(100, EVENTS - i)));
-    await Promise.all(batches);
-  }));
+  rows.push(
+    await run('burst: all events at once', host.url, receivers, async () => {
+      const batches = [];
+      for (let i = 0; i < EVENTS; i += 100) batches.push(inbound(host.url, Math.min(100, EVENTS - i)));
+      await Promise.all(batches);
+    }),
+  );
 
-  rows.push(await run(`paced: ${PACED_RATE} events/s`, host.url, receivers, async () => {
-    // Batches of 10 events every 10/PACED_RATE seconds, on a schedule that does not drift.
-    const every = (10 / PACED_RATE) * 1000;
-    const t0 = Date.now();
-    for (let i = 0; i < EVENTS; i += 10) {
-      const due = t0 + (i / 10) * every;
-      const wait = due - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      await inbound(host.url, Math.min(10, EVENTS - i));
-    }
-  }));
+  rows.push(
+    await run(`paced: ${PACED_RATE} events/s`, host.url, receivers, async () => {
+      // Batches of 10 events every 10/PACED_RATE seconds, on a schedule that does not drift.
+      const every = (10 / PACED_RATE) * 1000;
+      const t0 = Date.now();
+      for (let i = 0; i < EVENTS; i += 10) {
+        const due = t0 + (i / 10) * every;
+        const wait = due - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        await inbound(host.url, Math.min(10, EVENTS - i));
+      }
+    }),
+  );
   // Baseline, same run: a bare sender process posting the same deliveries to the same receivers.
   rows.push(
     await run('baseline: bare node:http sender, no storage', null, receivers, async () => {
-      const base = await startServer(join(root, 'bench/bareFanout.mjs'), { RECEIVER_URLS: receivers.map((r) => r.url).join(','), EVENTS: String(EVENTS), CONCURRENCY: '256' });
+      const base = await startServer(join(root, 'bench/bareFanout.mjs'), {
+        RECEIVER_URLS: receivers.map((r) => r.url).join(','),
+        EVENTS: String(EVENTS),
+        CONCURRENCY: '256',
+      });
       await new Promise((r) => base.child.once('exit', r));
     }),
   );
@@ -155,7 +187,10 @@ try {
 console.log(`\nwebhooks: ${fmt(EVENTS)} sms.received events per run, ${RECEIVERS} subscriptions (one local receiver each)`);
 console.log('| run | deliveries | events/s | deliveries/s | p50 ms | p99 ms | max ms |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.name} | ${fmt(r.delivered)}/${fmt(r.expected)} | ${fmt(r.eventsPerSec)} | ${fmt(r.deliveriesPerSec)} | ${r.p50} | ${r.p99} | ${r.max} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.name} | ${fmt(r.delivered)}/${fmt(r.expected)} | ${fmt(r.eventsPerSec)} | ${fmt(r.deliveriesPerSec)} | ${r.p50} | ${r.p99} | ${r.max} |`,
+  );
 const burst = rows.find((r) => r.name.startsWith('burst'));
 const base = rows.find((r) => r.name.startsWith('baseline'));
 if (burst && base) console.log(`ratio burst/baseline deliveries/s: ${fmt(burst.deliveriesPerSec / base.deliveriesPerSec, 3)}`);

@@ -9,7 +9,9 @@ import type { RuntimeProvider } from './runtimeProvider';
  * dispatched, are skipped). A throw is logged by the host and the feed moves on; the events stay
  * undispatched and the relay's safety-net timer takes them (RELAY_SAFETY_NET_MS).
  */
-export function createOutboxChangeFeedHandler(runtime: RuntimeProvider): (documents: unknown[], context: InvocationContext) => Promise<void> {
+export function createOutboxChangeFeedHandler(
+  runtime: RuntimeProvider,
+): (documents: unknown[], context: InvocationContext) => Promise<void> {
   return async (documents) => {
     const events = pendingEventsFromChangeFeed(documents);
     if (events.length === 0) return;

@@ -45,9 +45,11 @@ export function toResponseInit(response: RawResponse): HttpResponseInit {
  * One handler serves every route: the engine routes, authenticates (every function is anonymous to
  * the host), validates and answers problem+json, exactly as on the embedded host.
  */
-export function createHttpHandler(runtime: RuntimeProvider): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
+export function createHttpHandler(
+  runtime: RuntimeProvider,
+): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
   return async (request, context) => {
-    let engine;
+    let engine: Engine;
     try {
       ({ engine } = await runtime());
     } catch (err) {
@@ -57,7 +59,13 @@ export function createHttpHandler(runtime: RuntimeProvider): (request: HttpReque
       return toResponseInit({
         status: 503,
         headers: { 'content-type': 'application/problem+json', 'retry-after': '5' },
-        body: JSON.stringify({ type: 'about:blank', title: 'Service unavailable', status: 503, code: 'service_unavailable', detail: 'The service is starting or a dependency is unreachable; retry shortly.' }),
+        body: JSON.stringify({
+          type: 'about:blank',
+          title: 'Service unavailable',
+          status: 503,
+          code: 'service_unavailable',
+          detail: 'The service is starting or a dependency is unreachable; retry shortly.',
+        }),
       });
     }
     return toResponseInit(await handleRequest(engine, request));

@@ -30,13 +30,16 @@ function record(value: unknown): Record<string, unknown> | undefined {
  * Cardinality one because a trigger can only settle a whole batch: one task's retry must not
  * re-run (or complete) its neighbours.
  */
-export function createQueueHandler(queue: string, runtime: RuntimeProvider): (message: unknown, context: InvocationContext) => Promise<void> {
+export function createQueueHandler(
+  queue: string,
+  runtime: RuntimeProvider,
+): (message: unknown, context: InvocationContext) => Promise<void> {
   return async (message, context) => {
     const rt = await runtime();
     const { logger } = rt.deps;
     const meta = context.triggerMetadata ?? {};
     const messageId = typeof meta.messageId === 'string' ? meta.messageId : undefined;
-    let envelope;
+    let envelope: ReturnType<typeof taskFromServiceBusMessage>;
     try {
       envelope = taskFromServiceBusMessage(
         { body: message, deliveryCount: numberOr(meta.deliveryCount, 1), applicationProperties: record(meta.applicationProperties) },
@@ -44,7 +47,11 @@ export function createQueueHandler(queue: string, runtime: RuntimeProvider): (me
       );
     } catch (err) {
       if (!(err instanceof InvalidTaskMessageError)) throw err;
-      logger.error('not a task this version can handle; leaving it to the dead-letter queue', { queue, serviceBusMessageId: messageId, error: err.message });
+      logger.error('not a task this version can handle; leaving it to the dead-letter queue', {
+        queue,
+        serviceBusMessageId: messageId,
+        error: err.message,
+      });
       throw new RedeliverError(err.message);
     }
     const handler = rt.handlers[queue];
@@ -59,7 +66,12 @@ export function createQueueHandler(queue: string, runtime: RuntimeProvider): (me
       await rt.redelivery.sendRetry(envelope.task, envelope.attempt + 1, outcome.delayMs, outcome.reason);
       return;
     }
-    logger.error('task failed on its last attempt; it goes to the dead-letter queue', { queue, type: envelope.task.type, attempt: envelope.attempt, error: outcome.reason });
+    logger.error('task failed on its last attempt; it goes to the dead-letter queue', {
+      queue,
+      type: envelope.task.type,
+      attempt: envelope.attempt,
+      error: outcome.reason,
+    });
     throw new RedeliverError(outcome.reason);
   };
 }

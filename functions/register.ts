@@ -43,12 +43,17 @@ export function taskQueues(): string[] {
  * Cosmos DB the outbox's change-feed trigger. A route, task type or job added to those tables is
  * registered here without touching this file.
  */
-export function registerFunctions(app: Pick<typeof functionsApp, 'http' | 'serviceBusQueue' | 'timer' | 'cosmosDB'>, config: Config, runtime: RuntimeProvider): void {
+export function registerFunctions(
+  app: Pick<typeof functionsApp, 'http' | 'serviceBusQueue' | 'timer' | 'cosmosDB'>,
+  config: Config,
+  runtime: RuntimeProvider,
+): void {
   const http = createHttpHandler(runtime);
   for (const route of routeTable) {
     const path = route.path.replace(/^\//, '');
     // The host would skip such a function with only a log line; refuse here, where a test sees it.
-    if (isReservedByFunctionsHost(path)) throw new Error(`Route ${route.method} /api/${path} (${route.operationId}) starts with a prefix the Functions host reserves`);
+    if (isReservedByFunctionsHost(path))
+      throw new Error(`Route ${route.method} /api/${path} (${route.operationId}) starts with a prefix the Functions host reserves`);
     app.http(httpFunctionName(route), {
       route: path,
       methods: [route.method],

@@ -16,5 +16,7 @@ export function ncrontabEvery(ms: number): string {
       if (hours === 24) return '0 0 0 * * *';
     }
   }
-  throw new RangeError(`a timer cannot run every ${ms} ms: use a number of seconds, minutes or hours that divides a minute, an hour or a day`);
+  throw new RangeError(
+    `a timer cannot run every ${ms} ms: use a number of seconds, minutes or hours that divides a minute, an hour or a day`,
+  );
 }

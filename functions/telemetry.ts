@@ -19,7 +19,8 @@ export function startTelemetry(config: Pick<Config, 'telemetry'>): boolean {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { useAzureMonitor } = require('@azure/monitor-opentelemetry') as typeof import('@azure/monitor-opentelemetry');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { AzureFunctionsInstrumentation } = require('@azure/functions-opentelemetry-instrumentation') as typeof import('@azure/functions-opentelemetry-instrumentation');
+  const { AzureFunctionsInstrumentation } =
+    require('@azure/functions-opentelemetry-instrumentation') as typeof import('@azure/functions-opentelemetry-instrumentation');
   // Application Insights with local auth off takes only Entra ID tokens (the managed identity
   // holds "Monitoring Metrics Publisher"); the connection string alone is then not enough.
   const entra = authentication !== null && /authorization\s*=\s*aad/i.test(authentication);

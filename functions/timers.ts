@@ -3,7 +3,10 @@ import type { PeriodicJob } from '../shared/config/periodicJobs';
 import type { RuntimeProvider } from './runtimeProvider';
 
 /** A timer trigger running one periodic job; a failure is logged and the next tick tries again. */
-export function createTimerHandler(job: PeriodicJob, runtime: RuntimeProvider): (timer: Timer, context: InvocationContext) => Promise<void> {
+export function createTimerHandler(
+  job: PeriodicJob,
+  runtime: RuntimeProvider,
+): (timer: Timer, context: InvocationContext) => Promise<void> {
   return async (timer) => {
     const rt = await runtime();
     const count = await job.run(rt);

@@ -23,7 +23,10 @@ export async function problemsOf(generated: GeneratedConnector, lock: Operations
 }
 
 /** Generates, validates, and writes connector/ (files + the extended lock). Refuses to write an invalid or breaking result. */
-export async function buildConnectorFiles(dir: string, env: Record<string, string | undefined> = process.env): Promise<{ written: string[]; problems: string[] }> {
+export async function buildConnectorFiles(
+  dir: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ written: string[]; problems: string[] }> {
   const generated = generateConnector(connectorOptionsFromEnv(env));
   const lock = readLock(dir);
   const problems = await problemsOf(generated, lock);
@@ -47,9 +50,13 @@ export async function checkConnectorFiles(dir: string, env: Record<string, strin
   for (const name of GENERATED_FILES) {
     const file = join(dir, name);
     if (!existsSync(file)) problems.push(`connector/${name} is missing; run npm run connector:build`);
-    else if (!readFileSync(file).equals(generated.files[name]!)) problems.push(`connector/${name} differs from a fresh generation; run npm run connector:build and commit the result`);
+    else if (!readFileSync(file).equals(generated.files[name]!))
+      problems.push(`connector/${name} differs from a fresh generation; run npm run connector:build and commit the result`);
   }
   const lockNow = extendLock(lock, operationsOf(generated.apiDefinition));
-  if (!json(lockNow).equals(json(lock))) problems.push(`connector/${LOCK_FILE} lacks operations or parameters of the definition; run npm run connector:build and commit the result`);
+  if (!json(lockNow).equals(json(lock)))
+    problems.push(
+      `connector/${LOCK_FILE} lacks operations or parameters of the definition; run npm run connector:build and commit the result`,
+    );
   return problems;
 }

@@ -38,7 +38,9 @@ let definitionValidator: ValidateFn | undefined;
 let propertiesValidator: ValidateFn | undefined;
 
 function describe(errors: ValidateFn['errors']): string[] {
-  return (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'} ${e.params ? JSON.stringify(e.params) : ''}`.trim());
+  return (errors ?? []).map((e) =>
+    `${e.instancePath || '/'} ${e.message ?? 'is invalid'} ${e.params ? JSON.stringify(e.params) : ''}`.trim(),
+  );
 }
 
 /** apiDefinition.swagger.json against apiDefinition.swagger.schema.json (draft-04). */

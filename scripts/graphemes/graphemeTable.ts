@@ -70,7 +70,12 @@ export function graphemeTableSource(): string {
   }
   const lines: string[] = [];
   for (let i = 0; i < runs.length; i += 8) {
-    lines.push(`  ${runs.slice(i, i + 8).map(([cp, p]) => `0x${cp.toString(16)},${p}`).join(', ')},`);
+    lines.push(
+      `  ${runs
+        .slice(i, i + 8)
+        .map(([cp, p]) => `0x${cp.toString(16)},${p}`)
+        .join(', ')},`,
+    );
   }
   return [
     '// GENERATED FILE, do not edit: `npm run gen:graphemes` (scripts/graphemes/cli.ts) writes it from',

@@ -23,4 +23,3 @@ export async function setAccountCarrier(deps: AppDeps, accountId: string, carrie
     return deps.store.accounts.update({ ...account, carrier, updatedAt: nowIso(deps) });
   });
 }
-

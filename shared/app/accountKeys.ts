@@ -30,7 +30,11 @@ export function accountKeyRecord(deps: Pick<AppDeps, 'ids'>, accountId: string, 
  * shown once and only its hash is stored. The account's own apiKeyHash follows the new key, so the
  * pre-record look-up (apiKeyAuth.ts) never resurrects a replaced key.
  */
-export async function replaceApiKey(deps: AppDeps, accountId: string, apiKey = newApiKey()): Promise<{ account: Account; apiKey: string; key: ApiKey }> {
+export async function replaceApiKey(
+  deps: AppDeps,
+  accountId: string,
+  apiKey = newApiKey(),
+): Promise<{ account: Account; apiKey: string; key: ApiKey }> {
   const existing = await deps.store.accounts.get(accountId);
   if (!existing) throw notFound(`Account ${accountId}`);
   await ensureAccountKeyRecord(deps, existing);

@@ -15,7 +15,6 @@ import { rotateSigningSecret } from '../domain/signingSecrets';
 import { invalid, notFound, unprocessable } from './errors';
 import { balanceLowData } from './sendMessage';
 
-
 export interface NewAccountInput {
   name: string;
   currency?: string;
@@ -29,7 +28,10 @@ export interface NewAccountInput {
 }
 
 /** Creates an account; the API key comes back once and is stored only hashed. */
-export async function createAccount(deps: AppDeps, input: NewAccountInput): Promise<{ account: Account; apiKey: string; senderId: SenderId | null }> {
+export async function createAccount(
+  deps: AppDeps,
+  input: NewAccountInput,
+): Promise<{ account: Account; apiKey: string; senderId: SenderId | null }> {
   const currency = accountCurrency(deps, input.currency);
   const apiKey = input.apiKey ?? newApiKey();
   const at = nowIso(deps);
@@ -77,15 +79,20 @@ export async function createAccount(deps: AppDeps, input: NewAccountInput): Prom
 function accountCurrency(deps: AppDeps, currency: string | undefined): string {
   if (currency === undefined) return deps.settings.prices.defaultCurrency;
   const supported = Object.keys(deps.settings.prices.tables).sort().join(', ');
-  if (!isIsoCurrency(currency)) throw unprocessable('unsupported_currency', '/currency', `is not an ISO 4217 currency code; supported: ${supported}`);
-  if (!priceTableFor(deps.settings.prices, currency)) throw unprocessable('unsupported_currency', '/currency', `has no price table; supported: ${supported}`);
+  if (!isIsoCurrency(currency))
+    throw unprocessable('unsupported_currency', '/currency', `is not an ISO 4217 currency code; supported: ${supported}`);
+  if (!priceTableFor(deps.settings.prices, currency))
+    throw unprocessable('unsupported_currency', '/currency', `has no price table; supported: ${supported}`);
   return currency;
 }
 
 /** A non-negative amount up to MAX_AMOUNT_MINOR (the decimal format bounds it: 12 whole digits). */
 function amountField(path: string, value: string): bigint {
   const minor = parseDecimal(value);
-  if (minor === null || minor < 0n) throw invalid([{ path, message: 'must be a non-negative decimal string with at most 12 digits before the point and 4 after, e.g. "100.00"' }]);
+  if (minor === null || minor < 0n)
+    throw invalid([
+      { path, message: 'must be a non-negative decimal string with at most 12 digits before the point and 4 after, e.g. "100.00"' },
+    ]);
   return minor;
 }
 
@@ -103,10 +110,11 @@ export interface CreditOutcome {
  */
 export async function addCredits(deps: AppDeps, accountId: string, amount: string, allowNegativeBalance = false): Promise<CreditOutcome> {
   const minor = parseDecimal(amount);
-  if (minor === null || minor === 0n) throw invalid([{ path: '/amount', message: 'must be a non-zero decimal string, e.g. "50.00" (negative to deduct)' }]);
+  if (minor === null || minor === 0n)
+    throw invalid([{ path: '/amount', message: 'must be a non-zero decimal string, e.g. "50.00" (negative to deduct)' }]);
   const account = await deps.store.accounts.get(accountId);
   if (!account) throw notFound(`Account ${accountId}`);
-  let change;
+  let change: Awaited<ReturnType<typeof deps.store.accounts.credit>>;
   try {
     change = await deps.store.accounts.credit(accountId, minor, allowNegativeBalance);
   } catch (err) {
@@ -169,8 +177,15 @@ export async function rotateCallbackSecret(deps: AppDeps, account: Account, over
     first = false;
     if (!current) throw notFound(`Account ${account.id}`);
     const next = newSigningSecret();
-    const rotated = current.callbackSecret ? rotateSigningSecret(current.callbackSecret, next, deps.clock.now(), overlapHours) : { secret: next, previous: null };
-    return deps.store.accounts.update({ ...current, callbackSecret: rotated.secret, previousCallbackSecret: rotated.previous, updatedAt: nowIso(deps) });
+    const rotated = current.callbackSecret
+      ? rotateSigningSecret(current.callbackSecret, next, deps.clock.now(), overlapHours)
+      : { secret: next, previous: null };
+    return deps.store.accounts.update({
+      ...current,
+      callbackSecret: rotated.secret,
+      previousCallbackSecret: rotated.previous,
+      updatedAt: nowIso(deps),
+    });
   });
 }
 
@@ -212,7 +227,9 @@ async function applySettings(deps: AppDeps, account: Account, input: AccountSett
   if (input.defaultSenderId !== undefined) {
     if (input.defaultSenderId === null) next.defaultSenderId = null;
     else {
-      const sid = (await deps.store.senderIds.get(account.id, input.defaultSenderId)) ?? (await deps.store.senderIds.findByValue(account.id, input.defaultSenderId));
+      const sid =
+        (await deps.store.senderIds.get(account.id, input.defaultSenderId)) ??
+        (await deps.store.senderIds.findByValue(account.id, input.defaultSenderId));
       if (!sid) throw unprocessable('sender_id_not_found', '/defaultSenderId', 'is not a sender ID of this account');
       if (sid.status !== 'approved') throw unprocessable('sender_id_not_approved', '/defaultSenderId', `is ${sid.status}, not approved`);
       next.defaultSenderId = sid.id;
@@ -220,4 +237,3 @@ async function applySettings(deps: AppDeps, account: Account, input: AccountSett
   }
   return deps.store.accounts.update(next);
 }
-

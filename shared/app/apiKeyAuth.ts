@@ -73,7 +73,8 @@ export async function checkKey(deps: Pick<AppDeps, 'store' | 'clock' | 'ids'>, s
   }
   const { key } = entry;
   if (key.revokedAt !== null) return { refused: 'revoked' };
-  if (key.hash !== hash && !(key.previousHash === hash && key.previousValidUntil !== null && Date.parse(key.previousValidUntil) > now)) return { refused: 'invalid' };
+  if (key.hash !== hash && !(key.previousHash === hash && key.previousValidUntil !== null && Date.parse(key.previousValidUntil) > now))
+    return { refused: 'invalid' };
   if (key.expiresAt !== null && Date.parse(key.expiresAt) <= now) return { refused: 'expired' };
   if (use) await noteUse(deps, cache, key, now);
   return { key };
@@ -91,7 +92,11 @@ async function noteUse(deps: Pick<AppDeps, 'store' | 'clock'>, cache: KeyCache, 
  * An account key: the key and its account (refused when the key belongs to the operator or the
  * account is gone). `use` false: a check that is no use of the key (lastUsedAt stays).
  */
-export async function authenticateAccountKey(deps: Pick<AppDeps, 'store' | 'clock' | 'ids'>, secret: string, use = true): Promise<{ key: ApiKey; account: Account } | { refused: KeyRefusal }> {
+export async function authenticateAccountKey(
+  deps: Pick<AppDeps, 'store' | 'clock' | 'ids'>,
+  secret: string,
+  use = true,
+): Promise<{ key: ApiKey; account: Account } | { refused: KeyRefusal }> {
   const check = await checkKey(deps, secret, use);
   if ('refused' in check) return check;
   if (check.key.accountId === OPERATOR_KEY_OWNER) return { refused: 'invalid' };
@@ -120,7 +125,11 @@ export const KEY_PREFIX_LENGTH = 8;
  * (see migratedAccountKey). An account with records has its keys there: the hash on the account is
  * then one of them, possibly rotated or revoked since, and must not open anything by itself.
  */
-export async function ensureAccountKeyRecord(deps: Pick<AppDeps, 'store' | 'clock'>, account: Account, prefix = 'dfs_'): Promise<ApiKey | null> {
+export async function ensureAccountKeyRecord(
+  deps: Pick<AppDeps, 'store' | 'clock'>,
+  account: Account,
+  prefix = 'dfs_',
+): Promise<ApiKey | null> {
   const existing = await deps.store.apiKeys.findByHash(account.apiKeyHash);
   if (existing) return existing;
   if ((await deps.store.apiKeys.list(account.id)).length > 0) return null;

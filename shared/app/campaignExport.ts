@@ -8,7 +8,20 @@ import { pagesOf } from './pages';
 export type ExportCell = string | number | null;
 
 /** The export's columns, in order; the route's response schema lists them too. */
-export const CAMPAIGN_EXPORT_COLUMNS = ['messageId', 'phone', 'text', 'status', 'reasonCode', 'reasonMessage', 'segments', 'cost', 'currency', 'createdAt', 'sentAt', 'deliveredAt'] as const;
+export const CAMPAIGN_EXPORT_COLUMNS = [
+  'messageId',
+  'phone',
+  'text',
+  'status',
+  'reasonCode',
+  'reasonMessage',
+  'segments',
+  'cost',
+  'currency',
+  'createdAt',
+  'sentAt',
+  'deliveredAt',
+] as const;
 
 export interface CampaignExport {
   campaignId: string;
@@ -23,7 +36,8 @@ export interface CampaignExport {
 export async function exportCampaign(deps: AppDeps, account: Account, campaignId: string): Promise<CampaignExport> {
   const c = await getCampaign(deps, account, campaignId);
   const rows: ExportCell[][] = [];
-  for await (const messages of pagesOf((page) => deps.store.messages.list(account.id, { campaignId: c.id }, page), 200)) rows.push(...messages.map(messageRow));
+  for await (const messages of pagesOf((page) => deps.store.messages.list(account.id, { campaignId: c.id }, page), 200))
+    rows.push(...messages.map(messageRow));
   return { campaignId: c.id, columns: CAMPAIGN_EXPORT_COLUMNS, rows: [...rows.reverse(), ...(c.skips ?? []).map(skipRow)] };
 }
 
@@ -34,5 +48,18 @@ function skipRow(s: CampaignSkip): ExportCell[] {
 
 /** One line of the export: the message, its status and the reason of a failure. */
 function messageRow(m: Message): ExportCell[] {
-  return [m.id, m.to, m.text, m.status, m.statusReason?.code ?? null, m.statusReason?.message ?? null, m.segments, m.cost.amount, m.cost.currency, m.createdAt, m.sentAt, m.deliveredAt];
+  return [
+    m.id,
+    m.to,
+    m.text,
+    m.status,
+    m.statusReason?.code ?? null,
+    m.statusReason?.message ?? null,
+    m.segments,
+    m.cost.amount,
+    m.cost.currency,
+    m.createdAt,
+    m.sentAt,
+    m.deliveredAt,
+  ];
 }

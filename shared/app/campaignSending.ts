@@ -1,4 +1,11 @@
-import { CAMPAIGN_SKIPS_LISTED, type Campaign, type CampaignError, type CampaignResults, type CampaignSkip, type CampaignStatus } from '../domain/campaign';
+import {
+  CAMPAIGN_SKIPS_LISTED,
+  type Campaign,
+  type CampaignError,
+  type CampaignResults,
+  type CampaignSkip,
+  type CampaignStatus,
+} from '../domain/campaign';
 import { templateValuesOf, type Contact } from '../domain/contact';
 import { EVENT_TYPES } from '../domain/events';
 import { costMinorOf, formatMinor } from '../domain/money';
@@ -12,7 +19,15 @@ import { mapPooled } from './pool';
 import { AppError, refused } from './errors';
 import { batchDedupeId, batchTask, campaignStartedEvent, templateOf } from './campaigns';
 import { retryOnConflict } from './retryOnConflict';
-import { balanceLowEvents, enqueueSend, insufficientCredits, pickSender, prepareMessage, type PreparedMessage, type Sender } from './sendMessage';
+import {
+  balanceLowEvents,
+  enqueueSend,
+  insufficientCredits,
+  pickSender,
+  prepareMessage,
+  type PreparedMessage,
+  type Sender,
+} from './sendMessage';
 
 /**
  * Bulk sending. Each batch task sends to the next page of the campaign's contacts, then saves the
@@ -43,7 +58,11 @@ export async function processCampaignBatch(deps: AppDeps, task: CampaignBatchTas
   if (campaign.status !== 'sending') return;
   const account = await deps.store.accounts.get(task.accountId);
   if (!account) return;
-  const page = await deps.store.contacts.list(account.id, { groupIds: campaign.groupIds }, { limit: deps.settings.campaignBatchSize, ...(campaign.cursor ? { continuationToken: campaign.cursor } : {}) });
+  const page = await deps.store.contacts.list(
+    account.id,
+    { groupIds: campaign.groupIds },
+    { limit: deps.settings.campaignBatchSize, ...(campaign.cursor ? { continuationToken: campaign.cursor } : {}) },
+  );
   const outcome = await sendBatch(deps, account, campaign, templateOf(campaign), page.items);
   const saved = await retryOnConflict(async () => {
     const c = (await deps.store.campaigns.get(task.accountId, task.campaignId))!;
@@ -83,12 +102,25 @@ async function beginScheduled(deps: AppDeps, scheduled: Campaign): Promise<Campa
     if (c.status !== 'scheduled') return c;
     const recipients = await deps.store.contacts.count(c.accountId, { groupIds: c.groupIds });
     const now = nowIso(deps);
-    const next: Campaign = { ...c, status: 'sending', startedAt: now, progress: { ...c.progress, recipients }, taskRef: null, updatedAt: now };
+    const next: Campaign = {
+      ...c,
+      status: 'sending',
+      startedAt: now,
+      progress: { ...c.progress, recipients },
+      taskRef: null,
+      updatedAt: now,
+    };
     return deps.store.campaigns.update(next, [campaignStartedEvent(deps, next, now)]);
   });
 }
 
-async function sendBatch(deps: AppDeps, account: Account, c: Campaign, template: TemplatePart[], contacts: Contact[]): Promise<BatchOutcome> {
+async function sendBatch(
+  deps: AppDeps,
+  account: Account,
+  c: Campaign,
+  template: TemplatePart[],
+  contacts: Contact[],
+): Promise<BatchOutcome> {
   const outcome: BatchOutcome = { accepted: 0, skipped: 0, skips: [], costMinor: 0n, fatal: null };
   const prepared = await prepareBatch(deps, account, c, template, contacts, outcome);
   // Chunk after chunk, in contact order, so a shortage of credits stops at the same recipient
@@ -112,7 +144,14 @@ const PREPARE_CONCURRENCY = 32;
  * contact order. Skipped contacts are counted and left out; a fatal refusal is recorded, and the
  * messages of the contacts after it are dropped (nobody after it can be sent to either).
  */
-async function prepareBatch(deps: AppDeps, account: Account, c: Campaign, template: TemplatePart[], contacts: Contact[], outcome: BatchOutcome): Promise<PreparedMessage[]> {
+async function prepareBatch(
+  deps: AppDeps,
+  account: Account,
+  c: Campaign,
+  template: TemplatePart[],
+  contacts: Contact[],
+  outcome: BatchOutcome,
+): Promise<PreparedMessage[]> {
   // Every message of the campaign goes out from the same sender: pick it once, when first needed.
   let sender: Promise<Sender> | undefined;
   const pick = () => (sender ??= pickSender(deps, account, c.from ?? undefined));
@@ -120,9 +159,16 @@ async function prepareBatch(deps: AppDeps, account: Account, c: Campaign, templa
     const text = renderTemplate(template, templateValuesOf(contact));
     if (text === '') return refused('empty_message', 'the template rendered to an empty message for this contact', 'Skipped');
     // The template is within the limit, so the contact's values made it longer (prepareMessage would refuse it too).
-    if (isTooLong(text)) return refused('text_too_long', `the message rendered from this contact's fields ${tooLongReason(text)}`, 'Skipped');
+    if (isTooLong(text))
+      return refused('text_too_long', `the message rendered from this contact's fields ${tooLongReason(text)}`, 'Skipped');
     try {
-      return await prepareMessage(deps, account, { to: contact.phone, text, ...(c.from ? { from: c.from } : {}), campaignId: c.id }, `campaign:${c.id}:${contact.id}`, pick);
+      return await prepareMessage(
+        deps,
+        account,
+        { to: contact.phone, text, ...(c.from ? { from: c.from } : {}), campaignId: c.id },
+        `campaign:${c.id}:${contact.id}`,
+        pick,
+      );
     } catch (err) {
       if (err instanceof AppError && (SKIP_CODES.has(err.code) || FATAL_CODES.has(err.code))) return err;
       throw err;
@@ -132,7 +178,12 @@ async function prepareBatch(deps: AppDeps, account: Account, c: Campaign, templa
   for (const [i, result] of results.entries()) {
     if (result instanceof AppError && (SKIP_CODES.has(result.code) || result.code === 'empty_message')) {
       outcome.skipped++;
-      outcome.skips.push({ contactId: contacts[i]!.id, phone: contacts[i]!.phone, code: result.code, reason: result.errors?.[0]?.message ?? result.message });
+      outcome.skips.push({
+        contactId: contacts[i]!.id,
+        phone: contacts[i]!.phone,
+        code: result.code,
+        reason: result.errors?.[0]?.message ?? result.message,
+      });
     } else if (result instanceof AppError) {
       outcome.fatal = { code: result.code, message: result.message };
       break;
@@ -151,7 +202,10 @@ async function acceptChunk(deps: AppDeps, account: Account, chunk: PreparedMessa
   let results: AcceptOutcome[];
   try {
     // One Balance Low for the chunk, when its debit crosses the threshold (campaign messages are never scheduled).
-    ({ results } = await deps.store.messages.acceptMany(chunk.map((p) => p.message), (balance) => balanceLowEvents(deps, account, balance)));
+    ({ results } = await deps.store.messages.acceptMany(
+      chunk.map((p) => p.message),
+      (balance) => balanceLowEvents(deps, account, balance),
+    ));
   } catch (err) {
     if (!(err instanceof InsufficientCreditsError)) throw err;
     results = [];

@@ -2,7 +2,7 @@ import type { AttributeMapping, TriggerMapping } from '../domain/campaign';
 import { isTooLong, textLength, tooLongReason } from '../domain/messageText';
 import { pointerOf, readPath, renderTemplate, variablesOf } from '../domain/template';
 import type { Account } from '../domain/types';
-import { conflict, unprocessable, unprocessableFields, type FieldError, AppError } from './errors';
+import { conflict, unprocessable, unprocessableFields, type FieldError, type AppError } from './errors';
 import { getCampaign, templateOf } from './campaigns';
 import type { AppDeps } from './deps';
 import { sendMessage, type SendOutcome } from './sendMessage';
@@ -12,14 +12,22 @@ import { sendMessage, type SendOutcome } from './sendMessage';
  * mapping (phone in E.164, required fields present, types as declared; errors name the payload
  * field), the template is filled from it and one message is sent to that phone.
  */
-export async function triggerCampaign(deps: AppDeps, account: Account, campaignId: string, payload: Record<string, unknown>, idempotencyKey: string | null): Promise<SendOutcome> {
+export async function triggerCampaign(
+  deps: AppDeps,
+  account: Account,
+  campaignId: string,
+  payload: Record<string, unknown>,
+  idempotencyKey: string | null,
+): Promise<SendOutcome> {
   const c = await getCampaign(deps, account, campaignId);
-  if (c.kind !== 'trigger') throw conflict('not_a_trigger_campaign', `Campaign ${c.id} is a bulk campaign; it sends to its groups when started.`);
+  if (c.kind !== 'trigger')
+    throw conflict('not_a_trigger_campaign', `Campaign ${c.id} is a bulk campaign; it sends to its groups when started.`);
   if (c.status !== 'active') throw conflict('campaign_not_active', `Campaign ${c.id} is paused and accepts no calls; activate it first.`);
   const values = mapPayload(c.trigger!, payload);
   const template = templateOf(c);
   const text = renderTemplate(template, values);
-  if (text === '') throw unprocessable('empty_message', pointerOf(c.trigger!.phoneField), 'the template rendered to an empty message for this payload');
+  if (text === '')
+    throw unprocessable('empty_message', pointerOf(c.trigger!.phoneField), 'the template rendered to an empty message for this payload');
   if (isTooLong(text)) throw textTooLong(c.trigger!, variablesOf(template), values, text);
   return sendMessage(deps, account, { to: values.phone!, text, ...(c.from ? { from: c.from } : {}), campaignId: c.id }, idempotencyKey);
 }
@@ -29,11 +37,15 @@ export async function triggerCampaign(deps: AppDeps, account: Account, campaignI
  * payload: the error names each payload field whose value went into the text, longest first.
  */
 function textTooLong(mapping: TriggerMapping, used: string[], values: Record<string, string | undefined>, text: string): AppError {
-  const fieldOf = (name: string) => (name === 'phone' ? mapping.phoneField : (mapping.attributes.find((a) => a.name === name)?.field ?? name));
+  const fieldOf = (name: string) =>
+    name === 'phone' ? mapping.phoneField : (mapping.attributes.find((a) => a.name === name)?.field ?? name);
   const sources = used
     .filter((name) => values[name])
     .sort((a, b) => values[b]!.length - values[a]!.length)
-    .map((name) => ({ path: pointerOf(fieldOf(name)), message: `makes the message too long: it gives ${textLength(values[name]!).toLocaleString('en-US')} characters (mapped to ${name}); the message ${tooLongReason(text)}` }));
+    .map((name) => ({
+      path: pointerOf(fieldOf(name)),
+      message: `makes the message too long: it gives ${textLength(values[name]!).toLocaleString('en-US')} characters (mapped to ${name}); the message ${tooLongReason(text)}`,
+    }));
   return unprocessableFields('text_too_long', sources, 'The message would be too long');
 }
 
@@ -43,9 +55,18 @@ export function mapPayload(mapping: TriggerMapping, payload: Record<string, unkn
   const values: Record<string, string | undefined> = {};
   const phone = readPath(payload, mapping.phoneField);
   if (typeof phone !== 'string' || phone.trim() === '') {
-    errors.push({ path: pointerOf(mapping.phoneField), message: phone === undefined ? 'is required: the recipient\'s phone number in E.164' : 'must be a phone number string in E.164, e.g. +14155550123' });
+    errors.push({
+      path: pointerOf(mapping.phoneField),
+      message:
+        phone === undefined
+          ? "is required: the recipient's phone number in E.164"
+          : 'must be a phone number string in E.164, e.g. +14155550123',
+    });
   } else if (!/^\+[1-9]\d{6,14}$/.test(phone.trim())) {
-    errors.push({ path: pointerOf(mapping.phoneField), message: 'must be in E.164 format: + then country code and number, e.g. +14155550123' });
+    errors.push({
+      path: pointerOf(mapping.phoneField),
+      message: 'must be in E.164 format: + then country code and number, e.g. +14155550123',
+    });
   } else {
     values.phone = phone.trim();
   }
@@ -55,7 +76,7 @@ export function mapPayload(mapping: TriggerMapping, payload: Record<string, unkn
     else values[a.name] = checked;
   }
   if (errors.length > 0) {
-    throw unprocessableFields('payload_mismatch', errors, 'The payload does not match the campaign\'s mapping');
+    throw unprocessableFields('payload_mismatch', errors, "The payload does not match the campaign's mapping");
   }
   return values;
 }

@@ -54,11 +54,19 @@ export async function createCampaign(deps: AppDeps, account: Account, input: Cre
 }
 
 /** Changes the definition of a draft bulk campaign or a paused trigger campaign. */
-export async function updateCampaign(deps: AppDeps, account: Account, id: string, changes: Partial<CampaignDefinitionInput>): Promise<Campaign> {
+export async function updateCampaign(
+  deps: AppDeps,
+  account: Account,
+  id: string,
+  changes: Partial<CampaignDefinitionInput>,
+): Promise<Campaign> {
   return retryOnConflict(async () => {
     const c = await getCampaign(deps, account, id);
     if (c.status !== 'draft' && c.status !== 'paused') {
-      throw conflict('campaign_not_editable', `Campaign ${c.id} is ${c.status}; only a draft (bulk) or paused (trigger) campaign can be changed.`);
+      throw conflict(
+        'campaign_not_editable',
+        `Campaign ${c.id} is ${c.status}; only a draft (bulk) or paused (trigger) campaign can be changed.`,
+      );
     }
     const merged: CampaignDefinitionInput = {
       name: changes.name ?? c.name,
@@ -67,7 +75,8 @@ export async function updateCampaign(deps: AppDeps, account: Account, id: string
       groupIds: changes.groupIds ?? c.groupIds,
       ...(c.kind === 'trigger' ? { trigger: changes.trigger ?? c.trigger! } : {}),
     };
-    if (c.kind === 'bulk' && changes.trigger) throw unprocessable('not_a_trigger_campaign', '/trigger', 'applies to trigger campaigns only');
+    if (c.kind === 'bulk' && changes.trigger)
+      throw unprocessable('not_a_trigger_campaign', '/trigger', 'applies to trigger campaigns only');
     if (c.kind === 'trigger' && changes.groupIds) throw unprocessable('not_a_bulk_campaign', '/groupIds', 'applies to bulk campaigns only');
     const definition = await checkDefinition(deps, account, c.kind, merged);
     return deps.store.campaigns.update({ ...c, ...definition, updatedAt: nowIso(deps) }, []);
@@ -91,16 +100,21 @@ export async function startCampaign(deps: AppDeps, account: Account, id: string,
   const started = await retryOnConflict(async () => {
     const c = await getCampaign(deps, account, id);
     if (c.kind !== 'bulk') throw conflict('not_a_bulk_campaign', `Campaign ${c.id} is a trigger campaign: activate it instead.`);
-    if (c.status !== 'draft') throw conflict('campaign_already_started', `Campaign ${c.id} is ${c.status}; only a draft campaign can be started.`);
+    if (c.status !== 'draft')
+      throw conflict('campaign_already_started', `Campaign ${c.id} is ${c.status}; only a draft campaign can be started.`);
     await pickSender(deps, account, c.from ?? undefined);
     for (const [i, groupId] of c.groupIds.entries()) {
-      if (!(await deps.store.groups.get(account.id, groupId))) throw unprocessable('unknown_group', `/groupIds/${i}`, `group ${groupId} no longer exists; edit the campaign's groups`);
+      if (!(await deps.store.groups.get(account.id, groupId)))
+        throw unprocessable('unknown_group', `/groupIds/${i}`, `group ${groupId} no longer exists; edit the campaign's groups`);
     }
     const recipients = await deps.store.contacts.count(account.id, { groupIds: c.groupIds });
-    if (recipients === 0) throw unprocessable('no_recipients', '/groupIds', 'the campaign\'s groups have no contacts');
+    if (recipients === 0) throw unprocessable('no_recipients', '/groupIds', "the campaign's groups have no contacts");
     const at = new Date(now).toISOString();
     if (scheduledFor) {
-      return deps.store.campaigns.update({ ...c, status: 'scheduled', scheduledFor, progress: { ...c.progress, recipients }, updatedAt: at }, []);
+      return deps.store.campaigns.update(
+        { ...c, status: 'scheduled', scheduledFor, progress: { ...c.progress, recipients }, updatedAt: at },
+        [],
+      );
     }
     const next: Campaign = { ...c, status: 'sending', startedAt: at, progress: { ...c.progress, recipients }, updatedAt: at };
     return deps.store.campaigns.update(next, [campaignStartedEvent(deps, next, at)]);
@@ -125,7 +139,10 @@ export async function cancelCampaign(deps: AppDeps, account: Account, id: string
     const c = await getCampaign(deps, account, id);
     if (c.kind !== 'bulk') throw conflict('not_a_bulk_campaign', `Campaign ${c.id} is a trigger campaign: pause it instead.`);
     if (c.status !== 'draft' && c.status !== 'scheduled' && c.status !== 'sending') {
-      throw conflict('campaign_not_cancellable', `Campaign ${c.id} is ${c.status}; only a draft, scheduled or sending campaign can be cancelled.`);
+      throw conflict(
+        'campaign_not_cancellable',
+        `Campaign ${c.id} is ${c.status}; only a draft, scheduled or sending campaign can be cancelled.`,
+      );
     }
     return deps.store.campaigns.update({ ...c, status: 'cancelled', updatedAt: nowIso(deps) }, []);
   });
@@ -138,7 +155,8 @@ export async function cancelCampaign(deps: AppDeps, account: Account, id: string
 export async function setTriggerCampaignActive(deps: AppDeps, account: Account, id: string, active: boolean): Promise<Campaign> {
   return retryOnConflict(async () => {
     const c = await getCampaign(deps, account, id);
-    if (c.kind !== 'trigger') throw conflict('not_a_trigger_campaign', `Campaign ${c.id} is a bulk campaign: ${active ? 'start' : 'cancel'} it instead.`);
+    if (c.kind !== 'trigger')
+      throw conflict('not_a_trigger_campaign', `Campaign ${c.id} is a bulk campaign: ${active ? 'start' : 'cancel'} it instead.`);
     const status = active ? 'active' : 'paused';
     if (c.status === status) return c;
     return deps.store.campaigns.update({ ...c, status, updatedAt: nowIso(deps) }, []);
@@ -176,7 +194,12 @@ export function templateOf(c: Campaign): TemplatePart[] {
 type CheckedDefinition = Pick<Campaign, 'name' | 'text' | 'from' | 'groupIds' | 'trigger'>;
 
 /** Validates a definition against the account's groups and sender IDs; errors name the field. */
-async function checkDefinition(deps: AppDeps, account: Account, kind: CampaignKind, input: CampaignDefinitionInput): Promise<CheckedDefinition> {
+async function checkDefinition(
+  deps: AppDeps,
+  account: Account,
+  kind: CampaignKind,
+  input: CampaignDefinitionInput,
+): Promise<CheckedDefinition> {
   const parsed = parseTemplate(input.text);
   if (!parsed.ok) throw invalid([{ path: '/text', message: parsed.reason }]);
   const from = input.from ?? null;
@@ -184,20 +207,36 @@ async function checkDefinition(deps: AppDeps, account: Account, kind: CampaignKi
   if (kind === 'bulk') {
     if (input.trigger) throw unprocessable('not_a_trigger_campaign', '/trigger', 'applies to trigger campaigns only');
     const groupIds = input.groupIds ?? [];
-    if (groupIds.length === 0) throw unprocessable('groups_required', '/groupIds', 'is required for a bulk campaign: the groups whose contacts get the message');
+    if (groupIds.length === 0)
+      throw unprocessable('groups_required', '/groupIds', 'is required for a bulk campaign: the groups whose contacts get the message');
     for (const [i, groupId] of groupIds.entries()) {
       if (groupIds.indexOf(groupId) !== i) throw invalid([{ path: `/groupIds/${i}`, message: `repeats ${groupId}` }]);
-      if (!(await deps.store.groups.get(account.id, groupId))) throw unprocessable('unknown_group', `/groupIds/${i}`, `group ${groupId} does not exist`);
+      if (!(await deps.store.groups.get(account.id, groupId)))
+        throw unprocessable('unknown_group', `/groupIds/${i}`, `group ${groupId} does not exist`);
     }
     return { name: input.name, text: input.text, from, groupIds, trigger: null };
   }
-  if (input.groupIds && input.groupIds.length > 0) throw unprocessable('not_a_bulk_campaign', '/groupIds', 'applies to bulk campaigns only: a trigger campaign sends to the phone number of each call');
-  if (!input.trigger) throw unprocessable('trigger_mapping_required', '/trigger', 'is required for a trigger campaign: which payload field holds the phone number, and which fields fill the template');
+  if (input.groupIds && input.groupIds.length > 0)
+    throw unprocessable(
+      'not_a_bulk_campaign',
+      '/groupIds',
+      'applies to bulk campaigns only: a trigger campaign sends to the phone number of each call',
+    );
+  if (!input.trigger)
+    throw unprocessable(
+      'trigger_mapping_required',
+      '/trigger',
+      'is required for a trigger campaign: which payload field holds the phone number, and which fields fill the template',
+    );
   const trigger = checkMapping(input.trigger);
   const known = new Set(['phone', ...trigger.attributes.map((a) => a.name)]);
   const unmapped = variablesOf(parsed.parts).filter((v) => !known.has(v));
   if (unmapped.length > 0) {
-    throw unprocessable('template_variable_unmapped', '/text', `uses ${unmapped.map((v) => `{{${v}}}`).join(', ')} but the trigger mapping has no attribute of that name; add it to trigger.attributes`);
+    throw unprocessable(
+      'template_variable_unmapped',
+      '/text',
+      `uses ${unmapped.map((v) => `{{${v}}}`).join(', ')} but the trigger mapping has no attribute of that name; add it to trigger.attributes`,
+    );
   }
   return { name: input.name, text: input.text, from, groupIds: [], trigger };
 }
@@ -206,8 +245,10 @@ function checkMapping(raw: NonNullable<CampaignDefinitionInput['trigger']>): Tri
   const errors: FieldError[] = [];
   const attributes = (raw.attributes ?? []).map((a, i): AttributeMapping => {
     const name = a.name ?? '';
-    if (name === 'phone') errors.push({ path: `/trigger/attributes/${i}/name`, message: 'phone is reserved: it is the value of phoneField' });
-    if ((raw.attributes ?? []).findIndex((b) => b.name === name) !== i) errors.push({ path: `/trigger/attributes/${i}/name`, message: `repeats ${name}` });
+    if (name === 'phone')
+      errors.push({ path: `/trigger/attributes/${i}/name`, message: 'phone is reserved: it is the value of phoneField' });
+    if ((raw.attributes ?? []).findIndex((b) => b.name === name) !== i)
+      errors.push({ path: `/trigger/attributes/${i}/name`, message: `repeats ${name}` });
     return { name, field: a.field ?? name, type: a.type ?? 'string', required: a.required ?? false };
   });
   if (errors.length > 0) throw unprocessableFields('invalid_trigger_mapping', errors);

@@ -13,9 +13,15 @@ export interface Choice {
 
 /** What a message can be sent from: approved sender IDs, the account default first, then the virtual numbers. */
 export async function senderChoices(deps: AppDeps, account: Account): Promise<Choice[]> {
-  const [approved, numbers] = await Promise.all([deps.store.senderIds.list(account.id, 'approved'), deps.store.virtualNumbers.list(account.id)]);
+  const [approved, numbers] = await Promise.all([
+    deps.store.senderIds.list(account.id, 'approved'),
+    deps.store.virtualNumbers.list(account.id),
+  ]);
   // The default first: a dropdown's first entry is what makers tend to pick.
-  const ordered = [...approved.filter((s) => s.id === account.defaultSenderId), ...approved.filter((s) => s.id !== account.defaultSenderId)];
+  const ordered = [
+    ...approved.filter((s) => s.id === account.defaultSenderId),
+    ...approved.filter((s) => s.id !== account.defaultSenderId),
+  ];
   return [
     ...ordered.map((s) => ({ value: s.value, title: s.id === account.defaultSenderId ? `${s.value} (default)` : s.value })),
     ...numbers.map((n) => ({ value: n.number, title: `${n.number} (virtual number${n.label ? `, ${n.label}` : ''})` })),

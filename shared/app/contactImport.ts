@@ -47,7 +47,14 @@ export interface ImportResult {
 type Standard = 'phone' | 'firstName' | 'lastName' | 'email';
 
 /** Header names read as the standard fields: case, spaces, dashes and underscores ignored. */
-const STANDARD: Record<string, Standard> = { phone: 'phone', phonenumber: 'phone', mobile: 'phone', firstname: 'firstName', lastname: 'lastName', email: 'email' };
+const STANDARD: Record<string, Standard> = {
+  phone: 'phone',
+  phonenumber: 'phone',
+  mobile: 'phone',
+  firstname: 'firstName',
+  lastname: 'lastName',
+  email: 'email',
+};
 
 interface Column {
   /** Standard field, or the custom field the column fills. */
@@ -83,14 +90,16 @@ function columnsOf(header: string[]): Column[] {
     if (problem) throw csvInvalid(`column ${i + 1} of the header row ${problem}`);
     const standard = STANDARD[h.toLowerCase().replace(/[\s_-]/g, '')];
     if (standard) return { field: standard, header: h };
-    if (h.length > CUSTOM_FIELD_NAME_MAX) throw csvInvalid(`column name "${h.slice(0, 20)}..." is longer than ${CUSTOM_FIELD_NAME_MAX} characters`);
+    if (h.length > CUSTOM_FIELD_NAME_MAX)
+      throw csvInvalid(`column name "${h.slice(0, 20)}..." is longer than ${CUSTOM_FIELD_NAME_MAX} characters`);
     return { field: { custom: h }, header: h };
   });
   const keys = columns.map((c) => (typeof c.field === 'string' ? c.field : `custom:${c.field.custom}`));
   const repeated = keys.findIndex((k, i) => keys.indexOf(k) !== i);
   if (repeated >= 0) throw csvInvalid(`the header row has the column "${columns[repeated]!.header}" twice`);
   if (!keys.includes('phone')) throw csvInvalid('the header row has no phone column');
-  if (columns.filter((c) => typeof c.field !== 'string').length > CUSTOM_FIELDS_MAX) throw csvInvalid(`has more than ${CUSTOM_FIELDS_MAX} custom field columns`);
+  if (columns.filter((c) => typeof c.field !== 'string').length > CUSTOM_FIELDS_MAX)
+    throw csvInvalid(`has more than ${CUSTOM_FIELDS_MAX} custom field columns`);
   return columns;
 }
 
@@ -187,7 +196,19 @@ async function importRow(deps: AppDeps, account: Account, row: Row, input: Impor
     const existing = await deps.store.contacts.findByPhone(account.id, row.phone);
     if (!existing) {
       try {
-        await insertContact(deps, account, { phone: row.phone, firstName: row.firstName, lastName: row.lastName, email: row.email, customFields: row.customFields, groupIds: joins }, groups);
+        await insertContact(
+          deps,
+          account,
+          {
+            phone: row.phone,
+            firstName: row.firstName,
+            lastName: row.lastName,
+            email: row.email,
+            customFields: row.customFields,
+            groupIds: joins,
+          },
+          groups,
+        );
         return 'created';
       } catch (err) {
         // Added by someone else since the look-up: it is an existing contact after all.
@@ -200,25 +221,33 @@ async function importRow(deps: AppDeps, account: Account, row: Row, input: Impor
     return update(deps, account, existing.id, row, input, groups);
   } catch (err) {
     if (err instanceof AppError) return { field: err.errors?.[0]?.path.replace(/^\//, '') ?? null, message: err.message };
-    if (err instanceof ConcurrencyError || err instanceof DuplicateError) return { field: null, message: `${err.message}; import the row again` };
+    if (err instanceof ConcurrencyError || err instanceof DuplicateError)
+      return { field: null, message: `${err.message}; import the row again` };
     throw err;
   }
 }
 
 async function update(deps: AppDeps, account: Account, id: string, row: Row, input: ImportInput, groups: GroupIndex): Promise<RowOutcome> {
   if (!input.updateExisting) return 'unchanged';
-  const result = await modifyContact(deps, account.id, id, (c) => {
-    const customFields = { ...c.customFields, ...row.customFields };
-    if (Object.keys(customFields).length > CUSTOM_FIELDS_MAX) throw invalid([{ path: '/customFields', message: `would have more than ${CUSTOM_FIELDS_MAX} fields` }]);
-    return {
-      ...c,
-      firstName: row.firstName ?? c.firstName,
-      lastName: row.lastName ?? c.lastName,
-      email: row.email ?? c.email,
-      customFields,
-      groupIds: [...c.groupIds, ...(input.groupIds ?? [])],
-    };
-  }, groups);
+  const result = await modifyContact(
+    deps,
+    account.id,
+    id,
+    (c) => {
+      const customFields = { ...c.customFields, ...row.customFields };
+      if (Object.keys(customFields).length > CUSTOM_FIELDS_MAX)
+        throw invalid([{ path: '/customFields', message: `would have more than ${CUSTOM_FIELDS_MAX} fields` }]);
+      return {
+        ...c,
+        firstName: row.firstName ?? c.firstName,
+        lastName: row.lastName ?? c.lastName,
+        email: row.email ?? c.email,
+        customFields,
+        groupIds: [...c.groupIds, ...(input.groupIds ?? [])],
+      };
+    },
+    groups,
+  );
   if (!result) return { field: null, message: 'the contact with this phone was deleted during the import' };
   return result.changed ? 'updated' : 'unchanged';
 }

@@ -5,7 +5,7 @@ import { ERASED } from '../domain/erasure';
 import type { Account, DomainEvent } from '../domain/types';
 import { DuplicateError, type ContactFilter } from '../ports';
 import { makeEvent, nowIso, type AppDeps } from './deps';
-import { AppError, conflict, invalid, notFound, unprocessable, type FieldError } from './errors';
+import { type AppError, conflict, invalid, notFound, unprocessable, type FieldError } from './errors';
 import { e164 } from './phoneInput';
 import { retryOnConflict } from './retryOnConflict';
 import { contactView, groupsOf, type ContactView } from './views';
@@ -60,8 +60,10 @@ export function emailProblem(email: string): string | null {
 export function customFieldProblems(fields: Record<string, unknown>, path: string): FieldError[] {
   const errors: FieldError[] = [];
   for (const [name, value] of Object.entries(fields)) {
-    if (name.trim() === '' || name.length > CUSTOM_FIELD_NAME_MAX) errors.push({ path: `${path}/${name}`, message: `names must be 1 to ${CUSTOM_FIELD_NAME_MAX} characters` });
-    else if (typeof value === 'string' && value.length > CUSTOM_FIELD_VALUE_MAX) errors.push({ path: `${path}/${name}`, message: `must be at most ${CUSTOM_FIELD_VALUE_MAX} characters` });
+    if (name.trim() === '' || name.length > CUSTOM_FIELD_NAME_MAX)
+      errors.push({ path: `${path}/${name}`, message: `names must be 1 to ${CUSTOM_FIELD_NAME_MAX} characters` });
+    else if (typeof value === 'string' && value.length > CUSTOM_FIELD_VALUE_MAX)
+      errors.push({ path: `${path}/${name}`, message: `must be at most ${CUSTOM_FIELD_VALUE_MAX} characters` });
   }
   if (Object.keys(fields).length > CUSTOM_FIELDS_MAX) errors.push({ path, message: `must have at most ${CUSTOM_FIELDS_MAX} fields` });
   return errors;
@@ -74,23 +76,48 @@ const text = (v: string | null | undefined): string | null => {
 };
 
 export function phoneTaken(phone: string, existingId: string, path = '/phone'): AppError {
-  return conflict('contact_exists', `A contact with phone ${phone} exists already: ${existingId}.`, [{ path, message: `belongs to contact ${existingId}` }], { contactId: existingId });
+  return conflict(
+    'contact_exists',
+    `A contact with phone ${phone} exists already: ${existingId}.`,
+    [{ path, message: `belongs to contact ${existingId}` }],
+    { contactId: existingId },
+  );
 }
 
 // ---- event payloads (shapes of the catalog's contact.* schemas) --------------------------------
 
 function contactData(c: Contact, optedOut: boolean) {
-  return { contactId: c.id, phone: c.phone, firstName: c.firstName, lastName: c.lastName, email: c.email, optedOut, customFields: c.customFields };
+  return {
+    contactId: c.id,
+    phone: c.phone,
+    firstName: c.firstName,
+    lastName: c.lastName,
+    email: c.email,
+    optedOut,
+    customFields: c.customFields,
+  };
 }
 
 function addedEvent(deps: AppDeps, c: Contact, groups: GroupIndex, optedOut: boolean): DomainEvent {
-  return makeEvent(deps, EVENT_TYPES.contactAdded, c.accountId, { contactId: c.id, contact: contactData(c, optedOut), groups: groupsOf(c, groups), customFields: c.customFields, createdAt: c.createdAt });
+  return makeEvent(deps, EVENT_TYPES.contactAdded, c.accountId, {
+    contactId: c.id,
+    contact: contactData(c, optedOut),
+    groups: groupsOf(c, groups),
+    customFields: c.customFields,
+    createdAt: c.createdAt,
+  });
 }
 
 function deletedEvent(deps: AppDeps, c: Contact, groups: GroupIndex, optedOut: boolean, reason: ContactDeletionReason): DomainEvent {
   // An erasure must not store again, in its own event, what it erases: the contact's id and groups only.
   const shown = reason === ERASURE_REASON ? { ...c, phone: ERASED, firstName: null, lastName: null, email: null, customFields: {} } : c;
-  return makeEvent(deps, EVENT_TYPES.contactDeleted, c.accountId, { contactId: c.id, contact: contactData(shown, optedOut), groups: groupsOf(c, groups), reason, timestamp: nowIso(deps) });
+  return makeEvent(deps, EVENT_TYPES.contactDeleted, c.accountId, {
+    contactId: c.id,
+    contact: contactData(shown, optedOut),
+    groups: groupsOf(c, groups),
+    reason,
+    timestamp: nowIso(deps),
+  });
 }
 
 // ---- views -------------------------------------------------------------------------------------
@@ -127,7 +154,12 @@ export async function modifyContact(
     const next: Contact = { ...proposed, groupIds: canonicalGroupIds(proposed.groupIds), updatedAt: nowIso(deps) };
     const changes = contactChanges(current, next);
     if (changes.changedFields.length === 0) return { contact: current, groups, changed: false };
-    const event = makeEvent(deps, EVENT_TYPES.contactUpdated, accountId, { contactId, ...changes, groups: groupsOf(next, groups), updatedAt: next.updatedAt });
+    const event = makeEvent(deps, EVENT_TYPES.contactUpdated, accountId, {
+      contactId,
+      ...changes,
+      groups: groupsOf(next, groups),
+      updatedAt: next.updatedAt,
+    });
     try {
       return { contact: await deps.store.contacts.update(next, [event]), groups, changed: true };
     } catch (err) {
@@ -156,9 +188,21 @@ export type NewContact = Pick<Contact, 'phone' | 'firstName' | 'lastName' | 'ema
  * Inserts a new contact with its contact.added event (the API's create and the CSV import).
  * DuplicateError when its phone was taken since the caller looked.
  */
-export async function insertContact(deps: AppDeps, account: Account, fields: NewContact, groups: GroupIndex): Promise<{ contact: Contact; optedOut: boolean }> {
+export async function insertContact(
+  deps: AppDeps,
+  account: Account,
+  fields: NewContact,
+  groups: GroupIndex,
+): Promise<{ contact: Contact; optedOut: boolean }> {
   const now = nowIso(deps);
-  const contact: Contact = { id: deps.ids.next('ctc'), accountId: account.id, ...fields, groupIds: canonicalGroupIds(fields.groupIds), createdAt: now, updatedAt: now };
+  const contact: Contact = {
+    id: deps.ids.next('ctc'),
+    accountId: account.id,
+    ...fields,
+    groupIds: canonicalGroupIds(fields.groupIds),
+    createdAt: now,
+    updatedAt: now,
+  };
   const isOptedOut = (await deps.store.optOuts.get(account.id, contact.phone)) !== null;
   return { contact: await deps.store.contacts.create(contact, [addedEvent(deps, contact, groups, isOptedOut)]), optedOut: isOptedOut };
 }
@@ -196,7 +240,12 @@ export async function getContact(deps: AppDeps, accountId: string, id: string): 
 }
 
 /** Contacts oldest first; `phone` is read like any phone the account gives (national numbers too). */
-export async function listContacts(deps: AppDeps, account: Account, query: { groupId?: string; phone?: string }, page: { limit: number; continuationToken?: string }) {
+export async function listContacts(
+  deps: AppDeps,
+  account: Account,
+  query: { groupId?: string; phone?: string },
+  page: { limit: number; continuationToken?: string },
+) {
   const filter: ContactFilter = {};
   if (query.groupId) filter.groupIds = [query.groupId];
   if (query.phone !== undefined) filter.phone = e164(account, query.phone, 'query/phone');
@@ -241,7 +290,12 @@ export const ERASURE_REASON: ContactDeletionReason = 'erasure';
 export type ContactDeletionReason = EventData<'contact.deleted'>['reason'];
 
 /** Deletes the contact and emits contact.deleted with what it was; answers the deleted contact. */
-export async function deleteContact(deps: AppDeps, accountId: string, id: string, reason: ContactDeletionReason = 'api'): Promise<ContactView> {
+export async function deleteContact(
+  deps: AppDeps,
+  accountId: string,
+  id: string,
+  reason: ContactDeletionReason = 'api',
+): Promise<ContactView> {
   return retryOnConflict(async () => {
     const c = await deps.store.contacts.get(accountId, id);
     if (!c) throw notFound(`Contact ${id}`);

@@ -50,6 +50,11 @@ export function nowIso(deps: Pick<AppDeps, 'clock'>): string {
 }
 
 /** A new event of `type`, its data checked against the type's declared schema (domain/events.ts). */
-export function makeEvent<T extends EventType>(deps: Pick<AppDeps, 'clock' | 'ids'>, type: T, accountId: string, data: EventData<T>): DomainEvent {
+export function makeEvent<T extends EventType>(
+  deps: Pick<AppDeps, 'clock' | 'ids'>,
+  type: T,
+  accountId: string,
+  data: EventData<T>,
+): DomainEvent {
   return eventOf({ id: deps.ids.next('evt'), type, occurredAt: nowIso(deps), accountId, data });
 }

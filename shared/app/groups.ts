@@ -3,7 +3,7 @@ import { groupNameKey } from '../domain/contactRules';
 import { DuplicateError } from '../ports';
 import { groupIndex, modifyContact } from './contacts';
 import { nowIso, type AppDeps } from './deps';
-import { AppError, conflict, invalid, notFound, unprocessable } from './errors';
+import { type AppError, conflict, invalid, notFound, unprocessable } from './errors';
 import { pagesOf } from './pages';
 import { mapPooled } from './pool';
 import { retryOnConflict } from './retryOnConflict';
@@ -31,7 +31,12 @@ function groupName(raw: string): string {
 async function nameTaken(deps: AppDeps, accountId: string, name: string): Promise<AppError> {
   const key = groupNameKey(name);
   const owner = (await deps.store.groups.list(accountId)).find((g) => groupNameKey(g.name) === key);
-  return conflict('group_exists', `A group named "${owner?.name ?? name}" exists already${owner ? `: ${owner.id}` : ''}.`, [{ path: '/name', message: 'is taken by another group (names ignore case)' }], owner ? { groupId: owner.id } : undefined);
+  return conflict(
+    'group_exists',
+    `A group named "${owner?.name ?? name}" exists already${owner ? `: ${owner.id}` : ''}.`,
+    [{ path: '/name', message: 'is taken by another group (names ignore case)' }],
+    owner ? { groupId: owner.id } : undefined,
+  );
 }
 
 async function mustGet(deps: AppDeps, accountId: string, id: string): Promise<ContactGroup> {
@@ -40,10 +45,21 @@ async function mustGet(deps: AppDeps, accountId: string, id: string): Promise<Co
   return g;
 }
 
-export async function createGroup(deps: AppDeps, accountId: string, input: { name: string; description?: string | null }): Promise<GroupView> {
+export async function createGroup(
+  deps: AppDeps,
+  accountId: string,
+  input: { name: string; description?: string | null },
+): Promise<GroupView> {
   const name = groupName(input.name);
   const now = nowIso(deps);
-  const group: ContactGroup = { id: deps.ids.next('grp'), accountId, name, description: input.description?.trim() || null, createdAt: now, updatedAt: now };
+  const group: ContactGroup = {
+    id: deps.ids.next('grp'),
+    accountId,
+    name,
+    description: input.description?.trim() || null,
+    createdAt: now,
+    updatedAt: now,
+  };
   try {
     return groupView(await deps.store.groups.create(group), 0);
   } catch (err) {
@@ -62,7 +78,12 @@ export async function getGroup(deps: AppDeps, accountId: string, id: string): Pr
   return withCount(deps, await mustGet(deps, accountId, id));
 }
 
-export async function updateGroup(deps: AppDeps, accountId: string, id: string, patch: { name?: string; description?: string | null }): Promise<GroupView> {
+export async function updateGroup(
+  deps: AppDeps,
+  accountId: string,
+  id: string,
+  patch: { name?: string; description?: string | null },
+): Promise<GroupView> {
   const name = patch.name === undefined ? undefined : groupName(patch.name);
   const saved = await retryOnConflict(async () => {
     const current = await mustGet(deps, accountId, id);
@@ -88,7 +109,9 @@ export async function deleteGroup(deps: AppDeps, accountId: string, id: string):
   let removed = 0;
   // Keyset pages by contact id: taking members off does not move the pages still to come.
   for await (const members of pagesOf((page) => deps.store.contacts.list(accountId, { groupIds: [id] }, page), 100)) {
-    const results = await mapPooled(members, CONCURRENCY, (member) => modifyContact(deps, accountId, member.id, (c) => ({ ...c, groupIds: c.groupIds.filter((g) => g !== id) }), groups));
+    const results = await mapPooled(members, CONCURRENCY, (member) =>
+      modifyContact(deps, accountId, member.id, (c) => ({ ...c, groupIds: c.groupIds.filter((g) => g !== id) }), groups),
+    );
     removed += results.filter((r) => r?.changed).length;
   }
   await deps.store.groups.delete(accountId, id);
@@ -107,14 +130,22 @@ export interface AddToGroupResult {
  * Adds contacts to a group. Every id is checked first: an unknown one (or another account's) is a
  * 422 naming it, and nothing is changed. Each contact that joins emits contact.updated.
  */
-export async function addContactsToGroup(deps: AppDeps, accountId: string, groupId: string, contactIds: string[]): Promise<AddToGroupResult> {
+export async function addContactsToGroup(
+  deps: AppDeps,
+  accountId: string,
+  groupId: string,
+  contactIds: string[],
+): Promise<AddToGroupResult> {
   const group = await mustGet(deps, accountId, groupId);
   const found = await Promise.all(contactIds.map((id) => deps.store.contacts.get(accountId, id)));
-  const missing = found.findIndex((c) => c === null);
-  if (missing >= 0) throw unprocessable('contact_not_found', `/contactIds/${missing}`, `${contactIds[missing]} is not a contact of this account`);
+  const missing = found.indexOf(null);
+  if (missing >= 0)
+    throw unprocessable('contact_not_found', `/contactIds/${missing}`, `${contactIds[missing]} is not a contact of this account`);
   const groups = await groupIndex(deps, accountId);
   const unique = [...new Set(contactIds)];
-  const results = await mapPooled(unique, CONCURRENCY, (id) => modifyContact(deps, accountId, id, (c) => ({ ...c, groupIds: [...c.groupIds, groupId] }), groups));
+  const results = await mapPooled(unique, CONCURRENCY, (id) =>
+    modifyContact(deps, accountId, id, (c) => ({ ...c, groupIds: [...c.groupIds, groupId] }), groups),
+  );
   // A contact deleted since the check is in neither list: it was not added.
   const added = unique.filter((_id, i) => results[i]?.changed === true);
   const alreadyMembers = unique.filter((_id, i) => results[i]?.changed === false);

@@ -42,7 +42,11 @@ export const autoReplyKey = (inboundId: string) => `auto-reply:${inboundId}`;
  * Routes inbound SMS to the account owning the virtual number and processes each once per carrier
  * message: compliance keywords, keyword rules and auto replies, then the `sms.received` event.
  */
-export async function receiveInbound(deps: AppDeps, carrier: string, messages: InboundSms[]): Promise<{ accepted: string[]; unknownNumber: string[] }> {
+export async function receiveInbound(
+  deps: AppDeps,
+  carrier: string,
+  messages: InboundSms[],
+): Promise<{ accepted: string[]; unknownNumber: string[] }> {
   const out = { accepted: [] as string[], unknownNumber: [] as string[] };
   for (const sms of messages) {
     const vn = await deps.store.virtualNumbers.findByNumber(sms.to);
@@ -73,20 +77,23 @@ async function processInbound(deps: AppDeps, vn: VirtualNumber, sms: InboundSms,
     const rule = pickKeywordRule(await deps.store.keywordRules.list(vn.accountId), sms.text, vn.number);
     if (rule) await answerKeyword(deps, vn, sms, id, rule, at);
   }
-  await appendOnce(deps, eventOf({
-    id,
-    type: EVENT_TYPES.smsReceived,
-    occurredAt: at,
-    accountId: vn.accountId,
-    data: {
-      from: sms.from,
-      text: sms.text,
-      timestamp: sms.receivedAt,
-      virtualNumber: vn.number,
-      virtualNumberId: vn.id,
-      carrierMessageId: sms.carrierMessageId,
-    },
-  }));
+  await appendOnce(
+    deps,
+    eventOf({
+      id,
+      type: EVENT_TYPES.smsReceived,
+      occurredAt: at,
+      accountId: vn.accountId,
+      data: {
+        from: sms.from,
+        text: sms.text,
+        timestamp: sms.receivedAt,
+        virtualNumber: vn.number,
+        virtualNumberId: vn.id,
+        carrierMessageId: sms.carrierMessageId,
+      },
+    }),
+  );
 }
 
 /** Appends an event whose id is derived from the inbound SMS; already there means done before. */
@@ -105,9 +112,14 @@ async function appendOnce(deps: AppDeps, event: DomainEvent): Promise<void> {
 async function applyComplianceKeyword(deps: AppDeps, accountId: string, sms: InboundSms, at: string): Promise<boolean> {
   const match = complianceKeyword(sms.text);
   if (!match || match.action === 'help') return false;
-  if (match.action === 'opt_out') await deps.store.optOuts.add({ accountId, phone: sms.from, source: 'keyword', keyword: match.keyword, createdAt: at });
+  if (match.action === 'opt_out')
+    await deps.store.optOuts.add({ accountId, phone: sms.from, source: 'keyword', keyword: match.keyword, createdAt: at });
   // START lifts an opt-out kept under the number's keyed hash (erased) as well.
-  else await Promise.all([deps.store.optOuts.remove(accountId, sms.from), deps.store.optOuts.remove(accountId, optOutKeyOf(deps, accountId, sms.from))]);
+  else
+    await Promise.all([
+      deps.store.optOuts.remove(accountId, sms.from),
+      deps.store.optOuts.remove(accountId, optOutKeyOf(deps, accountId, sms.from)),
+    ]);
   return true;
 }
 
@@ -116,32 +128,53 @@ async function applyComplianceKeyword(deps: AppDeps, accountId: string, sms: Inb
  * as sms.received anyway, and a flow may act on it by other channels); the auto reply goes only to
  * a sender who has not opted out.
  */
-async function answerKeyword(deps: AppDeps, vn: VirtualNumber, sms: InboundSms, inboundId: string, rule: KeywordRule, at: string): Promise<void> {
+async function answerKeyword(
+  deps: AppDeps,
+  vn: VirtualNumber,
+  sms: InboundSms,
+  inboundId: string,
+  rule: KeywordRule,
+  at: string,
+): Promise<void> {
   const contact = await deps.store.contacts.findByPhone(vn.accountId, sms.from);
-  await appendOnce(deps, eventOf({
-    id: derivedEventId(inboundId, 'keyword'),
-    type: EVENT_TYPES.keywordMatched,
-    occurredAt: at,
-    accountId: vn.accountId,
-    data: { keyword: rule.keyword, matchType: rule.matchType, from: sms.from, text: sms.text, virtualNumber: vn.number, contactId: contact?.id ?? null, timestamp: sms.receivedAt },
-  }));
+  await appendOnce(
+    deps,
+    eventOf({
+      id: derivedEventId(inboundId, 'keyword'),
+      type: EVENT_TYPES.keywordMatched,
+      occurredAt: at,
+      accountId: vn.accountId,
+      data: {
+        keyword: rule.keyword,
+        matchType: rule.matchType,
+        from: sms.from,
+        text: sms.text,
+        virtualNumber: vn.number,
+        contactId: contact?.id ?? null,
+        timestamp: sms.receivedAt,
+      },
+    }),
+  );
   if (rule.reply === null) return;
   const reply = await sendAutoReply(deps, vn, sms, inboundId, rule, contact);
   if (!reply) return;
-  await appendOnce(deps, eventOf({
-    id: derivedEventId(inboundId, 'auto-reply'),
-    type: EVENT_TYPES.autoReplySent,
-    occurredAt: at,
-    accountId: vn.accountId,
-    data: {
-      originalMessage: { text: sms.text, receivedAt: sms.receivedAt },
-      // Accepted for sending now; its delivery shows in When an SMS status changes.
-      reply: { messageId: reply.id, text: reply.text, sentAt: reply.createdAt },
-      sender: { phone: sms.from, contactId: contact?.id ?? null },
-      virtualNumber: vn.number,
-      keyword: rule.keyword,
-    },
-  }));
+  await appendOnce(
+    deps,
+    eventOf({
+      id: derivedEventId(inboundId, 'auto-reply'),
+      type: EVENT_TYPES.autoReplySent,
+      occurredAt: at,
+      accountId: vn.accountId,
+      data: {
+        originalMessage: { text: sms.text, receivedAt: sms.receivedAt },
+        // Accepted for sending now; its delivery shows in When an SMS status changes.
+        reply: { messageId: reply.id, text: reply.text, sentAt: reply.createdAt },
+        sender: { phone: sms.from, contactId: contact?.id ?? null },
+        virtualNumber: vn.number,
+        keyword: rule.keyword,
+      },
+    }),
+  );
 }
 
 /**
@@ -149,7 +182,14 @@ async function answerKeyword(deps: AppDeps, vn: VirtualNumber, sms: InboundSms, 
  * or it cannot be sent. A refusal (no credits, an opted-out or unusable sender number) is logged and
  * the SMS still processed: an error here would make the carrier re-deliver it for nothing.
  */
-async function sendAutoReply(deps: AppDeps, vn: VirtualNumber, sms: InboundSms, inboundId: string, rule: KeywordRule, contact: Contact | null): Promise<Message | null> {
+async function sendAutoReply(
+  deps: AppDeps,
+  vn: VirtualNumber,
+  sms: InboundSms,
+  inboundId: string,
+  rule: KeywordRule,
+  contact: Contact | null,
+): Promise<Message | null> {
   const fields = { rule: rule.id, virtualNumber: vn.number };
   if (await findOptOut(deps, vn.accountId, sms.from)) return null;
   // Two numbers of the platform answering each other would never stop.

@@ -21,14 +21,20 @@ export interface NewKeyInput {
  * A new key of `ownerId` (an account, or OPERATOR_KEY_OWNER); the secret comes back once. `held` is
  * what the calling key may do: a key never hands out a scope it does not hold (operators pass all).
  */
-export async function createKey(deps: AppDeps, ownerId: string, held: readonly string[], input: NewKeyInput): Promise<{ key: ApiKey; secret: string }> {
+export async function createKey(
+  deps: AppDeps,
+  ownerId: string,
+  held: readonly string[],
+  input: NewKeyInput,
+): Promise<{ key: ApiKey; secret: string }> {
   const missing = input.scopes.filter((s) => !held.includes(s));
   if (missing.length > 0) {
     const message = `asks for ${missing.join(', ')}, which the calling key does not hold`;
     throw forbidden('scope_not_held', `/scopes ${message}`, [{ path: '/scopes', message }]);
   }
   const now = deps.clock.now();
-  if (input.expiresAt !== undefined && Date.parse(input.expiresAt) <= now) throw unprocessable('expiry_in_past', '/expiresAt', 'must be in the future');
+  if (input.expiresAt !== undefined && Date.parse(input.expiresAt) <= now)
+    throw unprocessable('expiry_in_past', '/expiresAt', 'must be in the future');
   const secret = newApiKey(ownerId === OPERATOR_KEY_OWNER ? 'dfsop' : 'dfs');
   const key = await deps.store.apiKeys.create({
     id: deps.ids.next('key'),
@@ -67,7 +73,12 @@ async function liveKey(deps: AppDeps, ownerId: string, id: string): Promise<ApiK
  * A new secret for the key; the current one keeps working for `graceSeconds` (default 24 h, at most
  * 7 days), then stops. A secret replaced earlier and still in its grace period stops now.
  */
-export async function rotateKey(deps: AppDeps, ownerId: string, id: string, graceSeconds = DEFAULT_ROTATION_GRACE_SECONDS): Promise<{ key: ApiKey; secret: string }> {
+export async function rotateKey(
+  deps: AppDeps,
+  ownerId: string,
+  id: string,
+  graceSeconds = DEFAULT_ROTATION_GRACE_SECONDS,
+): Promise<{ key: ApiKey; secret: string }> {
   const secret = newApiKey(ownerId === OPERATOR_KEY_OWNER ? 'dfsop' : 'dfs');
   const key = await retryOnConflict(async () => {
     const current = await liveKey(deps, ownerId, id);

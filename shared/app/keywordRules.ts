@@ -5,7 +5,7 @@ import type { Account } from '../domain/types';
 import { MESSAGE_TEXT_MAX } from '../domain/messageText';
 import { DuplicateError } from '../ports';
 import { nowIso, type AppDeps } from './deps';
-import { AppError, conflict, invalid, notFound, unprocessable } from './errors';
+import { type AppError, conflict, invalid, notFound, unprocessable } from './errors';
 import { retryOnConflict } from './retryOnConflict';
 
 /** Rules an account may have: every inbound SMS reads them all, so they stay few. */
@@ -33,7 +33,11 @@ async function numberOf(deps: AppDeps, account: Account, raw: string | null): Pr
   const number = e164(account, raw, '/virtualNumber');
   const vn = await deps.store.virtualNumbers.findByNumber(number);
   if (!vn || vn.accountId !== account.id) {
-    throw unprocessable('unknown_virtual_number', '/virtualNumber', `${number} is not one of this account's virtual numbers (see GET /api/virtual-numbers)`);
+    throw unprocessable(
+      'unknown_virtual_number',
+      '/virtualNumber',
+      `${number} is not one of this account's virtual numbers (see GET /api/virtual-numbers)`,
+    );
   }
   return vn.number;
 }
@@ -67,10 +71,24 @@ export async function createKeywordRule(deps: AppDeps, account: Account, input: 
   const reply = replyOf(input.reply ?? null);
   const virtualNumber = await numberOf(deps, account, input.virtualNumber ?? null);
   if ((await deps.store.keywordRules.list(account.id)).length >= KEYWORD_RULES_MAX) {
-    throw unprocessable('keyword_rule_limit', '/keyword', `cannot be added: the account has ${KEYWORD_RULES_MAX} keyword rules, the most it may have; delete one first`);
+    throw unprocessable(
+      'keyword_rule_limit',
+      '/keyword',
+      `cannot be added: the account has ${KEYWORD_RULES_MAX} keyword rules, the most it may have; delete one first`,
+    );
   }
   const at = nowIso(deps);
-  const rule: KeywordRule = { id: deps.ids.next('kw'), accountId: account.id, keyword, matchType: input.matchType ?? 'exact', virtualNumber, reply, active: input.active ?? true, createdAt: at, updatedAt: at };
+  const rule: KeywordRule = {
+    id: deps.ids.next('kw'),
+    accountId: account.id,
+    keyword,
+    matchType: input.matchType ?? 'exact',
+    virtualNumber,
+    reply,
+    active: input.active ?? true,
+    createdAt: at,
+    updatedAt: at,
+  };
   try {
     return await deps.store.keywordRules.create(rule);
   } catch (err) {
@@ -88,7 +106,12 @@ export async function getKeywordRule(deps: AppDeps, accountId: string, id: strin
 }
 
 /** Changes the fields given; `null` sends a rule back to all numbers, or makes it match only. */
-export async function updateKeywordRule(deps: AppDeps, account: Account, id: string, patch: Partial<KeywordRuleInput>): Promise<KeywordRule> {
+export async function updateKeywordRule(
+  deps: AppDeps,
+  account: Account,
+  id: string,
+  patch: Partial<KeywordRuleInput>,
+): Promise<KeywordRule> {
   const keyword = patch.keyword === undefined ? undefined : keywordOf(patch.keyword);
   const reply = patch.reply === undefined ? undefined : replyOf(patch.reply);
   const virtualNumber = patch.virtualNumber === undefined ? undefined : await numberOf(deps, account, patch.virtualNumber);

@@ -35,7 +35,6 @@ async function saveTransition(deps: AppDeps, next: Message, previous: MessageSta
   return message;
 }
 
-
 /**
  * Handles one `sms.send.v1` delivery. At-least-once safe: a message no longer waiting to be sent is
  * left alone, and carriers dedupe submissions by message id.
@@ -83,7 +82,12 @@ export async function processSendTask(deps: AppDeps, task: SmsSendTask): Promise
     });
     const attempts = m.attempts + 1;
     if (result.outcome === 'accepted') {
-      await saveTransition(deps, { ...withStatus(m, 'sent', submittedAt, null), attempts, carrierMessageId: result.carrierMessageId }, m.status, 0n);
+      await saveTransition(
+        deps,
+        { ...withStatus(m, 'sent', submittedAt, null), attempts, carrierMessageId: result.carrierMessageId },
+        m.status,
+        0n,
+      );
       return;
     }
     if (result.outcome === 'permanent') {
@@ -99,7 +103,10 @@ export async function processSendTask(deps: AppDeps, task: SmsSendTask): Promise
       if (await waitForSlot(deps, carrier, saved, { type: task.type, accountId: task.accountId, messageId: task.messageId })) return;
       // A sender without a limit has no timeline to push: wait out Retry-After (the task being handled holds the attempt's dedupe id).
       const delayMs = result.retryAfterMs ?? AIMD.defaultRetryAfterMs;
-      await deps.queue.send({ type: 'sms.send.v1', accountId: saved.accountId, messageId: saved.id }, { delayMs, dedupeId: `${saved.id}:${saved.attempts}:throttled:${deps.clock.now()}` });
+      await deps.queue.send(
+        { type: 'sms.send.v1', accountId: saved.accountId, messageId: saved.id },
+        { delayMs, dedupeId: `${saved.id}:${saved.attempts}:throttled:${deps.clock.now()}` },
+      );
       return;
     }
     const account = await deps.store.accounts.get(m.accountId);
@@ -164,7 +171,10 @@ export async function cancelMessage(deps: AppDeps, accountId: string, messageId:
       makeEvent(deps, EVENT_TYPES.smsStatusChanged, accountId, statusChangedData(next, m.status, next.statusReason)),
       makeEvent(deps, EVENT_TYPES.messageCancelled, accountId, cancelledData(next, why)),
     ]);
-    if (m.taskRef) await deps.queue.cancel(m.taskRef).catch((err: Error) => deps.logger.warn('could not cancel task', { messageId, error: err.message }));
+    if (m.taskRef)
+      await deps.queue
+        .cancel(m.taskRef)
+        .catch((err: Error) => deps.logger.warn('could not cancel task', { messageId, error: err.message }));
     return message;
   });
 }

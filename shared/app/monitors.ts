@@ -92,7 +92,9 @@ async function decideAndWrite(deps: AppDeps, account: Account, now: number): Pro
   const delivery = stepAlarm(state.deliveryRateLowSince !== null, final, settings.minSample, deliveryRateBreached(deliveryRate, settings));
   if (delivery.fire) {
     const campaigns = await affectedCampaigns(deps, account.id, window);
-    events.push(makeEvent(deps, EVENT_TYPES.deliveryRateLow, account.id, deliveryRateLowData(window, deliveryRate, settings, final, campaigns)));
+    events.push(
+      makeEvent(deps, EVENT_TYPES.deliveryRateLow, account.id, deliveryRateLowData(window, deliveryRate, settings, final, campaigns)),
+    );
   }
   next.deliveryRateLowSince = delivery.raised ? (state.deliveryRateLowSince ?? at) : null;
 
@@ -102,7 +104,14 @@ async function decideAndWrite(deps: AppDeps, account: Account, now: number): Pro
     const bounceRate = bounceRateOf(bounces.bounced, final);
     const bounce = stepAlarm(state.bounceRateHighSince !== null, final, settings.minSample, bounceRateBreached(bounceRate, settings));
     if (bounce.fire) {
-      events.push(makeEvent(deps, EVENT_TYPES.bounceRateHigh, account.id, bounceRateHighData(window, bounceRate, settings, bounces.affectedNumbers, bounces.reasons)));
+      events.push(
+        makeEvent(
+          deps,
+          EVENT_TYPES.bounceRateHigh,
+          account.id,
+          bounceRateHighData(window, bounceRate, settings, bounces.affectedNumbers, bounces.reasons),
+        ),
+      );
     }
     next.bounceRateHighSince = bounce.raised ? (state.bounceRateHighSince ?? at) : null;
   }
@@ -115,7 +124,11 @@ async function decideAndWrite(deps: AppDeps, account: Account, now: number): Pro
 
 /** Newest first, at most MONITOR_SCAN_CAP messages of the window matching `filter`. */
 async function* scanWindow(deps: AppDeps, accountId: string, window: MonitorWindow, filter: MessageFilter): AsyncGenerator<Message> {
-  for await (const messages of pagesOf((page) => deps.store.messages.list(accountId, { ...filter, since: window.windowStart }, page), SCAN_PAGE, MONITOR_SCAN_CAP)) {
+  for await (const messages of pagesOf(
+    (page) => deps.store.messages.list(accountId, { ...filter, since: window.windowStart }, page),
+    SCAN_PAGE,
+    MONITOR_SCAN_CAP,
+  )) {
     yield* messages;
   }
 }

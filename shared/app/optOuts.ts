@@ -38,7 +38,10 @@ export async function removeOptOut(deps: AppDeps, account: Account, rawPhone: st
   const existing = await findOptOut(deps, account.id, phone);
   if (!existing) throw notFound(`Opt-out of ${phone}`);
   if (existing.source === 'keyword') {
-    throw conflict('opted_out_by_recipient', `${phone} opted out by texting ${existing.keyword}; only the recipient can opt back in, by texting START.`);
+    throw conflict(
+      'opted_out_by_recipient',
+      `${phone} opted out by texting ${existing.keyword}; only the recipient can opt back in, by texting START.`,
+    );
   }
   // Kept under the number or, once erased, under its keyed hash.
   await deps.store.optOuts.remove(account.id, existing.phone);

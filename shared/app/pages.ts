@@ -4,7 +4,11 @@ import type { Page, PageRequest } from '../ports';
  * The pages of a keyset list, one after another, following each continuation token to the last
  * page, or until `maxItems` items are read (the last request then asks only for what remains).
  */
-export async function* pagesOf<T>(list: (page: PageRequest) => Promise<Page<T>>, pageSize: number, maxItems = Infinity): AsyncGenerator<T[]> {
+export async function* pagesOf<T>(
+  list: (page: PageRequest) => Promise<Page<T>>,
+  pageSize: number,
+  maxItems = Infinity,
+): AsyncGenerator<T[]> {
   let read = 0;
   let continuationToken: string | undefined;
   do {

@@ -25,12 +25,22 @@ export interface CarrierLimitView {
   publishedDefaults: Record<SenderKind, number | null>;
 }
 
-const EXAMPLE_SENDER: Record<SenderKind, string> = { alphanumeric: 'ALPHA', shortCode: '12345', tollFree: '+18005550100', longCode: '+14155550100' };
+const EXAMPLE_SENDER: Record<SenderKind, string> = {
+  alphanumeric: 'ALPHA',
+  shortCode: '12345',
+  tollFree: '+18005550100',
+  longCode: '+14155550100',
+};
 
 function checkRate(value: number | null): void {
   if (value === null) return;
   if (!Number.isFinite(value) || value <= 0 || value > MAX_MESSAGES_PER_SECOND) {
-    throw invalid([{ path: '/messagesPerSecond', message: `must be a number above 0 and at most ${MAX_MESSAGES_PER_SECOND}, or null to remove the limit` }]);
+    throw invalid([
+      {
+        path: '/messagesPerSecond',
+        message: `must be a number above 0 and at most ${MAX_MESSAGES_PER_SECOND}, or null to remove the limit`,
+      },
+    ]);
   }
 }
 
@@ -46,7 +56,12 @@ export async function carrierLimit(deps: AppDeps, name: string): Promise<Carrier
   const publishedDefaults = Object.fromEntries(
     (Object.keys(EXAMPLE_SENDER) as SenderKind[]).map((kind) => [kind, carrier.pacing?.defaultRate(EXAMPLE_SENDER[kind]) ?? null]),
   ) as Record<SenderKind, number | null>;
-  return { carrier: carrier.name, messagesPerSecond: own?.messagesPerSecond ?? null, countsSegments: carrier.pacing?.countsSegments ?? false, publishedDefaults };
+  return {
+    carrier: carrier.name,
+    messagesPerSecond: own?.messagesPerSecond ?? null,
+    countsSegments: carrier.pacing?.countsSegments ?? false,
+    publishedDefaults,
+  };
 }
 
 export async function setCarrierLimit(deps: AppDeps, name: string, messagesPerSecond: number | null): Promise<CarrierLimitView> {
@@ -57,14 +72,18 @@ export async function setCarrierLimit(deps: AppDeps, name: string, messagesPerSe
 }
 
 /** A sender's limit on every configured carrier, with its adaptive state on each. */
-export async function senderLimits(deps: AppDeps, sender: string): Promise<{ sender: string; kind: SenderKind; messagesPerSecond: number | null; carriers: SenderLimitView[] }> {
+export async function senderLimits(
+  deps: AppDeps,
+  sender: string,
+): Promise<{ sender: string; kind: SenderKind; messagesPerSecond: number | null; carriers: SenderLimitView[] }> {
   const own = await deps.store.pacing.getLimit('sender', sender);
   const carriers = await Promise.all(deps.carriers.names().map((name) => senderLimitOn(deps, carrierNamed(deps, name), sender)));
   return { sender, kind: senderKind(sender), messagesPerSecond: own?.messagesPerSecond ?? null, carriers };
 }
 
 export async function setSenderLimit(deps: AppDeps, sender: string, messagesPerSecond: number | null) {
-  if (sender.length === 0 || sender.length > 32) throw invalid([{ path: '/sender', message: 'must be a sender ID or a number of 1 to 32 characters' }]);
+  if (sender.length === 0 || sender.length > 32)
+    throw invalid([{ path: '/sender', message: 'must be a sender ID or a number of 1 to 32 characters' }]);
   checkRate(messagesPerSecond);
   await putOrRemove(deps, 'sender', sender, messagesPerSecond);
   return senderLimits(deps, sender);

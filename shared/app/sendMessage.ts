@@ -9,7 +9,7 @@ import type { Account, DomainEvent, Message, SenderId } from '../domain/types';
 import { InsufficientCreditsError, type BalanceChange, type TaskHandle } from '../ports';
 import { makeEvent, type AppDeps } from './deps';
 import { findOptOut } from './optOuts';
-import { AppError, conflict, invalid, notEnoughCredits, refused, unprocessable } from './errors';
+import { type AppError, conflict, invalid, notEnoughCredits, refused, unprocessable } from './errors';
 import { checkSenderId } from '../domain/senderId';
 
 export interface SendMessageInput {
@@ -58,7 +58,11 @@ export async function prepareMessage(
   if (isTooLong(input.text)) throw unprocessable('text_too_long', '/text', tooLongReason(input.text));
   // Refused before any charge, as carriers require: the recipient asked this account to stop.
   if (await findOptOut(deps, account.id, phone.e164)) {
-    throw unprocessable('recipient_opted_out', '/to', `${phone.e164} has opted out of messages from this account; only the recipient can opt back in (by texting START)`);
+    throw unprocessable(
+      'recipient_opted_out',
+      '/to',
+      `${phone.e164} has opted out of messages from this account; only the recipient can opt back in (by texting START)`,
+    );
   }
   if (input.callback) {
     // Only what needs no DNS here; the full check (resolved addresses) runs when the callback is called.
@@ -114,11 +118,12 @@ export async function sendMessage(
   const { message, amount } = await prepareMessage(deps, account, input, idempotencyKey);
   const events = (balance: BalanceChange): DomainEvent[] => {
     const out: DomainEvent[] = [];
-    if (message.scheduledFor) out.push(makeEvent(deps, EVENT_TYPES.messageScheduled, account.id, scheduledData(message, message.scheduledFor)));
+    if (message.scheduledFor)
+      out.push(makeEvent(deps, EVENT_TYPES.messageScheduled, account.id, scheduledData(message, message.scheduledFor)));
     out.push(...balanceLowEvents(deps, account, balance));
     return out;
   };
-  let outcome;
+  let outcome: Awaited<ReturnType<typeof deps.store.messages.accept>>;
   try {
     outcome = await deps.store.messages.accept(message, amount, events);
   } catch (err) {
@@ -142,7 +147,11 @@ export async function sendMessage(
  */
 function priceTableOf(deps: AppDeps, account: Account): PriceTable {
   const table = priceTableFor(deps.settings.prices, account.currency);
-  if (!table) throw refused('unsupported_currency', `There is no price table for the account's currency ${account.currency}: an operator must configure PRICE_TABLE_${account.currency}.`);
+  if (!table)
+    throw refused(
+      'unsupported_currency',
+      `There is no price table for the account's currency ${account.currency}: an operator must configure PRICE_TABLE_${account.currency}.`,
+    );
   return table;
 }
 
@@ -154,10 +163,13 @@ export function balanceLowEvents(deps: AppDeps, account: Account, balance: Balan
 
 /** The 402 a send refused for credits answers with (what it cost and the balance). */
 export function insufficientCredits(account: Account, err: InsufficientCreditsError): AppError {
-  return notEnoughCredits(`This message costs ${formatMinor(err.required)} ${account.currency}; the balance is ${formatMinor(err.balance)}.`, {
-    balance: formatMinor(err.balance),
-    required: formatMinor(err.required),
-  });
+  return notEnoughCredits(
+    `This message costs ${formatMinor(err.required)} ${account.currency}; the balance is ${formatMinor(err.balance)}.`,
+    {
+      balance: formatMinor(err.balance),
+      required: formatMinor(err.required),
+    },
+  );
 }
 
 /** Hands a stored message to the send queue; a scheduled one keeps its task handle so cancel can drop it. */
@@ -172,7 +184,10 @@ export async function enqueueSend(deps: AppDeps, message: Message): Promise<Mess
 
 /** Queues the message's next send attempt; the dedupe id is per attempt, so a retry is a new task. */
 export function queueSendAttempt(deps: AppDeps, message: Message, delayMs: number): Promise<TaskHandle> {
-  return deps.queue.send({ type: 'sms.send.v1', accountId: message.accountId, messageId: message.id }, { delayMs, dedupeId: `${message.id}:${message.attempts}` });
+  return deps.queue.send(
+    { type: 'sms.send.v1', accountId: message.accountId, messageId: message.id },
+    { delayMs, dedupeId: `${message.id}:${message.attempts}` },
+  );
 }
 
 /** Validity counts from acceptance, or from `sendAt` for a scheduled message (when it becomes due). */
@@ -208,7 +223,11 @@ export async function pickSender(deps: AppDeps, account: Account, from: string |
       const own = await deps.store.virtualNumbers.findByNumber(checked.value);
       if (own?.accountId === account.id) return { value: own.number };
     }
-    throw unprocessable('sender_id_not_approved', '/from', `"${checked.value}" is not an approved sender ID or a virtual number of this account (see GET /api/sender-ids and GET /api/virtual-numbers)`);
+    throw unprocessable(
+      'sender_id_not_approved',
+      '/from',
+      `"${checked.value}" is not an approved sender ID or a virtual number of this account (see GET /api/sender-ids and GET /api/virtual-numbers)`,
+    );
   }
   if (account.defaultSenderId) {
     const preferred = await deps.store.senderIds.get(account.id, account.defaultSenderId);
@@ -229,4 +248,3 @@ export function balanceLowData(account: Account, balance: bigint): EventData<'ba
     currency: account.currency,
   };
 }
-

@@ -10,7 +10,12 @@ import type { AppDeps } from './deps';
  * slot. The new task is a fresh one (attempt 1 in both queues), so waiting never counts as a
  * delivery attempt. The caller still passes the instance's gate (Pacer.admit) right before submitting.
  */
-export async function waitForSlot(deps: AppDeps, carrier: Pick<Carrier, 'name' | 'pacing'>, m: Message, task: SmsSendTask): Promise<boolean> {
+export async function waitForSlot(
+  deps: AppDeps,
+  carrier: Pick<Carrier, 'name' | 'pacing'>,
+  m: Message,
+  task: SmsSendTask,
+): Promise<boolean> {
   const now = deps.clock.now();
   if (task.slotAt !== undefined && now >= task.slotAt && now - task.slotAt <= STALE_SLOT_MS) return false;
   const slot = await deps.pacer.slotFor(carrier, m.from, m.segments);

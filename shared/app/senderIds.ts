@@ -25,7 +25,12 @@ export async function requestSenderId(deps: AppDeps, account: Account, input: { 
 }
 
 /** Operators approve or reject pending requests; the decision emits its event in the same write. */
-export async function decideSenderId(deps: AppDeps, id: string, decision: 'approved' | 'rejected', reason: string | undefined): Promise<SenderId> {
+export async function decideSenderId(
+  deps: AppDeps,
+  id: string,
+  decision: 'approved' | 'rejected',
+  reason: string | undefined,
+): Promise<SenderId> {
   const current = await deps.store.senderIds.getForAdmin(id);
   if (!current) throw notFound(`Sender ID ${id}`);
   if (current.status !== 'pending') throw conflict('sender_id_decided', `Sender ID ${id} is already ${current.status}.`);

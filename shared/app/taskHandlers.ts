@@ -23,10 +23,16 @@ export function perTask(deps: Pick<AppDeps, 'logger'>, handle: (task: Task) => P
 
 /** Handler of the sms-send queue; a task of another type there is a wiring error, retried and logged. */
 export function sendTaskHandler(deps: AppDeps): BatchHandler {
-  return perTask(deps, (task) => (task.type === 'sms.send.v1' ? processSendTask(deps, task) : Promise.reject(new Error(`unexpected ${task.type} on the send queue`))));
+  return perTask(deps, (task) =>
+    task.type === 'sms.send.v1' ? processSendTask(deps, task) : Promise.reject(new Error(`unexpected ${task.type} on the send queue`)),
+  );
 }
 
 /** Handler of the campaign-batch queue. */
 export function campaignBatchHandler(deps: AppDeps): BatchHandler {
-  return perTask(deps, (task) => (task.type === 'campaign.batch.v1' ? processCampaignBatch(deps, task) : Promise.reject(new Error(`unexpected ${task.type} on the campaign queue`))));
+  return perTask(deps, (task) =>
+    task.type === 'campaign.batch.v1'
+      ? processCampaignBatch(deps, task)
+      : Promise.reject(new Error(`unexpected ${task.type} on the campaign queue`)),
+  );
 }

@@ -82,7 +82,16 @@ export function carrierView(deps: Pick<AppDeps, 'settings'>, account: Account): 
 }
 
 export function senderIdView(s: SenderId) {
-  return { id: s.id, value: s.value, kind: s.kind, status: s.status, purpose: s.purpose, reason: s.reason, createdAt: s.createdAt, decidedAt: s.decidedAt };
+  return {
+    id: s.id,
+    value: s.value,
+    kind: s.kind,
+    status: s.status,
+    purpose: s.purpose,
+    reason: s.reason,
+    createdAt: s.createdAt,
+    decidedAt: s.decidedAt,
+  };
 }
 
 export function virtualNumberView(v: VirtualNumber) {
@@ -97,7 +106,16 @@ export function optOutView(o: OptOut) {
 export type KeywordRuleView = Omit<KeywordRule, 'accountId' | 'etag'>;
 
 export function keywordRuleView(r: KeywordRule): KeywordRuleView {
-  return { id: r.id, keyword: r.keyword, matchType: r.matchType, virtualNumber: r.virtualNumber, reply: r.reply, active: r.active, createdAt: r.createdAt, updatedAt: r.updatedAt };
+  return {
+    id: r.id,
+    keyword: r.keyword,
+    matchType: r.matchType,
+    virtualNumber: r.virtualNumber,
+    reply: r.reply,
+    active: r.active,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
 }
 
 export function campaignView(deps: AppDeps, account: Account, c: Campaign) {
@@ -247,5 +265,16 @@ export function issuedApiKeyView(k: ApiKey, secret: string) {
 
 /** An audit record as both audit routes show it (all of it: it holds no secret). */
 export function auditRecordView(r: AuditRecord) {
-  return { id: r.id, at: r.at, accountId: r.accountId, keyId: r.keyId, operationId: r.operationId, method: r.method, resourceId: r.resourceId, sourceAddress: r.sourceAddress, status: r.status, requestId: r.requestId };
+  return {
+    id: r.id,
+    at: r.at,
+    accountId: r.accountId,
+    keyId: r.keyId,
+    operationId: r.operationId,
+    method: r.method,
+    resourceId: r.resourceId,
+    sourceAddress: r.sourceAddress,
+    status: r.status,
+    requestId: r.requestId,
+  };
 }

@@ -21,12 +21,19 @@ export interface AzureClients {
  * type, secrets from settings (Key Vault references in the Function App). Authentication is Entra ID
  * (DefaultAzureCredential: the app's managed identity) unless a key or connection string is set.
  */
-export async function createAzureParts(config: Config, clock: Clock, clients: AzureClients = {}, logger?: Logger): Promise<InfrastructureParts> {
+export async function createAzureParts(
+  config: Config,
+  clock: Clock,
+  clients: AzureClients = {},
+  logger?: Logger,
+): Promise<InfrastructureParts> {
   const { adminApiKey } = config;
   const simulatorSecret = config.simulator.secret;
   // loadConfig refuses Azure mode without these; a Config built by hand must not get past here either.
   if (!adminApiKey || !simulatorSecret) throw new ConfigError('Azure mode needs ADMIN_API_KEY and SIMULATOR_SECRET');
-  const ownCosmos = clients.cosmos ? null : cosmosClientFromConfig({ endpoint: requireSetting(config.cosmos.endpoint, 'COSMOS_ENDPOINT'), key: config.cosmos.key });
+  const ownCosmos = clients.cosmos
+    ? null
+    : cosmosClientFromConfig({ endpoint: requireSetting(config.cosmos.endpoint, 'COSMOS_ENDPOINT'), key: config.cosmos.key });
   const cosmos = clients.cosmos ?? (ownCosmos as CosmosClient);
   const ownBus = clients.serviceBus ? null : serviceBusClientFromConfig(serviceBusConnection(config));
   const bus = clients.serviceBus ?? (ownBus as ServiceBusClientLike);
@@ -34,7 +41,12 @@ export async function createAzureParts(config: Config, clock: Clock, clients: Az
     // With a key (emulator, local runs) the store may create what is missing. With Entra ID it
     // cannot (data-plane roles do not cover databases and containers): Bicep created them.
     const createIfMissing = Boolean(config.cosmos.key);
-    const store = await openCosmosDataStore({ client: cosmos, databaseId: config.cosmos.database, createIfMissing, auditTtlSeconds: config.auditRetentionDays * 86_400 });
+    const store = await openCosmosDataStore({
+      client: cosmos,
+      databaseId: config.cosmos.database,
+      createIfMissing,
+      auditTtlSeconds: config.auditRetentionDays * 86_400,
+    });
     const queue = createServiceBusTaskQueue({ client: bus, clock, maxAttempts: config.queueMaxAttempts, ...(logger ? { logger } : {}) });
     return {
       store,

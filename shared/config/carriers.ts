@@ -1,5 +1,5 @@
 import type { CarrierDeps, CarrierDescriptor, CarrierSetting } from '../adapters/carriers/descriptor';
-import { ALL_CARRIERS, CARRIERS } from '../adapters/carriers/registry';
+import { ALL_CARRIERS, type CARRIERS } from '../adapters/carriers/registry';
 import type { Carrier } from '../ports';
 
 /**

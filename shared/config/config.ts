@@ -43,7 +43,10 @@ export interface Config {
   cosmos: { endpoint: S['COSMOS_ENDPOINT']; key: S['COSMOS_KEY']; database: S['COSMOS_DATABASE'] };
   serviceBus: { connectionString: S['SERVICEBUS_CONNECTION_STRING']; namespace: S['SERVICEBUS_NAMESPACE'] };
   /** Application Insights connection string (functions/ starts OpenTelemetry with it). */
-  telemetry: { connectionString: S['APPLICATIONINSIGHTS_CONNECTION_STRING']; authentication: S['APPLICATIONINSIGHTS_AUTHENTICATION_STRING'] };
+  telemetry: {
+    connectionString: S['APPLICATIONINSIGHTS_CONNECTION_STRING'];
+    authentication: S['APPLICATIONINSIGHTS_AUTHENTICATION_STRING'];
+  };
   webhooks: WebhookConfig;
   rateLimits: {
     subscriptionsPerMinute: S['RATE_LIMIT_HOOKS_PER_MINUTE'];
@@ -112,7 +115,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   if (config.storage === 'cosmos' && !config.cosmos.endpoint) problems.push('STORAGE=cosmos needs COSMOS_ENDPOINT');
   const carriers = configuredCarrierNames(config.carriers);
-  if (!carriers.includes(config.defaultCarrier)) problems.push(`CARRIER_DEFAULT=${config.defaultCarrier} must name a configured carrier: ${carriers.join(', ')}`);
+  if (!carriers.includes(config.defaultCarrier))
+    problems.push(`CARRIER_DEFAULT=${config.defaultCarrier} must name a configured carrier: ${carriers.join(', ')}`);
   if (config.queue === 'servicebus' && !config.serviceBus.connectionString && !config.serviceBus.namespace) {
     problems.push('QUEUE=servicebus needs SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE');
   }
@@ -142,10 +146,16 @@ function azureModeProblems(config: Config): string[] {
   if (config.storage === 'sqlite' && config.queue === 'sqlite') return [];
   const problems: string[] = [];
   if (config.storage !== 'cosmos' || config.queue !== 'servicebus') {
-    problems.push(`STORAGE=${config.storage} with QUEUE=${config.queue} is not supported: use STORAGE=cosmos with QUEUE=servicebus (Azure) or both sqlite (embedded)`);
+    problems.push(
+      `STORAGE=${config.storage} with QUEUE=${config.queue} is not supported: use STORAGE=cosmos with QUEUE=servicebus (Azure) or both sqlite (embedded)`,
+    );
   }
-  if (!config.adminApiKey) problems.push('Azure mode (STORAGE=cosmos, QUEUE=servicebus) needs ADMIN_API_KEY: there is no local database to keep a generated one');
-  if (!config.simulator.secret) problems.push('Azure mode (STORAGE=cosmos, QUEUE=servicebus) needs SIMULATOR_SECRET: every instance must sign and verify simulator callbacks with the same secret');
+  if (!config.adminApiKey)
+    problems.push('Azure mode (STORAGE=cosmos, QUEUE=servicebus) needs ADMIN_API_KEY: there is no local database to keep a generated one');
+  if (!config.simulator.secret)
+    problems.push(
+      'Azure mode (STORAGE=cosmos, QUEUE=servicebus) needs SIMULATOR_SECRET: every instance must sign and verify simulator callbacks with the same secret',
+    );
   return problems;
 }
 /**
@@ -169,7 +179,10 @@ function loadPriceBook(env: Record<string, string | undefined>, defaultCurrency:
     else tables[code] = table;
   }
   if (!isIsoCurrency(defaultCurrency)) problems.push(`PRICE_CURRENCY=${defaultCurrency} is not an ISO 4217 currency code`);
-  else if (!tables[defaultCurrency] && !problems.some((p) => p.includes(`PRICE_TABLE_${defaultCurrency}`) || p.startsWith('PRICE_TABLE:'))) {
+  else if (
+    !tables[defaultCurrency] &&
+    !problems.some((p) => p.includes(`PRICE_TABLE_${defaultCurrency}`) || p.startsWith('PRICE_TABLE:'))
+  ) {
     problems.push(`PRICE_CURRENCY=${defaultCurrency} has no price table: set PRICE_TABLE or PRICE_TABLE_${defaultCurrency}`);
   }
   return { defaultCurrency, tables };

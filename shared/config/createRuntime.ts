@@ -30,7 +30,12 @@ export async function createRuntime(config: Config, options: CreateRuntimeOption
 }
 
 /** The mode's storage, queue and secrets, each mode's module required only when chosen. */
-async function createParts(config: Config, clock: Clock, logger: Logger, azureClients: AzureClients | undefined): Promise<InfrastructureParts> {
+async function createParts(
+  config: Config,
+  clock: Clock,
+  logger: Logger,
+  azureClients: AzureClients | undefined,
+): Promise<InfrastructureParts> {
   if (config.storage === 'cosmos' && config.queue === 'servicebus') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createAzureParts } = require('./azureParts') as typeof import('./azureParts');

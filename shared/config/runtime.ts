@@ -101,7 +101,13 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
   const ownHttp = overrides.http ? null : createNodeHttpClient();
   const http = overrides.http ?? ownHttp!;
   const { queue } = parts;
-  const simulator = createSimulatorCarrier({ log: parts.simulatorLog, queue, clock, secret: parts.simulatorSecret, dlrDelayMs: config.simulator.dlrDelayMs });
+  const simulator = createSimulatorCarrier({
+    log: parts.simulatorLog,
+    queue,
+    clock,
+    secret: parts.simulatorSecret,
+    dlrDelayMs: config.simulator.dlrDelayMs,
+  });
   const settings = {
     prices: config.prices,
     defaultCarrier: config.defaultCarrier,
@@ -112,15 +118,33 @@ export function composeApp(config: Config, parts: InfrastructureParts, overrides
     campaignBatchSize: config.campaigns.batchSize,
     campaignCompletionTimeoutMs: config.campaigns.completionTimeoutMs,
   };
-  const deps: AppDeps = { store: parts.store, queue, carriers: registry([simulator, ...createConfiguredCarriers(config.carriers, { clock, http, logger })]), clock, ids: createIdGenerator(clock), logger, settings, privacy: { hashSecret: parts.privacyHashSecret }, pacer: new Pacer(parts.store, clock), deadLetters: parts.receiver, webhooks: { urlPolicy: createUrlPolicy({ allowLoopback: config.webhooks.allowLoopback }) } };
+  const deps: AppDeps = {
+    store: parts.store,
+    queue,
+    carriers: registry([simulator, ...createConfiguredCarriers(config.carriers, { clock, http, logger })]),
+    clock,
+    ids: createIdGenerator(clock),
+    logger,
+    settings,
+    privacy: { hashSecret: parts.privacyHashSecret },
+    pacer: new Pacer(parts.store, clock),
+    deadLetters: parts.receiver,
+    webhooks: { urlPolicy: createUrlPolicy({ allowLoopback: config.webhooks.allowLoopback }) },
+  };
   // Webhook URLs come from customers: their client refuses private and metadata addresses on connect.
-  const ownWebhookHttp = overrides.webhookHttp ? null : createNodeHttpClient({ refuseAddress: (ip) => addressRefusal(ip, config.webhooks.allowLoopback), maxSockets: 256 });
+  const ownWebhookHttp = overrides.webhookHttp
+    ? null
+    : createNodeHttpClient({ refuseAddress: (ip) => addressRefusal(ip, config.webhooks.allowLoopback), maxSockets: 256 });
   const webhookHttp = overrides.webhookHttp ?? ownWebhookHttp!;
   const engine = createEngine(deps, routeTable, {
     adminKeyHash: parts.adminKeyHash,
     pageTokenSecret: parts.pageTokenSecret,
     maxBodyBytes: config.maxBodyBytes,
-    rateLimits: { subscriptions: config.rateLimits.subscriptionsPerMinute, carrier: config.rateLimits.carrierPerMinute, campaignTriggers: config.rateLimits.campaignTriggersPerMinute },
+    rateLimits: {
+      subscriptions: config.rateLimits.subscriptionsPerMinute,
+      carrier: config.rateLimits.carrierPerMinute,
+      campaignTriggers: config.rateLimits.campaignTriggersPerMinute,
+    },
     authFailuresPerMinute: config.rateLimits.authFailuresPerMinute,
   });
   const handlers: Record<string, BatchHandler> = {

@@ -20,17 +20,31 @@ export const SETTINGS = {
     shown: '(http://HOST:PORT)',
     azure: 'platform',
     help: 'Absolute URL carriers use to call back; set it when behind a proxy or tunnel. On Azure it defaults to https://$WEBSITE_HOSTNAME.',
-    check: (value, name) => (/^https?:\/\/[^/]+$/.test(value.replace(/\/$/, '')) ? null : `${name}=${value} must be an origin like https://sms.example.com`),
+    check: (value, name) =>
+      /^https?:\/\/[^/]+$/.test(value.replace(/\/$/, '')) ? null : `${name}=${value} must be an origin like https://sms.example.com`,
     normalise: (value) => value.replace(/\/$/, ''),
   }),
-  DEV_API_KEY: text({ shown: '(generated)', azure: 'embedded', help: 'API key of the development account seeded on first start; on a later start the development account gets it if no account has it (a lost key), and it is printed on every start.' }),
+  DEV_API_KEY: text({
+    shown: '(generated)',
+    azure: 'embedded',
+    help: 'API key of the development account seeded on first start; on a later start the development account gets it if no account has it (a lost key), and it is printed on every start.',
+  }),
   ADMIN_API_KEY: text({ shown: '(generated)', azure: 'keyVault', help: 'Operator key for /api/operator routes (X-Admin-Key).' }),
   STORAGE: oneOf({ values: ['sqlite', 'cosmos'], default: 'sqlite', azure: 'app', help: 'sqlite (embedded) or cosmos.' }),
-  QUEUE: oneOf({ values: ['sqlite', 'servicebus'], default: 'sqlite', azure: 'app', help: 'sqlite (embedded durable queue) or servicebus.' }),
+  QUEUE: oneOf({
+    values: ['sqlite', 'servicebus'],
+    default: 'sqlite',
+    azure: 'app',
+    help: 'sqlite (embedded durable queue) or servicebus.',
+  }),
   CARRIER_DEFAULT: text({ default: 'simulator', azure: 'app', help: 'Carrier used by accounts that do not name one.' }),
   SIMULATOR_DLR_DELAY_MS: int({ default: 500, min: 0, max: 3_600_000, azure: 'app', help: 'Delay before the simulator reports delivery.' }),
   SIMULATOR_SECRET: text({ shown: '(generated)', azure: 'keyVault', help: 'HMAC secret of simulator callbacks.' }),
-  PRICE_CURRENCY: text({ default: 'USD', azure: 'app', help: 'Currency of accounts created without one (ISO 4217); it must have a price table.' }),
+  PRICE_CURRENCY: text({
+    default: 'USD',
+    azure: 'app',
+    help: 'Currency of accounts created without one (ISO 4217); it must have a price table.',
+  }),
   // The price tables are read together, with any other PRICE_TABLE_<CODE>, by loadPriceBook (config.ts).
   PRICE_TABLE: text({
     shown: '(the PRICE_TABLE_<PRICE_CURRENCY> table)',
@@ -42,11 +56,20 @@ export const SETTINGS = {
     azure: 'app',
     help: 'Price per segment by destination country for USD accounts. Any PRICE_TABLE_<ISO 4217 code> adds a currency accounts may be created in.',
   }),
-  PRICE_TABLE_EUR: text({ default: DEFAULT_PRICE_TABLES.EUR!, azure: 'app', help: 'Price per segment by destination country for EUR accounts.' }),
+  PRICE_TABLE_EUR: text({
+    default: DEFAULT_PRICE_TABLES.EUR!,
+    azure: 'app',
+    help: 'Price per segment by destination country for EUR accounts.',
+  }),
   DEV_ACCOUNT_CREDITS: text({ default: '100.00', azure: 'embedded', help: 'Opening credits of the seeded development account.' }),
   DEV_SENDER_ID: text({ default: 'DataFlows', azure: 'embedded', help: 'Approved sender ID of the seeded development account.' }),
   DEV_COUNTRY: text({ default: 'US', azure: 'embedded', help: 'Default country of the seeded development account.' }),
-  LOG_LEVEL: oneOf({ values: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info', azure: 'app', help: 'debug, info, warn, error or silent.' }),
+  LOG_LEVEL: oneOf({
+    values: ['debug', 'info', 'warn', 'error', 'silent'],
+    default: 'info',
+    azure: 'app',
+    help: 'debug, info, warn, error or silent.',
+  }),
   // On Service Bus the lease is the queues' lockDuration (infra), not a setting.
   QUEUE_LEASE_MS: int({
     default: 30000,
@@ -56,7 +79,13 @@ export const SETTINGS = {
     help: 'How long a task taken by a worker stays invisible (crash recovery time).',
   }),
   QUEUE_MAX_ATTEMPTS: int({ default: 10, min: 1, max: 1000, azure: 'app', help: 'Deliveries of a task before it is dead-lettered.' }),
-  MAX_BODY_BYTES: int({ default: 262144, min: 1024, max: 10 * 1024 * 1024, azure: 'app', help: 'Largest request body accepted (413 beyond).' }),
+  MAX_BODY_BYTES: int({
+    default: 262144,
+    min: 1024,
+    max: 10 * 1024 * 1024,
+    azure: 'app',
+    help: 'Largest request body accepted (413 beyond).',
+  }),
   RECONCILE_INTERVAL_MS: int({
     default: 30000,
     min: 100,
@@ -131,7 +160,13 @@ export const SETTINGS = {
   }),
   // The embedded host's delivery pool and relay poll; on Azure the triggers, the Cosmos DB change
   // feed and a 5-minute safety-net timer do this.
-  WEBHOOK_CONCURRENCY: int({ default: 256, min: 1, max: 10_000, azure: 'embedded', help: 'Webhook deliveries in flight at once in the embedded host.' }),
+  WEBHOOK_CONCURRENCY: int({
+    default: 256,
+    min: 1,
+    max: 10_000,
+    azure: 'embedded',
+    help: 'Webhook deliveries in flight at once in the embedded host.',
+  }),
   WEBHOOK_RELAY_INTERVAL_MS: int({
     default: 25,
     min: 5,

@@ -41,9 +41,18 @@ export function buildApiDefinition(routes: RouteDef[], options: ConnectorOptions
     consumes: ['application/json'],
     produces: ['application/json'],
     paths,
-    definitions: Object.fromEntries(Object.keys(emitter.definitions).sort().map((k) => [k, emitter.definitions[k]])),
+    definitions: Object.fromEntries(
+      Object.keys(emitter.definitions)
+        .sort()
+        .map((k) => [k, emitter.definitions[k]]),
+    ),
     securityDefinitions: {
-      [CONNECTOR.apiKeyParameter]: { type: 'apiKey', in: 'header', name: CONNECTOR.apiKeyHeader, description: 'Your DataFlows SMS API key.' },
+      [CONNECTOR.apiKeyParameter]: {
+        type: 'apiKey',
+        in: 'header',
+        name: CONNECTOR.apiKeyHeader,
+        description: 'Your DataFlows SMS API key.',
+      },
     },
     security: [{ [CONNECTOR.apiKeyParameter]: [] }],
     tags: tags.map((name) => ({ name })),
@@ -108,7 +117,8 @@ function actionOperation(route: RouteDef, emit: Emit): SwaggerObject {
  * "This operation triggers when ...".
  */
 function triggerOperation(route: RouteDef, event: EventDefinition, emit: Emit): SwaggerObject {
-  if (route.method !== 'POST' || !route.body) throw new ConnectorGenerationError(`${route.operationId}: a trigger route must be a POST with a body`);
+  if (route.method !== 'POST' || !route.body)
+    throw new ConnectorGenerationError(`${route.operationId}: a trigger route must be a POST with a body`);
   return {
     ...baseOperation(route, event.title, event.description),
     'x-ms-trigger': 'single',
@@ -130,7 +140,12 @@ function subscriptionBody(route: RouteDef, event: EventDefinition): JsonSchema {
     const dv = f.dynamicValues;
     properties[f.name] = {
       ...properties[f.name]!,
-      'x-ms-dynamic-values': { operationId: dv.operationId, 'value-collection': dv.valueCollection, 'value-path': dv.valuePath, 'value-title': dv.valueTitle },
+      'x-ms-dynamic-values': {
+        operationId: dv.operationId,
+        'value-collection': dv.valueCollection,
+        'value-path': dv.valuePath,
+        'value-title': dv.valueTitle,
+      },
     };
   }
   const required = body.required?.includes(urlName) ? body.required : [...(body.required ?? []), urlName];
@@ -144,8 +159,11 @@ function subscriptionBody(route: RouteDef, event: EventDefinition): JsonSchema {
 function notificationUrlProperty(route: RouteDef, body: JsonSchema): string {
   const props = Object.entries(body.properties ?? {});
   const marked = props.filter(([, s]) => s['x-ms-notification-url'] === true);
-  const candidates = marked.length ? marked : props.filter(([name, s]) => s.type === 'string' && s.format === 'uri' && (body.required ?? []).includes(name));
-  if (candidates.length !== 1) throw new ConnectorGenerationError(`${route.operationId}: cannot tell which body property is the callback URL`);
+  const candidates = marked.length
+    ? marked
+    : props.filter(([name, s]) => s.type === 'string' && s.format === 'uri' && (body.required ?? []).includes(name));
+  if (candidates.length !== 1)
+    throw new ConnectorGenerationError(`${route.operationId}: cannot tell which body property is the callback URL`);
   return candidates[0]![0];
 }
 
@@ -174,7 +192,11 @@ function responses(specs: Record<number, ResponseSpec>, emit: Emit): SwaggerObje
       description: spec.description,
       ...(spec.schema ? { schema: emit(spec.schema) } : {}),
       ...(spec.headers
-        ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([name, h]) => [name, { type: h.type, description: h.description, 'x-ms-summary': name }])) }
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(spec.headers).map(([name, h]) => [name, { type: h.type, description: h.description, 'x-ms-summary': name }]),
+            ),
+          }
         : {}),
     };
   }

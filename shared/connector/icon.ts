@@ -14,11 +14,15 @@ export function renderIcon(brandColor: string): Buffer {
   const SS = 4; // supersampling per axis, for smooth edges
   for (let y = 0; y < ICON_SIZE; y++) {
     for (let x = 0; x < ICON_SIZE; x++) {
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       for (let sy = 0; sy < SS; sy++) {
         for (let sx = 0; sx < SS; sx++) {
           const c = colourAt(x + (sx + 0.5) / SS, y + (sy + 0.5) / SS, bg, white);
-          r += c[0]; g += c[1]; b += c[2];
+          r += c[0];
+          g += c[1];
+          b += c[2];
         }
       }
       const o = (y * ICON_SIZE + x) * 3;
@@ -48,7 +52,9 @@ function inRoundedRect(x: number, y: number, x0: number, y0: number, x1: number,
 
 function inTriangle(x: number, y: number, a: [number, number], b: [number, number], c: [number, number]): boolean {
   const side = (p: [number, number], q: [number, number]) => (q[0] - p[0]) * (y - p[1]) - (q[1] - p[1]) * (x - p[0]);
-  const d1 = side(a, b), d2 = side(b, c), d3 = side(c, a);
+  const d1 = side(a, b),
+    d2 = side(b, c),
+    d3 = side(c, a);
   return !((d1 < 0 || d2 < 0 || d3 < 0) && (d1 > 0 || d2 > 0 || d3 > 0));
 }
 

@@ -63,7 +63,8 @@ export function breakingChanges(lock: OperationsLock, current: OperationsLock): 
       problems.push(`operation ${id} (${was.method} ${was.path}) was removed or renamed; keep it and add a new operation instead`);
       continue;
     }
-    if (now.method !== was.method || now.path !== was.path) problems.push(`operation ${id} moved from ${was.method} ${was.path} to ${now.method} ${now.path}`);
+    if (now.method !== was.method || now.path !== was.path)
+      problems.push(`operation ${id} moved from ${was.method} ${was.path} to ${now.method} ${now.path}`);
     for (const [name, required] of Object.entries(now.parameters)) {
       if (!required) continue;
       if (!(name in was.parameters)) problems.push(`operation ${id}: new parameter ${name} is required; new parameters must be optional`);
@@ -96,6 +97,16 @@ function sortLock(lock: OperationsLock): OperationsLock {
   return Object.fromEntries(
     Object.keys(lock)
       .sort()
-      .map((id) => [id, { ...lock[id]!, parameters: Object.fromEntries(Object.keys(lock[id]!.parameters).sort().map((k) => [k, lock[id]!.parameters[k]!])) }]),
+      .map((id) => [
+        id,
+        {
+          ...lock[id]!,
+          parameters: Object.fromEntries(
+            Object.keys(lock[id]!.parameters)
+              .sort()
+              .map((k) => [k, lock[id]!.parameters[k]!]),
+          ),
+        },
+      ]),
   );
 }

@@ -15,12 +15,21 @@ export interface ConnectorOptions {
 }
 
 export const CONNECTOR_SETTINGS = {
-  CONNECTOR_HOST: { default: 'dataflows-sms.azurewebsites.net', help: 'Host (and optional :port) of the deployed API that Power Platform calls.' },
+  CONNECTOR_HOST: {
+    default: 'dataflows-sms.azurewebsites.net',
+    help: 'Host (and optional :port) of the deployed API that Power Platform calls.',
+  },
   CONNECTOR_BASE_PATH: { default: '/api', help: 'Path prefix of the API on that host.' },
   CONNECTOR_SCHEMES: { default: 'https', help: 'Comma-separated schemes: https, or http for a test tunnel.' },
-  CONNECTOR_WEBSITE_URL: { default: 'https://github.com/dataflows-sms/dataflows-sms', help: 'Publisher website shown on the connector (x-ms-connector-metadata).' },
-  CONNECTOR_PRIVACY_URL: { default: 'https://github.com/dataflows-sms/dataflows-sms/blob/main/connector/readme.md#privacy', help: 'Privacy policy URL shown on the connector.' },
-  CONNECTOR_SUPPORT_EMAIL: { default: 'support@dataflows-sms.dev', help: 'Contact e-mail in the definition\'s info.contact.' },
+  CONNECTOR_WEBSITE_URL: {
+    default: 'https://github.com/dataflows-sms/dataflows-sms',
+    help: 'Publisher website shown on the connector (x-ms-connector-metadata).',
+  },
+  CONNECTOR_PRIVACY_URL: {
+    default: 'https://github.com/dataflows-sms/dataflows-sms/blob/main/connector/readme.md#privacy',
+    help: 'Privacy policy URL shown on the connector.',
+  },
+  CONNECTOR_SUPPORT_EMAIL: { default: 'support@dataflows-sms.dev', help: "Contact e-mail in the definition's info.contact." },
 } as const;
 
 export type ConnectorSettingName = keyof typeof CONNECTOR_SETTINGS;
@@ -41,8 +50,11 @@ export function connectorOptionsFromEnv(env: Record<string, string | undefined> 
   if (!HOST.test(host)) problems.push(`CONNECTOR_HOST=${host} must be a host name with an optional :port, without scheme or path`);
   const basePath = get('CONNECTOR_BASE_PATH');
   if (!/^\/[A-Za-z0-9/_-]*$/.test(basePath)) problems.push(`CONNECTOR_BASE_PATH=${basePath} must start with / and hold only a URL path`);
-  const schemes = get('CONNECTOR_SCHEMES').split(',').map((s) => s.trim());
-  if (!schemes.length || schemes.some((s) => s !== 'https' && s !== 'http')) problems.push(`CONNECTOR_SCHEMES=${schemes.join(',')} must be https and/or http`);
+  const schemes = get('CONNECTOR_SCHEMES')
+    .split(',')
+    .map((s) => s.trim());
+  if (!schemes.length || schemes.some((s) => s !== 'https' && s !== 'http'))
+    problems.push(`CONNECTOR_SCHEMES=${schemes.join(',')} must be https and/or http`);
   const url = (name: ConnectorSettingName): string => {
     const v = get(name);
     if (!/^https:\/\/[^\s]+$/.test(v)) problems.push(`${name}=${v} must be an https URL`);
@@ -53,5 +65,12 @@ export function connectorOptionsFromEnv(env: Record<string, string | undefined> 
   const supportEmail = get('CONNECTOR_SUPPORT_EMAIL');
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(supportEmail)) problems.push(`CONNECTOR_SUPPORT_EMAIL=${supportEmail} must be an e-mail address`);
   if (problems.length) throw new ConnectorOptionsError(`Invalid connector settings:\n- ${problems.join('\n- ')}`);
-  return { host, basePath: basePath.replace(/\/+$/, '') || '/', schemes: schemes as ConnectorOptions['schemes'], websiteUrl, privacyPolicyUrl, supportEmail };
+  return {
+    host,
+    basePath: basePath.replace(/\/+$/, '') || '/',
+    schemes: schemes as ConnectorOptions['schemes'],
+    websiteUrl,
+    privacyPolicyUrl,
+    supportEmail,
+  };
 }

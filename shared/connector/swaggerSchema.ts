@@ -36,7 +36,9 @@ export class SchemaEmitter {
   private define(s: JsonSchema): string {
     const known = this.names.get(s);
     if (known) return known;
-    const base = s.title!.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^./, (c) => c.toUpperCase());
+    const base = s
+      .title!.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))
+      .replace(/^./, (c) => c.toUpperCase());
     let name = base;
     for (let i = 2; this.definitions[name]; i++) name = `${base}${i}`;
     this.names.set(s, name);
@@ -84,7 +86,19 @@ function children(s: JsonSchema): JsonSchema[] {
 }
 
 // Keywords a non-body Swagger parameter may carry (primitive types only: no properties, no nesting).
-const PRIMITIVE_KEYS = ['type', 'format', 'enum', 'default', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems'] as const;
+const PRIMITIVE_KEYS = [
+  'type',
+  'format',
+  'enum',
+  'default',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minItems',
+  'maxItems',
+] as const;
 
 /** A path, query or header parameter: primitive keywords inline, title → x-ms-summary. */
 export function toSwaggerParameter(p: ParamSpec, location: 'path' | 'query' | 'header'): SwaggerObject {

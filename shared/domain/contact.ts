@@ -35,5 +35,11 @@ export interface ContactGroup {
 
 /** What a template may use of a contact: {{phone}}, {{firstName}}, {{lastName}}, {{email}} and its custom fields. */
 export function templateValuesOf(c: Contact): Record<string, string | undefined> {
-  return { ...c.customFields, phone: c.phone, firstName: c.firstName ?? undefined, lastName: c.lastName ?? undefined, email: c.email ?? undefined };
+  return {
+    ...c.customFields,
+    phone: c.phone,
+    firstName: c.firstName ?? undefined,
+    lastName: c.lastName ?? undefined,
+    email: c.email ?? undefined,
+  };
 }

@@ -43,8 +43,7 @@ export interface TextAnalysis {
 // backtick, and U+00C7 (Ç) stands for 0x09 as in that map.
 
 const GSM_BASIC =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
-  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' + '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
 const GSM_EXTENSION = '\f^{}\\[~]|€';
 
 /** Septets per code unit: 0 = not GSM-7, 1 = basic, 2 = extension. Indexed below GSM_LIMIT. */
@@ -96,7 +95,7 @@ for (let r = 0; r < GRAPHEME_BREAK_RUNS.length; r += 2) {
   const property = GRAPHEME_BREAK_RUNS[r + 1];
   const end = r + 2 < GRAPHEME_BREAK_RUNS.length ? GRAPHEME_BREAK_RUNS[r + 2] : 0x110000;
   if (start < 0x10000) {
-    const stop = end < 0x10000 ? end : 0x10000;
+    const stop = Math.min(end, 0x10000);
     if (property === HANGUL_SYLLABLES) {
       for (let cp = start; cp < stop; cp++) BMP_PROPERTY[cp] = (cp - 0xac00) % 28 === 0 ? LV : LVT;
     } else {
@@ -104,7 +103,7 @@ for (let r = 0; r < GRAPHEME_BREAK_RUNS.length; r += 2) {
     }
   }
   if (end > 0x10000) {
-    ASTRAL_STARTS.push(start < 0x10000 ? 0x10000 : start);
+    ASTRAL_STARTS.push(Math.max(start, 0x10000));
     ASTRAL_PROPERTIES.push(property);
   }
 }

@@ -59,10 +59,15 @@ export function checkKeyword(raw: string): KeywordCheck {
   const keyword = raw.trim().replace(/\s+/gu, ' ');
   if (keyword === '') return { ok: false, reason: 'must not be blank' };
   if (keyword.length > KEYWORD_MAX_LENGTH) return { ok: false, reason: `must be at most ${KEYWORD_MAX_LENGTH} characters` };
-  if (!/^[\p{L}\p{N}\p{M} ]+$/u.test(keyword)) return { ok: false, reason: 'may contain only letters, digits and spaces (punctuation in a message is ignored when matching)' };
+  if (!/^[\p{L}\p{N}\p{M} ]+$/u.test(keyword))
+    return { ok: false, reason: 'may contain only letters, digits and spaces (punctuation in a message is ignored when matching)' };
   const compliance = complianceKeyword(keyword.normalize('NFKC'));
   if (compliance && compliance.action !== 'help') {
-    return { ok: false, compliance: true, reason: `${compliance.keyword} is a carrier compliance keyword (opt-out and opt-in words are handled by the platform and cannot be rules)` };
+    return {
+      ok: false,
+      compliance: true,
+      reason: `${compliance.keyword} is a carrier compliance keyword (opt-out and opt-in words are handled by the platform and cannot be rules)`,
+    };
   }
   return { ok: true, keyword };
 }

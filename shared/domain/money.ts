@@ -35,7 +35,9 @@ export function formatMinor(minor: bigint): string {
   const sign = minor < 0n ? '-' : '';
   const abs = minor < 0n ? -minor : minor;
   const whole = abs / MINOR_PER_UNIT;
-  let frac = String(abs % MINOR_PER_UNIT).padStart(SCALE_DIGITS, '0').replace(/0+$/, '');
+  let frac = String(abs % MINOR_PER_UNIT)
+    .padStart(SCALE_DIGITS, '0')
+    .replace(/0+$/, '');
   if (frac.length < 2) frac = frac.padEnd(2, '0');
   return `${sign}${whole}.${frac}`;
 }

@@ -107,8 +107,21 @@ export interface CampaignRate {
   deliveryRate: number;
 }
 
-export function deliveryRateLowData(w: MonitorWindow, rate: number, s: MonitorSettings, sampleSize: number, affectedCampaigns: CampaignRate[]): EventData<'delivery_rate.low'> {
-  return { currentRate: rate, threshold: s.deliveryRateThreshold, windowStart: w.windowStart, windowEnd: w.windowEnd, sampleSize, affectedCampaigns };
+export function deliveryRateLowData(
+  w: MonitorWindow,
+  rate: number,
+  s: MonitorSettings,
+  sampleSize: number,
+  affectedCampaigns: CampaignRate[],
+): EventData<'delivery_rate.low'> {
+  return {
+    currentRate: rate,
+    threshold: s.deliveryRateThreshold,
+    windowStart: w.windowStart,
+    windowEnd: w.windowEnd,
+    sampleSize,
+    affectedCampaigns,
+  };
 }
 
 export interface BounceReasonCount {
@@ -117,8 +130,21 @@ export interface BounceReasonCount {
   count: number;
 }
 
-export function bounceRateHighData(w: MonitorWindow, rate: number, s: MonitorSettings, affectedNumbers: string[], bounceReasons: BounceReasonCount[]): EventData<'bounce_rate.high'> {
-  return { bounceRate: rate, threshold: s.bounceRateThreshold, windowStart: w.windowStart, windowEnd: w.windowEnd, affectedNumbers, bounceReasons };
+export function bounceRateHighData(
+  w: MonitorWindow,
+  rate: number,
+  s: MonitorSettings,
+  affectedNumbers: string[],
+  bounceReasons: BounceReasonCount[],
+): EventData<'bounce_rate.high'> {
+  return {
+    bounceRate: rate,
+    threshold: s.bounceRateThreshold,
+    windowStart: w.windowStart,
+    windowEnd: w.windowEnd,
+    affectedNumbers,
+    bounceReasons,
+  };
 }
 
 /** Campaign delivery rates from tallies of final messages: lowest rate first (ties by id). */

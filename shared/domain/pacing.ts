@@ -72,7 +72,12 @@ export function slotIntervalMs(rate: number): number {
  * Reserves `units` consecutive slots at `rate` per second (already adapted): they start at the
  * first free time no earlier than `now` nor the throttling's end.
  */
-export function reserveSlots(state: PaceState, now: number, rate: number, units: number): { state: PaceState; start: number; intervalMs: number } {
+export function reserveSlots(
+  state: PaceState,
+  now: number,
+  rate: number,
+  units: number,
+): { state: PaceState; start: number; intervalMs: number } {
   const intervalMs = slotIntervalMs(rate);
   const start = Math.max(state.nextSlotAt, now, state.throttledUntil ?? 0);
   return { state: { ...state, nextSlotAt: start + units * intervalMs }, start, intervalMs };

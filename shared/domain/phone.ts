@@ -1,8 +1,6 @@
 import { parsePhoneNumberFromString, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 
-export type PhoneResult =
-  | { ok: true; e164: string; country: string | null }
-  | { ok: false; reason: string };
+export type PhoneResult = { ok: true; e164: string; country: string | null } | { ok: false; reason: string };
 
 /**
  * Normalises a destination to E.164. Accepts E.164 (`+919999999999`), international digits without
@@ -37,7 +35,8 @@ export function normalisePhone(input: string, defaultCountry: string): PhoneResu
 
 function parsePhone(input: string, defaultCountry: string): PhoneResult {
   const raw = input.trim();
-  if (!/^\+?[\d\s().-]+$/.test(raw) || !/\d/.test(raw)) return { ok: false, reason: 'must contain only digits, spaces, dashes, dots, parentheses and a leading +' };
+  if (!/^\+?[\d\s().-]+$/.test(raw) || !/\d/.test(raw))
+    return { ok: false, reason: 'must contain only digits, spaces, dashes, dots, parentheses and a leading +' };
   const digits = raw.replace(/[\s().-]/g, '');
   const country = isSupportedCountry(defaultCountry) ? (defaultCountry as CountryCode) : undefined;
   const candidates: string[] = [];

@@ -28,7 +28,7 @@ export function unitPriceFor(table: PriceTable, country: string | null): bigint 
 
 /** The table of `currency`, or null when the book has none (the account's currency is not sold). */
 export function priceTableFor(book: PriceBook, currency: string): PriceTable | null {
-  return Object.prototype.hasOwnProperty.call(book.tables, currency) ? book.tables[currency]! : null;
+  return Object.hasOwn(book.tables, currency) ? book.tables[currency]! : null;
 }
 
 /** True for an ISO 4217 currency code this runtime knows (Intl's list), e.g. EUR; false for XYZ. */
@@ -40,7 +40,10 @@ export function isIsoCurrency(code: string): boolean {
 export function parsePriceTable(currency: string, spec: string): PriceTable | { error: string } {
   if (!isIsoCurrency(currency)) return { error: `${currency} is not an ISO 4217 currency code` };
   const perSegment: Record<string, bigint> = {};
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [key, price] = part.split('=').map((s) => s?.trim() ?? '');
     const minor = parseDecimal(price ?? '');
     if (!key || minor === null || minor < 0n || !/^([A-Z]{2}|default)$/.test(key)) {

@@ -29,7 +29,12 @@ export function activeSigningSecrets(current: string, previous: PreviousSigningS
  * `overlapHours` (0: it stops at once). Only one previous secret is kept: rotating again during an
  * overlap ends the older secret's overlap.
  */
-export function rotateSigningSecret(current: string, next: string, nowMs: number, overlapHours: number): { secret: string; previous: PreviousSigningSecret | null } {
+export function rotateSigningSecret(
+  current: string,
+  next: string,
+  nowMs: number,
+  overlapHours: number,
+): { secret: string; previous: PreviousSigningSecret | null } {
   if (overlapHours <= 0) return { secret: next, previous: null };
   return { secret: next, previous: { secret: current, expiresAt: new Date(nowMs + overlapHours * 3_600_000).toISOString() } };
 }

@@ -10,7 +10,7 @@ export type TemplatePart = { kind: 'text'; text: string } | { kind: 'variable'; 
 
 export type ParsedTemplate = { ok: true; parts: TemplatePart[] } | { ok: false; reason: string };
 
-const VARIABLE = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|([^]*))?$/;
+const VARIABLE = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|([\s\S]*))?$/;
 
 export function parseTemplate(template: string): ParsedTemplate {
   const parts: TemplatePart[] = [];
@@ -25,7 +25,11 @@ export function parseTemplate(template: string): ParsedTemplate {
     const close = template.indexOf('}}', open + 2);
     if (close < 0) return { ok: false, reason: `has a "{{" at character ${open + 1} that is never closed with "}}"` };
     const m = VARIABLE.exec(template.slice(open + 2, close));
-    if (!m) return { ok: false, reason: `has "${template.slice(open, close + 2)}", which is not {{name}} or {{name|fallback}} (names are letters, digits and _)` };
+    if (!m)
+      return {
+        ok: false,
+        reason: `has "${template.slice(open, close + 2)}", which is not {{name}} or {{name|fallback}} (names are letters, digits and _)`,
+      };
     parts.push({ kind: 'variable', name: m[1]!, fallback: m[2] === undefined ? null : m[2].trim() });
     at = close + 2;
   }
@@ -53,7 +57,7 @@ export function renderTemplate(parts: TemplatePart[], values: Readonly<Record<st
 export function readPath(payload: unknown, path: string): unknown {
   let at: unknown = payload;
   for (const key of path.split('.')) {
-    if (at === null || typeof at !== 'object' || Array.isArray(at) || !Object.prototype.hasOwnProperty.call(at, key)) return undefined;
+    if (at === null || typeof at !== 'object' || Array.isArray(at) || !Object.hasOwn(at, key)) return undefined;
     at = (at as Record<string, unknown>)[key];
   }
   return at;
@@ -61,5 +65,8 @@ export function readPath(payload: unknown, path: string): unknown {
 
 /** The JSON Pointer of a dot path, for error messages that name the payload field. */
 export function pointerOf(path: string): string {
-  return '/' + path.split('.').map((k) => k.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+  return `/${path
+    .split('.')
+    .map((k) => k.replace(/~/g, '~0').replace(/\//g, '~1'))
+    .join('/')}`;
 }

@@ -13,8 +13,10 @@ const hex = (c: string) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padSt
 /** Why `value` may not be stored, or null when it may. */
 export function textCharProblem(value: string, lineBreaks: boolean): string | null {
   const control = (lineBreaks ? CONTROL_BUT_LINE_BREAKS : CONTROL).exec(value);
-  if (control) return `must not contain the control character ${hex(control[0])} (at character ${control.index + 1})${lineBreaks ? '' : '; line breaks and tabs are not allowed here either'}`;
+  if (control)
+    return `must not contain the control character ${hex(control[0])} (at character ${control.index + 1})${lineBreaks ? '' : '; line breaks and tabs are not allowed here either'}`;
   const surrogate = UNPAIRED_SURROGATE.exec(value);
-  if (surrogate) return `must not contain the unpaired surrogate ${hex(surrogate[0])} (at character ${surrogate.index + 1}): it is not a character`;
+  if (surrogate)
+    return `must not contain the unpaired surrogate ${hex(surrogate[0])} (at character ${surrogate.index + 1}): it is not a character`;
   return null;
 }

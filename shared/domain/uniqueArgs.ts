@@ -13,9 +13,15 @@ export function uniqueArgsProblems(args: Readonly<Record<string, string>>): { pa
   let total = 0;
   for (const [k, v] of entries) {
     total += k.length + v.length;
-    if (k.length === 0 || k.length > L.keyLength) out.push({ path: '/uniqueArgs', message: `has a key of ${k.length} characters; keys are 1 to ${L.keyLength}` });
-    if (v.length > L.valueLength) out.push({ path: `/uniqueArgs/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `must be at most ${L.valueLength} characters` });
+    if (k.length === 0 || k.length > L.keyLength)
+      out.push({ path: '/uniqueArgs', message: `has a key of ${k.length} characters; keys are 1 to ${L.keyLength}` });
+    if (v.length > L.valueLength)
+      out.push({
+        path: `/uniqueArgs/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        message: `must be at most ${L.valueLength} characters`,
+      });
   }
-  if (total > L.totalLength) out.push({ path: '/uniqueArgs', message: `holds ${total} characters of keys and values; at most ${L.totalLength}` });
+  if (total > L.totalLength)
+    out.push({ path: '/uniqueArgs', message: `holds ${total} characters of keys and values; at most ${L.totalLength}` });
   return out;
 }

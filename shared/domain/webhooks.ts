@@ -145,8 +145,24 @@ export function applyAttempts(health: SubscriptionHealth, results: AttemptResult
   let h = { ...health };
   for (const r of [...results].sort((a, b) => a.at.localeCompare(b.at))) {
     h = r.ok
-      ? { ...h, lastAttemptAt: r.at, lastSuccessAt: r.at, lastStatusCode: r.statusCode, lastError: null, consecutiveFailures: 0, failingSince: null }
-      : { ...h, lastAttemptAt: r.at, lastFailureAt: r.at, lastStatusCode: r.statusCode, lastError: r.error, consecutiveFailures: h.consecutiveFailures + 1, failingSince: h.failingSince ?? r.at };
+      ? {
+          ...h,
+          lastAttemptAt: r.at,
+          lastSuccessAt: r.at,
+          lastStatusCode: r.statusCode,
+          lastError: null,
+          consecutiveFailures: 0,
+          failingSince: null,
+        }
+      : {
+          ...h,
+          lastAttemptAt: r.at,
+          lastFailureAt: r.at,
+          lastStatusCode: r.statusCode,
+          lastError: r.error,
+          consecutiveFailures: h.consecutiveFailures + 1,
+          failingSince: h.failingSince ?? r.at,
+        };
   }
   return h;
 }

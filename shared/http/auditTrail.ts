@@ -30,7 +30,8 @@ export function requestIdOf(headers: Record<string, string>, ids: IdGenerator): 
 /** The account an operator request acts on: an `accountId` in its path, query or body; else none. */
 export function operatorAccountOf(params: Record<string, string>, query: Record<string, unknown>, body: unknown): string | null {
   const fromBody = body && typeof body === 'object' ? (body as { accountId?: unknown }).accountId : undefined;
-  for (const candidate of [params.accountId, query.accountId, fromBody]) if (typeof candidate === 'string' && candidate !== '') return candidate;
+  for (const candidate of [params.accountId, query.accountId, fromBody])
+    if (typeof candidate === 'string' && candidate !== '') return candidate;
   return null;
 }
 
@@ -60,7 +61,15 @@ export interface AuditSubject {
   resourceId: string | null;
 }
 
-export function auditRecord(ids: IdGenerator, now: number, def: RouteDef, subject: AuditSubject, requestId: string, sourceAddress: string | undefined, status: number | null): AuditRecord {
+export function auditRecord(
+  ids: IdGenerator,
+  now: number,
+  def: RouteDef,
+  subject: AuditSubject,
+  requestId: string,
+  sourceAddress: string | undefined,
+  status: number | null,
+): AuditRecord {
   return {
     id: ids.next('aud'),
     at: new Date(now).toISOString(),

@@ -24,5 +24,8 @@ export function neutraliseCsvCell(value: CsvCell): CsvCell {
 
 /** RFC 4180 text with a header row, every cell neutralised: the one way this API writes CSV. */
 export function toCsv(columns: readonly string[], rows: readonly CsvCell[][]): string {
-  return stringify(rows.map((row) => row.map(neutraliseCsvCell)), { header: true, columns: [...columns] });
+  return stringify(
+    rows.map((row) => row.map(neutraliseCsvCell)),
+    { header: true, columns: [...columns] },
+  );
 }

@@ -138,7 +138,8 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
   async function admitHead(raw: RequestHead, headers: Record<string, string>, requestId: string): Promise<RouteResult | AdmittedRequest> {
     const q = raw.url.indexOf('?');
     const fullPath = q < 0 ? raw.url : raw.url.slice(0, q);
-    if (!fullPath.startsWith(`${API_PREFIX}/`)) return problem(404, 'route_not_found', 'Not found', `No route ${fullPath}; the API lives under ${API_PREFIX}/.`);
+    if (!fullPath.startsWith(`${API_PREFIX}/`))
+      return problem(404, 'route_not_found', 'Not found', `No route ${fullPath}; the API lives under ${API_PREFIX}/.`);
     const path = fullPath.slice(API_PREFIX.length);
     let pathMatched = false;
     for (const route of compiled) {
@@ -152,14 +153,31 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
     return problem(404, 'route_not_found', 'Not found', `No route ${raw.method} ${fullPath}.`);
   }
 
-  async function admitRoute(route: CompiledRoute, m: RegExpExecArray, path: string, raw: RequestHead, headers: Record<string, string>, search: string, requestId: string): Promise<RouteResult | AdmittedRequest> {
+  async function admitRoute(
+    route: CompiledRoute,
+    m: RegExpExecArray,
+    path: string,
+    raw: RequestHead,
+    headers: Record<string, string>,
+    search: string,
+    requestId: string,
+  ): Promise<RouteResult | AdmittedRequest> {
     const def = route.def;
     let account: Account | undefined;
     let keyId: string | undefined;
     let keyScopes: readonly string[] | undefined;
     if (def.auth === 'account') {
       const key = headers['x-api-key'] ?? bearer(headers.authorization);
-      if (!key) return problem(401, 'unauthenticated', 'Authentication required', 'Send your API key in the X-API-Key header (or Authorization: Bearer <key>).', undefined, undefined, { 'www-authenticate': 'Bearer' });
+      if (!key)
+        return problem(
+          401,
+          'unauthenticated',
+          'Authentication required',
+          'Send your API key in the X-API-Key header (or Authorization: Bearer <key>).',
+          undefined,
+          undefined,
+          { 'www-authenticate': 'Bearer' },
+        );
       const auth = await authenticateAccountKey(deps, key);
       if ('refused' in auth) return refusedKey(auth.refused, 'API key');
       account = auth.account;
@@ -167,13 +185,21 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
       keyScopes = auth.key.scopes;
       if (!auth.key.scopes.includes(def.scope)) {
         // A refusal of an authenticated key is an access attempt worth its record.
-        const refused = problem(403, 'insufficient_scope', 'Forbidden', `This API key lacks the ${def.scope} scope.`, undefined, { requiredScope: def.scope });
+        const refused = problem(403, 'insufficient_scope', 'Forbidden', `This API key lacks the ${def.scope} scope.`, undefined, {
+          requiredScope: def.scope,
+        });
         await recordRefusal(def, { keyId, accountId: account.id, resourceId: null }, requestId, raw.remoteAddress, refused);
         return refused;
       }
     } else if (def.auth === 'admin') {
       const key = headers['x-admin-key'];
-      if (!key) return problem(401, 'unauthenticated', 'Authentication required', 'Operator routes need the operator key in the X-Admin-Key header.');
+      if (!key)
+        return problem(
+          401,
+          'unauthenticated',
+          'Authentication required',
+          'Operator routes need the operator key in the X-Admin-Key header.',
+        );
       const given = Buffer.from(hashApiKey(key), 'hex');
       if (timingSafeEqual(given, adminHash)) keyId = BOOTSTRAP_OPERATOR_KEY_ID;
       else {
@@ -190,7 +216,15 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
       if (waitMs > 0) {
         const seconds = Math.max(1, Math.ceil(waitMs / 1000));
         const what = RATE_LIMITED_WHAT[bucket];
-        return problem(429, 'rate_limited', 'Too many requests', `Too many requests to ${what}; retry after ${seconds} s.`, undefined, undefined, { 'retry-after': String(seconds) });
+        return problem(
+          429,
+          'rate_limited',
+          'Too many requests',
+          `Too many requests to ${what}; retry after ${seconds} s.`,
+          undefined,
+          undefined,
+          { 'retry-after': String(seconds) },
+        );
       }
     }
     const declared = declaredLength(headers['content-length']);
@@ -199,7 +233,13 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
   }
 
   /** A refused request's record, written complete (nothing changed, so there is nothing to order). */
-  async function recordRefusal(def: RouteDef, subject: AuditSubject, requestId: string, sourceAddress: string | undefined, refused: RouteResult): Promise<void> {
+  async function recordRefusal(
+    def: RouteDef,
+    subject: AuditSubject,
+    requestId: string,
+    sourceAddress: string | undefined,
+    refused: RouteResult,
+  ): Promise<void> {
     if (!isAudited(def)) return;
     try {
       await deps.store.audit.open(auditRecord(deps.ids, deps.clock.now(), def, subject, requestId, sourceAddress, refused.status));
@@ -219,7 +259,15 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
     const waitMs = authFailures.take(raw.remoteAddress ?? 'unknown');
     if (waitMs <= 0) return result;
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-    return problem(429, 'too_many_auth_failures', 'Too many failed authentications', `Too many requests with a missing or invalid key from this address; retry after ${seconds} s.`, undefined, undefined, { 'retry-after': String(seconds) });
+    return problem(
+      429,
+      'too_many_auth_failures',
+      'Too many failed authentications',
+      `Too many requests with a missing or invalid key from this address; retry after ${seconds} s.`,
+      undefined,
+      undefined,
+      { 'retry-after': String(seconds) },
+    );
   }
 
   function tooLarge(bytes: number): RouteResult {
@@ -237,7 +285,8 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
     const def = admitted.route.def;
     if (!isAudited(def) || admitted.keyId === undefined) return 'status' in prepared ? prepared : run(admitted, prepared);
     // A refused request's path parameters as they came (they may not decode): enough to name what it aimed at.
-    const rawParams = (): Record<string, string> => Object.fromEntries(admitted.route.paramNames.map((name, i) => [name, admitted.match[i + 1]!]));
+    const rawParams = (): Record<string, string> =>
+      Object.fromEntries(admitted.route.paramNames.map((name, i) => [name, admitted.match[i + 1]!]));
     const { params, query, body } = 'status' in prepared ? { params: rawParams(), query: {}, body: undefined } : prepared.req;
     const subject: AuditSubject = {
       keyId: admitted.keyId,
@@ -253,15 +302,35 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
       await deps.store.audit.open(record);
     } catch (err) {
       // No record, no change: the handler does not run.
-      deps.logger.error('audit record not opened; request refused', { operationId: def.operationId, requestId: admitted.requestId, error: (err as Error).message });
-      return problem(503, 'audit_unavailable', 'Service unavailable', 'The request could not be recorded in the audit log, so it was not carried out; retry later.', undefined, undefined, { 'retry-after': '5' });
+      deps.logger.error('audit record not opened; request refused', {
+        operationId: def.operationId,
+        requestId: admitted.requestId,
+        error: (err as Error).message,
+      });
+      return problem(
+        503,
+        'audit_unavailable',
+        'Service unavailable',
+        'The request could not be recorded in the audit log, so it was not carried out; retry later.',
+        undefined,
+        undefined,
+        { 'retry-after': '5' },
+      );
     }
     const result = await run(admitted, prepared);
     try {
-      await deps.store.audit.complete(record.accountId, record.id, { status: result.status, resourceId: record.resourceId === null ? resultResourceOf(result) : null });
+      await deps.store.audit.complete(record.accountId, record.id, {
+        status: result.status,
+        resourceId: record.resourceId === null ? resultResourceOf(result) : null,
+      });
     } catch (err) {
       // The change is made and its record stands (without an outcome): answer as the handler did.
-      deps.logger.error('audit outcome not written', { operationId: def.operationId, requestId: admitted.requestId, auditId: record.id, error: (err as Error).message });
+      deps.logger.error('audit outcome not written', {
+        operationId: def.operationId,
+        requestId: admitted.requestId,
+        auditId: record.id,
+        error: (err as Error).message,
+      });
     }
     return result;
   }
@@ -296,24 +365,33 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
     const tokenScope = `${def.operationId}\n${account?.id ?? ''}`;
     if (route.pages && typeof query.continuationToken === 'string') {
       const inner = openPageToken(options.pageTokenSecret, tokenScope, query.continuationToken);
-      if (inner === null) return problemFromError(invalid([{ path: 'query/continuationToken', message: new InvalidContinuationTokenError().message }]));
+      if (inner === null)
+        return problemFromError(invalid([{ path: 'query/continuationToken', message: new InvalidContinuationTokenError().message }]));
       query.continuationToken = inner;
     }
     const rawBody = raw.body.toString('utf8');
     let body: unknown;
     if (route.body) {
       if (rawBody.trim() === '') {
-        if (def.bodyRequired !== false) return problem(400, 'body_required', 'Body required', 'This route needs a JSON body.', [{ path: '/', message: 'is required' }]);
+        if (def.bodyRequired !== false)
+          return problem(400, 'body_required', 'Body required', 'This route needs a JSON body.', [{ path: '/', message: 'is required' }]);
         body = {};
       } else {
         const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
         if (type !== 'application/json' && !type.endsWith('+json')) {
-          return problem(415, 'unsupported_media_type', 'Unsupported media type', `Send the body as application/json (got ${type || 'no content type'}).`);
+          return problem(
+            415,
+            'unsupported_media_type',
+            'Unsupported media type',
+            `Send the body as application/json (got ${type || 'no content type'}).`,
+          );
         }
         try {
           body = JSON.parse(rawBody);
         } catch (err) {
-          return problem(400, 'malformed_json', 'Malformed JSON', `The body is not valid JSON: ${(err as Error).message}`, [{ path: '/', message: 'is not valid JSON' }]);
+          return problem(400, 'malformed_json', 'Malformed JSON', `The body is not valid JSON: ${(err as Error).message}`, [
+            { path: '/', message: 'is not valid JSON' },
+          ]);
         }
         const errors = route.body(body);
         if (errors) return problemFromError(invalid(errors));
@@ -333,8 +411,13 @@ export function createEngine(deps: AppDeps, routes: RouteDef[], options: EngineO
     } catch (err) {
       if (err instanceof AppError) return problemFromError(err);
       // Any list a route pages through: a token this API did not issue is bad input, not a fault.
-      if (err instanceof InvalidContinuationTokenError) return problemFromError(invalid([{ path: 'query/continuationToken', message: err.message }]));
-      deps.logger.error('unhandled error in route', { operationId: def.operationId, error: (err as Error).message, stack: (err as Error).stack });
+      if (err instanceof InvalidContinuationTokenError)
+        return problemFromError(invalid([{ path: 'query/continuationToken', message: err.message }]));
+      deps.logger.error('unhandled error in route', {
+        operationId: def.operationId,
+        error: (err as Error).message,
+        stack: (err as Error).stack,
+      });
       return problem(500, 'internal_error', 'Internal error', 'Something went wrong on our side; it has been logged.');
     }
   }
@@ -398,8 +481,10 @@ export const BOOTSTRAP_OPERATOR_KEY_ID = 'bootstrap';
 /** 401 for a key that opens nothing: unknown, revoked, or expired (the detail says which, never why else). */
 function refusedKey(reason: KeyRefusal, what: 'API key' | 'admin key'): RouteResult {
   const auth = { 'www-authenticate': 'Bearer' };
-  if (reason === 'expired') return problem(401, 'api_key_expired', 'API key expired', `The ${what} has expired; create a new key.`, undefined, undefined, auth);
-  if (reason === 'revoked') return problem(401, 'api_key_revoked', 'API key revoked', `The ${what} has been revoked.`, undefined, undefined, auth);
+  if (reason === 'expired')
+    return problem(401, 'api_key_expired', 'API key expired', `The ${what} has expired; create a new key.`, undefined, undefined, auth);
+  if (reason === 'revoked')
+    return problem(401, 'api_key_revoked', 'API key revoked', `The ${what} has been revoked.`, undefined, undefined, auth);
   if (what === 'admin key') return problem(401, 'invalid_admin_key', 'Invalid admin key', 'The admin key is not valid.');
   return problem(401, 'invalid_api_key', 'Invalid API key', 'The API key is not valid.', undefined, undefined, auth);
 }

@@ -12,19 +12,29 @@ import { str } from '../schema/builders';
 /** The Idempotency-Key header of the routes that send a message; `what` is the request, e.g. "a request". */
 export const idempotencyKeyHeader = (what: string): ParamSpec => ({
   name: 'Idempotency-Key',
-  schema: str('Idempotency key', `Repeat ${what} with the same key to get the original message back instead of sending twice.`, { maxLength: 128, 'x-ms-visibility': 'advanced' }),
+  schema: str('Idempotency key', `Repeat ${what} with the same key to get the original message back instead of sending twice.`, {
+    maxLength: 128,
+    'x-ms-visibility': 'advanced',
+  }),
 });
 
 /** The request's Idempotency-Key, or null; a 400 naming the header when it is not 1 to 128 characters. */
 export function idempotencyKeyOf(req: Pick<RouteRequest, 'headers'>): string | null {
   const key = req.headers['idempotency-key'] ?? null;
   if (key !== null && (key.length < 1 || key.length > 128)) {
-    throw invalid([{ path: 'header/Idempotency-Key', message: 'must be 1 to 128 characters' }], 'header Idempotency-Key must be 1 to 128 characters');
+    throw invalid(
+      [{ path: 'header/Idempotency-Key', message: 'must be 1 to 128 characters' }],
+      'header Idempotency-Key must be 1 to 128 characters',
+    );
   }
   return key;
 }
 
 /** 202 with an accepted message, its Location, and whether an earlier request with the key made it. */
 export function acceptedMessage({ message, replayed }: SendOutcome): RouteResult {
-  return { status: 202, body: messageView(message), headers: { location: `/api/messages/${message.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) } };
+  return {
+    status: 202,
+    body: messageView(message),
+    headers: { location: `/api/messages/${message.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) },
+  };
 }

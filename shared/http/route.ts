@@ -120,7 +120,8 @@ export type QueryOf<Q extends readonly ParamSpec[]> = Flat<
 >;
 
 /** A request as a handler of a defined route sees it: params, query and body typed by their declarations. */
-export interface TypedRequest<Path extends string, Q extends readonly ParamSpec[], B> extends Omit<RouteRequest, 'params' | 'query' | 'body'> {
+export interface TypedRequest<Path extends string, Q extends readonly ParamSpec[], B>
+  extends Omit<RouteRequest, 'params' | 'query' | 'body'> {
   params: { [K in PathParamNames<Path>]: string };
   query: QueryOf<Q>;
   /** A route with `bodyRequired: false` gets `{}` for an empty body, so the type is the schema's either way. */
@@ -128,21 +129,29 @@ export interface TypedRequest<Path extends string, Q extends readonly ParamSpec[
 }
 
 /** A route as declared: RouteDef with its path, query and body literal, so the handler's request is typed from them. */
-export type RouteSpec<Path extends string, Q extends readonly ParamSpec[], B extends SchemaLike | undefined> = Omit<RouteDefBase, 'path' | 'pathParams' | 'query' | 'body' | 'handle'> & RouteAccess & {
-  path: Path;
-  /** Named as in the path: a parameter the path does not have fails the type check. */
-  pathParams?: readonly ParamSpec<PathParamNames<Path>>[];
-  query?: Q;
-  body?: B;
-  handle(ctx: RouteContext<TypedRequest<Path, Q, B>>): Promise<RouteResult>;
-};
+export type RouteSpec<Path extends string, Q extends readonly ParamSpec[], B extends SchemaLike | undefined> = Omit<
+  RouteDefBase,
+  'path' | 'pathParams' | 'query' | 'body' | 'handle'
+> &
+  RouteAccess & {
+    path: Path;
+    /** Named as in the path: a parameter the path does not have fails the type check. */
+    pathParams?: readonly ParamSpec<PathParamNames<Path>>[];
+    query?: Q;
+    body?: B;
+    handle(ctx: RouteContext<TypedRequest<Path, Q, B>>): Promise<RouteResult>;
+  };
 
 /**
  * Declares a route whose handler reads `req.params`, `req.query` and `req.body` with the types of the
  * schemas that validate them (the engine runs the validators before the handler), so a schema change
  * that breaks a handler fails the type check. The result is the plain RouteDef of the route table.
  */
-export function defineRoute<const Path extends string, const Q extends readonly ParamSpec[] = [], B extends SchemaLike | undefined = undefined>(spec: RouteSpec<Path, Q, B>): RouteDef {
+export function defineRoute<
+  const Path extends string,
+  const Q extends readonly ParamSpec[] = [],
+  B extends SchemaLike | undefined = undefined,
+>(spec: RouteSpec<Path, Q, B>): RouteDef {
   // The one place the typed request meets the untyped table: the engine validated it against these schemas.
   return spec as unknown as RouteDef;
 }
@@ -155,5 +164,7 @@ export function defineRoute<const Path extends string, const Q extends readonly 
  */
 export const inputBody =
   <I>() =>
-  <S extends TSchema & { static: I; properties: object }>(schema: S & { properties: { [K in Exclude<keyof S['properties'], keyof I>]: never } }): S =>
+  <S extends TSchema & { static: I; properties: object }>(
+    schema: S & { properties: { [K in Exclude<keyof S['properties'], keyof I>]: never } },
+  ): S =>
     schema;

@@ -42,7 +42,15 @@ function addTextKeywords(ajv: Ajv): void {
   ajv.addKeyword({ keyword: 'openText', type: 'object', schemaType: 'boolean', errors: true, validate: openText });
   const knownRegion: SchemaValidateFunction = (_on: boolean, data: string) => {
     const known = isKnownRegion(data);
-    knownRegion.errors = known ? [] : [{ keyword: 'knownRegion', message: 'must be an ISO 3166-1 alpha-2 region with a phone numbering plan, e.g. US, GB or IN', params: {} }];
+    knownRegion.errors = known
+      ? []
+      : [
+          {
+            keyword: 'knownRegion',
+            message: 'must be an ISO 3166-1 alpha-2 region with a phone numbering plan, e.g. US, GB or IN',
+            params: {},
+          },
+        ];
     return known;
   };
   ajv.addKeyword({ keyword: 'knownRegion', type: 'string', schemaType: 'boolean', errors: true, validate: knownRegion });
@@ -76,7 +84,7 @@ function walkOpen(value: unknown, path: string, errors: Partial<ErrorObject>[]):
 function forAjv(schema: JsonSchema): object {
   return JSON.parse(JSON.stringify(schema), (_key, value: unknown) => {
     if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
-    const { ['x-nullable']: n, lineBreaks, ...rest } = value as Record<string, unknown>;
+    const { 'x-nullable': n, lineBreaks, ...rest } = value as Record<string, unknown>;
     const out: Record<string, unknown> = n === undefined ? rest : { ...rest, nullable: n };
     if (out.type === 'string') out.textChars = lineBreaks === true ? 'lines' : 'line';
     if (out.type === 'object' && out.additionalProperties === true) out.openText = true;

@@ -43,7 +43,9 @@ export async function startEmbeddedHost(config: Config, options: HostOptions = {
 
   const server = http.createServer((req, res) => serveRequest(engine, config, deps.logger, req, res, false));
   // A client that waits for 100 Continue sends no body until the pre-body check admits it.
-  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => serveRequest(engine, config, deps.logger, req, res, true));
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) =>
+    serveRequest(engine, config, deps.logger, req, res, true),
+  );
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -56,7 +58,11 @@ export async function startEmbeddedHost(config: Config, options: HostOptions = {
   const seed = await seedDevAccount(deps, config);
   workers = Object.entries(runtime.handlers).map(([queue, handler]) =>
     queue === WEBHOOK_QUEUE
-      ? new StreamingWorker(queue, runtime.receiver, handler, { concurrency: config.webhooks.concurrency, idleMs: 1_000, logger: deps.logger })
+      ? new StreamingWorker(queue, runtime.receiver, handler, {
+          concurrency: config.webhooks.concurrency,
+          idleMs: 1_000,
+          logger: deps.logger,
+        })
       : new QueueWorker(queue, runtime.receiver, handler, { batchSize: BATCH[queue] ?? 32, idleMs: 1_000, logger: deps.logger }),
   );
   const jobTimers: NodeJS.Timeout[] = [];
@@ -121,4 +127,3 @@ export async function startEmbeddedHost(config: Config, options: HostOptions = {
     },
   };
 }
-

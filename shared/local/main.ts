@@ -1,11 +1,11 @@
 import { ConfigError, loadConfig, type Config } from '../config/config';
 import type { SeedResult } from '../config/runtime';
-import { startEmbeddedHost } from './host';
+import { startEmbeddedHost, type EmbeddedHost } from './host';
 import { explainStartFailure } from './startFailure';
 
 /** `npm start`: the embedded host with its defaults, and a first message to try. */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  let host;
+  let host: EmbeddedHost;
   try {
     host = await startEmbeddedHost(config);
   } catch (err) {
@@ -65,14 +65,19 @@ function devAccountLine(seed: SeedResult, config: Config): string {
   if (seed.apiKey) return `${account}. Its API key, shown only now: ${seed.apiKey}`;
   if (seed.configuredKey) {
     const replaced = seed.keyReplaced ? ' (given to it on this start: its previous key no longer works)' : '';
-    return config.storage === 'sqlite' ? `${account}. Its API key (DEV_API_KEY): ${seed.configuredKey}${replaced}` : `${account}: its API key is DEV_API_KEY${replaced}`;
+    return config.storage === 'sqlite'
+      ? `${account}. Its API key (DEV_API_KEY): ${seed.configuredKey}${replaced}`
+      : `${account}: its API key is DEV_API_KEY${replaced}`;
   }
   return `${account}: its API key was printed on its first start. Lost it? npm run key:reset -- ${seed.accountId} (or start with DEV_API_KEY set)`;
 }
 
 function operatorKeyLine(generated: string | null, config: Config): string {
   if (generated) return `Operator key (X-Admin-Key), shown only now: ${generated}`;
-  if (config.adminApiKey) return config.storage === 'sqlite' ? `Operator key (X-Admin-Key, ADMIN_API_KEY): ${config.adminApiKey}` : 'Operator key (X-Admin-Key): ADMIN_API_KEY';
+  if (config.adminApiKey)
+    return config.storage === 'sqlite'
+      ? `Operator key (X-Admin-Key, ADMIN_API_KEY): ${config.adminApiKey}`
+      : 'Operator key (X-Admin-Key): ADMIN_API_KEY';
   return 'Operator key (X-Admin-Key): printed on the first start. Lost it? npm run key:reset -- --operator, then restart (or set ADMIN_API_KEY)';
 }
 

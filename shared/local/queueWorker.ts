@@ -25,7 +25,7 @@ export class QueueWorker {
   async runOnce(): Promise<number> {
     const batch = await this.receiver.receive(this.queue, this.options.batchSize);
     if (batch.length === 0) return 0;
-    let outcomes;
+    let outcomes: Awaited<ReturnType<BatchHandler>>;
     try {
       outcomes = await this.handler(batch.map((l) => ({ task: l.task, attempt: l.attempt })));
     } catch (err) {

@@ -10,7 +10,14 @@ import { legacyOperatorAlias } from './legacyOperatorPaths';
  * at once and its body is never read. An admitted body is buffered up to MAX_BODY_BYTES; a body
  * without Content-Length (chunked) that grows past it is answered 413 as soon as it does.
  */
-export function serveRequest(engine: Engine, config: Config, logger: Logger, req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean): void {
+export function serveRequest(
+  engine: Engine,
+  config: Config,
+  logger: Logger,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  expectsContinue: boolean,
+): void {
   // A deprecated /api/admin/... path is routed as its /api/operator/... successor, and says so.
   const alias = legacyOperatorAlias(req.url ?? '/');
   const head: RequestHead = {
@@ -20,10 +27,15 @@ export function serveRequest(engine: Engine, config: Config, logger: Logger, req
     origin: `http://${req.headers.host ?? `${config.host}:${config.port}`}`,
     remoteAddress: req.socket.remoteAddress,
   };
-  const reply = (out: RawResponse) => answer(req, res, config.maxBodyBytes, alias ? { ...out, headers: { ...out.headers, ...alias.headers } } : out);
+  const reply = (out: RawResponse) =>
+    answer(req, res, config.maxBodyBytes, alias ? { ...out, headers: { ...out.headers, ...alias.headers } } : out);
   const failed = (err: Error) => {
     logger.error('request failed', { error: err.message });
-    reply({ status: 500, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500, code: 'internal_error' }) });
+    reply({
+      status: 500,
+      headers: { 'content-type': 'application/problem+json' },
+      body: JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500, code: 'internal_error' }),
+    });
   };
   engine
     .admit(head)
@@ -63,7 +75,11 @@ function answer(req: http.IncomingMessage, res: http.ServerResponse, limit: numb
   if (res.headersSent) return;
   const declared = Number(req.headers['content-length'] ?? NaN);
   const boundedRest = req.complete || (Number.isSafeInteger(declared) && declared <= limit);
-  const headers = { ...out.headers, 'content-length': String(Buffer.byteLength(out.body)), ...(boundedRest ? {} : { connection: 'close' }) };
+  const headers = {
+    ...out.headers,
+    'content-length': String(Buffer.byteLength(out.body)),
+    ...(boundedRest ? {} : { connection: 'close' }),
+  };
   res.writeHead(out.status, headers);
   res.end(out.body);
 }

@@ -74,7 +74,7 @@ export class StreamingWorker {
 
   private async settle(leased: LeasedTask): Promise<void> {
     try {
-      let outcome;
+      let outcome: Awaited<ReturnType<BatchHandler>>[number] | undefined;
       try {
         [outcome] = await this.handler([{ task: leased.task, attempt: leased.attempt }]);
       } catch (err) {
@@ -101,7 +101,9 @@ export class StreamingWorker {
       if (taken > 0 && this.inFlight < this.options.concurrency) continue;
       const due = this.inFlight >= this.options.concurrency ? null : await this.receiver.nextDueInMs(this.queue).catch(() => null);
       // Full: wait for a slot (settling wakes us). Idle: until the next task is due, or a send wakes us.
-      await this.sleep(this.inFlight >= this.options.concurrency ? this.options.idleMs : Math.min(due ?? this.options.idleMs, this.options.idleMs));
+      await this.sleep(
+        this.inFlight >= this.options.concurrency ? this.options.idleMs : Math.min(due ?? this.options.idleMs, this.options.idleMs),
+      );
     }
   }
 

@@ -17,7 +17,11 @@ export function accountToStored(account: Account): StoredAccount {
 
 /** Takes a parsed document (old or new format) and returns the account with bigint amounts. */
 export function accountFromStored<T extends Record<string, unknown>>(doc: T): Account {
-  return { ...(doc as unknown as Account), balance: minorFromStored(doc.balance), lowBalanceThreshold: minorFromStored(doc.lowBalanceThreshold) };
+  return {
+    ...(doc as unknown as Account),
+    balance: minorFromStored(doc.balance),
+    lowBalanceThreshold: minorFromStored(doc.lowBalanceThreshold),
+  };
 }
 
 export function campaignToStored(campaign: Campaign): StoredCampaign {
@@ -26,5 +30,8 @@ export function campaignToStored(campaign: Campaign): StoredCampaign {
 
 export function campaignFromStored<T extends Record<string, unknown>>(doc: T): Campaign {
   const campaign = doc as unknown as Campaign;
-  return { ...campaign, progress: { ...campaign.progress, costMinor: minorFromStored((campaign.progress as { costMinor: unknown }).costMinor) } };
+  return {
+    ...campaign,
+    progress: { ...campaign.progress, costMinor: minorFromStored((campaign.progress as { costMinor: unknown }).costMinor) },
+  };
 }

@@ -30,7 +30,10 @@ export class ConcurrencyError extends Error {
 
 export class InsufficientCreditsError extends Error {
   readonly code = 'insufficient_credits';
-  constructor(readonly balance: bigint, readonly required: bigint) {
+  constructor(
+    readonly balance: bigint,
+    readonly required: bigint,
+  ) {
     super('insufficient credits');
   }
 }
@@ -38,7 +41,10 @@ export class InsufficientCreditsError extends Error {
 /** A credit refused because the balance would pass MAX_BALANCE_MINOR (domain/money). */
 export class BalanceLimitError extends Error {
   readonly code = 'balance_limit_exceeded';
-  constructor(readonly balance: bigint, readonly amount: bigint) {
+  constructor(
+    readonly balance: bigint,
+    readonly amount: bigint,
+  ) {
     super('balance limit exceeded');
   }
 }
@@ -144,7 +150,8 @@ export function acceptManyDebits(messages: readonly Message[]): bigint[] {
   }
   const accountId = messages[0]!.accountId;
   return messages.map((m) => {
-    if (m.accountId !== accountId) throw new TypeError(`acceptMany takes messages of one account: ${m.id} belongs to ${m.accountId}, not ${accountId}`);
+    if (m.accountId !== accountId)
+      throw new TypeError(`acceptMany takes messages of one account: ${m.id} belongs to ${m.accountId}, not ${accountId}`);
     if (!m.idempotencyKey) throw new TypeError(`acceptMany needs an idempotency key on every message: ${m.id} has none`);
     const debit = costMinorOf(m.cost.amount);
     if (debit < 0n) throw new RangeError(`message ${m.id} costs ${JSON.stringify(m.cost.amount)}, not a non-negative amount`);
@@ -154,7 +161,8 @@ export function acceptManyDebits(messages: readonly Message[]): bigint[] {
 
 /** Checks the events an `acceptMany` raised against MAX_ACCEPT_MANY_EVENTS (RangeError, nothing written). */
 export function checkAcceptManyEvents(events: DomainEvent[]): DomainEvent[] {
-  if (events.length > MAX_ACCEPT_MANY_EVENTS) throw new RangeError(`acceptMany raises at most ${MAX_ACCEPT_MANY_EVENTS} events, got ${events.length}`);
+  if (events.length > MAX_ACCEPT_MANY_EVENTS)
+    throw new RangeError(`acceptMany raises at most ${MAX_ACCEPT_MANY_EVENTS} events, got ${events.length}`);
   return events;
 }
 
@@ -193,11 +201,7 @@ export interface MessageStore {
    * otherwise), credits `refund` back to the account when it is above zero, and appends the events.
    * What was fixed at accept (to, from, text, cost, callback, arguments, keys) is not rewritten.
    */
-  transition(
-    next: Message,
-    refund: bigint,
-    events: (balance: BalanceChange | undefined) => DomainEvent[],
-  ): Promise<TransitionOutcome>;
+  transition(next: Message, refund: bigint, events: (balance: BalanceChange | undefined) => DomainEvent[]): Promise<TransitionOutcome>;
   /** Newest first. */
   list(accountId: string, filter: MessageFilter, page: PageRequest): Promise<Page<Message>>;
   /** Counts the account's messages matching the filter by status (campaign results). */

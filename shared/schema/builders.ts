@@ -1,3 +1,4 @@
+// biome-ignore-all lint/complexity/noBannedTypes: `{}` is the empty set of extra schema keys TypeBox's generics start from.
 import type { Kind, Static, TBoolean, TInteger, TNumber, TSchema, TString } from '@sinclair/typebox';
 
 /**
@@ -88,7 +89,9 @@ export interface TObj<P extends Record<string, SchemaLike>, R extends keyof P> e
   properties: P;
   required?: R[];
   additionalProperties: false;
-  static: Flat<{ [K in keyof P as K extends R ? K : never]: StaticOf<P[K]> } & { [K in keyof P as K extends R ? never : K]?: StaticOf<P[K]> }>;
+  static: Flat<
+    { [K in keyof P as K extends R ? K : never]: StaticOf<P[K]> } & { [K in keyof P as K extends R ? never : K]?: StaticOf<P[K]> }
+  >;
 }
 
 /** TypeBox's Kind symbol (Symbol.for, as TypeBox registers it) without loading TypeBox at run time. */
@@ -101,7 +104,8 @@ export const int = <const X extends Extra = {}>(title: string, description: stri
 export const num = <const X extends Extra = {}>(title: string, description: string, extra?: X): TNum<X> =>
   ({ [KIND]: 'Number', type: 'number', title, description, ...extra }) as TNum<X>;
 export const time = (title: string, description: string): TStr<{ format: 'date-time' }> => str(title, description, { format: 'date-time' });
-export const bool = (title: string, description: string): TBool => ({ [KIND]: 'Boolean', type: 'boolean', title, description }) as unknown as TBool;
+export const bool = (title: string, description: string): TBool =>
+  ({ [KIND]: 'Boolean', type: 'boolean', title, description }) as unknown as TBool;
 export const nullable = <S extends SchemaLike>(s: S): TNullable<S> => ({ ...s, 'x-nullable': true }) as TNullable<S>;
 
 export function obj<P extends Record<string, SchemaLike>, const R extends readonly (keyof P & string)[] = []>(
@@ -113,7 +117,16 @@ export function obj<P extends Record<string, SchemaLike>, const R extends readon
 ): TObj<P, R[number]> {
   // draft-04 (and so Swagger 2.0) forbids an empty `required`.
   const req = required?.length ? { required } : {};
-  return { [KIND]: 'Object', type: 'object', title, description, properties, ...req, additionalProperties: false, ...extra } as unknown as TObj<P, R[number]>;
+  return {
+    [KIND]: 'Object',
+    type: 'object',
+    title,
+    description,
+    properties,
+    ...req,
+    additionalProperties: false,
+    ...extra,
+  } as unknown as TObj<P, R[number]>;
 }
 
 export const arr = <I extends SchemaLike>(title: string, description: string, items: I, extra?: Extra): TArr<I> =>
@@ -133,4 +146,3 @@ export interface TDict<V extends SchemaLike | true> extends TSchema {
 /** An object of keys of the caller's choosing, each with a value of `values` (true: any JSON). */
 export const dict = <V extends SchemaLike | true>(title: string, description: string, values: V, extra?: Extra): TDict<V> =>
   ({ [KIND]: 'Record', type: 'object', title, description, additionalProperties: values, ...extra }) as unknown as TDict<V>;
-

@@ -117,7 +117,11 @@ export type SettingDeclarations = { readonly [name: string]: Setting<unknown> };
 export type SettingValues<S extends SettingDeclarations> = { -readonly [N in keyof S]: SettingValue<S[N]> };
 
 /** Reads every declared setting from `env` (an empty value counts as unset), collecting the problems. */
-export function readSettings<S extends SettingDeclarations>(declared: S, env: Record<string, string | undefined>, problems: string[]): SettingValues<S> {
+export function readSettings<S extends SettingDeclarations>(
+  declared: S,
+  env: Record<string, string | undefined>,
+  problems: string[],
+): SettingValues<S> {
   const values: Record<string, unknown> = {};
   for (const [name, declaration] of Object.entries(declared)) {
     const raw = env[name];

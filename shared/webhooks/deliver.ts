@@ -15,7 +15,14 @@ import {
   type Subscription,
   type WebhookTarget,
 } from '../domain/webhooks';
-import { ConcurrencyError, type BatchHandler, type HttpClient, type OutboundResponse, type TaskOutcome, type WebhookDeliverTask } from '../ports';
+import {
+  ConcurrencyError,
+  type BatchHandler,
+  type HttpClient,
+  type OutboundResponse,
+  type TaskOutcome,
+  type WebhookDeliverTask,
+} from '../ports';
 import { eventEnvelope } from './payloads';
 import { signatureHeaders } from './signing';
 import { updateSubscription } from './subscriptions';
@@ -62,19 +69,37 @@ async function resolve(d: DeliveryDeps, task: WebhookDeliverTask): Promise<Resol
   if (t.kind === 'subscription') {
     const sub = await store.subscriptions.get(task.accountId, t.subscriptionId);
     // Deleted (or disabled) since the delivery was queued: drop it; replay brings disabled ones back.
-    if (!sub || sub.status !== 'active') return null;
+    if (sub?.status !== 'active') return null;
     const event = await store.outbox.get(task.accountId, task.eventId);
     if (!event) {
       logger.warn('webhook event not found; delivery dropped', { eventId: task.eventId, subscriptionId: sub.id });
       return null;
     }
-    return { url: sub.callbackUrl, body: JSON.stringify(eventEnvelope(event)), secret: sub.secret, previousSecret: sub.previousSecret ?? null, webhookId: task.eventId, eventType: event.type, targetId: sub.id, subscription: sub };
+    return {
+      url: sub.callbackUrl,
+      body: JSON.stringify(eventEnvelope(event)),
+      secret: sub.secret,
+      previousSecret: sub.previousSecret ?? null,
+      webhookId: task.eventId,
+      eventType: event.type,
+      targetId: sub.id,
+      subscription: sub,
+    };
   }
   if (!task.body) return null;
   const account = await store.accounts.get(task.accountId);
   if (!account) return null;
   const { account: current, secret } = await callbackSecretOf(d.app, account);
-  return { url: t.url, body: task.body, secret, previousSecret: current.previousCallbackSecret ?? null, webhookId: webhookIdOf(task.eventId, t), eventType: EVENT_TYPES.smsStatusChanged, targetId: t.messageId, subscription: null };
+  return {
+    url: t.url,
+    body: task.body,
+    secret,
+    previousSecret: current.previousCallbackSecret ?? null,
+    webhookId: webhookIdOf(task.eventId, t),
+    eventType: EVENT_TYPES.smsStatusChanged,
+    targetId: t.messageId,
+    subscription: null,
+  };
 }
 
 function describeError(err: unknown): string {
@@ -83,7 +108,11 @@ function describeError(err: unknown): string {
 }
 
 /** One attempt of one delivery: POST, record, and schedule the next attempt when it failed. */
-export async function deliverOnce(d: DeliveryDeps, task: WebhookDeliverTask, health: HealthRecorder = new HealthRecorder(d)): Promise<DeliveryAttempt | null> {
+export async function deliverOnce(
+  d: DeliveryDeps,
+  task: WebhookDeliverTask,
+  health: HealthRecorder = new HealthRecorder(d),
+): Promise<DeliveryAttempt | null> {
   const { clock, ids, queue, store, logger } = d.app;
   const r = await resolve(d, task);
   if (!r) return null;
@@ -96,7 +125,11 @@ export async function deliverOnce(d: DeliveryDeps, task: WebhookDeliverTask, hea
     res = await d.http.request({
       url: r.url,
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...signatureHeaders(activeSigningSecrets(r.secret, r.previousSecret, nowMs), r.webhookId, nowMs, r.body) },
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': USER_AGENT,
+        ...signatureHeaders(activeSigningSecrets(r.secret, r.previousSecret, nowMs), r.webhookId, nowMs, r.body),
+      },
       body: r.body,
       timeoutMs: d.timeoutMs,
     });
@@ -110,7 +143,9 @@ export async function deliverOnce(d: DeliveryDeps, task: WebhookDeliverTask, hea
   let outcome: DeliveryOutcome = 'succeeded';
   let nextAttemptAt: string | null = null;
   if (!ok) {
-    const health = r.subscription ? applyAttempts(r.subscription.health, [{ at, ok: false, statusCode: res?.status ?? null, error }]) : null;
+    const health = r.subscription
+      ? applyAttempts(r.subscription.health, [{ at, ok: false, statusCode: res?.status ?? null, error }])
+      : null;
     const delay = nextRetryDelayMs(task.attempt, (d.random ?? Math.random)(), parseRetryAfter(res?.headers['retry-after'], nowMs));
     if (r.subscription && res?.status === 410) outcome = 'gone';
     else if (health && failingTooLong(health, nowMs)) outcome = 'disabled';
@@ -119,7 +154,10 @@ export async function deliverOnce(d: DeliveryDeps, task: WebhookDeliverTask, hea
       outcome = 'retrying';
       nextAttemptAt = new Date(nowMs + delay).toISOString();
       // Stored before this task completes: a host killed now finds the next attempt on restart.
-      await queue.send({ ...task, attempt: task.attempt + 1 }, { delayMs: delay, dedupeId: `${task.eventId}:${targetKey(task.target)}:${task.attempt + 1}` });
+      await queue.send(
+        { ...task, attempt: task.attempt + 1 },
+        { delayMs: delay, dedupeId: `${task.eventId}:${targetKey(task.target)}:${task.attempt + 1}` },
+      );
     }
   }
   const attempt: DeliveryAttempt = {
@@ -143,10 +181,19 @@ export async function deliverOnce(d: DeliveryDeps, task: WebhookDeliverTask, hea
   await store.deliveries.record([attempt]);
   if (r.subscription) {
     // The attempt is recorded and the next one scheduled: a failed health write must not resend it.
-    await health.record(r.subscription, attempt).catch((err: Error) => logger.warn('could not update subscription health', { subscriptionId: r.targetId, error: err.message }));
+    await health
+      .record(r.subscription, attempt)
+      .catch((err: Error) => logger.warn('could not update subscription health', { subscriptionId: r.targetId, error: err.message }));
   }
   if (task.target.kind === 'account_webhook') await storeNotifyResponse(d, task.accountId, task.target, attempt, res, error);
-  if (!ok) logger.debug('webhook attempt failed', { eventId: task.eventId, target: targetKey(task.target), attempt: task.attempt, outcome, error });
+  if (!ok)
+    logger.debug('webhook attempt failed', {
+      eventId: task.eventId,
+      target: targetKey(task.target),
+      attempt: task.attempt,
+      outcome,
+      error,
+    });
   return attempt;
 }
 
@@ -156,14 +203,23 @@ export async function deliverOnce(d: DeliveryDeps, task: WebhookDeliverTask, hea
  * its etag. (Across processes the etag retry of updateSubscription still applies.)
  */
 export class HealthRecorder {
-  private readonly queues = new Map<string, { items: DeliveryAttempt[]; waiters: { resolve: () => void; reject: (e: Error) => void }[]; running: boolean }>();
+  private readonly queues = new Map<
+    string,
+    { items: DeliveryAttempt[]; waiters: { resolve: () => void; reject: (e: Error) => void }[]; running: boolean }
+  >();
 
   constructor(private readonly d: DeliveryDeps) {}
 
   record(sub: Subscription, a: DeliveryAttempt): Promise<void> {
     const ok = a.outcome === 'succeeded';
     // A healthy endpoint that keeps succeeding needs no write per delivery.
-    if (ok && sub.health.consecutiveFailures === 0 && sub.health.lastSuccessAt && Date.parse(a.at) - Date.parse(sub.health.lastSuccessAt) < HEALTHY_REFRESH_MS) return Promise.resolve();
+    if (
+      ok &&
+      sub.health.consecutiveFailures === 0 &&
+      sub.health.lastSuccessAt &&
+      Date.parse(a.at) - Date.parse(sub.health.lastSuccessAt) < HEALTHY_REFRESH_MS
+    )
+      return Promise.resolve();
     const key = `${sub.accountId}|${sub.id}`;
     let q = this.queues.get(key);
     if (!q) this.queues.set(key, (q = { items: [], waiters: [], running: false }));
@@ -196,18 +252,36 @@ export class HealthRecorder {
       if (s.status === 'deleted') return null;
       const results = items.map((a) => ({ at: a.at, ok: a.outcome === 'succeeded', statusCode: a.statusCode, error: a.error }));
       const health = applyAttempts(s.health, results);
-      if (items.some((a) => a.outcome === 'gone')) return { ...s, status: 'deleted', disabledReason: 'The endpoint answered 410 Gone.', health, updatedAt: at };
+      if (items.some((a) => a.outcome === 'gone'))
+        return { ...s, status: 'deleted', disabledReason: 'The endpoint answered 410 Gone.', health, updatedAt: at };
       if (items.some((a) => a.outcome === 'disabled') && s.status === 'active') {
-        return { ...s, status: 'disabled', disabledReason: `The endpoint failed every attempt since ${health.failingSince}.`, health, updatedAt: at };
+        return {
+          ...s,
+          status: 'disabled',
+          disabledReason: `The endpoint failed every attempt since ${health.failingSince}.`,
+          health,
+          updatedAt: at,
+        };
       }
-      const fresh = results.every((r) => r.ok) && s.health.consecutiveFailures === 0 && s.health.lastSuccessAt !== null && Date.parse(health.lastSuccessAt!) - Date.parse(s.health.lastSuccessAt) < HEALTHY_REFRESH_MS;
+      const fresh =
+        results.every((r) => r.ok) &&
+        s.health.consecutiveFailures === 0 &&
+        s.health.lastSuccessAt !== null &&
+        Date.parse(health.lastSuccessAt!) - Date.parse(s.health.lastSuccessAt) < HEALTHY_REFRESH_MS;
       return fresh ? null : { ...s, health };
     });
   }
 }
 
 /** Seed 002: the default webhook's answer is kept on the message record, latest per stage. */
-async function storeNotifyResponse(d: DeliveryDeps, accountId: string, target: Extract<WebhookTarget, { kind: 'account_webhook' }>, a: DeliveryAttempt, res: OutboundResponse | null, error: string | null): Promise<void> {
+async function storeNotifyResponse(
+  d: DeliveryDeps,
+  accountId: string,
+  target: Extract<WebhookTarget, { kind: 'account_webhook' }>,
+  a: DeliveryAttempt,
+  res: OutboundResponse | null,
+  error: string | null,
+): Promise<void> {
   const entry: NotifyOnDeliveryResponse = {
     stage: target.stage,
     at: a.at,

@@ -28,7 +28,9 @@ export function messageCallbackBody(m: Message, status: MessageStatus, reason: S
     uniqueArgs: m.uniqueArgs ?? {},
     event,
     partCount: m.segments,
-    ...(event === 'undelivered' ? { reason: reason ? { message: reason.message, code: reason.code } : { message: 'Unknown', code: 1409 } } : {}),
+    ...(event === 'undelivered'
+      ? { reason: reason ? { message: reason.message, code: reason.code } : { message: 'Unknown', code: 1409 } }
+      : {}),
     timestamp,
   });
 }
@@ -44,7 +46,13 @@ export function notifyStageOf(status: MessageStatus): 'sent' | 'delivery' | null
 }
 
 /** Seed 002: `smsDetails[]` with the cost breakdown, nonEnglishChars, length, send and delivery times. */
-export function notifyOnDeliveryBody(eventId: string, m: Message, status: MessageStatus, reason: StatusReason | null, timestamp: string): string | null {
+export function notifyOnDeliveryBody(
+  eventId: string,
+  m: Message,
+  status: MessageStatus,
+  reason: StatusReason | null,
+  timestamp: string,
+): string | null {
   const stage = notifyStageOf(status);
   if (!stage) return null;
   return JSON.stringify({

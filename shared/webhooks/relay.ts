@@ -53,7 +53,11 @@ export async function relayAll(deps: AppDeps, batchSize = 500): Promise<number> 
   }
 }
 
-async function messageCallbacks(deps: AppDeps, event: TypedEvent<'sms.status_changed'>, accounts: Map<string, Account | null>): Promise<{ task: WebhookDeliverTask; options: SendOptions }[]> {
+async function messageCallbacks(
+  deps: AppDeps,
+  event: TypedEvent<'sms.status_changed'>,
+  accounts: Map<string, Account | null>,
+): Promise<{ task: WebhookDeliverTask; options: SendOptions }[]> {
   const { data } = event;
   // statusChangedData always writes a reason (null when none); the schema just does not require it.
   const reason = data.reason ?? null;
@@ -72,12 +76,20 @@ async function messageCallbacks(deps: AppDeps, event: TypedEvent<'sms.status_cha
   if (stage && notify) {
     const m = await needsMessage();
     const body = m && notifyOnDeliveryBody(event.id, m, data.status, reason, data.timestamp);
-    if (m && body) out.push({ task: { ...base, target: { kind: 'account_webhook', messageId: m.id, url: notify, stage }, body }, options: { dedupeId: `${event.id}:account_webhook:1` } });
+    if (m && body)
+      out.push({
+        task: { ...base, target: { kind: 'account_webhook', messageId: m.id, url: notify, stage }, body },
+        options: { dedupeId: `${event.id}:account_webhook:1` },
+      });
   }
   const m = await needsMessage();
   if (m?.callbackUrl) {
     const body = messageCallbackBody(m, data.status, reason, data.timestamp);
-    if (body) out.push({ task: { ...base, target: { kind: 'message_callback', messageId: m.id, url: m.callbackUrl }, body }, options: { dedupeId: `${event.id}:message_callback:1` } });
+    if (body)
+      out.push({
+        task: { ...base, target: { kind: 'message_callback', messageId: m.id, url: m.callbackUrl }, body },
+        options: { dedupeId: `${event.id}:message_callback:1` },
+      });
   }
   return out;
 }

@@ -21,7 +21,12 @@ function signerFor(secret: string): Webhook {
  * several secrets (a rotation's overlap) the header holds one signature per secret, space
  * separated, as the standard allows: a receiver holding any one of them accepts the delivery.
  */
-export function signatureHeaders(secrets: string | readonly string[], webhookId: string, nowMs: number, body: string): Record<string, string> {
+export function signatureHeaders(
+  secrets: string | readonly string[],
+  webhookId: string,
+  nowMs: number,
+  body: string,
+): Record<string, string> {
   const at = new Date(Math.floor(nowMs / 1000) * 1000);
   const all = typeof secrets === 'string' ? [secrets] : secrets;
   return {

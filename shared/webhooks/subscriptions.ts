@@ -47,7 +47,12 @@ export async function checkCallbackUrl(deps: AppDeps, url: string, path = '/call
 }
 
 /** Subscribes, or updates the subscription the account already has for this trigger and URL. */
-export async function subscribe(deps: AppDeps, accountId: string, def: EventDefinition, input: SubscribeInput): Promise<{ subscription: Subscription; created: boolean }> {
+export async function subscribe(
+  deps: AppDeps,
+  accountId: string,
+  def: EventDefinition,
+  input: SubscribeInput,
+): Promise<{ subscription: Subscription; created: boolean }> {
   await checkCallbackUrl(deps, input.callbackUrl);
   const filters = filtersOf(def, input);
   try {
@@ -56,7 +61,14 @@ export async function subscribe(deps: AppDeps, accountId: string, def: EventDefi
       const at = nowIso(deps);
       if (existing) {
         // Subscribing again also re-enables an endpoint that was disabled for failing.
-        const next: Subscription = { ...existing, filters, status: 'active', disabledReason: null, updatedAt: at, health: existing.status === 'disabled' ? { ...existing.health, failingSince: null, consecutiveFailures: 0 } : existing.health };
+        const next: Subscription = {
+          ...existing,
+          filters,
+          status: 'active',
+          disabledReason: null,
+          updatedAt: at,
+          health: existing.status === 'disabled' ? { ...existing.health, failingSince: null, consecutiveFailures: 0 } : existing.health,
+        };
         return { subscription: await deps.store.subscriptions.update(next), created: false };
       }
       const sub: Subscription = {
@@ -95,7 +107,12 @@ export async function getSubscription(deps: AppDeps, accountId: string, id: stri
 }
 
 /** Re-reads and applies `change` until the etag holds (concurrent deliveries update health too). */
-export async function updateSubscription(deps: Pick<AppDeps, 'store'>, accountId: string, id: string, change: (s: Subscription) => Subscription | null): Promise<Subscription | null> {
+export async function updateSubscription(
+  deps: Pick<AppDeps, 'store'>,
+  accountId: string,
+  id: string,
+  change: (s: Subscription) => Subscription | null,
+): Promise<Subscription | null> {
   return retryOnConflict(async () => {
     const current = await deps.store.subscriptions.get(accountId, id);
     if (!current) return null;
@@ -109,8 +126,17 @@ export async function listSubscriptions(deps: AppDeps, accountId: string): Promi
 }
 
 /** The account's stored events, oldest first, for inspection and redelivery; `since` is any ISO 8601 time. */
-export async function listEvents(deps: AppDeps, accountId: string, filter: { type?: string; since?: string }, limit: number): Promise<DomainEvent[]> {
-  return deps.store.outbox.listForAccount(accountId, { type: filter.type, since: filter.since && new Date(filter.since).toISOString() }, limit);
+export async function listEvents(
+  deps: AppDeps,
+  accountId: string,
+  filter: { type?: string; since?: string },
+  limit: number,
+): Promise<DomainEvent[]> {
+  return deps.store.outbox.listForAccount(
+    accountId,
+    { type: filter.type, since: filter.since && new Date(filter.since).toISOString() },
+    limit,
+  );
 }
 
 /**
@@ -133,17 +159,31 @@ export async function rotateSubscriptionSecret(deps: AppDeps, accountId: string,
  */
 export async function unsubscribe(deps: AppDeps, accountId: string, id: string): Promise<void> {
   const at = nowIso(deps);
-  const result = await updateSubscription(deps, accountId, id, (s) => (s.status === 'deleted' ? null : { ...s, status: 'deleted', updatedAt: at }));
+  const result = await updateSubscription(deps, accountId, id, (s) =>
+    s.status === 'deleted' ? null : { ...s, status: 'deleted', updatedAt: at },
+  );
   if (!result) throw notFound(`Subscription ${id}`);
 }
 
-export async function listDeliveries(deps: AppDeps, accountId: string, id: string, filter: { since?: string; eventId?: string }, limit: number): Promise<DeliveryAttempt[]> {
+export async function listDeliveries(
+  deps: AppDeps,
+  accountId: string,
+  id: string,
+  filter: { since?: string; eventId?: string },
+  limit: number,
+): Promise<DeliveryAttempt[]> {
   await getSubscription(deps, accountId, id);
   return deps.store.deliveries.list(accountId, id, filter, limit);
 }
 
 export function deliveryTask(event: Pick<DomainEvent, 'id' | 'accountId'>, subscriptionId: string): WebhookDeliverTask {
-  return { type: 'webhook.deliver.v1', accountId: event.accountId, eventId: event.id, target: { kind: 'subscription', subscriptionId }, attempt: 1 };
+  return {
+    type: 'webhook.deliver.v1',
+    accountId: event.accountId,
+    eventId: event.id,
+    target: { kind: 'subscription', subscriptionId },
+    attempt: 1,
+  };
 }
 
 /** How far back replay looks at most, in attempts: bounded so one call stays cheap. */
@@ -166,27 +206,44 @@ export async function replayFailed(deps: AppDeps, accountId: string, id: string,
   }
   const now = nowIso(deps);
   // A retry that was due but never ran was dropped (its subscription was disabled meanwhile).
-  const givenUp = (a: DeliveryAttempt) => a.outcome === 'failed' || a.outcome === 'disabled' || (a.outcome === 'retrying' && a.nextAttemptAt !== null && a.nextAttemptAt <= now);
+  const givenUp = (a: DeliveryAttempt) =>
+    a.outcome === 'failed' || a.outcome === 'disabled' || (a.outcome === 'retrying' && a.nextAttemptAt !== null && a.nextAttemptAt <= now);
   const eventIds = [...latest.values()]
     .filter((a) => !succeeded.has(a.eventId) && givenUp(a))
     .sort((a, b) => a.at.localeCompare(b.at))
     .map((a) => a.eventId);
   if (sub.status === 'disabled') {
     const at = now;
-    await updateSubscription(deps, accountId, id, (s) => (s.status === 'disabled' ? { ...s, status: 'active', disabledReason: null, updatedAt: at, health: { ...s.health, failingSince: null, consecutiveFailures: 0 } } : null));
+    await updateSubscription(deps, accountId, id, (s) =>
+      s.status === 'disabled'
+        ? {
+            ...s,
+            status: 'active',
+            disabledReason: null,
+            updatedAt: at,
+            health: { ...s.health, failingSince: null, consecutiveFailures: 0 },
+          }
+        : null,
+    );
   }
   await Promise.all(eventIds.map((eventId) => deps.queue.send(deliveryTask({ id: eventId, accountId }, id))));
   return { eventIds };
 }
 
 /** Sends one stored event again to every active subscription it matches (or to one of them). */
-export async function redeliverEvent(deps: AppDeps, accountId: string, eventId: string, subscriptionId?: string): Promise<{ eventId: string; subscriptionIds: string[] }> {
+export async function redeliverEvent(
+  deps: AppDeps,
+  accountId: string,
+  eventId: string,
+  subscriptionId?: string,
+): Promise<{ eventId: string; subscriptionIds: string[] }> {
   const event = await deps.store.outbox.get(accountId, eventId);
   if (!event) throw notFound(`Event ${eventId}`);
   let targets: Subscription[];
   if (subscriptionId) {
     const sub = await getSubscription(deps, accountId, subscriptionId);
-    if (sub.eventType !== event.type) throw unprocessable('event_type_mismatch', '/subscriptionId', `subscribes to ${sub.eventType}, not ${event.type}`);
+    if (sub.eventType !== event.type)
+      throw unprocessable('event_type_mismatch', '/subscriptionId', `subscribes to ${sub.eventType}, not ${event.type}`);
     targets = [sub];
   } else {
     targets = await matchingSubscriptions(deps, event);
@@ -196,7 +253,11 @@ export async function redeliverEvent(deps: AppDeps, accountId: string, eventId: 
 }
 
 /** The active subscriptions of the event's account whose trigger and filters it matches. */
-export async function matchingSubscriptions(deps: Pick<AppDeps, 'store'>, event: DomainEvent, cache?: Map<string, Subscription[]>): Promise<Subscription[]> {
+export async function matchingSubscriptions(
+  deps: Pick<AppDeps, 'store'>,
+  event: DomainEvent,
+  cache?: Map<string, Subscription[]>,
+): Promise<Subscription[]> {
   const key = `${event.accountId}|${event.type}`;
   let subs = cache?.get(key);
   if (!subs) {

@@ -61,8 +61,12 @@ describe('every connector action through swagger-client against the embedded hos
   });
 
   test('UpdateAccountSettings', async () => {
-    expect(body(await call('UpdateAccountSettings', { body: { lowBalanceThreshold: '5.00', defaultCountry: 'US' } }, 200)).lowBalanceThreshold).toBe('5.00');
-    const monitors = body(await call('UpdateAccountSettings', { body: { monitors: { deliveryRateThreshold: 0.8, minSample: 25 } } }, 200)).monitors;
+    expect(
+      body(await call('UpdateAccountSettings', { body: { lowBalanceThreshold: '5.00', defaultCountry: 'US' } }, 200)).lowBalanceThreshold,
+    ).toBe('5.00');
+    const monitors = body(
+      await call('UpdateAccountSettings', { body: { monitors: { deliveryRateThreshold: 0.8, minSample: 25 } } }, 200),
+    ).monitors;
     expect(monitors).toEqual({ deliveryRateThreshold: 0.8, bounceRateThreshold: 0.05, windowMinutes: 60, minSample: 25 });
   });
 
@@ -72,15 +76,22 @@ describe('every connector action through swagger-client against the embedded hos
 
   test('RotateCallbackSigningSecret answers the new secret, which GetCallbackSigningSecret then returns', async () => {
     const rotated = body(await call('RotateCallbackSigningSecret', { body: { overlapHours: 1 } }, 200));
-    expect(rotated).toEqual({ secret: expect.stringMatching(/^whsec_/), previousSecretExpiresAt: new Date(t.clock.now() + 3_600_000).toISOString() });
+    expect(rotated).toEqual({
+      secret: expect.stringMatching(/^whsec_/),
+      previousSecretExpiresAt: new Date(t.clock.now() + 3_600_000).toISOString(),
+    });
     expect(body(await call('GetCallbackSigningSecret', {}, 200)).secret).toBe(rotated.secret);
   });
 
-  test('ListSenderIdValues feeds SendSms\'s from, as the designer\'s dropdown does', async () => {
+  test("ListSenderIdValues feeds SendSms's from, as the designer's dropdown does", async () => {
     const values = body(await call('ListSenderIdValues', {}, 200));
     ctx.from = values.items[0].value;
     expect(ctx.from).toBeTruthy();
-    const sent = await call('SendSms', { 'Idempotency-Key': 'connector-test-1', body: { to: '+14155550123', text: 'Hello from a flow', from: ctx.from } }, 202);
+    const sent = await call(
+      'SendSms',
+      { 'Idempotency-Key': 'connector-test-1', body: { to: '+14155550123', text: 'Hello from a flow', from: ctx.from } },
+      202,
+    );
     ctx.messageId = body(sent).id;
     expect(body(sent)).toMatchObject({ status: 'queued', from: ctx.from, encoding: 'GSM-7', segments: 1 });
     await t.host.drain(); // the send task
@@ -128,25 +139,44 @@ describe('every connector action through swagger-client against the embedded hos
 
   test('ListVirtualNumbers and ListVirtualNumberValues', async () => {
     const me = await t.api.get('/me');
-    expect((await t.admin.post('/operator/virtual-numbers', { accountId: me.body.id, number: '+14155550100', label: 'Support line' })).status).toBe(201);
+    expect(
+      (await t.admin.post('/operator/virtual-numbers', { accountId: me.body.id, number: '+14155550100', label: 'Support line' })).status,
+    ).toBe(201);
     expect(body(await call('ListVirtualNumbers', {}, 200)).items[0].number).toBe('+14155550100');
-    expect(body(await call('ListVirtualNumberValues', {}, 200)).items).toEqual([{ value: '+14155550100', title: '+14155550100 (Support line)' }]);
+    expect(body(await call('ListVirtualNumberValues', {}, 200)).items).toEqual([
+      { value: '+14155550100', title: '+14155550100 (Support line)' },
+    ]);
   });
 
   test('keyword rules: every action, ListKeywordValues; SendSms from a virtual number', async () => {
-    const rule = body(await call('CreateKeywordRule', { body: { keyword: 'Hours', matchType: 'starts_with', virtualNumber: '+14155550100', reply: 'Open 9-17, {{firstName|friend}}' } }, 201));
+    const rule = body(
+      await call(
+        'CreateKeywordRule',
+        { body: { keyword: 'Hours', matchType: 'starts_with', virtualNumber: '+14155550100', reply: 'Open 9-17, {{firstName|friend}}' } },
+        201,
+      ),
+    );
     expect(rule).toMatchObject({ keyword: 'Hours', matchType: 'starts_with', virtualNumber: '+14155550100', active: true });
-    expect(body(await call('CreateKeywordRule', { body: { keyword: 'hours', matchType: 'starts_with', virtualNumber: '+14155550100' } }, 409)).code).toBe('keyword_rule_exists');
+    expect(
+      body(await call('CreateKeywordRule', { body: { keyword: 'hours', matchType: 'starts_with', virtualNumber: '+14155550100' } }, 409))
+        .code,
+    ).toBe('keyword_rule_exists');
     expect(body(await call('CreateKeywordRule', { body: { keyword: 'STOP' } }, 422)).errors[0].path).toBe('/keyword');
     expect(body(await call('CreateKeywordRule', { body: { keyword: 'Menu', reply: 'Today {{dish' } }, 400)).errors[0].path).toBe('/reply');
     expect(body(await call('ListKeywordRules', {}, 200)).items.map((k: { id: string }) => k.id)).toEqual([rule.id]);
     expect(body(await call('GetKeywordRule', { keywordId: rule.id }, 200))).toEqual(rule);
     await call('GetKeywordRule', { keywordId: 'kw_missing' }, 404);
-    expect(body(await call('UpdateKeywordRule', { keywordId: rule.id, body: { virtualNumber: null, active: false } }, 200))).toMatchObject({ id: rule.id, virtualNumber: null, active: false });
+    expect(body(await call('UpdateKeywordRule', { keywordId: rule.id, body: { virtualNumber: null, active: false } }, 200))).toMatchObject({
+      id: rule.id,
+      virtualNumber: null,
+      active: false,
+    });
     expect(body(await call('ListKeywordValues', {}, 200)).items).toEqual([{ value: 'Hours', title: 'Hours (starts_with)' }]);
     expect(body(await call('DeleteKeywordRule', { keywordId: rule.id }, 200)).id).toBe(rule.id);
     await call('DeleteKeywordRule', { keywordId: rule.id }, 404);
-    expect(body(await call('SendSms', { body: { to: '+14155550126', text: 'From the support line', from: '+14155550100' } }, 202)).from).toBe('+14155550100');
+    expect(
+      body(await call('SendSms', { body: { to: '+14155550126', text: 'From the support line', from: '+14155550100' } }, 202)).from,
+    ).toBe('+14155550100');
   });
 
   test('DeleteWebhookSubscription removes a trigger subscription, and again succeeds', async () => {
@@ -182,7 +212,12 @@ describe('every connector action through swagger-client against the embedded hos
     const list = body(await call('ListWebhookSubscriptions', {}, 200));
     expect(list.items.map((s: { id: string }) => s.id)).toEqual([ctx.hookId]);
     const one = body(await call('GetWebhookSubscription', { subscriptionId: ctx.hookId }, 200));
-    expect(one).toMatchObject({ id: ctx.hookId, eventType: 'sender_id.approved', status: 'active', health: { state: 'failing', consecutiveFailures: 1, lastStatusCode: 500 } });
+    expect(one).toMatchObject({
+      id: ctx.hookId,
+      eventType: 'sender_id.approved',
+      status: 'active',
+      health: { state: 'failing', consecutiveFailures: 1, lastStatusCode: 500 },
+    });
     expect(one.secret).toBeUndefined();
     await call('GetWebhookSubscription', { subscriptionId: 'sub_doesnotexist' }, 404);
   });
@@ -193,7 +228,16 @@ describe('every connector action through swagger-client against the embedded hos
     expect(events.items[0]).toMatchObject({ type: 'sender_id.approved', data: expect.objectContaining({ value: 'Globex' }) });
     ctx.eventId = events.items[0].id;
     const attempts = body(await call('ListWebhookDeliveries', { subscriptionId: ctx.hookId, eventId: ctx.eventId, limit: 10 }, 200));
-    expect(attempts.items).toEqual([expect.objectContaining({ eventId: ctx.eventId, webhookId: ctx.eventId, attempt: 1, statusCode: 500, outcome: 'retrying', responseExcerpt: 'database down' })]);
+    expect(attempts.items).toEqual([
+      expect.objectContaining({
+        eventId: ctx.eventId,
+        webhookId: ctx.eventId,
+        attempt: 1,
+        statusCode: 500,
+        outcome: 'retrying',
+        responseExcerpt: 'database down',
+      }),
+    ]);
   });
 
   test('ReplayWebhookDeliveries sends the given-up delivery again', async () => {
@@ -211,13 +255,22 @@ describe('every connector action through swagger-client against the embedded hos
 
   test('RedeliverEvent sends one event again, to every matching subscription or to the one named', async () => {
     r.clear();
-    expect(body(await call('RedeliverEvent', { eventId: ctx.eventId }, 202))).toEqual({ eventId: ctx.eventId, subscriptionIds: [ctx.hookId] });
-    expect(body(await call('RedeliverEvent', { eventId: ctx.eventId, body: { subscriptionId: ctx.hookId } }, 202))).toEqual({ eventId: ctx.eventId, subscriptionIds: [ctx.hookId] });
+    expect(body(await call('RedeliverEvent', { eventId: ctx.eventId }, 202))).toEqual({
+      eventId: ctx.eventId,
+      subscriptionIds: [ctx.hookId],
+    });
+    expect(body(await call('RedeliverEvent', { eventId: ctx.eventId, body: { subscriptionId: ctx.hookId } }, 202))).toEqual({
+      eventId: ctx.eventId,
+      subscriptionIds: [ctx.hookId],
+    });
     await t.host.drain();
     expect(r.received.map((w) => w.headers['webhook-id'])).toEqual([ctx.eventId, ctx.eventId]);
     await call('RedeliverEvent', { eventId: 'evt_doesnotexist' }, 404);
     const rotated = body(await call('RotateWebhookSecret', { subscriptionId: ctx.hookId }, 200));
-    expect(rotated).toEqual({ secret: expect.stringMatching(/^whsec_/), previousSecretExpiresAt: new Date(t.clock.now() + 86_400_000).toISOString() });
+    expect(rotated).toEqual({
+      secret: expect.stringMatching(/^whsec_/),
+      previousSecretExpiresAt: new Date(t.clock.now() + 86_400_000).toISOString(),
+    });
     await call('DeleteWebhookSubscription', { subscriptionId: ctx.hookId }, 204);
   });
 
@@ -226,25 +279,52 @@ describe('every connector action through swagger-client against the embedded hos
     expect(body(await call('CreateGroup', { body: { name: 'connector vip' } }, 409)).code).toBe('group_exists');
     const choices = body(await call('ListGroupValues', {}, 200)).items as { value: string; title: string }[];
     expect(choices).toContainEqual({ value: group.id, title: 'Connector VIP (0 contacts)' });
-    const ada = body(await call('CreateContact', { body: { phone: '+14155552101', firstName: 'Ada', customFields: { plan: 'gold' }, groupIds: [choices.find((c) => c.value === group.id)!.value] } }, 201));
+    const ada = body(
+      await call(
+        'CreateContact',
+        {
+          body: {
+            phone: '+14155552101',
+            firstName: 'Ada',
+            customFields: { plan: 'gold' },
+            groupIds: [choices.find((c) => c.value === group.id)!.value],
+          },
+        },
+        201,
+      ),
+    );
     expect(ada).toMatchObject({ phone: '+14155552101', groups: [{ groupId: group.id, name: 'Connector VIP' }], optedOut: false });
     expect(body(await call('CreateContact', { body: { phone: '+14155552101' } }, 409)).contactId).toBe(ada.id);
-    expect(body(await call('CreateContact', { body: { phone: '+14155552109', groupIds: ['grp_missing'] } }, 422)).errors[0].path).toBe('/groupIds/0');
-    const imported = body(await call('ImportContacts', { body: { csv: 'phone,firstName,city\n+14155552102,Grace,Oslo\nnope,,\n', groupIds: [group.id] } }, 200));
+    expect(body(await call('CreateContact', { body: { phone: '+14155552109', groupIds: ['grp_missing'] } }, 422)).errors[0].path).toBe(
+      '/groupIds/0',
+    );
+    const imported = body(
+      await call('ImportContacts', { body: { csv: 'phone,firstName,city\n+14155552102,Grace,Oslo\nnope,,\n', groupIds: [group.id] } }, 200),
+    );
     expect(imported).toEqual({ created: 1, updated: 0, unchanged: 0, errors: [{ row: 3, field: 'phone', message: expect.any(String) }] });
     const listed = body(await call('ListContacts', { groupId: group.id, limit: 10 }, 200));
     expect(listed.items.map((c: { phone: string }) => c.phone)).toEqual(['+14155552101', '+14155552102']);
     expect(body(await call('GetContact', { contactId: ada.id }, 200))).toEqual(ada);
     await call('GetContact', { contactId: 'ctc_missing' }, 404);
-    expect(body(await call('UpdateContact', { contactId: ada.id, body: { lastName: 'Lovelace', customFields: { plan: null } } }, 200))).toMatchObject({ lastName: 'Lovelace', customFields: {} });
+    expect(
+      body(await call('UpdateContact', { contactId: ada.id, body: { lastName: 'Lovelace', customFields: { plan: null } } }, 200)),
+    ).toMatchObject({ lastName: 'Lovelace', customFields: {} });
     expect(body(await call('ListGroups', {}, 200)).items).toContainEqual(expect.objectContaining({ id: group.id, contactCount: 2 }));
     const renamed = body(await call('UpdateGroup', { groupId: group.id, body: { name: 'Connector VIPs' } }, 200));
     expect(renamed).toMatchObject({ name: 'Connector VIPs', contactCount: 2 });
     expect(body(await call('GetGroup', { groupId: group.id }, 200))).toEqual(renamed);
     const other = body(await call('CreateGroup', { body: { name: 'Connector others' } }, 201));
-    expect(body(await call('AddContactsToGroup', { groupId: other.id, body: { contactIds: [ada.id] } }, 200))).toMatchObject({ added: [ada.id], alreadyMembers: [], group: { contactCount: 1 } });
-    expect(body(await call('AddContactsToGroup', { groupId: other.id, body: { contactIds: ['ctc_missing'] } }, 422)).errors[0].path).toBe('/contactIds/0');
-    expect(body(await call('RemoveContactFromGroup', { groupId: other.id, contactId: ada.id }, 200)).groups).toEqual([{ groupId: group.id, name: 'Connector VIPs' }]);
+    expect(body(await call('AddContactsToGroup', { groupId: other.id, body: { contactIds: [ada.id] } }, 200))).toMatchObject({
+      added: [ada.id],
+      alreadyMembers: [],
+      group: { contactCount: 1 },
+    });
+    expect(body(await call('AddContactsToGroup', { groupId: other.id, body: { contactIds: ['ctc_missing'] } }, 422)).errors[0].path).toBe(
+      '/contactIds/0',
+    );
+    expect(body(await call('RemoveContactFromGroup', { groupId: other.id, contactId: ada.id }, 200)).groups).toEqual([
+      { groupId: group.id, name: 'Connector VIPs' },
+    ]);
     await call('RemoveContactFromGroup', { groupId: other.id, contactId: ada.id }, 404);
     expect(body(await call('DeleteGroup', { groupId: group.id }, 200))).toMatchObject({ id: group.id, contactCount: 2 });
     expect(body(await call('DeleteContact', { contactId: ada.id }, 200))).toMatchObject({ id: ada.id, groups: [] });
@@ -254,9 +334,17 @@ describe('every connector action through swagger-client against the embedded hos
   test('campaigns: CreateCampaign, UpdateCampaign, StartCampaign, GetCampaign, ListCampaigns, ListCampaignValues, ExportCampaignMessages, CancelCampaign', async () => {
     const group = await t.api.post('/groups', { name: 'Connector campaign group' });
     expect((await t.api.post('/contacts', { phone: '+14155550188', firstName: 'Flo', groupIds: [group.body.id] })).status).toBe(201);
-    const draft = body(await call('CreateCampaign', { body: { name: 'Flow campaign', kind: 'bulk', text: 'Hi {{firstName|there}}', groupIds: [group.body.id] } }, 201));
+    const draft = body(
+      await call(
+        'CreateCampaign',
+        { body: { name: 'Flow campaign', kind: 'bulk', text: 'Hi {{firstName|there}}', groupIds: [group.body.id] } },
+        201,
+      ),
+    );
     expect(draft.status).toBe('draft');
-    expect(body(await call('UpdateCampaign', { campaignId: draft.id, body: { text: 'Hello {{firstName|there}}' } }, 200)).text).toBe('Hello {{firstName|there}}');
+    expect(body(await call('UpdateCampaign', { campaignId: draft.id, body: { text: 'Hello {{firstName|there}}' } }, 200)).text).toBe(
+      'Hello {{firstName|there}}',
+    );
     expect(body(await call('StartCampaign', { campaignId: draft.id }, 200)).status).toBe('sending');
     await t.host.drain();
     expect(body(await call('GetCampaign', { campaignId: draft.id }, 200))).toMatchObject({ status: 'sent', progress: { accepted: 1 } });
@@ -269,23 +357,47 @@ describe('every connector action through swagger-client against the embedded hos
     expect(String(csv.text ?? csv.body)).toMatch(/^messageId,phone,text,status,/);
     expect(String(csv.text ?? csv.body)).toContain('+14155550188,Hello Flo,');
     expect(body(await call('CancelCampaign', { campaignId: draft.id }, 409)).code).toBe('campaign_not_cancellable');
-    const other = body(await call('CreateCampaign', { body: { name: 'Never sent', kind: 'bulk', text: 'Hi', groupIds: [group.body.id] } }, 201));
+    const other = body(
+      await call('CreateCampaign', { body: { name: 'Never sent', kind: 'bulk', text: 'Hi', groupIds: [group.body.id] } }, 201),
+    );
     expect(body(await call('CancelCampaign', { campaignId: other.id }, 200)).status).toBe('cancelled');
   });
 
   test('trigger campaigns: ActivateCampaign, TriggerCampaign, PauseCampaign', async () => {
-    const c = body(await call('CreateCampaign', { body: { name: 'Orders', kind: 'trigger', text: 'Order {{orderId}} confirmed', trigger: { phoneField: 'customer.phone', attributes: [{ name: 'orderId', field: 'order.id', required: true }] } } }, 201));
+    const c = body(
+      await call(
+        'CreateCampaign',
+        {
+          body: {
+            name: 'Orders',
+            kind: 'trigger',
+            text: 'Order {{orderId}} confirmed',
+            trigger: { phoneField: 'customer.phone', attributes: [{ name: 'orderId', field: 'order.id', required: true }] },
+          },
+        },
+        201,
+      ),
+    );
     expect(c).toMatchObject({ status: 'paused', triggerUrl: expect.stringMatching(new RegExp(`/api/campaigns/${c.id}/trigger$`)) });
     expect(body(await call('ActivateCampaign', { campaignId: c.id }, 200)).status).toBe('active');
     const payload = { customer: { phone: '+14155550189' }, order: { id: 'SO-7' } };
-    expect(body(await call('TriggerCampaign', { campaignId: c.id, 'Idempotency-Key': 'order-SO-7', body: payload }, 202))).toMatchObject({ to: '+14155550189', text: 'Order SO-7 confirmed', campaignId: c.id });
-    expect(body(await call('TriggerCampaign', { campaignId: c.id, body: { customer: {} } }, 422)).errors.map((e: { path: string }) => e.path)).toEqual(['/customer/phone', '/order/id']);
+    expect(body(await call('TriggerCampaign', { campaignId: c.id, 'Idempotency-Key': 'order-SO-7', body: payload }, 202))).toMatchObject({
+      to: '+14155550189',
+      text: 'Order SO-7 confirmed',
+      campaignId: c.id,
+    });
+    expect(
+      body(await call('TriggerCampaign', { campaignId: c.id, body: { customer: {} } }, 422)).errors.map((e: { path: string }) => e.path),
+    ).toEqual(['/customer/phone', '/order/id']);
     expect(body(await call('PauseCampaign', { campaignId: c.id }, 200)).status).toBe('paused');
     expect(body(await call('TriggerCampaign', { campaignId: c.id, body: payload }, 409)).code).toBe('campaign_not_active');
   });
 
   test('every action of the definition was driven (a new operation needs a case here)', () => {
-    const actions = operations(spec).filter((o) => !o.op['x-ms-trigger']).map((o) => o.id).sort();
+    const actions = operations(spec)
+      .filter((o) => !o.op['x-ms-trigger'])
+      .map((o) => o.id)
+      .sort();
     expect(actions.filter((id) => !driven.has(id))).toEqual([]);
   });
 });

@@ -17,7 +17,11 @@ describe('breaking-change guard (connector/operations.lock.json)', () => {
   test('the lock records every operation of the definition, with its required parameters', () => {
     const l = lock();
     for (const id of Object.keys(operationsOf(committedDefinition()))) expect(l[id]).toBeDefined();
-    expect(l.SendSms).toMatchObject({ method: 'POST', path: '/messages', parameters: { body: true, 'body.to': true, 'body.text': true, 'body.from': false, 'body.sendAt': false } });
+    expect(l.SendSms).toMatchObject({
+      method: 'POST',
+      path: '/messages',
+      parameters: { body: true, 'body.to': true, 'body.text': true, 'body.from': false, 'body.sendAt': false },
+    });
     expect(l.OnSmsReceived!.parameters).toMatchObject({ 'body.callbackUrl': true, 'body.virtualNumber': false });
   });
 

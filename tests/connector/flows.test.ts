@@ -36,7 +36,10 @@ describe('Power Automate flows on every trigger', () => {
     pa = new PowerAutomate(definition, t.url, await connectorKey(t));
     receiver = await startReceiver();
     const me = await t.api.get('/me');
-    for (const [number, label] of [[SUPPORT_LINE, 'Support line'], [SALES_LINE, 'Sales']] as const) {
+    for (const [number, label] of [
+      [SUPPORT_LINE, 'Support line'],
+      [SALES_LINE, 'Sales'],
+    ] as const) {
       expect((await t.admin.post('/operator/virtual-numbers', { accountId: me.body.id, number, label })).status).toBe(201);
     }
   });
@@ -48,7 +51,11 @@ describe('Power Automate flows on every trigger', () => {
   // ---- how each event is caused on the embedded host ------------------------------------------
 
   async function inbound(to: string, text: string): Promise<void> {
-    const body = JSON.stringify({ messages: [{ id: `in-${to}-${t.clock.now()}-${text.length}`, from: '+14155550123', to, text, at: new Date(t.clock.now()).toISOString() }] });
+    const body = JSON.stringify({
+      messages: [
+        { id: `in-${to}-${t.clock.now()}-${text.length}`, from: '+14155550123', to, text, at: new Date(t.clock.now()).toISOString() },
+      ],
+    });
     const res = await fetch(`${t.url}/api/carriers/simulator/inbound`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signSimulatorPayload(SIMULATOR_SECRET, body, t.clock.now()) },
@@ -66,7 +73,11 @@ describe('Power Automate flows on every trigger', () => {
   }
 
   async function schedule(): Promise<string> {
-    const res = await t.api.post('/messages', { to: '+14155550125', text: 'Later', sendAt: new Date(t.clock.now() + 3_600_000).toISOString() });
+    const res = await t.api.post('/messages', {
+      to: '+14155550125',
+      text: 'Later',
+      sendAt: new Date(t.clock.now() + 3_600_000).toISOString(),
+    });
     expect(res.status).toBe(202);
     return res.body.id;
   }
@@ -109,7 +120,12 @@ describe('Power Automate flows on every trigger', () => {
     const n = (campaignCounter += 1);
     const group = await t.api.post('/groups', { name: `Flow campaign group ${n}` });
     await addContact([group.body.id]);
-    const created = await t.api.post('/campaigns', { name: `Flow campaign ${n}`, kind: 'bulk', text: 'Flow campaign message', groupIds: [group.body.id] });
+    const created = await t.api.post('/campaigns', {
+      name: `Flow campaign ${n}`,
+      kind: 'bulk',
+      text: 'Flow campaign message',
+      groupIds: [group.body.id],
+    });
     expect(created.status).toBe(201);
     return created.body.id;
   }
@@ -162,8 +178,21 @@ describe('Power Automate flows on every trigger', () => {
     },
     OnBalanceLow: { cause: crossLowBalance, expect: { count: 1, data: { currency: 'USD' } } },
     // Both monitors fire on each cause; each flow receives only its own trigger.
-    OnDeliveryRateLow: { cause: () => crossMonitorThresholds(t), expect: { count: 1, data: { threshold: 1, currentRate: expect.any(Number), affectedCampaigns: expect.any(Array) } } },
-    OnHighBounceRate: { cause: () => crossMonitorThresholds(t), expect: { count: 1, data: { threshold: 0, affectedNumbers: expect.arrayContaining(['+14155551400']), bounceReasons: expect.arrayContaining([expect.objectContaining({ code: 1400 })]) } } },
+    OnDeliveryRateLow: {
+      cause: () => crossMonitorThresholds(t),
+      expect: { count: 1, data: { threshold: 1, currentRate: expect.any(Number), affectedCampaigns: expect.any(Array) } },
+    },
+    OnHighBounceRate: {
+      cause: () => crossMonitorThresholds(t),
+      expect: {
+        count: 1,
+        data: {
+          threshold: 0,
+          affectedNumbers: expect.arrayContaining(['+14155551400']),
+          bounceReasons: expect.arrayContaining([expect.objectContaining({ code: 1400 })]),
+        },
+      },
+    },
     OnMessageScheduled: {
       cause: async () => {
         await schedule();
@@ -184,7 +213,10 @@ describe('Power Automate flows on every trigger', () => {
         await addContact([flowGroups.added!]);
         await addContact([]);
       },
-      expect: { count: 1, data: { groups: [{ groupId: expect.any(String), name: 'Flow added' }], contact: expect.objectContaining({ optedOut: false }) } },
+      expect: {
+        count: 1,
+        data: { groups: [{ groupId: expect.any(String), name: 'Flow added' }], contact: expect.objectContaining({ optedOut: false }) },
+      },
     },
     OnContactUpdated: {
       inputs: async () => {
@@ -193,14 +225,16 @@ describe('Power Automate flows on every trigger', () => {
         return { groupId: flowGroups.updated };
       },
       cause: async () => {
-        for (const id of updatedContacts) expect((await t.api.patch(`/contacts/${id}`, { firstName: `Flow ${(contactCounter += 1)}` })).status).toBe(200);
+        for (const id of updatedContacts)
+          expect((await t.api.patch(`/contacts/${id}`, { firstName: `Flow ${(contactCounter += 1)}` })).status).toBe(200);
       },
       expect: { count: 1, data: { changedFields: ['firstName'], groups: [{ groupId: expect.any(String), name: 'Flow updated' }] } },
     },
     OnContactDeleted: {
       inputs: async () => ({ groupId: (flowGroups.deleted = await pickGroup('OnContactDeleted', 'Flow deleted')) }),
       cause: async () => {
-        for (const id of [await addContact([flowGroups.deleted!]), await addContact([])]) expect((await t.api.delete(`/contacts/${id}`)).status).toBe(200);
+        for (const id of [await addContact([flowGroups.deleted!]), await addContact([])])
+          expect((await t.api.delete(`/contacts/${id}`)).status).toBe(200);
       },
       expect: { count: 1, data: { reason: 'api', groups: [{ groupId: expect.any(String), name: 'Flow deleted' }] } },
     },
@@ -228,14 +262,24 @@ describe('Power Automate flows on every trigger', () => {
         await startCampaigns(flowCampaigns.failed!);
         expect((await t.admin.post(`/operator/accounts/${me}/credits`, { amount: credits })).status).toBe(200);
       },
-      expect: { count: 1, data: { error: { code: 'insufficient_credits', message: expect.any(String) }, affectedRecipients: 1, sentBeforeFailure: 0 } },
+      expect: {
+        count: 1,
+        data: { error: { code: 'insufficient_credits', message: expect.any(String) }, affectedRecipients: 1, sentBeforeFailure: 0 },
+      },
     },
     OnKeywordMatched: {
       inputs: async () => {
-        expect((await t.api.post('/keywords', { keyword: 'Hours', matchType: 'starts_with', virtualNumber: SUPPORT_LINE })).status).toBe(201);
+        expect((await t.api.post('/keywords', { keyword: 'Hours', matchType: 'starts_with', virtualNumber: SUPPORT_LINE })).status).toBe(
+          201,
+        );
         expect((await t.api.post('/keywords', { keyword: 'Price', matchType: 'contains' })).status).toBe(201);
         const choices = await pa.dropdown('OnKeywordMatched', 'keyword');
-        expect(choices).toEqual(expect.arrayContaining([{ value: 'Hours', title: 'Hours (starts_with)' }, { value: 'Price', title: 'Price (contains)' }]));
+        expect(choices).toEqual(
+          expect.arrayContaining([
+            { value: 'Hours', title: 'Hours (starts_with)' },
+            { value: 'Price', title: 'Price (contains)' },
+          ]),
+        );
         return { keyword: choices.find((c) => c.value === 'Hours')!.value };
       },
       // The other rule's match must not reach this flow: the filter works.
@@ -243,7 +287,17 @@ describe('Power Automate flows on every trigger', () => {
         await inbound(SUPPORT_LINE, 'Hours on Sunday?');
         await inbound(SALES_LINE, 'your price list');
       },
-      expect: { count: 1, data: { keyword: 'Hours', matchType: 'starts_with', text: 'Hours on Sunday?', virtualNumber: SUPPORT_LINE, from: '+14155550123', contactId: null } },
+      expect: {
+        count: 1,
+        data: {
+          keyword: 'Hours',
+          matchType: 'starts_with',
+          text: 'Hours on Sunday?',
+          virtualNumber: SUPPORT_LINE,
+          from: '+14155550123',
+          contactId: null,
+        },
+      },
     },
     OnAutoReplySent: {
       inputs: async () => {
@@ -255,7 +309,16 @@ describe('Power Automate flows on every trigger', () => {
         await inbound(SALES_LINE, 'menu');
         await inbound(SUPPORT_LINE, 'MENU!');
       },
-      expect: { count: 1, data: { virtualNumber: SALES_LINE, keyword: 'Menu', originalMessage: expect.objectContaining({ text: 'menu' }), reply: expect.objectContaining({ text: 'Today: soup' }), sender: { phone: '+14155550123', contactId: null } } },
+      expect: {
+        count: 1,
+        data: {
+          virtualNumber: SALES_LINE,
+          keyword: 'Menu',
+          originalMessage: expect.objectContaining({ text: 'menu' }),
+          reply: expect.objectContaining({ text: 'Today: soup' }),
+          sender: { phone: '+14155550123', contactId: null },
+        },
+      },
     },
     OnSenderIdApproved: { cause: () => senderIdDecision('approve'), expect: { count: 1, data: { status: 'approved' } } },
     OnSenderIdRejected: { cause: () => senderIdDecision('reject'), expect: { count: 1, data: { status: 'rejected', reason: 'Checked' } } },
@@ -267,33 +330,36 @@ describe('Power Automate flows on every trigger', () => {
   });
 
   // Every trigger has a case (the test above).
-  test.each(triggerIds)('%s: subscribe, re-save, cause the event, receive a payload matching x-ms-notification-content, turn off, silence', async (id) => {
-    const c = cases[id]!;
-    const path = `/flow/${id}`;
-    const inputs = c.inputs ? await c.inputs() : {};
-    const sub = await pa.subscribe(id, `${receiver.url}${path}`, inputs);
-    expect(sub.status).toBe(201);
-    expect(sub.location).toMatch(new RegExp(`^${t.url}/api/hooks/sub_`));
-    // Power Automate re-saves flows: subscribing again with the same callback URL is an upsert, not a second subscription.
-    expect((await pa.subscribe(id, `${receiver.url}${path}`, inputs)).location).toBe(sub.location);
+  test.each(triggerIds)(
+    '%s: subscribe, re-save, cause the event, receive a payload matching x-ms-notification-content, turn off, silence',
+    async (id) => {
+      const c = cases[id]!;
+      const path = `/flow/${id}`;
+      const inputs = c.inputs ? await c.inputs() : {};
+      const sub = await pa.subscribe(id, `${receiver.url}${path}`, inputs);
+      expect(sub.status).toBe(201);
+      expect(sub.location).toMatch(new RegExp(`^${t.url}/api/hooks/sub_`));
+      // Power Automate re-saves flows: subscribing again with the same callback URL is an upsert, not a second subscription.
+      expect((await pa.subscribe(id, `${receiver.url}${path}`, inputs)).location).toBe(sub.location);
 
-    await c.cause();
-    await t.host.drain();
-    const calls = receiver.callsTo(path);
-    expect(calls).toHaveLength(c.expect.count);
-    const schema = pa.notificationSchema(id);
-    for (const call of calls) {
-      expect({ id, errors: validate(schema, call.body) }).toEqual({ id, errors: [] });
-      const payload = call.body as { id: string; data: Record<string, unknown> };
-      expect(payload.data).toMatchObject(c.expect.data);
-      expect(call.headers['webhook-id']).toBe(payload.id); // Standard Webhooks: the id Power Automate can dedupe on
-    }
+      await c.cause();
+      await t.host.drain();
+      const calls = receiver.callsTo(path);
+      expect(calls).toHaveLength(c.expect.count);
+      const schema = pa.notificationSchema(id);
+      for (const call of calls) {
+        expect({ id, errors: validate(schema, call.body) }).toEqual({ id, errors: [] });
+        const payload = call.body as { id: string; data: Record<string, unknown> };
+        expect(payload.data).toMatchObject(c.expect.data);
+        expect(call.headers['webhook-id']).toBe(payload.id); // Standard Webhooks: the id Power Automate can dedupe on
+      }
 
-    // Turning the flow off: Power Automate DELETEs the Location; it retries DELETEs, so a repeat succeeds too.
-    expect(await pa.unsubscribe(sub.location!)).toBe(204);
-    expect(await pa.unsubscribe(sub.location!)).toBe(204);
-    await c.cause();
-    await t.host.drain();
-    expect(receiver.callsTo(path)).toHaveLength(c.expect.count);
-  });
+      // Turning the flow off: Power Automate DELETEs the Location; it retries DELETEs, so a repeat succeeds too.
+      expect(await pa.unsubscribe(sub.location!)).toBe(204);
+      expect(await pa.unsubscribe(sub.location!)).toBe(204);
+      await c.cause();
+      await t.host.drain();
+      expect(receiver.callsTo(path)).toHaveLength(c.expect.count);
+    },
+  );
 });

@@ -29,7 +29,12 @@ describe('connector generation', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('"Send an SMS"', '"Send a text"'));
     rmSync(join(tmp, 'icon.png'));
     const problems = await checkConnectorFiles(tmp);
-    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/apiDefinition\.swagger\.json differs/), expect.stringMatching(/icon\.png is missing/)]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/apiDefinition\.swagger\.json differs/),
+        expect.stringMatching(/icon\.png is missing/),
+      ]),
+    );
   });
 
   test('connector:build writes all files into an empty folder, and a second build changes nothing', async () => {
@@ -41,7 +46,9 @@ describe('connector generation', () => {
   });
 
   test('host, basePath and schemes come from CONNECTOR_* settings at generation time', () => {
-    const { apiDefinition } = generateConnector(connectorOptionsFromEnv({ CONNECTOR_HOST: 'sms.contoso.com:8443', CONNECTOR_BASE_PATH: '/sms/api/', CONNECTOR_SCHEMES: 'https' }));
+    const { apiDefinition } = generateConnector(
+      connectorOptionsFromEnv({ CONNECTOR_HOST: 'sms.contoso.com:8443', CONNECTOR_BASE_PATH: '/sms/api/', CONNECTOR_SCHEMES: 'https' }),
+    );
     expect(apiDefinition).toMatchObject({ host: 'sms.contoso.com:8443', basePath: '/sms/api', schemes: ['https'] });
     const defaults = generateConnector(connectorOptionsFromEnv({})).apiDefinition;
     expect(defaults).toMatchObject({ host: 'dataflows-sms.azurewebsites.net', basePath: '/api', schemes: ['https'] });
@@ -58,8 +65,14 @@ describe('connector generation', () => {
   });
 
   test('every account route with connector metadata is an operation, and no operator, carrier or open route is', () => {
-    const ids = operations(committedDefinition()).map((o) => o.id).sort();
-    expect(ids).toEqual(connectorRoutes(routeTable).map((r) => r.operationId).sort());
+    const ids = operations(committedDefinition())
+      .map((o) => o.id)
+      .sort();
+    expect(ids).toEqual(
+      connectorRoutes(routeTable)
+        .map((r) => r.operationId)
+        .sort(),
+    );
     for (const r of routeTable.filter((r) => r.auth !== 'account')) expect(ids).not.toContain(r.operationId);
   });
 
@@ -71,7 +84,17 @@ describe('connector generation', () => {
 
   test('the actions the issue names are there, with from as a dropdown of approved sender IDs and sendAt', () => {
     const ids = operations(committedDefinition()).map((o) => o.id);
-    for (const id of ['SendSms', 'GetMessage', 'ListMessages', 'CancelScheduledMessage', 'GetBalance', 'ListVirtualNumbers', 'RequestSenderId', 'GetAccount']) expect(ids).toContain(id);
+    for (const id of [
+      'SendSms',
+      'GetMessage',
+      'ListMessages',
+      'CancelScheduledMessage',
+      'GetBalance',
+      'ListVirtualNumbers',
+      'RequestSenderId',
+      'GetAccount',
+    ])
+      expect(ids).toContain(id);
     const send = operations(committedDefinition()).find((o) => o.id === 'SendSms')!;
     const body = (send.op.parameters as Record<string, any>[]).find((p) => p.in === 'body')!;
     expect(body.schema.properties.from['x-ms-dynamic-values']).toMatchObject({ operationId: 'ListSenderIdValues' });

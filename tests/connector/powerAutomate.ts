@@ -14,9 +14,15 @@ export class PowerAutomate {
   private readonly keyHeader: string;
 
   /** `baseUrl` replaces scheme and host of the definition, as a connector pointed at this deployment would. */
-  constructor(private readonly definition: Json, private readonly baseUrl: string, private readonly apiKey: string) {
+  constructor(
+    private readonly definition: Json,
+    private readonly baseUrl: string,
+    private readonly apiKey: string,
+  ) {
     this.ops = operations(definition);
-    const security = Object.values((definition.securityDefinitions ?? {}) as Record<string, Json>).find((s) => s.type === 'apiKey' && s.in === 'header');
+    const security = Object.values((definition.securityDefinitions ?? {}) as Record<string, Json>).find(
+      (s) => s.type === 'apiKey' && s.in === 'header',
+    );
     if (!security) throw new Error('the definition has no API-key header security');
     this.keyHeader = String(security.name);
   }
@@ -56,7 +62,11 @@ export class PowerAutomate {
   }
 
   /** Registers the flow: POST to the trigger with the callback URL and the maker's inputs. */
-  async subscribe(operationId: string, callbackUrl: string, inputs: Record<string, unknown> = {}): Promise<{ status: number; location: string | null; body: unknown }> {
+  async subscribe(
+    operationId: string,
+    callbackUrl: string,
+    inputs: Record<string, unknown> = {},
+  ): Promise<{ status: number; location: string | null; body: unknown }> {
     const op = this.operation(operationId);
     const schema = this.bodySchema(operationId);
     const body: Record<string, unknown> = {};
@@ -95,7 +105,12 @@ export interface Received {
 }
 
 /** The flows' side: a local HTTP endpoint on port 0 that records every call and answers 200. */
-export async function startReceiver(): Promise<{ url: string; calls: Received[]; callsTo(path: string): Received[]; close(): Promise<void> }> {
+export async function startReceiver(): Promise<{
+  url: string;
+  calls: Received[];
+  callsTo(path: string): Received[];
+  close(): Promise<void>;
+}> {
   const calls: Received[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];

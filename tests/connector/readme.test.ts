@@ -9,8 +9,15 @@ import { CONNECTOR_DIR, committedDefinition } from './committed';
 const readme = readFileSync(join(CONNECTOR_DIR, 'readme.md'), 'utf8');
 
 describe('connector/readme.md', () => {
-  test('has the sections of Microsoft\'s connector readme template', () => {
-    for (const heading of ['## Publisher: ', '## Prerequisites', '## Supported Operations', '## Obtaining Credentials', '## Known Issues and Limitations', '## Deployment Instructions']) {
+  test("has the sections of Microsoft's connector readme template", () => {
+    for (const heading of [
+      '## Publisher: ',
+      '## Prerequisites',
+      '## Supported Operations',
+      '## Obtaining Credentials',
+      '## Known Issues and Limitations',
+      '## Deployment Instructions',
+    ]) {
       expect(readme).toContain(heading);
     }
   });
@@ -18,7 +25,9 @@ describe('connector/readme.md', () => {
   test('lists every trigger and visible action of the definition by its summary, and nothing else', () => {
     const section = readme.slice(readme.indexOf('## Supported Operations'), readme.indexOf('## Obtaining Credentials'));
     const listed = [...section.matchAll(/^\| ([^|]+?) \|/gm)].map((m) => m[1]!).filter((s) => !['Trigger', 'Action', '---'].includes(s));
-    const visible = operations(committedDefinition()).filter((o) => o.op['x-ms-visibility'] !== 'internal').map((o) => String(o.op.summary));
+    const visible = operations(committedDefinition())
+      .filter((o) => o.op['x-ms-visibility'] !== 'internal')
+      .map((o) => String(o.op.summary));
     expect(listed.sort()).toEqual(visible.sort());
   });
 

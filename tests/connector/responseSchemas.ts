@@ -11,7 +11,9 @@ export function responseValidator(definition: Json) {
   // strict: false — the schemas carry x-ms-* annotations, which are not JSON Schema keywords.
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv);
-  const definitions = Object.fromEntries(Object.entries((definition.definitions ?? {}) as Record<string, Json>).map(([k, v]) => [k, nullable(v)]));
+  const definitions = Object.fromEntries(
+    Object.entries((definition.definitions ?? {}) as Record<string, Json>).map(([k, v]) => [k, nullable(v)]),
+  );
   const cache = new Map<Json, ValidateFunction>();
 
   return function validate(schema: Json, value: unknown): string[] {
@@ -27,7 +29,8 @@ export function responseValidator(definition: Json) {
 function nullable(schema: Json): Json {
   const out: Json = {};
   for (const [k, v] of Object.entries(schema)) {
-    if (k === 'properties') out.properties = Object.fromEntries(Object.entries(v as Record<string, Json>).map(([n, s]) => [n, nullable(s)]));
+    if (k === 'properties')
+      out.properties = Object.fromEntries(Object.entries(v as Record<string, Json>).map(([n, s]) => [n, nullable(s)]));
     else if ((k === 'items' || k === 'additionalProperties') && v && typeof v === 'object') out[k] = nullable(v as Json);
     else out[k] = v;
   }

@@ -16,9 +16,7 @@ declare module 'swagger-client' {
     spec: Record<string, unknown>;
     execute(options: ExecuteOptions): Promise<SwaggerResponse>;
   }
-  interface SwaggerClientFactory {
-    (options: { spec: object; authorizations?: Record<string, unknown> }): Promise<SwaggerClientInstance>;
-  }
+  type SwaggerClientFactory = (options: { spec: object; authorizations?: Record<string, unknown> }) => Promise<SwaggerClientInstance>;
   const SwaggerClient: SwaggerClientFactory;
   export default SwaggerClient;
 }

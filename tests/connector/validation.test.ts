@@ -1,13 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCommentedJson, referenceDir, validateApiDefinitionSchema, validateApiPropertiesSchema, validateSwagger20 } from '../../scripts/connector/validate';
+import {
+  readCommentedJson,
+  referenceDir,
+  validateApiDefinitionSchema,
+  validateApiPropertiesSchema,
+  validateSwagger20,
+} from '../../scripts/connector/validate';
 import type { Json } from './certificationRules';
 import { committedDefinition, committedProperties } from './committed';
 
 const clone = <T>(v: T): T => structuredClone(v);
 // The negative cases edit deep paths of the JSON document; typing every step would only add noise.
 
-describe('the connector files against Microsoft\'s schemas and a Swagger 2.0 parser', () => {
+describe("the connector files against Microsoft's schemas and a Swagger 2.0 parser", () => {
   test('the reference schemas are found beside the repository and carry comments that must be stripped', () => {
     const file = join(referenceDir(), 'apiDefinition.swagger.schema.json');
     expect(existsSync(file)).toBe(true);

@@ -125,14 +125,19 @@ describe('Cosmos DataStore adapter specifics (cosmosdb-server in-process)', () =
     let looks = 0;
     const spy = jest.spyOn(internals, 'priorMessages').mockImplementation(async (...args) => (++looks === 1 ? new Map() : real(...args)));
     try {
-      const chunk = [makeMessage({ accountId: account.id, idempotencyKey: 'late-marker' }), makeMessage({ accountId: account.id, idempotencyKey: 'new-one' })];
+      const chunk = [
+        makeMessage({ accountId: account.id, idempotencyKey: 'late-marker' }),
+        makeMessage({ accountId: account.id, idempotencyKey: 'new-one' }),
+      ];
       const outcome = await store.messages.acceptMany(chunk, () => []);
       expect(looks).toBe(2);
       expect(outcome.results.map((r) => r.replayed)).toEqual([true, false]);
       expect(outcome.results[0]!.message).toEqual(earlier.message);
       expect(outcome.balance).toEqual({ before: 900n, after: 825n });
       expect((await store.accounts.get(account.id))!.balance).toBe(825n);
-      expect((await store.messages.list(account.id, {}, { limit: 10 })).items.map((m) => m.id).sort()).toEqual([earlier.message.id, chunk[1]!.id].sort());
+      expect((await store.messages.list(account.id, {}, { limit: 10 })).items.map((m) => m.id).sort()).toEqual(
+        [earlier.message.id, chunk[1]!.id].sort(),
+      );
     } finally {
       spy.mockRestore();
     }
@@ -144,14 +149,23 @@ describe('Cosmos DataStore adapter specifics (cosmosdb-server in-process)', () =
     const account = await store.accounts.create(makeAccount({ balance: 9_999_999_999_999_999n, lowBalanceThreshold: 10_000n }));
     const { resource } = await tenants().item(account.id, account.id).read();
     expect(resource).toMatchObject({ balance: '9999999999999999', lowBalanceThreshold: '10000' });
-    const campaign = await store.campaigns.create(makeCampaign({ accountId: account.id, progress: { recipients: 1, accepted: 1, skipped: 0, costMinor: 123n } }));
+    const campaign = await store.campaigns.create(
+      makeCampaign({ accountId: account.id, progress: { recipients: 1, accepted: 1, skipped: 0, costMinor: 123n } }),
+    );
     expect((await tenants().item(campaign.id, account.id).read()).resource).toMatchObject({ progress: { costMinor: '123' } });
   });
 
   it('reads documents written before amounts were strings (JSON numbers), and moves their balance exactly', async () => {
     // An account and a campaign as the release before wrote them: amounts as JSON numbers.
     const old = makeAccount({ balance: 0n, lowBalanceThreshold: 0n });
-    await tenants().items.create({ ...old, balance: 1_000_000, lowBalanceThreshold: 100_000, accountId: old.id, docType: 'account', version: 'v-old' });
+    await tenants().items.create({
+      ...old,
+      balance: 1_000_000,
+      lowBalanceThreshold: 100_000,
+      accountId: old.id,
+      docType: 'account',
+      version: 'v-old',
+    });
     const oldCampaign = makeCampaign({ accountId: old.id });
     await tenants().items.create({ ...oldCampaign, progress: { ...oldCampaign.progress, costMinor: 4_500 }, docType: 'campaign' });
 
@@ -168,8 +182,18 @@ describe('Cosmos DataStore adapter specifics (cosmosdb-server in-process)', () =
 
   it('an account with a number balance (older release) still takes a chunk debit', async () => {
     const old = makeAccount();
-    await tenants().items.create({ ...old, balance: 10_000, lowBalanceThreshold: 0, accountId: old.id, docType: 'account', version: 'v-old' });
-    const chunk = [makeMessage({ accountId: old.id, idempotencyKey: 'old-1' }), makeMessage({ accountId: old.id, idempotencyKey: 'old-2' })];
+    await tenants().items.create({
+      ...old,
+      balance: 10_000,
+      lowBalanceThreshold: 0,
+      accountId: old.id,
+      docType: 'account',
+      version: 'v-old',
+    });
+    const chunk = [
+      makeMessage({ accountId: old.id, idempotencyKey: 'old-1' }),
+      makeMessage({ accountId: old.id, idempotencyKey: 'old-2' }),
+    ];
     expect((await store.messages.acceptMany(chunk, () => [])).balance).toEqual({ before: 10_000n, after: 9_850n });
   });
 
@@ -180,7 +204,9 @@ describe('Cosmos DataStore adapter specifics (cosmosdb-server in-process)', () =
     const vn = makeVirtualNumber({ accountId: b.id, number: '+15550002222' });
     await expect(store.virtualNumbers.create(vn)).resolves.toEqual(vn);
     expect(await store.virtualNumbers.findByNumber(vn.number)).toEqual(vn);
-    await expect(store.virtualNumbers.create(makeVirtualNumber({ accountId: a.id, number: vn.number }))).rejects.toBeInstanceOf(DuplicateError);
+    await expect(store.virtualNumbers.create(makeVirtualNumber({ accountId: a.id, number: vn.number }))).rejects.toBeInstanceOf(
+      DuplicateError,
+    );
     expect(await store.virtualNumbers.findByNumber(vn.number)).toEqual(vn);
   });
 });

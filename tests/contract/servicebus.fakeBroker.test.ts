@@ -79,7 +79,13 @@ describe('FakeServiceBus behaves like the broker', () => {
   it('keeps duplicates when the queue does not require duplicate detection', async () => {
     const plain = fakeBus(clock, { requiresDuplicateDetection: false });
     const sender = plain.createSender(SMS);
-    await sender.scheduleMessages([{ body: 1, messageId: 'same' }, { body: 2, messageId: 'same' }], new Date(clock.now()));
+    await sender.scheduleMessages(
+      [
+        { body: 1, messageId: 'same' },
+        { body: 2, messageId: 'same' },
+      ],
+      new Date(clock.now()),
+    );
     expect(plain.counts(SMS)).toMatchObject({ active: 2 });
   });
 
@@ -119,7 +125,7 @@ describe('FakeServiceBus behaves like the broker', () => {
     await receiver.abandonMessage(bAgain as never, { note: 'abandoned' });
     const [bThird] = await receiver.receiveMessages(10);
     expect(bThird?.deliveryCount).toBe(3);
-    expect(bThird?.applicationProperties?.['note']).toBe('abandoned');
+    expect(bThird?.applicationProperties?.note).toBe('abandoned');
   });
 
   it('moves a dead-lettered message with its reason, description and extra properties', async () => {

@@ -5,8 +5,8 @@ import { systemClock } from '../../shared/ports/clock';
 import { QUEUE_OF, type LeasedTask, type SmsSendTask, type Task } from '../../shared/ports/taskQueue';
 import { SMS } from './serviceBusSetup';
 
-const connectionString = process.env['SERVICEBUS_CONNECTION_STRING'];
-const namespace = process.env['SERVICEBUS_NAMESPACE'];
+const connectionString = process.env.SERVICEBUS_CONNECTION_STRING;
+const namespace = process.env.SERVICEBUS_NAMESPACE;
 const realEnabled = Boolean(connectionString || namespace);
 const describeReal = realEnabled ? describe : describe.skip;
 if (!realEnabled) {
@@ -19,7 +19,7 @@ if (!realEnabled) {
 }
 
 describeReal('Service Bus adapter against a real namespace', () => {
-  const prefix = process.env['SERVICEBUS_QUEUE_PREFIX'] ?? '';
+  const prefix = process.env.SERVICEBUS_QUEUE_PREFIX ?? '';
   const run = `run_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
   let n = 0;
   const mine = (): SmsSendTask => ({ type: 'sms.send.v1', accountId: run, messageId: `msg_${++n}` });
@@ -28,13 +28,11 @@ describeReal('Service Bus adapter against a real namespace', () => {
   let adapter: ServiceBusTaskQueue;
 
   beforeAll(() => {
-    client = serviceBusClientFromConfig(
-      connectionString ? { connectionString } : { fullyQualifiedNamespace: namespace as string },
-    );
+    client = serviceBusClientFromConfig(connectionString ? { connectionString } : { fullyQualifiedNamespace: namespace as string });
     adapter = createServiceBusTaskQueue({
       client,
       clock: systemClock,
-      maxAttempts: Number(process.env['SERVICEBUS_MAX_DELIVERY_COUNT'] ?? 10),
+      maxAttempts: Number(process.env.SERVICEBUS_MAX_DELIVERY_COUNT ?? 10),
       entityName: (queue) => `${prefix}${queue}`,
       receiveWaitMs: 5_000,
     });

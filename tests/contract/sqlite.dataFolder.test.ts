@@ -14,9 +14,15 @@ import { makeMessage } from '../fixtures/records';
 const FIXTURE = readFileSync(join(__dirname, '../fixtures/sqlite/dataFolderBeforeStoreSplit.sql'), 'utf8');
 
 type SchemaRow = { type: string; name: string; tbl_name: string; sql: string | null };
-const schemaOf = (db: Db): SchemaRow[] => db.prepare('SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name').all() as SchemaRow[];
+const schemaOf = (db: Db): SchemaRow[] =>
+  db.prepare('SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name').all() as SchemaRow[];
 const versionsOf = (db: Db): Record<string, number> =>
-  Object.fromEntries((db.prepare('SELECT component, version FROM schema_versions').all() as { component: string; version: number }[]).map((r) => [r.component, r.version]));
+  Object.fromEntries(
+    (db.prepare('SELECT component, version FROM schema_versions').all() as { component: string; version: number }[]).map((r) => [
+      r.component,
+      r.version,
+    ]),
+  );
 
 /** Tables added since that release (each store migrates its own in): compared apart. */
 const ADDED_SINCE = ['api_keys', 'send_limits', 'pace_states'];
@@ -127,7 +133,10 @@ describe('SQLite data folder from before compact message rows', () => {
     const db = openDatabase(':memory:');
     db.exec(BEFORE_COMPACT);
     // What the old release read: its document with the etag beside it.
-    const before = (db.prepare('SELECT doc, etag FROM messages ORDER BY id').all() as { doc: string; etag: string }[]).map((r) => ({ ...(JSON.parse(r.doc) as Message), etag: r.etag }));
+    const before = (db.prepare('SELECT doc, etag FROM messages ORDER BY id').all() as { doc: string; etag: string }[]).map((r) => ({
+      ...(JSON.parse(r.doc) as Message),
+      etag: r.etag,
+    }));
     return { db, before };
   }
 
@@ -140,12 +149,20 @@ describe('SQLite data folder from before compact message rows', () => {
       expect(versionsOf(db).messages).toBe(3);
       for (const m of before) expect(await store.messages.get(m.accountId, m.id)).toEqual(m);
       const listed = await store.messages.list(ACC, {}, { limit: 10 });
-      expect(listed.items.map((m) => m.id)).toEqual([...before].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1)).map((m) => m.id));
-      expect((await store.messages.list(ACC, { campaignId: 'cmp_old' }, { limit: 10 })).items.map((m) => m.id)).toEqual(['msg_old_campaign_1']);
+      expect(listed.items.map((m) => m.id)).toEqual(
+        [...before]
+          .sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1))
+          .map((m) => m.id),
+      );
+      expect((await store.messages.list(ACC, { campaignId: 'cmp_old' }, { limit: 10 })).items.map((m) => m.id)).toEqual([
+        'msg_old_campaign_1',
+      ]);
       expect(await store.messages.countByStatus(ACC, {})).toMatchObject({ delivered: 2, undelivered: 1, scheduled: 1, queued: 2 });
       const delivered = before.find((m) => m.id === 'msg_01M94SQH1TA5HFNK94K2JHTKAQ')!;
       expect(await store.messages.findByCarrierMessageId('simulator', delivered.carrierMessageId!)).toEqual(delivered);
-      expect((await store.messages.listStale('scheduled', '2999-01-01T00:00:00.000Z', 10)).map((m) => m.id)).toEqual(['msg_01M94SQH2Z5SR7C7BB9W16XDWE']);
+      expect((await store.messages.listStale('scheduled', '2999-01-01T00:00:00.000Z', 10)).map((m) => m.id)).toEqual([
+        'msg_01M94SQH2Z5SR7C7BB9W16XDWE',
+      ]);
       const replay = await store.messages.accept(makeMessage({ accountId: ACC, idempotencyKey: 'idem-old-2' }), 75n, () => []);
       expect(replay).toMatchObject({ replayed: true, message: { id: 'msg_01M94SQH30QPXWPK5WKHWRTCJJ' } });
     } finally {
@@ -160,12 +177,24 @@ describe('SQLite data folder from before compact message rows', () => {
     try {
       const queued = before.find((m) => m.id === 'msg_01M94SQH30QPXWPK5WKHWRTCJJ')!;
       const at = '2026-12-06T05:00:00.000Z';
-      const next: Message = { ...queued, status: 'sent', sentAt: at, updatedAt: at, attempts: 1, carrierMessageId: 'sim-upgraded', history: [...queued.history, { status: 'sent', at }] };
+      const next: Message = {
+        ...queued,
+        status: 'sent',
+        sentAt: at,
+        updatedAt: at,
+        attempts: 1,
+        carrierMessageId: 'sim-upgraded',
+        history: [...queued.history, { status: 'sent', at }],
+      };
       const { message: sent } = await store.messages.transition(next, 0n, () => []);
       expect(sent.etag).not.toBe(queued.etag);
       expect(await store.messages.get(ACC, queued.id)).toEqual(sent);
       await expect(store.messages.transition({ ...next, status: 'failed' }, 0n, () => [])).rejects.toBeInstanceOf(ConcurrencyError);
-      const { message: delivered } = await store.messages.transition({ ...sent, status: 'delivered', deliveredAt: at, updatedAt: at }, 0n, () => []);
+      const { message: delivered } = await store.messages.transition(
+        { ...sent, status: 'delivered', deliveredAt: at, updatedAt: at },
+        0n,
+        () => [],
+      );
       expect(await store.messages.findByCarrierMessageId('simulator', 'sim-upgraded')).toEqual(delivered);
     } finally {
       await store.close();

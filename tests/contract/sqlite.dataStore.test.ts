@@ -51,11 +51,23 @@ describe('SQLite data store upgrades', () => {
       // As the release before wrote them: the threshold and the campaign cost as JSON numbers.
       const old = makeAccount();
       const { etag: _none, ...doc } = { ...old, balance: 1_000_000, lowBalanceThreshold: 100_000 };
-      db.prepare('INSERT INTO accounts (id, api_key_hash, balance, etag, doc) VALUES (?, ?, ?, ?, ?)').run(old.id, old.apiKeyHash, 1_000_000, 'etag-1', JSON.stringify(doc));
+      db.prepare('INSERT INTO accounts (id, api_key_hash, balance, etag, doc) VALUES (?, ?, ?, ?, ?)').run(
+        old.id,
+        old.apiKeyHash,
+        1_000_000,
+        'etag-1',
+        JSON.stringify(doc),
+      );
       const campaign = await store.campaigns.create(makeCampaign({ accountId: old.id }));
-      const raw = JSON.parse((db.prepare('SELECT doc FROM campaigns WHERE id = ?').get(campaign.id) as { doc: string }).doc) as Record<string, { costMinor: unknown }>;
+      const raw = JSON.parse((db.prepare('SELECT doc FROM campaigns WHERE id = ?').get(campaign.id) as { doc: string }).doc) as Record<
+        string,
+        { costMinor: unknown }
+      >;
       expect(raw.progress!.costMinor).toBe('0');
-      db.prepare('UPDATE campaigns SET doc = ? WHERE id = ?').run(JSON.stringify({ ...raw, progress: { ...raw.progress, costMinor: 4_500 } }), campaign.id);
+      db.prepare('UPDATE campaigns SET doc = ? WHERE id = ?').run(
+        JSON.stringify({ ...raw, progress: { ...raw.progress, costMinor: 4_500 } }),
+        campaign.id,
+      );
 
       expect(await store.accounts.get(old.id)).toEqual({ ...old, balance: 1_000_000n, lowBalanceThreshold: 100_000n, etag: 'etag-1' });
       expect((await store.campaigns.get(old.id, campaign.id))!.progress.costMinor).toBe(4_500n);

@@ -54,7 +54,9 @@ describe('SQLite retention', () => {
   });
 
   test('a backlog larger than one chunk is pruned completely', async () => {
-    const events = Array.from({ length: 12_000 }, (_, i) => makeEvent({ accountId: 'acc_2', occurredAt: new Date(Date.parse('2025-06-01T00:00:00.000Z') + i).toISOString() }));
+    const events = Array.from({ length: 12_000 }, (_, i) =>
+      makeEvent({ accountId: 'acc_2', occurredAt: new Date(Date.parse('2025-06-01T00:00:00.000Z') + i).toISOString() }),
+    );
     await store.outbox.append(events);
     await store.outbox.markDispatched(events.map((e) => e.id));
     expect((await store.retention.prune('2026-01-01T00:00:00.000Z')).dispatchedEvents).toBe(12_000);

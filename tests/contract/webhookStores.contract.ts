@@ -95,8 +95,14 @@ export function describeWebhookStoreContract(name: string, open: () => Promise<D
 
     test('the same event type and URL twice in one account is a DuplicateError; other types, URLs and accounts are not', async () => {
       const s = await store.subscriptions.create(makeSubscription());
-      await expect(store.subscriptions.create(makeSubscription({ accountId: s.accountId, callbackUrl: s.callbackUrl }))).rejects.toBeInstanceOf(DuplicateError);
-      await expect(store.subscriptions.create(makeSubscription({ accountId: s.accountId, callbackUrl: s.callbackUrl, eventType: 'sms.status_changed' }))).resolves.toBeDefined();
+      await expect(
+        store.subscriptions.create(makeSubscription({ accountId: s.accountId, callbackUrl: s.callbackUrl })),
+      ).rejects.toBeInstanceOf(DuplicateError);
+      await expect(
+        store.subscriptions.create(
+          makeSubscription({ accountId: s.accountId, callbackUrl: s.callbackUrl, eventType: 'sms.status_changed' }),
+        ),
+      ).resolves.toBeDefined();
       await expect(store.subscriptions.create(makeSubscription({ accountId: s.accountId }))).resolves.toBeDefined();
       await expect(store.subscriptions.create(makeSubscription({ callbackUrl: s.callbackUrl }))).resolves.toBeDefined();
       expect(await store.subscriptions.list(s.accountId)).toHaveLength(3);
@@ -104,7 +110,11 @@ export function describeWebhookStoreContract(name: string, open: () => Promise<D
 
     test('update is guarded by the etag and returns a new one', async () => {
       const s = await store.subscriptions.create(makeSubscription());
-      const updated = await store.subscriptions.update({ ...s, filters: { virtualNumber: '+14155550199' }, health: { ...s.health, consecutiveFailures: 2, failingSince: at(1) } });
+      const updated = await store.subscriptions.update({
+        ...s,
+        filters: { virtualNumber: '+14155550199' },
+        health: { ...s.health, consecutiveFailures: 2, failingSince: at(1) },
+      });
       expect(updated.etag).not.toBe(s.etag);
       expect((await store.subscriptions.get(s.accountId, s.id))?.filters).toEqual({ virtualNumber: '+14155550199' });
       await expect(store.subscriptions.update({ ...s, filters: {} })).rejects.toBeInstanceOf(ConcurrencyError);
@@ -115,7 +125,11 @@ export function describeWebhookStoreContract(name: string, open: () => Promise<D
       const old = await store.subscriptions.create(makeSubscription());
       expect(strip((await store.subscriptions.get(old.accountId, old.id))!)).not.toHaveProperty('previousSecret');
       const previousSecret = { secret: old.secret, expiresAt: at(86_400_000) };
-      const rotated = await store.subscriptions.update({ ...old, secret: 'whsec_bmV3IHNlY3JldCBvZiB0aGlydHktdHdvIGJ5dGVzIQ==', previousSecret });
+      const rotated = await store.subscriptions.update({
+        ...old,
+        secret: 'whsec_bmV3IHNlY3JldCBvZiB0aGlydHktdHdvIGJ5dGVzIQ==',
+        previousSecret,
+      });
       const read = (await store.subscriptions.get(old.accountId, old.id))!;
       expect(read).toEqual(rotated);
       expect(read.previousSecret).toEqual(previousSecret);
@@ -144,13 +158,17 @@ export function describeWebhookStoreContract(name: string, open: () => Promise<D
       expect((await store.subscriptions.findByCallback(s.accountId, s.eventType, s.callbackUrl))?.id).toBe(again.id);
       // The old tombstone is still there, and deleting the new one frees the URL again.
       await store.subscriptions.update({ ...again, status: 'deleted' });
-      await expect(store.subscriptions.create(makeSubscription({ accountId: s.accountId, callbackUrl: s.callbackUrl }))).resolves.toBeDefined();
+      await expect(
+        store.subscriptions.create(makeSubscription({ accountId: s.accountId, callbackUrl: s.callbackUrl })),
+      ).resolves.toBeDefined();
     });
 
     test('concurrent creates of the same URL: exactly one wins', async () => {
       const accountId = uniqueId('acc');
       const url = `https://example.com/${uniqueId('race')}`;
-      const results = await Promise.allSettled([1, 2, 3, 4].map(() => store.subscriptions.create(makeSubscription({ accountId, callbackUrl: url }))));
+      const results = await Promise.allSettled(
+        [1, 2, 3, 4].map(() => store.subscriptions.create(makeSubscription({ accountId, callbackUrl: url }))),
+      );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(DuplicateError);
       expect(await store.subscriptions.list(accountId)).toHaveLength(1);
@@ -161,7 +179,17 @@ export function describeWebhookStoreContract(name: string, open: () => Promise<D
       const targetId = uniqueId('sub');
       const eventA = uniqueId('evt');
       const a1 = makeAttempt({ accountId, targetId, eventId: eventA, at: at(1_000) });
-      const a2 = makeAttempt({ accountId, targetId, eventId: eventA, at: at(6_000), attempt: 2, statusCode: 200, outcome: 'succeeded', error: null, nextAttemptAt: null });
+      const a2 = makeAttempt({
+        accountId,
+        targetId,
+        eventId: eventA,
+        at: at(6_000),
+        attempt: 2,
+        statusCode: 200,
+        outcome: 'succeeded',
+        error: null,
+        nextAttemptAt: null,
+      });
       const b1 = makeAttempt({ accountId, targetId, at: at(3_000), statusCode: null, error: 'ECONNREFUSED', responseExcerpt: null });
       const elsewhere = makeAttempt({ accountId, at: at(2_000) });
       const otherTenant = makeAttempt({ targetId, at: at(2_500) });

@@ -7,7 +7,8 @@ describe('HTTP API on the embedded host', () => {
   });
   afterEach(() => t.close());
 
-  const outbox = (type: string, accountId = t.host.seed.accountId) => t.host.runtime.deps.store.outbox.listForAccount(accountId, { type }, 100);
+  const outbox = (type: string, accountId = t.host.seed.accountId) =>
+    t.host.runtime.deps.store.outbox.listForAccount(accountId, { type }, 100);
 
   describe('auth', () => {
     test('health needs no key; everything else does', async () => {
@@ -30,7 +31,9 @@ describe('HTTP API on the embedded host', () => {
 
     test('admin routes take only the admin key', async () => {
       expect((await t.api.post('/operator/accounts', { name: 'x' })).status).toBe(401);
-      expect((await apiClient(t.url, { 'x-admin-key': 'wrong' }).post('/operator/accounts', { name: 'x' })).body.code).toBe('invalid_admin_key');
+      expect((await apiClient(t.url, { 'x-admin-key': 'wrong' }).post('/operator/accounts', { name: 'x' })).body.code).toBe(
+        'invalid_admin_key',
+      );
       expect((await t.admin.post('/operator/accounts', { name: 'x' })).status).toBe(201);
     });
   });
@@ -105,7 +108,12 @@ describe('HTTP API on the embedded host', () => {
     test('admin credits change the balance', async () => {
       const res = await t.admin.post(`/operator/accounts/${t.host.seed.accountId}/credits`, { amount: '25.50' });
       expect(res.status).toBe(200);
-      expect((await t.api.get('/balance')).body).toEqual({ credits: '125.50', currency: 'USD', lowBalanceThreshold: '10.00', isLow: false });
+      expect((await t.api.get('/balance')).body).toEqual({
+        credits: '125.50',
+        currency: 'USD',
+        lowBalanceThreshold: '10.00',
+        isLow: false,
+      });
       expect((await t.admin.post('/operator/accounts/acc_missing/credits', { amount: '1' })).status).toBe(404);
     });
   });
@@ -130,7 +138,11 @@ describe('HTTP API on the embedded host', () => {
 
       const bad = await t.api.post('/sender-ids', { value: 'SPAMMY' });
       await t.admin.post(`/operator/sender-ids/${bad.body.id}/reject`, { reason: 'Misleading' });
-      expect((await outbox('sender_id.rejected'))[0]!.data).toMatchObject({ value: 'SPAMMY', reason: 'Misleading', resubmission: expect.any(String) });
+      expect((await outbox('sender_id.rejected'))[0]!.data).toMatchObject({
+        value: 'SPAMMY',
+        reason: 'Misleading',
+        resubmission: expect.any(String),
+      });
     });
 
     test.each([
@@ -163,7 +175,11 @@ describe('HTTP API on the embedded host', () => {
 
   describe('tenancy', () => {
     test("another account's message, cancel and list are invisible (404 / empty)", async () => {
-      const mine = await t.api.post('/messages', { to: '+14155550123', text: 'Mine', sendAt: new Date(t.clock.now() + 120_000).toISOString() });
+      const mine = await t.api.post('/messages', {
+        to: '+14155550123',
+        text: 'Mine',
+        sendAt: new Date(t.clock.now() + 120_000).toISOString(),
+      });
       const other = await t.newAccount();
       expect((await other.api.get(`/messages/${mine.body.id}`)).status).toBe(404);
       expect((await other.api.post(`/messages/${mine.body.id}/cancel`)).status).toBe(404);
@@ -183,7 +199,9 @@ describe('HTTP API on the embedded host', () => {
       const seen: string[] = [];
       let token: string | null = null;
       do {
-        const res: { body: { items: { id: string }[]; continuationToken: string | null } } = await t.api.get(`/messages?limit=3${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`);
+        const res: { body: { items: { id: string }[]; continuationToken: string | null } } = await t.api.get(
+          `/messages?limit=3${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`,
+        );
         seen.push(...res.body.items.map((m) => m.id));
         token = res.body.continuationToken;
       } while (token);
@@ -191,7 +209,11 @@ describe('HTTP API on the embedded host', () => {
       const bounced = (await t.api.get('/messages?status=undelivered')).body.items;
       expect(bounced.map((m: { id: string }) => m.id).sort()).toEqual([ids[0], ids[2], ids[4], ids[6]].sort());
       expect((await t.api.get('/messages?to=%2B14155550123')).body.items).toHaveLength(3);
-      expect((await t.api.get('/messages?since=2026-03-01T12:00:03.000Z&until=2026-03-01T12:00:05.000Z')).body.items.map((m: { id: string }) => m.id)).toEqual([ids[3], ids[2]]);
+      expect(
+        (await t.api.get('/messages?since=2026-03-01T12:00:03.000Z&until=2026-03-01T12:00:05.000Z')).body.items.map(
+          (m: { id: string }) => m.id,
+        ),
+      ).toEqual([ids[3], ids[2]]);
       const bad = await t.api.get('/messages?continuationToken=garbage');
       expect(bad.status).toBe(400);
       expect(bad.body.errors[0].path).toBe('query/continuationToken');
@@ -200,9 +222,15 @@ describe('HTTP API on the embedded host', () => {
 
   describe('virtual numbers and settings', () => {
     test('admin assigns a number; the account lists it; a number belongs to one account', async () => {
-      const res = await t.admin.post('/operator/virtual-numbers', { accountId: t.host.seed.accountId, number: '+14155550999', label: 'Support' });
+      const res = await t.admin.post('/operator/virtual-numbers', {
+        accountId: t.host.seed.accountId,
+        number: '+14155550999',
+        label: 'Support',
+      });
       expect(res.status).toBe(201);
-      expect((await t.api.get('/virtual-numbers')).body.items).toEqual([expect.objectContaining({ number: '+14155550999', country: 'US', label: 'Support', capabilities: ['sms'] })]);
+      expect((await t.api.get('/virtual-numbers')).body.items).toEqual([
+        expect.objectContaining({ number: '+14155550999', country: 'US', label: 'Support', capabilities: ['sms'] }),
+      ]);
       const other = await t.newAccount();
       expect((await t.admin.post('/operator/virtual-numbers', { accountId: other.id, number: '+14155550999' })).status).toBe(409);
       expect((await other.api.get('/virtual-numbers')).body.items).toEqual([]);

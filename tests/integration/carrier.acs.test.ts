@@ -27,13 +27,26 @@ function acsApi() {
     const scripted = script.shift()?.(req);
     if (scripted) return scripted;
     if (!signatureIsValid(req)) return { status: 401, body: JSON.stringify({ error: { code: 'Denied', message: 'bad signature' } }) };
-    const body = JSON.parse(req.body) as { smsRecipients: { to: string; repeatabilityRequestId: string; repeatabilityFirstSent: string }[] };
+    const body = JSON.parse(req.body) as {
+      smsRecipients: { to: string; repeatabilityRequestId: string; repeatabilityFirstSent: string }[];
+    };
     const value = body.smsRecipients.map((r) => {
       const earlier = sent.get(r.repeatabilityRequestId);
       if (earlier && earlier.firstSent !== r.repeatabilityFirstSent) {
-        return { to: r.to, httpStatusCode: 400, successful: false, repeatabilityResult: 'rejected', errorMessage: 'Repeatability-First-Sent does not match' };
+        return {
+          to: r.to,
+          httpStatusCode: 400,
+          successful: false,
+          repeatabilityResult: 'rejected',
+          errorMessage: 'Repeatability-First-Sent does not match',
+        };
       }
-      const record = earlier ?? { requestId: r.repeatabilityRequestId, firstSent: r.repeatabilityFirstSent, messageId: `Outgoing_2026030112000${++counter}_${r.repeatabilityRequestId.slice(0, 8)}`, to: r.to };
+      const record = earlier ?? {
+        requestId: r.repeatabilityRequestId,
+        firstSent: r.repeatabilityFirstSent,
+        messageId: `Outgoing_2026030112000${++counter}_${r.repeatabilityRequestId.slice(0, 8)}`,
+        to: r.to,
+      };
       sent.set(r.repeatabilityRequestId, record);
       return { to: r.to, messageId: record.messageId, httpStatusCode: 202, successful: true, repeatabilityResult: 'accepted' };
     });
@@ -81,7 +94,11 @@ async function sendOne(to = '+14155550123', text = 'Hello from ACS', api = accou
   return (await api.get(`/messages/${res.body.id}`)).body;
 }
 
-function callback(kind: 'status' | 'inbound', body: unknown, { key = EG_KEY as string | null, headers = {} as Record<string, string>, method = 'POST' } = {}) {
+function callback(
+  kind: 'status' | 'inbound',
+  body: unknown,
+  { key = EG_KEY as string | null, headers = {} as Record<string, string>, method = 'POST' } = {},
+) {
   return fetch(`${t.url}/api/carriers/acs/${kind}${key === null ? '' : `?key=${encodeURIComponent(key)}`}`, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
@@ -93,7 +110,8 @@ function callback(kind: 'status' | 'inbound', body: unknown, { key = EG_KEY as s
 function deliveryReport(acsMessageId: string, tag: string | undefined, status: 'Delivered' | 'Failed', details = 'No error.') {
   return {
     id: acsMessageId,
-    topic: '/subscriptions/{subscription-id}/resourceGroups/{group-name}/providers/microsoft.communication/communicationservices/{communication-services-resource-name}',
+    topic:
+      '/subscriptions/{subscription-id}/resourceGroups/{group-name}/providers/microsoft.communication/communicationservices/{communication-services-resource-name}',
     subject: '/phonenumber/15555555555',
     data: {
       MessageId: acsMessageId,
@@ -102,7 +120,9 @@ function deliveryReport(acsMessageId: string, tag: string | undefined, status: '
       DeliveryStatus: status,
       DeliveryStatusDetails: details,
       ReceivedTimestamp: at(5_000),
-      DeliveryAttempts: [{ Timestamp: at(4_000), SegmentsSucceeded: status === 'Delivered' ? 1 : 0, SegmentsFailed: status === 'Delivered' ? 0 : 1 }],
+      DeliveryAttempts: [
+        { Timestamp: at(4_000), SegmentsSucceeded: status === 'Delivered' ? 1 : 0, SegmentsFailed: status === 'Delivered' ? 0 : 1 },
+      ],
       ...(tag === undefined ? {} : { Tag: tag }),
     },
     eventType: 'Microsoft.Communication.SMSDeliveryReportReceived',
@@ -120,7 +140,8 @@ function asCloudEvent(e: ReturnType<typeof deliveryReport>) {
 function smsReceived(from: string, to: string, text: string, id = `Incoming_${Math.random().toString(16).slice(2)}`) {
   return {
     id,
-    topic: '/subscriptions/{subscription-id}/resourceGroups/{group-name}/providers/microsoft.communication/communicationservices/{communication-services-resource-name}',
+    topic:
+      '/subscriptions/{subscription-id}/resourceGroups/{group-name}/providers/microsoft.communication/communicationservices/{communication-services-resource-name}',
     subject: `/phonenumber/${to}`,
     data: { MessageId: id, From: from, To: to, Message: text, ReceivedTimestamp: at(1_000) },
     eventType: 'Microsoft.Communication.SMSReceived',
@@ -139,7 +160,12 @@ describe('sending through ACS', () => {
     expect(req.url).toBe('/sms?api-version=2021-03-07');
     expect(signatureIsValid(req)).toBe(true);
     const body = JSON.parse(req.body);
-    expect(body).toMatchObject({ from: 'Other', message: 'Hello from ACS', smsRecipients: [{ to: '+14155550123' }], smsSendOptions: { enableDeliveryReport: true, tag: m.id } });
+    expect(body).toMatchObject({
+      from: 'Other',
+      message: 'Hello from ACS',
+      smsRecipients: [{ to: '+14155550123' }],
+      smsSendOptions: { enableDeliveryReport: true, tag: m.id },
+    });
     expect(m).toMatchObject({ status: 'sent', carrier: 'acs', attempts: 1 });
     expect(m.carrierMessageId).toMatch(/^Outgoing_/);
   });
@@ -166,19 +192,41 @@ describe('sending through ACS', () => {
 
   test('throttling and server errors are retried; a refused recipient fails the message and refunds it', async () => {
     const balance0 = (await account.api.get('/balance')).body.credits;
-    acs.script.push(() => ({ status: 429, headers: { 'retry-after': '30' }, body: JSON.stringify({ error: { code: 'TooManyRequests', message: 'slow down' } }) }));
+    acs.script.push(() => ({
+      status: 429,
+      headers: { 'retry-after': '30' },
+      body: JSON.stringify({ error: { code: 'TooManyRequests', message: 'slow down' } }),
+    }));
     const throttledAt = t.clock.now();
     const throttled = await sendOne('+14155550125', 'Throttled first');
     expect(throttled).toMatchObject({ status: 'queued', attempts: 0, statusReason: { code: 1412 } });
     // The sender is slowed down (rate halved) and nothing of it goes before Retry-After.
-    const limits = (await t.admin.get(`/operator/senders/${encodeURIComponent(throttled.from)}/limits`)).body.carriers.find((c: { carrier: string }) => c.carrier === 'acs');
-    expect(limits).toMatchObject({ currentRate: 50_000, lastThrottledAt: new Date(throttledAt).toISOString(), throttledUntil: new Date(throttledAt + 30_000).toISOString() });
+    const limits = (await t.admin.get(`/operator/senders/${encodeURIComponent(throttled.from)}/limits`)).body.carriers.find(
+      (c: { carrier: string }) => c.carrier === 'acs',
+    );
+    expect(limits).toMatchObject({
+      currentRate: 50_000,
+      lastThrottledAt: new Date(throttledAt).toISOString(),
+      throttledUntil: new Date(throttledAt + 30_000).toISOString(),
+    });
     await t.advance(20_000);
     expect((await account.api.get(`/messages/${throttled.id}`)).body.status).toBe('queued');
     await t.advance(10_000);
     expect((await account.api.get(`/messages/${throttled.id}`)).body.status).toBe('sent');
 
-    acs.script.push((req) => ({ status: 202, body: JSON.stringify({ value: [{ to: JSON.parse(req.body).smsRecipients[0].to, httpStatusCode: 400, successful: false, errorMessage: 'Invalid To phone number format.' }] }) }));
+    acs.script.push((req) => ({
+      status: 202,
+      body: JSON.stringify({
+        value: [
+          {
+            to: JSON.parse(req.body).smsRecipients[0].to,
+            httpStatusCode: 400,
+            successful: false,
+            errorMessage: 'Invalid To phone number format.',
+          },
+        ],
+      }),
+    }));
     const refused = await sendOne('+14155550126', 'Refused');
     expect(refused).toMatchObject({ status: 'failed', statusReason: { code: 1410 } });
     // The refused message was refunded; only the throttled one (sent) is still charged.
@@ -194,7 +242,10 @@ describe('Event Grid handshakes', () => {
         id: '2d1781af-3a4c-4d7c-bd0c-e34b19da4e66',
         topic: '/subscriptions/xx/resourceGroups/xx/providers/microsoft.communication/communicationservices/xx',
         subject: '',
-        data: { validationCode: '512d38b6-c7b8-40c8-89fe-f46f9e9622b6', validationUrl: 'https://rp-eastus2.eventgrid.azure.net:553/eventsubscriptions/sub/validate?id=512d38b6' },
+        data: {
+          validationCode: '512d38b6-c7b8-40c8-89fe-f46f9e9622b6',
+          validationUrl: 'https://rp-eastus2.eventgrid.azure.net:553/eventsubscriptions/sub/validate?id=512d38b6',
+        },
         eventType: 'Microsoft.EventGrid.SubscriptionValidationEvent',
         eventTime: '2026-03-01T12:00:00.000Z',
         metadataVersion: '1',
@@ -214,7 +265,10 @@ describe('Event Grid handshakes', () => {
     const res = await callback('status', undefined, { method: 'OPTIONS', headers: { 'webhook-request-origin': 'eventgrid.azure.net' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('webhook-allowed-origin')).toBe('eventgrid.azure.net');
-    expect((await callback('inbound', undefined, { method: 'OPTIONS', key: null, headers: { 'webhook-request-origin': 'eventgrid.azure.net' } })).status).toBe(403);
+    expect(
+      (await callback('inbound', undefined, { method: 'OPTIONS', key: null, headers: { 'webhook-request-origin': 'eventgrid.azure.net' } }))
+        .status,
+    ).toBe(403);
   });
 });
 
@@ -222,17 +276,25 @@ describe('delivery reports through Event Grid', () => {
   test('Event Grid schema: delivered and failed reports in one batch, each mapped; a duplicate changes nothing', async () => {
     const a = await sendOne('+14155550131', 'Report A');
     const b = await sendOne('+14155550132', 'Report B');
-    const batch = [deliveryReport(a.carrierMessageId, a.id, 'Delivered'), deliveryReport(b.carrierMessageId, b.id, 'Failed', 'ErrorCode: 4006. ErrorMessage: The Destination/To number is not reachable.')];
+    const batch = [
+      deliveryReport(a.carrierMessageId, a.id, 'Delivered'),
+      deliveryReport(b.carrierMessageId, b.id, 'Failed', 'ErrorCode: 4006. ErrorMessage: The Destination/To number is not reachable.'),
+    ];
     const res = await callback('status', batch);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ applied: [a.carrierMessageId, b.carrierMessageId], ignored: [], unknown: [] });
     expect((await account.api.get(`/messages/${a.id}`)).body).toMatchObject({ status: 'delivered', deliveredAt: at(5_000) });
-    expect((await account.api.get(`/messages/${b.id}`)).body).toMatchObject({ status: 'undelivered', statusReason: { code: 1404, message: 'Soft Bounce' } });
+    expect((await account.api.get(`/messages/${b.id}`)).body).toMatchObject({
+      status: 'undelivered',
+      statusReason: { code: 1404, message: 'Soft Bounce' },
+    });
 
     const again = await callback('status', batch);
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ applied: [], ignored: [a.carrierMessageId, b.carrierMessageId], unknown: [] });
-    expect((await account.api.get(`/messages/${a.id}`)).body.history.filter((h: { status: string }) => h.status === 'delivered')).toHaveLength(1);
+    expect(
+      (await account.api.get(`/messages/${a.id}`)).body.history.filter((h: { status: string }) => h.status === 'delivered'),
+    ).toHaveLength(1);
   });
 
   test.each([
@@ -242,7 +304,9 @@ describe('delivery reports through Event Grid', () => {
     ['5002', 1409],
   ])('ACS error %s maps to reason %d', async (code, reason) => {
     const m = await sendOne(`+1415555${code}`, `Error ${code}`);
-    const res = await callback('status', [deliveryReport(m.carrierMessageId, m.id, 'Failed', `ErrorCode: ${code}. ErrorMessage: whatever ACS says`)]);
+    const res = await callback('status', [
+      deliveryReport(m.carrierMessageId, m.id, 'Failed', `ErrorCode: ${code}. ErrorMessage: whatever ACS says`),
+    ]);
     expect(res.status).toBe(200);
     expect((await account.api.get(`/messages/${m.id}`)).body.statusReason.code).toBe(reason);
   });
@@ -250,9 +314,15 @@ describe('delivery reports through Event Grid', () => {
   test('CloudEvents schema: a single event and a batch are both read', async () => {
     const a = await sendOne('+14155550141', 'Cloud A');
     const b = await sendOne('+14155550142', 'Cloud B');
-    const single = await callback('status', asCloudEvent(deliveryReport(a.carrierMessageId, a.id, 'Delivered')), { headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' } });
+    const single = await callback('status', asCloudEvent(deliveryReport(a.carrierMessageId, a.id, 'Delivered')), {
+      headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' },
+    });
     expect(single.status).toBe(200);
-    const batch = await callback('status', [asCloudEvent(deliveryReport(b.carrierMessageId, b.id, 'Failed', 'ErrorCode: 4002. ErrorMessage: invalid To'))], { headers: { 'content-type': 'application/cloudevents-batch+json; charset=utf-8' } });
+    const batch = await callback(
+      'status',
+      [asCloudEvent(deliveryReport(b.carrierMessageId, b.id, 'Failed', 'ErrorCode: 4002. ErrorMessage: invalid To'))],
+      { headers: { 'content-type': 'application/cloudevents-batch+json; charset=utf-8' } },
+    );
     expect(batch.status).toBe(200);
     expect((await account.api.get(`/messages/${a.id}`)).body.status).toBe('delivered');
     expect((await account.api.get(`/messages/${b.id}`)).body).toMatchObject({ status: 'undelivered', statusReason: { code: 1400 } });
@@ -262,16 +332,21 @@ describe('delivery reports through Event Grid', () => {
     const early = await callback('status', [deliveryReport('Outgoing_not_recorded_yet', 'msg_01JNOTRECORDEDYET00000000', 'Delivered')]);
     expect(early.status).toBe(503);
     expect(await early.json()).toEqual({ applied: [], ignored: [], unknown: ['Outgoing_not_recorded_yet'] });
-    const foreign = await callback('status', [deliveryReport('Outgoing_someone_else', undefined, 'Delivered'), deliveryReport('Outgoing_other_tag', 'their-order-42', 'Delivered')]);
+    const foreign = await callback('status', [
+      deliveryReport('Outgoing_someone_else', undefined, 'Delivered'),
+      deliveryReport('Outgoing_other_tag', 'their-order-42', 'Delivered'),
+    ]);
     expect(foreign.status).toBe(200);
     expect(await foreign.json()).toEqual({ applied: [], ignored: [], unknown: [] });
   });
 
-  test('a report changes only the message it names, never another account\'s', async () => {
+  test("a report changes only the message it names, never another account's", async () => {
     const other = await t.newAccount({ carrier: 'acs', senderId: 'Second' });
     const mine = await sendOne('+14155550151', 'Mine');
     const theirs = await sendOne('+14155550151', 'Theirs', other.api);
-    const res = await callback('status', [deliveryReport(theirs.carrierMessageId, theirs.id, 'Failed', 'ErrorCode: 4004. ErrorMessage: gone')]);
+    const res = await callback('status', [
+      deliveryReport(theirs.carrierMessageId, theirs.id, 'Failed', 'ErrorCode: 4004. ErrorMessage: gone'),
+    ]);
     expect(res.status).toBe(200);
     expect((await other.api.get(`/messages/${theirs.id}`)).body.status).toBe('undelivered');
     expect((await account.api.get(`/messages/${mine.id}`)).body.status).toBe('sent');
@@ -307,15 +382,26 @@ describe('delivery reports through Event Grid', () => {
 
 describe('inbound SMS through Event Grid', () => {
   test('SMSReceived reaches the account owning the number, with E.164 numbers', async () => {
-    const res = await callback('inbound', [smsReceived('14155550100', '14255550100', 'Great to connect with ACS events', 'Incoming_20260301120000_abc')]);
+    const res = await callback('inbound', [
+      smsReceived('14155550100', '14255550100', 'Great to connect with ACS events', 'Incoming_20260301120000_abc'),
+    ]);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ accepted: ['Incoming_20260301120000_abc'], unknownNumber: [] });
     const events = await t.host.runtime.deps.store.outbox.listForAccount(account.id, { type: 'sms.received' }, 10);
-    expect(events.at(-1)!.data).toMatchObject({ from: '+14155550100', virtualNumber: ACS_NUMBER, text: 'Great to connect with ACS events', carrierMessageId: 'Incoming_20260301120000_abc', timestamp: at(1_000) });
+    expect(events.at(-1)!.data).toMatchObject({
+      from: '+14155550100',
+      virtualNumber: ACS_NUMBER,
+      text: 'Great to connect with ACS events',
+      carrierMessageId: 'Incoming_20260301120000_abc',
+      timestamp: at(1_000),
+    });
   });
 
   test('a number nobody has is reported, not an error; delivery reports on the inbound route are not inbound messages', async () => {
-    const res = await callback('inbound', [smsReceived('14155550100', '19998887777', 'To nobody', 'Incoming_nobody'), deliveryReport('Outgoing_x', 'msg_X', 'Delivered')]);
+    const res = await callback('inbound', [
+      smsReceived('14155550100', '19998887777', 'To nobody', 'Incoming_nobody'),
+      deliveryReport('Outgoing_x', 'msg_X', 'Delivered'),
+    ]);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ accepted: [], unknownNumber: ['Incoming_nobody'] });
     expect((await callback('inbound', [{ ...smsReceived('1', '2', 'x'), data: { Message: 'no numbers' } }])).status).toBe(400);

@@ -23,7 +23,9 @@ if (!installed) {
       throw new Error(`${KANNEL_BINARIES.bearerbox} / ${KANNEL_BINARIES.smsbox} missing: .ci/run installs the kannel package`);
     });
   } else {
-    console.warn(`Skipping the Kannel suite: ${KANNEL_BINARIES.bearerbox} and ${KANNEL_BINARIES.smsbox} are not installed (apt-get install -y kannel).`);
+    console.warn(
+      `Skipping the Kannel suite: ${KANNEL_BINARIES.bearerbox} and ${KANNEL_BINARIES.smsbox} are not installed (apt-get install -y kannel).`,
+    );
   }
 }
 
@@ -34,7 +36,12 @@ if (!installed) {
 
   beforeAll(async () => {
     const [admin, smsbox, smsc, sendsms] = await freePorts(4);
-    t = await startTestHost({ KANNEL_SENDSMS_URL: `http://127.0.0.1:${sendsms}/cgi-bin/sendsms`, KANNEL_USERNAME: USER, KANNEL_PASSWORD: PASSWORD, KANNEL_CALLBACK_SECRET: SECRET });
+    t = await startTestHost({
+      KANNEL_SENDSMS_URL: `http://127.0.0.1:${sendsms}/cgi-bin/sendsms`,
+      KANNEL_USERNAME: USER,
+      KANNEL_PASSWORD: PASSWORD,
+      KANNEL_CALLBACK_SECRET: SECRET,
+    });
     kannel = await startKannel({
       ports: { admin: admin!, smsbox: smsbox!, smsc: smsc!, sendsms: sendsms! },
       username: USER,
@@ -61,12 +68,19 @@ if (!installed) {
 
   test('a GSM message goes out through sendsms and its delivery report comes back through the dlr-url', async () => {
     const id = await send('+14155550123', 'Hello through Kannel');
-    const line = await eventually(async () => kannel.mt.find((l) => l.data.toString('utf8') === 'Hello through Kannel'), 'the MT at the fake SMSC');
+    const line = await eventually(
+      async () => kannel.mt.find((l) => l.data.toString('utf8') === 'Hello through Kannel'),
+      'the MT at the fake SMSC',
+    );
     expect(line).toMatchObject({ from: 'Other', to: '+14155550123', type: 'text' });
-    const m = await eventually(async () => {
-      const m = await message(id);
-      return m.status === 'delivered' && m;
-    }, 'the delivery report', 30_000);
+    const m = await eventually(
+      async () => {
+        const m = await message(id);
+        return m.status === 'delivered' && m;
+      },
+      'the delivery report',
+      30_000,
+    );
     expect(m).toMatchObject({ carrier: 'kannel', carrierMessageId: id, attempts: 1 });
     expect(m.history.map((h: { status: string }) => h.status)).toEqual(['queued', 'sent', 'delivered']);
   }, 40_000);
@@ -82,14 +96,34 @@ if (!installed) {
 
   test('an SMS from a handset reaches the account owning the number', async () => {
     kannel.sendMo('+14155550100', NUMBER, 'Hello back é');
-    const event = await eventually(async () => (await t.host.runtime.deps.store.outbox.listForAccount(account.id, { type: 'sms.received' }, 10)).at(-1), 'the inbound SMS', 30_000);
+    const event = await eventually(
+      async () => (await t.host.runtime.deps.store.outbox.listForAccount(account.id, { type: 'sms.received' }, 10)).at(-1),
+      'the inbound SMS',
+      30_000,
+    );
     expect(event.data).toMatchObject({ from: '+14155550100', virtualNumber: NUMBER, text: 'Hello back é' });
     expect(event.data.carrierMessageId).toMatch(/^[0-9a-f-]{36}$/);
   }, 40_000);
 
   test('wrong sendsms credentials are a transient failure (the operator can fix them), not a lost message', async () => {
-    const carrier = createKannelCarrier({ sendsmsUrl: kannel.sendsmsUrl, username: USER, password: 'wrong', callbackSecret: SECRET, http: createNodeHttpClient(), clock: { now: () => Date.now() }, logger: createJsonLogger('silent') });
-    const result = await carrier.submit({ messageId: 'msg_WRONGPASSWORD', accountId: 'acc_x', to: '+14155550125', from: 'Other', text: 'x', encoding: 'GSM-7', statusCallbackUrl: `${t.url}/api/carriers/kannel/status` });
+    const carrier = createKannelCarrier({
+      sendsmsUrl: kannel.sendsmsUrl,
+      username: USER,
+      password: 'wrong',
+      callbackSecret: SECRET,
+      http: createNodeHttpClient(),
+      clock: { now: () => Date.now() },
+      logger: createJsonLogger('silent'),
+    });
+    const result = await carrier.submit({
+      messageId: 'msg_WRONGPASSWORD',
+      accountId: 'acc_x',
+      to: '+14155550125',
+      from: 'Other',
+      text: 'x',
+      encoding: 'GSM-7',
+      statusCallbackUrl: `${t.url}/api/carriers/kannel/status`,
+    });
     expect(result).toEqual({ outcome: 'transient', reason: { code: 1412, message: 'Carrier temporarily unavailable' } });
   });
 
@@ -102,10 +136,14 @@ if (!installed) {
     expect((await fetch(`${base}/inbound?key=wrong&from=1&to=2&text=x&id=y`)).status).toBe(403);
     expect((await message(id)).status).toBe('delivered');
     // Signed for its id, but no message has it (yet): 503, which smsbox retries (http-request-retry).
-    const early = await fetch(`${base}/status?id=msg_NOTYETRECORDED&sig=${hmacBase64Url(SECRET, 'dlr:msg_NOTYETRECORDED')}&type=1&answer=&ts=1772366400`);
+    const early = await fetch(
+      `${base}/status?id=msg_NOTYETRECORDED&sig=${hmacBase64Url(SECRET, 'dlr:msg_NOTYETRECORDED')}&type=1&answer=&ts=1772366400`,
+    );
     expect(early.status).toBe(503);
     expect(await early.text()).toBe('');
     // The same id with a malformed type is a 400, never a 500.
-    expect((await fetch(`${base}/status?id=msg_NOTYETRECORDED&sig=${hmacBase64Url(SECRET, 'dlr:msg_NOTYETRECORDED')}&type=delivered`)).status).toBe(400);
+    expect(
+      (await fetch(`${base}/status?id=msg_NOTYETRECORDED&sig=${hmacBase64Url(SECRET, 'dlr:msg_NOTYETRECORDED')}&type=delivered`)).status,
+    ).toBe(400);
   });
 });

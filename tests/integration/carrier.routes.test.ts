@@ -34,7 +34,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe('choosing an account\'s carrier', () => {
+describe("choosing an account's carrier", () => {
   test('an operator creates an account on a configured carrier, changes it, and returns it to the default', async () => {
     const created = await t.admin.post('/operator/accounts', { name: 'On Twilio', credits: '5.00', senderId: 'Twl', carrier: 'twilio' });
     expect(created.status).toBe(201);
@@ -51,13 +51,21 @@ describe('choosing an account\'s carrier', () => {
     expect(toDefault.body).toMatchObject({ carrier: null, effectiveCarrier: 'simulator' });
   });
 
-  test('new messages take the account\'s carrier; messages already accepted keep theirs', async () => {
+  test("new messages take the account's carrier; messages already accepted keep theirs", async () => {
     const created = await t.admin.post('/operator/accounts', { name: 'Switcher', credits: '5.00', senderId: 'Swt', carrier: 'simulator' });
     const api = (await import('../fixtures/testHost')).apiClient(t.url, { 'x-api-key': created.body.apiKey });
-    const before = await api.post('/messages', { to: '+14155550123', text: 'Before', sendAt: new Date(t.clock.now() + 3_600_000).toISOString() });
+    const before = await api.post('/messages', {
+      to: '+14155550123',
+      text: 'Before',
+      sendAt: new Date(t.clock.now() + 3_600_000).toISOString(),
+    });
     expect(before.body.carrier).toBe('simulator');
     await t.admin.raw('PUT', `/operator/accounts/${created.body.account.id}/carrier`, { carrier: 'acs' });
-    const after = await api.post('/messages', { to: '+14155550123', text: 'After', sendAt: new Date(t.clock.now() + 3_600_000).toISOString() });
+    const after = await api.post('/messages', {
+      to: '+14155550123',
+      text: 'After',
+      sendAt: new Date(t.clock.now() + 3_600_000).toISOString(),
+    });
     expect(after.body.carrier).toBe('acs');
     expect((await api.get(`/messages/${before.body.id}`)).body.carrier).toBe('simulator');
   });
@@ -74,7 +82,15 @@ describe('choosing an account\'s carrier', () => {
     expect(noField.status).toBe(400);
     expect(noField.body.errors[0].path).toContain('carrier');
     expect((await t.admin.raw('PUT', `/operator/accounts/${list.account.id}/carrier`, { carrier: 42 })).status).toBe(400);
-    expect((await fetch(`${t.url}/api/operator/accounts/${list.account.id}/carrier`, { method: 'PUT', body: '{"carrier":"acs"}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
+    expect(
+      (
+        await fetch(`${t.url}/api/operator/accounts/${list.account.id}/carrier`, {
+          method: 'PUT',
+          body: '{"carrier":"acs"}',
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+    ).toBe(401);
   });
 });
 
@@ -83,24 +99,60 @@ describe('carrier callback routes under arbitrary input', () => {
   const call = (method: string, path: string, body: string, headers: Record<string, string> = {}) =>
     engine().handle({ method, url: path, headers, body: Buffer.from(body), origin: t.url, remoteAddress: '127.0.0.1' });
 
-  const eventField = fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.constantFrom('Delivered', 'Failed', 'ErrorCode: 4006.', 'msg_01J0000000000000000000000', '2026-03-01T12:00:00Z', 'not a time'));
+  const eventField = fc.oneof(
+    fc.string(),
+    fc.integer(),
+    fc.constant(null),
+    fc.constantFrom('Delivered', 'Failed', 'ErrorCode: 4006.', 'msg_01J0000000000000000000000', '2026-03-01T12:00:00Z', 'not a time'),
+  );
   const gridEvent = fc.record(
     {
       id: fc.oneof(fc.string(), fc.integer()),
-      eventType: fc.constantFrom('Microsoft.Communication.SMSDeliveryReportReceived', 'Microsoft.Communication.SMSReceived', 'Microsoft.EventGrid.SubscriptionValidationEvent', 'Other'),
+      eventType: fc.constantFrom(
+        'Microsoft.Communication.SMSDeliveryReportReceived',
+        'Microsoft.Communication.SMSReceived',
+        'Microsoft.EventGrid.SubscriptionValidationEvent',
+        'Other',
+      ),
       specversion: fc.constant('1.0'),
       type: fc.constantFrom('Microsoft.Communication.SMSDeliveryReportReceived', 'Microsoft.Communication.SMSReceived'),
       eventTime: eventField,
       time: eventField,
-      data: fc.oneof(fc.dictionary(fc.constantFrom('MessageId', 'messageId', 'Tag', 'DeliveryStatus', 'DeliveryStatusDetails', 'ReceivedTimestamp', 'From', 'To', 'Message', 'validationCode'), eventField), fc.anything()),
+      data: fc.oneof(
+        fc.dictionary(
+          fc.constantFrom(
+            'MessageId',
+            'messageId',
+            'Tag',
+            'DeliveryStatus',
+            'DeliveryStatusDetails',
+            'ReceivedTimestamp',
+            'From',
+            'To',
+            'Message',
+            'validationCode',
+          ),
+          eventField,
+        ),
+        fc.anything(),
+      ),
     },
     { requiredKeys: [] },
   );
-  const jsonBody = fc.oneof(fc.json(), gridEvent.map((e) => JSON.stringify(e)), fc.array(gridEvent, { maxLength: 4 }).map((a) => JSON.stringify(a)), fc.string());
+  const jsonBody = fc.oneof(
+    fc.json(),
+    gridEvent.map((e) => JSON.stringify(e)),
+    fc.array(gridEvent, { maxLength: 4 }).map((a) => JSON.stringify(a)),
+    fc.string(),
+  );
 
   let guard: { id: string; status: string };
   beforeAll(async () => {
-    const res = await t.api.post('/messages', { to: '+14155550123', text: 'Must not change', sendAt: new Date(t.clock.now() + 3_600_000).toISOString() });
+    const res = await t.api.post('/messages', {
+      to: '+14155550123',
+      text: 'Must not change',
+      sendAt: new Date(t.clock.now() + 3_600_000).toISOString(),
+    });
     guard = { id: res.body.id, status: res.body.status };
   });
 
@@ -111,7 +163,12 @@ describe('carrier callback routes under arbitrary input', () => {
   test('ACS (Event Grid): JSON of any shape', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('status', 'inbound'), jsonBody, fc.boolean(), async (kind, body, validation) => {
-        const res = await call('POST', `/api/carriers/acs/${kind}?key=${EG_KEY}`, body, validation ? { 'aeg-event-type': 'SubscriptionValidation' } : {});
+        const res = await call(
+          'POST',
+          `/api/carriers/acs/${kind}?key=${EG_KEY}`,
+          body,
+          validation ? { 'aeg-event-type': 'SubscriptionValidation' } : {},
+        );
         expect([200, 400, 503]).toContain(res.status);
       }),
       { numRuns: 300 },
@@ -119,28 +176,48 @@ describe('carrier callback routes under arbitrary input', () => {
   });
 
   test('Twilio: signed form bodies of any content', async () => {
-    const form = fc.dictionary(fc.constantFrom('MessageSid', 'SmsSid', 'MessageStatus', 'ErrorCode', 'From', 'To', 'Body', 'AccountSid', 'x'), fc.oneof(fc.string(), fc.constantFrom('delivered', 'undelivered', 'failed', 'sent', '30003', 'SM1', '+14155550123')));
+    const form = fc.dictionary(
+      fc.constantFrom('MessageSid', 'SmsSid', 'MessageStatus', 'ErrorCode', 'From', 'To', 'Body', 'AccountSid', 'x'),
+      fc.oneof(fc.string(), fc.constantFrom('delivered', 'undelivered', 'failed', 'sent', '30003', 'SM1', '+14155550123')),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('status', 'inbound'), fc.oneof(form.map((f) => new URLSearchParams(f).toString()), fc.string()), async (kind, raw) => {
-        const params: Record<string, string | string[]> = {};
-        for (const [k, v] of new URLSearchParams(raw)) params[k] = k in params ? ([] as string[]).concat(params[k]!, v) : v;
-        const path = `/api/carriers/twilio/${kind}`;
-        const res = await call('POST', path, raw, { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(TOKEN, `${t.url}${path}`, params) });
-        expect([200, 400]).toContain(res.status);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('status', 'inbound'),
+        fc.oneof(
+          form.map((f) => new URLSearchParams(f).toString()),
+          fc.string(),
+        ),
+        async (kind, raw) => {
+          const params: Record<string, string | string[]> = {};
+          for (const [k, v] of new URLSearchParams(raw)) params[k] = k in params ? ([] as string[]).concat(params[k]!, v) : v;
+          const path = `/api/carriers/twilio/${kind}`;
+          const res = await call('POST', path, raw, {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-twilio-signature': twilio.getExpectedTwilioSignature(TOKEN, `${t.url}${path}`, params),
+          });
+          expect([200, 400]).toContain(res.status);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   test('Kannel: signed GET query strings of any content', async () => {
-    const value = fc.oneof(fc.string(), fc.constantFrom('1', '2', '8', '16', '4', '0', '-1', '1e3', 'id:1 stat:UNDELIV err:001', '%ZZ', '1772366400'));
+    const value = fc.oneof(
+      fc.string(),
+      fc.constantFrom('1', '2', '8', '16', '4', '0', '-1', '1e3', 'id:1 stat:UNDELIV err:001', '%ZZ', '1772366400'),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1 }), fc.dictionary(fc.constantFrom('type', 'answer', 'ts', 'from', 'to', 'text', 'coding', 'charset'), value), async (id, rest) => {
-        const status = `/api/carriers/kannel/status?${new URLSearchParams({ id, sig: hmacBase64Url(KANNEL_SECRET, `dlr:${id}`), ...rest })}`;
-        const inbound = `/api/carriers/kannel/inbound?${new URLSearchParams({ id, key: KANNEL_SECRET, ...rest })}`;
-        expect([200, 400, 503]).toContain((await call('GET', status, '')).status);
-        expect([200, 400]).toContain((await call('GET', inbound, '')).status);
-      }),
+      fc.asyncProperty(
+        fc.string({ minLength: 1 }),
+        fc.dictionary(fc.constantFrom('type', 'answer', 'ts', 'from', 'to', 'text', 'coding', 'charset'), value),
+        async (id, rest) => {
+          const status = `/api/carriers/kannel/status?${new URLSearchParams({ id, sig: hmacBase64Url(KANNEL_SECRET, `dlr:${id}`), ...rest })}`;
+          const inbound = `/api/carriers/kannel/inbound?${new URLSearchParams({ id, key: KANNEL_SECRET, ...rest })}`;
+          expect([200, 400, 503]).toContain((await call('GET', status, '')).status);
+          expect([200, 400]).toContain((await call('GET', inbound, '')).status);
+        },
+      ),
       { numRuns: 300 },
     );
   });

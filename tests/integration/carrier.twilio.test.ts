@@ -20,10 +20,23 @@ function twilioApi() {
     if (req.headers.authorization !== `Basic ${Buffer.from(`${SID}:${TOKEN}`).toString('base64')}`) {
       return { status: 401, body: JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }) };
     }
-    if (req.method !== 'POST' || req.url !== `/2010-04-01/Accounts/${SID}/Messages.json`) return { status: 404, body: JSON.stringify({ code: 20404, message: 'not found', status: 404 }) };
+    if (req.method !== 'POST' || req.url !== `/2010-04-01/Accounts/${SID}/Messages.json`)
+      return { status: 404, body: JSON.stringify({ code: 20404, message: 'not found', status: 404 }) };
     const form = Object.fromEntries(new URLSearchParams(req.body));
     const sid = `SM${String(++counter).padStart(32, '0')}`;
-    return { status: 201, body: JSON.stringify({ sid, account_sid: SID, to: form.To, from: form.From, body: form.Body, status: 'queued', num_segments: '1', error_code: null }) };
+    return {
+      status: 201,
+      body: JSON.stringify({
+        sid,
+        account_sid: SID,
+        to: form.To,
+        from: form.From,
+        body: form.Body,
+        status: 'queued',
+        num_segments: '1',
+        error_code: null,
+      }),
+    };
   };
   return { script, answer };
 }
@@ -56,7 +69,11 @@ async function sendOne(to = '+14155550123', text = 'Hello from Twilio', who = ac
 }
 
 /** Posts form fields to a callback route the way Twilio does, signed unless told otherwise. */
-async function twilioCallback(kind: 'status' | 'inbound', params: Record<string, string>, { sign = true, token = TOKEN, signedParams = params, query = '' } = {}) {
+async function twilioCallback(
+  kind: 'status' | 'inbound',
+  params: Record<string, string>,
+  { sign = true, token = TOKEN, signedParams = params, query = '' } = {},
+) {
   const url = `${t.url}/api/carriers/twilio/${kind}${query}`;
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   if (sign) headers['x-twilio-signature'] = twilio.getExpectedTwilioSignature(token, url, signedParams);
@@ -81,7 +98,12 @@ describe('sending through Twilio', () => {
     const m = await sendOne('+14155550123', 'Hello from Twilio');
     const req = fake.requests[before]!;
     expect(req.url).toBe(`/2010-04-01/Accounts/${SID}/Messages.json`);
-    expect(Object.fromEntries(new URLSearchParams(req.body))).toEqual({ To: '+14155550123', From: 'Other', Body: 'Hello from Twilio', StatusCallback: `${t.url}/api/carriers/twilio/status` });
+    expect(Object.fromEntries(new URLSearchParams(req.body))).toEqual({
+      To: '+14155550123',
+      From: 'Other',
+      Body: 'Hello from Twilio',
+      StatusCallback: `${t.url}/api/carriers/twilio/status`,
+    });
     expect(m).toMatchObject({ status: 'sent', carrier: 'twilio', carrierMessageId: expect.stringMatching(/^SM/) });
   });
 
@@ -91,7 +113,10 @@ describe('sending through Twilio', () => {
     [21408, 'failed', 1410],
   ])('API error %d refuses the message for good (%s, reason %d) and refunds it', async (code, status, reason) => {
     const before = (await account.api.get('/balance')).body.credits;
-    api.script.push(() => ({ status: 400, body: JSON.stringify({ code, message: `error ${code}`, more_info: `https://www.twilio.com/docs/errors/${code}`, status: 400 }) }));
+    api.script.push(() => ({
+      status: 400,
+      body: JSON.stringify({ code, message: `error ${code}`, more_info: `https://www.twilio.com/docs/errors/${code}`, status: 400 }),
+    }));
     const m = await sendOne('+14155550199', `Refused ${code}`);
     expect(m).toMatchObject({ status, statusReason: { code: reason } });
     expect((await account.api.get('/balance')).body.credits).toBe(before);
@@ -104,14 +129,23 @@ describe('sending through Twilio', () => {
     const m = await sendOne('+14155550198', 'Try again');
     expect(m).toMatchObject({ status: 'queued', attempts: 0, statusReason: { code: 1412 } });
     // The sender's rate is halved for a while, and nothing goes before Retry-After (1 s without one).
-    const limits = (await t.admin.get('/operator/senders/Other/limits')).body.carriers.find((c: { carrier: string }) => c.carrier === 'twilio');
-    expect(limits).toMatchObject({ messagesPerSecond: 100_000, currentRate: 50_000, lastThrottledAt: throttledAt, throttledUntil: new Date(t.clock.now() + 1_000).toISOString() });
+    const limits = (await t.admin.get('/operator/senders/Other/limits')).body.carriers.find(
+      (c: { carrier: string }) => c.carrier === 'twilio',
+    );
+    expect(limits).toMatchObject({
+      messagesPerSecond: 100_000,
+      currentRate: 50_000,
+      lastThrottledAt: throttledAt,
+      throttledUntil: new Date(t.clock.now() + 1_000).toISOString(),
+    });
     await t.advance(10_000); // the 503
     expect((await account.api.get(`/messages/${m.id}`)).body).toMatchObject({ status: 'queued', attempts: 1 });
     await t.advance(10_000);
     expect((await account.api.get(`/messages/${m.id}`)).body).toMatchObject({ status: 'sent', attempts: 2 });
     // The rate climbs back a tenth per 10 s the carrier accepts.
-    const later = (await t.admin.get('/operator/senders/Other/limits')).body.carriers.find((c: { carrier: string }) => c.carrier === 'twilio');
+    const later = (await t.admin.get('/operator/senders/Other/limits')).body.carriers.find(
+      (c: { carrier: string }) => c.carrier === 'twilio',
+    );
     expect(later).toMatchObject({ currentRate: 60_000, throttledUntil: null });
   });
 });
@@ -151,11 +185,16 @@ describe('status callbacks', () => {
     expect((await twilioCallback('status', params, { sign: false })).status).toBe(403);
     expect((await twilioCallback('status', params, { token: 'another-accounts-token' })).status).toBe(403);
     // Signed for "delivered", sent as "undelivered".
-    expect((await twilioCallback('status', params, { signedParams: { ...params, MessageStatus: 'delivered', SmsStatus: 'delivered' } })).status).toBe(403);
+    expect(
+      (await twilioCallback('status', params, { signedParams: { ...params, MessageStatus: 'delivered', SmsStatus: 'delivered' } })).status,
+    ).toBe(403);
     // Signed for another URL.
     const res = await fetch(`${t.url}/api/carriers/twilio/status`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(TOKEN, `${t.url}/api/carriers/twilio/inbound`, params) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilio.getExpectedTwilioSignature(TOKEN, `${t.url}/api/carriers/twilio/inbound`, params),
+      },
       body: new URLSearchParams(params).toString(),
     });
     expect(res.status).toBe(403);
@@ -171,7 +210,7 @@ describe('status callbacks', () => {
     expect((await twilioCallback('status', statusParams('SMx', 'delivered', { ErrorCode: 'abc' }))).status).toBe(400);
   });
 
-  test('another account\'s message is changed only by its own report', async () => {
+  test("another account's message is changed only by its own report", async () => {
     const other = await t.newAccount({ carrier: 'twilio', senderId: 'Second' });
     const mine = await sendOne('+14155550123', 'Mine');
     const theirs = await sendOne('+14155550123', 'Theirs', other.api);
@@ -182,14 +221,29 @@ describe('status callbacks', () => {
 });
 
 describe('inbound messages', () => {
-  test('a signed inbound message becomes sms.received for the number\'s account, answered with empty TwiML', async () => {
-    const params = { AccountSid: SID, MessageSid: `SM${'1'.repeat(32)}`, SmsMessageSid: `SM${'1'.repeat(32)}`, From: '+14155550100', To: NUMBER, Body: 'Hi there 👋', NumMedia: '0', NumSegments: '1', ApiVersion: '2010-04-01' };
+  test("a signed inbound message becomes sms.received for the number's account, answered with empty TwiML", async () => {
+    const params = {
+      AccountSid: SID,
+      MessageSid: `SM${'1'.repeat(32)}`,
+      SmsMessageSid: `SM${'1'.repeat(32)}`,
+      From: '+14155550100',
+      To: NUMBER,
+      Body: 'Hi there 👋',
+      NumMedia: '0',
+      NumSegments: '1',
+      ApiVersion: '2010-04-01',
+    };
     const res = await twilioCallback('inbound', params);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/xml');
     expect(await res.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
     const events = await t.host.runtime.deps.store.outbox.listForAccount(account.id, { type: 'sms.received' }, 10);
-    expect(events.at(-1)!.data).toMatchObject({ from: '+14155550100', text: 'Hi there 👋', virtualNumber: NUMBER, carrierMessageId: params.MessageSid });
+    expect(events.at(-1)!.data).toMatchObject({
+      from: '+14155550100',
+      text: 'Hi there 👋',
+      virtualNumber: NUMBER,
+      carrierMessageId: params.MessageSid,
+    });
   });
 
   test('a GET webhook is verified over its URL with the query string', async () => {
@@ -197,7 +251,9 @@ describe('inbound messages', () => {
     const url = `${t.url}/api/carriers/twilio/inbound${query}`;
     const good = await fetch(url, { headers: { 'x-twilio-signature': twilio.getExpectedTwilioSignature(TOKEN, url, {}) } });
     expect(good.status).toBe(200);
-    const forged = await fetch(url.replace('Via+GET', 'Forged'), { headers: { 'x-twilio-signature': twilio.getExpectedTwilioSignature(TOKEN, url, {}) } });
+    const forged = await fetch(url.replace('Via+GET', 'Forged'), {
+      headers: { 'x-twilio-signature': twilio.getExpectedTwilioSignature(TOKEN, url, {}) },
+    });
     expect(forged.status).toBe(403);
     const events = await t.host.runtime.deps.store.outbox.listForAccount(account.id, { type: 'sms.received' }, 10);
     expect(events.at(-1)!.data).toMatchObject({ text: 'Via GET' });

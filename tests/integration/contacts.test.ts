@@ -19,7 +19,14 @@ describe('contacts', () => {
 
   test('POST /contacts adds a contact (phone normalised, groups named) and GET reads it back by its Location', async () => {
     const vip = await group('VIP');
-    const res = await t.api.post('/contacts', { phone: '(415) 555-0101', firstName: ' Ada ', lastName: 'Lovelace', email: 'ada@example.com', customFields: { plan: 'gold' }, groupIds: [vip, vip] });
+    const res = await t.api.post('/contacts', {
+      phone: '(415) 555-0101',
+      firstName: ' Ada ',
+      lastName: 'Lovelace',
+      email: 'ada@example.com',
+      customFields: { plan: 'gold' },
+      groupIds: [vip, vip],
+    });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       id: expect.stringMatching(/^ctc_/),
@@ -38,14 +45,22 @@ describe('contacts', () => {
     const [added] = await events('contact.added');
     expect(added!.data).toEqual({
       contactId: res.body.id,
-      contact: { contactId: res.body.id, phone: '+14155550101', firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', optedOut: false, customFields: { plan: 'gold' } },
+      contact: {
+        contactId: res.body.id,
+        phone: '+14155550101',
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        email: 'ada@example.com',
+        optedOut: false,
+        customFields: { plan: 'gold' },
+      },
       groups: [{ groupId: vip, name: 'VIP' }],
       customFields: { plan: 'gold' },
       createdAt: '2026-03-01T12:00:00.000Z',
     });
   });
 
-  test('a phone belongs to one contact: 409 naming /phone with the existing contact\'s id, in any spelling', async () => {
+  test("a phone belongs to one contact: 409 naming /phone with the existing contact's id, in any spelling", async () => {
     const first = await t.api.post('/contacts', { phone: '+14155550102' });
     const again = await t.api.post('/contacts', { phone: '415-555-0102', firstName: 'Twin' });
     expect(again.status).toBe(409);
@@ -65,7 +80,11 @@ describe('contacts', () => {
     ];
     for (const [body, status, path] of cases) {
       const res = await t.api.post('/contacts', body);
-      expect({ body, status: res.status, paths: res.body.errors.map((e: { path: string }) => e.path) }).toEqual({ body, status, paths: [path] });
+      expect({ body, status: res.status, paths: res.body.errors.map((e: { path: string }) => e.path) }).toEqual({
+        body,
+        status,
+        paths: [path],
+      });
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
     expect((await t.api.get('/contacts')).body.items).toEqual([]);
@@ -83,7 +102,9 @@ describe('contacts', () => {
     const seen: string[] = [];
     let token: string | null = null;
     do {
-      const page: { status: number; body: { items: { id: string }[]; continuationToken: string | null } } = await t.api.get(`/contacts?limit=2${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`);
+      const page: { status: number; body: { items: { id: string }[]; continuationToken: string | null } } = await t.api.get(
+        `/contacts?limit=2${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`,
+      );
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.items.map((c) => c.id));
@@ -105,11 +126,26 @@ describe('contacts', () => {
   test('PATCH changes what is given (null clears, custom fields merge, groups replace) and emits contact.updated only on a change', async () => {
     const a = await group('A');
     const b = await group('B');
-    const created = (await t.api.post('/contacts', { phone: '+14155550301', firstName: 'Ada', lastName: 'Byron', customFields: { plan: 'gold', city: 'London' }, groupIds: [a] })).body;
+    const created = (
+      await t.api.post('/contacts', {
+        phone: '+14155550301',
+        firstName: 'Ada',
+        lastName: 'Byron',
+        customFields: { plan: 'gold', city: 'London' },
+        groupIds: [a],
+      })
+    ).body;
     t.clock.advance(60_000);
     const res = await t.api.patch(`/contacts/${created.id}`, { lastName: null, customFields: { city: null, tier: '1' }, groupIds: [b] });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ firstName: 'Ada', lastName: null, customFields: { plan: 'gold', tier: '1' }, groups: [{ groupId: b, name: 'B' }], updatedAt: '2026-03-01T12:01:00.000Z', createdAt: created.createdAt });
+    expect(res.body).toMatchObject({
+      firstName: 'Ada',
+      lastName: null,
+      customFields: { plan: 'gold', tier: '1' },
+      groups: [{ groupId: b, name: 'B' }],
+      updatedAt: '2026-03-01T12:01:00.000Z',
+      createdAt: created.createdAt,
+    });
     const [updated] = await events('contact.updated');
     expect(updated!.data).toEqual({
       contactId: created.id,
@@ -128,7 +164,11 @@ describe('contacts', () => {
 
     const phone = await t.api.patch(`/contacts/${created.id}`, { phone: '415 555 0399' });
     expect(phone.body.phone).toBe('+14155550399');
-    expect((await events('contact.updated'))[1]!.data).toMatchObject({ changedFields: ['phone'], previousValues: { phone: '+14155550301' }, newValues: { phone: '+14155550399' } });
+    expect((await events('contact.updated'))[1]!.data).toMatchObject({
+      changedFields: ['phone'],
+      previousValues: { phone: '+14155550301' },
+      newValues: { phone: '+14155550399' },
+    });
   });
 
   test('PATCH errors: a taken phone (409), an unknown group (422), bad fields (400), an unknown contact (404)', async () => {
@@ -149,7 +189,9 @@ describe('contacts', () => {
 
   test('parallel requests: PATCHes of different custom fields all apply; creates of one phone leave one contact', async () => {
     const created = (await t.api.post('/contacts', { phone: '+14155550451' })).body;
-    const patches = await Promise.all(Array.from({ length: 6 }, (_v, i) => t.api.patch(`/contacts/${created.id}`, { customFields: { [`k${i}`]: `v${i}` } })));
+    const patches = await Promise.all(
+      Array.from({ length: 6 }, (_v, i) => t.api.patch(`/contacts/${created.id}`, { customFields: { [`k${i}`]: `v${i}` } })),
+    );
     expect(patches.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
     const merged = (await t.api.get(`/contacts/${created.id}`)).body.customFields;
     expect(merged).toEqual({ k0: 'v0', k1: 'v1', k2: 'v2', k3: 'v3', k4: 'v4', k5: 'v5' });
@@ -184,7 +226,10 @@ describe('contacts', () => {
     }
     expect(raced).toBe(2);
     const [updated] = await events('contact.updated');
-    expect(updated!.data).toMatchObject({ previousValues: { customFields: { a: '1', b: '2' } }, newValues: { customFields: { a: '1', b: '2', c: '3' } } });
+    expect(updated!.data).toMatchObject({
+      previousValues: { customFields: { a: '1', b: '2' } },
+      newValues: { customFields: { a: '1', b: '2', c: '3' } },
+    });
   });
 
   test('DELETE answers the deleted contact, emits contact.deleted (reason api) and frees the phone', async () => {
@@ -199,7 +244,15 @@ describe('contacts', () => {
     const [deleted] = await events('contact.deleted');
     expect(deleted!.data).toEqual({
       contactId: created.id,
-      contact: { contactId: created.id, phone: '+14155550501', firstName: 'Ada', lastName: null, email: null, optedOut: false, customFields: {} },
+      contact: {
+        contactId: created.id,
+        phone: '+14155550501',
+        firstName: 'Ada',
+        lastName: null,
+        email: null,
+        optedOut: false,
+        customFields: {},
+      },
       groups: [{ groupId: a, name: 'A' }],
       reason: 'api',
       timestamp: '2026-03-01T12:00:05.000Z',
@@ -226,7 +279,7 @@ describe('contacts', () => {
     expect((await t.api.get(`/contacts/${created.body.id}`)).body.optedOut).toBe(false);
   });
 
-  test('another account\'s contacts are 404 everywhere, and it may hold the same phone', async () => {
+  test("another account's contacts are 404 everywhere, and it may hold the same phone", async () => {
     const mine = (await t.api.post('/contacts', { phone: '+14155550701' })).body;
     const other = await t.newAccount();
     expect((await other.api.get(`/contacts/${mine.id}`)).status).toBe(404);
@@ -274,9 +327,18 @@ describe('contacts', () => {
           return `${payload.type} ${payload.data.contactId}`;
         });
       expect(check(all, 'all').sort()).toEqual(
-        [`contact.added ${inVip.id}`, `contact.added ${outside.id}`, `contact.updated ${inVip.id}`, `contact.updated ${outside.id}`, `contact.deleted ${inVip.id}`, `contact.deleted ${outside.id}`].sort(),
+        [
+          `contact.added ${inVip.id}`,
+          `contact.added ${outside.id}`,
+          `contact.updated ${inVip.id}`,
+          `contact.updated ${outside.id}`,
+          `contact.deleted ${inVip.id}`,
+          `contact.deleted ${outside.id}`,
+        ].sort(),
       );
-      expect(check(vipOnly, 'vip').sort()).toEqual([`contact.added ${inVip.id}`, `contact.updated ${inVip.id}`, `contact.deleted ${inVip.id}`].sort());
+      expect(check(vipOnly, 'vip').sort()).toEqual(
+        [`contact.added ${inVip.id}`, `contact.updated ${inVip.id}`, `contact.deleted ${inVip.id}`].sort(),
+      );
     });
   });
 
@@ -315,26 +377,48 @@ describe('contacts', () => {
       });
       const items = (await t.api.get('/contacts')).body.items;
       expect(items.map((c: { phone: string }) => c.phone)).toEqual(['+14155550901', '+14155550902', '+14155550905']);
-      expect(items[0]).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', customFields: { City: 'London', Notes: 'Likes "engines", math' }, groups: [{ groupId: vip, name: 'VIP' }] });
-      expect(items[1]).toMatchObject({ firstName: 'Grace', lastName: null, customFields: { City: 'New York', Notes: 'line one\r\nline two' } });
+      expect(items[0]).toMatchObject({
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        email: 'ada@example.com',
+        customFields: { City: 'London', Notes: 'Likes "engines", math' },
+        groups: [{ groupId: vip, name: 'VIP' }],
+      });
+      expect(items[1]).toMatchObject({
+        firstName: 'Grace',
+        lastName: null,
+        customFields: { City: 'New York', Notes: 'line one\r\nline two' },
+      });
       expect(items[2]).toMatchObject({ firstName: null, customFields: {} });
       expect(await events('contact.added')).toHaveLength(3);
     });
 
     test('existing contacts stay as they are unless updateExisting; then non-empty cells replace, custom fields merge, groups are joined', async () => {
       const vip = await group('VIP');
-      const existing = (await t.api.post('/contacts', { phone: '+14155551001', firstName: 'Ada', lastName: 'Byron', customFields: { plan: 'gold' } })).body;
+      const existing = (
+        await t.api.post('/contacts', { phone: '+14155551001', firstName: 'Ada', lastName: 'Byron', customFields: { plan: 'gold' } })
+      ).body;
       const csv = 'phone,firstName,lastName,plan,city\n+14155551001,,Lovelace,,London\n+14155551002,New,,,\n';
       expect((await importCsv({ csv, groupIds: [vip] })).body).toEqual({ created: 1, updated: 0, unchanged: 1, errors: [] });
       expect((await t.api.get(`/contacts/${existing.id}`)).body).toEqual(existing);
 
       const res = await importCsv({ csv, groupIds: [vip], updateExisting: true });
       expect(res.body).toEqual({ created: 0, updated: 1, unchanged: 1, errors: [] });
-      expect((await t.api.get(`/contacts/${existing.id}`)).body).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace', customFields: { plan: 'gold', city: 'London' }, groups: [{ groupId: vip, name: 'VIP' }] });
+      expect((await t.api.get(`/contacts/${existing.id}`)).body).toMatchObject({
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        customFields: { plan: 'gold', city: 'London' },
+        groups: [{ groupId: vip, name: 'VIP' }],
+      });
       const [updated] = await events('contact.updated');
       expect(updated!.data).toMatchObject({ contactId: existing.id, changedFields: ['lastName', 'customFields', 'groupIds'] });
       expect(await events('contact.updated')).toHaveLength(1);
-      expect((await importCsv({ csv, groupIds: [vip], updateExisting: true })).body).toEqual({ created: 0, updated: 0, unchanged: 2, errors: [] });
+      expect((await importCsv({ csv, groupIds: [vip], updateExisting: true })).body).toEqual({
+        created: 0,
+        updated: 0,
+        unchanged: 2,
+        errors: [],
+      });
     });
 
     test('refuses the file as a whole: no phone column, bad CSV, no header, unknown group, too many rows', async () => {
@@ -348,7 +432,11 @@ describe('contacts', () => {
       ];
       for (const [body, status, path] of refused) {
         const res = await importCsv(body);
-        expect({ csv: String(body.csv).slice(0, 30), status: res.status, path: res.body.errors?.[0]?.path }).toEqual({ csv: String(body.csv).slice(0, 30), status, path });
+        expect({ csv: String(body.csv).slice(0, 30), status: res.status, path: res.body.errors?.[0]?.path }).toEqual({
+          csv: String(body.csv).slice(0, 30),
+          status,
+          path,
+        });
       }
       expect((await importCsv(refused[5]![0])).body.code).toBe('too_many_rows');
       expect((await t.api.get('/contacts')).body.items).toEqual([]);

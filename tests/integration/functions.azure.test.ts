@@ -77,7 +77,9 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     for (const [phase, ops] of Object.entries({ accept, acceptWarm, send, deliver })) {
       const summary = summarise(ops);
       // eslint-disable-next-line no-console
-      console.info(`Cosmos DB operations, ${phase}: ${JSON.stringify(summary)}${process.env.DEBUG_COSMOS_OPS ? `\n${ops.map((o) => `${o.kind} ${o.path} ${o.bytes}`).join('\n')}` : ''}`);
+      console.info(
+        `Cosmos DB operations, ${phase}: ${JSON.stringify(summary)}${process.env.DEBUG_COSMOS_OPS ? `\n${ops.map((o) => `${o.kind} ${o.path} ${o.bytes}`).join('\n')}` : ''}`,
+      );
       expect({ phase, queries: summary.query ?? 0 }).toEqual({ phase, queries: 0 });
       expect(summary.estimatedRu).toBeLessThanOrEqual(budget[phase as keyof typeof budget]);
     }
@@ -116,7 +118,11 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
       // The Cosmos store's own token (base64url JSON a caller could edit) is not accepted without its signature.
       const dot = token.lastIndexOf('.');
       const [inner, signature] = dot < 0 ? [token, ''] : [token.slice(0, dot), token.slice(dot)];
-      const edited = Buffer.from(Buffer.from(inner, 'base64url').toString('utf8').replace(/\d(?=\D*$)/, (d) => String((Number(d) + 1) % 10))).toString('base64url');
+      const edited = Buffer.from(
+        Buffer.from(inner, 'base64url')
+          .toString('utf8')
+          .replace(/\d(?=\D*$)/, (d) => String((Number(d) + 1) % 10)),
+      ).toString('base64url');
       for (const bad of [inner, `${edited}${signature}`]) {
         const res = await api('GET', `${path}?limit=1&continuationToken=${encodeURIComponent(bad)}`);
         expect(res.status).toBe(400);
@@ -159,7 +165,11 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
       expect(listed.status).toBe(200);
       expect(listed.body.items).toHaveLength(1);
       const [entry] = listed.body.items;
-      expect(entry).toMatchObject({ queue: DLR, attempts: MAX_ATTEMPTS, task: { type: 'simulator.dlr.v1', carrierMessageId: `sim-${sent.body.id}` } });
+      expect(entry).toMatchObject({
+        queue: DLR,
+        attempts: MAX_ATTEMPTS,
+        task: { type: 'simulator.dlr.v1', carrierMessageId: `sim-${sent.body.id}` },
+      });
       expect(entry.reason).toMatch(/MaxDeliveryCount/);
 
       runtime.setPublicBaseUrl(web.url);
@@ -175,7 +185,9 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
   });
 
   test('a message that is not a task is refused by the trigger and ends in the dead-letter queue', async () => {
-    await bus.createSender(SMS).scheduleMessages({ body: { type: 'sms.send.v0', hello: 'world' }, messageId: 'bogus-1' }, new Date(clock.now()));
+    await bus
+      .createSender(SMS)
+      .scheduleMessages({ body: { type: 'sms.send.v0', hello: 'world' }, messageId: 'bogus-1' }, new Date(clock.now()));
     const run = await runTrigger(bus, SMS, queueHandler(SMS));
     expect(run.abandoned).toBe(MAX_ATTEMPTS);
     expect(run.errors[0]).toMatch(/unknown task type/);
@@ -188,7 +200,9 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
 
   test('the trigger rejects a task that belongs to another queue', async () => {
     const context = new InvocationContext({ triggerMetadata: { deliveryCount: 1 } });
-    await expect(queueHandler(SMS)({ type: 'simulator.dlr.v1', carrierMessageId: 'x', outcome: 'DELIVRD' }, context)).rejects.toBeInstanceOf(RedeliverError);
+    await expect(
+      queueHandler(SMS)({ type: 'simulator.dlr.v1', carrierMessageId: 'x', outcome: 'DELIVRD' }, context),
+    ).rejects.toBeInstanceOf(RedeliverError);
   });
 
   test('the reconciler timer re-enqueues a queued message a crash left without its task', async () => {
@@ -199,7 +213,10 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     await receiver.completeMessage(lost!);
     clock.advance(11 * 60_000); // past STALE_AFTER_MS and the broker's duplicate-detection window
     const job = periodicJobs.find((j) => j.name === 'reconcile-stale-messages')!;
-    await createTimerHandler(job, provider)({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, new InvocationContext());
+    await createTimerHandler(job, provider)(
+      { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } },
+      new InvocationContext(),
+    );
     expect(logger.entries.some((e) => e.msg === 'periodic job ran' && e.fields?.count === 1)).toBe(true);
     await drain();
     expect((await api('GET', `/messages/${sent.body.id}`)).body.status).not.toBe('queued');
@@ -209,17 +226,27 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     const CAMPAIGN = QUEUE_OF['campaign.batch.v1'];
     const group = await api('POST', '/groups', { name: 'Azure customers' });
     expect(group.status).toBe(201);
-    for (const [phone, firstName] of [['+14155550171', 'Ann'], ['+14155550172', 'Bob'], ['+14155550173', null]]) {
+    for (const [phone, firstName] of [
+      ['+14155550171', 'Ann'],
+      ['+14155550172', 'Bob'],
+      ['+14155550173', null],
+    ]) {
       expect((await api('POST', '/contacts', { phone, firstName, groupIds: [group.body.id] })).status).toBe(201);
     }
-    const created = await api('POST', '/campaigns', { name: 'Azure campaign', kind: 'bulk', text: 'Hi {{firstName|friend}}', groupIds: [group.body.id] });
+    const created = await api('POST', '/campaigns', {
+      name: 'Azure campaign',
+      kind: 'bulk',
+      text: 'Hi {{firstName|friend}}',
+      groupIds: [group.body.id],
+    });
     expect((await api('POST', `/campaigns/${created.body.id}/start`)).body.status).toBe('sending');
     expect(bus.counts(CAMPAIGN).active).toBe(1);
 
     cosmos.take();
     expect(await runTrigger(bus, CAMPAIGN, queueHandler(CAMPAIGN))).toMatchObject({ completed: 1, abandoned: 0 });
     const batchOps = cosmos.take();
-    if (process.env.DEBUG_COSMOS_OPS) console.info(batchOps.map((o) => `${o.kind} ${o.batch ? 'batch ' : ''}${o.path} ${o.bytes}`).join('\n'));
+    if (process.env.DEBUG_COSMOS_OPS)
+      console.info(batchOps.map((o) => `${o.kind} ${o.batch ? 'batch ' : ''}${o.path} ${o.bytes}`).join('\n'));
     const batch = summarise(batchOps);
     // eslint-disable-next-line no-console
     console.info(`Cosmos DB operations, one campaign batch of 3 recipients: ${JSON.stringify(batch)}`);
@@ -239,7 +266,10 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     expect(sent).toMatchObject({ status: 'sent', progress: { recipients: 3, accepted: 3, skipped: 0 }, results: { delivered: 3 } });
 
     const job = periodicJobs.find((j) => j.name === 'advance-campaigns')!;
-    await createTimerHandler(job, provider)({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, new InvocationContext());
+    await createTimerHandler(job, provider)(
+      { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } },
+      new InvocationContext(),
+    );
     const done = (await api('GET', `/campaigns/${created.body.id}`)).body;
     expect(done).toMatchObject({ status: 'completed', results: { sent: 0, delivered: 3, undelivered: 0, failed: 0, cancelled: 0 } });
     const texts = (await api('GET', `/messages?campaignId=${created.body.id}`)).body.items.map((m: { text: string }) => m.text).sort();
@@ -255,7 +285,11 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     const timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
     await createTimerHandler(periodicJobs.find((j) => j.name === RELAY_JOB)!, provider)(timer, new InvocationContext()); // earlier tests' events
 
-    const sent = await api('POST', '/messages', { to: '+14155550125', text: 'Tell my callback', callback: { url: 'https://hooks.example.invalid/cb' } });
+    const sent = await api('POST', '/messages', {
+      to: '+14155550125',
+      text: 'Tell my callback',
+      callback: { url: 'https://hooks.example.invalid/cb' },
+    });
     expect(sent.status).toBe(202);
     await runTrigger(bus, SMS, queueHandler(SMS)); // queued → sent: a status event in the outbox
     const pending = await undispatched();
@@ -269,7 +303,9 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
     const receiver = bus.createReceiver(WEBHOOK);
     const tasks = (await receiver.peekMessages(100)).map((m) => m.body as { eventId: string; target: { kind: string; url: string } });
     expect(bus.counts(WEBHOOK).active).toBeGreaterThan(before);
-    expect(tasks.filter((t) => pending.some((e) => e.id === t.eventId)).map((t) => t.target)).toContainEqual(expect.objectContaining({ kind: 'message_callback', url: 'https://hooks.example.invalid/cb' }));
+    expect(tasks.filter((t) => pending.some((e) => e.id === t.eventId)).map((t) => t.target)).toContainEqual(
+      expect.objectContaining({ kind: 'message_callback', url: 'https://hooks.example.invalid/cb' }),
+    );
     expect(await undispatched()).toEqual([]); // marked dispatched: the safety-net timer has nothing left
 
     // The feed delivers the same documents again (a replay after a restart, or the dispatched
@@ -282,11 +318,18 @@ describe('Functions handlers over the Azure parts (in-process Cosmos DB, fake Se
 
   test('an event the change feed missed is relayed by the safety-net timer', async () => {
     const WEBHOOK = QUEUE_OF['webhook.deliver.v1'];
-    await api('POST', '/messages', { to: '+14155550126', text: 'Missed by the feed', callback: { url: 'https://hooks.example.invalid/missed' } });
+    await api('POST', '/messages', {
+      to: '+14155550126',
+      text: 'Missed by the feed',
+      callback: { url: 'https://hooks.example.invalid/missed' },
+    });
     await runTrigger(bus, SMS, queueHandler(SMS));
     const before = bus.counts(WEBHOOK).active;
     const job = periodicJobs.find((j) => j.name === RELAY_JOB)!;
-    await createTimerHandler(job, provider)({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, new InvocationContext());
+    await createTimerHandler(job, provider)(
+      { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } },
+      new InvocationContext(),
+    );
     expect(bus.counts(WEBHOOK).active).toBeGreaterThan(before);
   });
 

@@ -61,7 +61,10 @@ describe('Functions HTTP handler over the embedded parts', () => {
   test('answers 503 with Retry-After, not a stack trace, while the runtime cannot be built', async () => {
     const handler = createHttpHandler(() => Promise.reject(new Error('cosmos unreachable: secret details')));
     const logged: unknown[][] = [];
-    const res = await handler(functionsRequest(`${base}/health`), new InvocationContext({ logHandler: (_level, ...args) => void logged.push(args) }));
+    const res = await handler(
+      functionsRequest(`${base}/health`),
+      new InvocationContext({ logHandler: (_level, ...args) => void logged.push(args) }),
+    );
     expect(res.status).toBe(503);
     expect(logged.flat().join(' ')).toMatch(/cosmos unreachable/); // the cause goes to the log
     expect((res.headers as Record<string, string>)['retry-after']).toBe('5');
@@ -70,14 +73,26 @@ describe('Functions HTTP handler over the embedded parts', () => {
 
   test('a request refused on its headers (no key, invalid key, Content-Length over the limit) is answered without reading its body', async () => {
     const big = { 'content-length': String(5 * 1024 * 1024), 'x-forwarded-for': '203.0.113.9:50000, 10.0.0.4:443' };
-    for (const [headers, status] of [[{}, 401], [{ 'x-api-key': 'dfs_wrong' }, 401], [{ 'x-api-key': DEV_KEY }, 413]] as const) {
-      const request = functionsRequest(`${base}/messages`, { method: 'POST', body: { to: '+14155550123', text: 'x' }, headers: { ...big, ...headers } });
+    for (const [headers, status] of [
+      [{}, 401],
+      [{ 'x-api-key': 'dfs_wrong' }, 401],
+      [{ 'x-api-key': DEV_KEY }, 413],
+    ] as const) {
+      const request = functionsRequest(`${base}/messages`, {
+        method: 'POST',
+        body: { to: '+14155550123', text: 'x' },
+        headers: { ...big, ...headers },
+      });
       const read = jest.spyOn(request, 'arrayBuffer');
       const res = await createHttpHandler(async () => runtime)(request, new InvocationContext());
       expect({ status: res.status, bodyRead: read.mock.calls.length }).toEqual({ status, bodyRead: 0 });
     }
     // An admitted request is read and served as before.
-    const request = functionsRequest(`${base}/messages`, { method: 'POST', body: { to: '+14155550123', text: 'read' }, headers: { 'x-api-key': DEV_KEY } });
+    const request = functionsRequest(`${base}/messages`, {
+      method: 'POST',
+      body: { to: '+14155550123', text: 'read' },
+      headers: { 'x-api-key': DEV_KEY },
+    });
     const read = jest.spyOn(request, 'arrayBuffer');
     expect((await createHttpHandler(async () => runtime)(request, new InvocationContext())).status).toBe(202);
     expect(read).toHaveBeenCalledTimes(1);

@@ -13,12 +13,20 @@ describe('contact groups', () => {
     expect(res.status).toBe(201);
     return res.body.id;
   };
-  const updates = async () => ((await t.api.get('/events?type=contact.updated&limit=100')).body.items as { data: any }[]).map((e) => e.data);
+  const updates = async () =>
+    ((await t.api.get('/events?type=contact.updated&limit=100')).body.items as { data: any }[]).map((e) => e.data);
 
   test('POST /groups creates a group (201, Location); names are unique ignoring case (409 naming /name)', async () => {
     const res = await t.api.post('/groups', { name: ' Newsletter ', description: 'Monthly' });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.stringMatching(/^grp_/), name: 'Newsletter', description: 'Monthly', contactCount: 0, createdAt: '2026-03-01T12:00:00.000Z', updatedAt: '2026-03-01T12:00:00.000Z' });
+    expect(res.body).toEqual({
+      id: expect.stringMatching(/^grp_/),
+      name: 'Newsletter',
+      description: 'Monthly',
+      contactCount: 0,
+      createdAt: '2026-03-01T12:00:00.000Z',
+      updatedAt: '2026-03-01T12:00:00.000Z',
+    });
     expect(res.headers.get('location')).toBe(`/api/groups/${res.body.id}`);
     expect((await t.api.get(`/groups/${res.body.id}`)).body).toEqual(res.body);
 
@@ -37,7 +45,10 @@ describe('contact groups', () => {
     await contact('+14155551202', [alpha]);
     const res = await t.api.get('/groups');
     expect(res.status).toBe(200);
-    expect(res.body.items.map((g: { name: string; contactCount: number }) => [g.name, g.contactCount])).toEqual([['Alpha', 2], ['beta', 1]]);
+    expect(res.body.items.map((g: { name: string; contactCount: number }) => [g.name, g.contactCount])).toEqual([
+      ['Alpha', 2],
+      ['beta', 1],
+    ]);
   });
 
   test('PATCH renames and describes; a taken name is 409; null clears the description', async () => {
@@ -76,7 +87,10 @@ describe('contact groups', () => {
     const a = await contact('+14155551401');
     const other = await t.newAccount();
     const theirs = (await other.api.post('/contacts', { phone: '+14155551402' })).body.id;
-    for (const [ids, path] of [[[a, 'ctc_nope'], '/contactIds/1'], [[theirs, a], '/contactIds/0']] as const) {
+    for (const [ids, path] of [
+      [[a, 'ctc_nope'], '/contactIds/1'],
+      [[theirs, a], '/contactIds/0'],
+    ] as const) {
       const res = await t.api.post(`/groups/${g}/contacts`, { contactIds: ids });
       expect(res.status).toBe(422);
       expect(res.body).toMatchObject({ code: 'contact_not_found', errors: [{ path }] });
@@ -84,7 +98,9 @@ describe('contact groups', () => {
     expect((await t.api.get(`/contacts/${a}`)).body.groups).toEqual([]);
     expect(await updates()).toEqual([]);
     expect((await t.api.post(`/groups/${g}/contacts`, { contactIds: [] })).body.errors[0].path).toBe('/contactIds');
-    expect((await t.api.post(`/groups/${g}/contacts`, { contactIds: Array.from({ length: 1001 }, () => a) })).body.errors[0].path).toBe('/contactIds');
+    expect((await t.api.post(`/groups/${g}/contacts`, { contactIds: Array.from({ length: 1001 }, () => a) })).body.errors[0].path).toBe(
+      '/contactIds',
+    );
     expect((await t.api.post('/groups/grp_nope/contacts', { contactIds: [a] })).status).toBe(404);
   });
 
@@ -112,12 +128,15 @@ describe('contact groups', () => {
     expect(res.body).toMatchObject({ id: g, name: 'Leaving', contactCount: 3 });
     expect((await t.api.get(`/groups/${g}`)).status).toBe(404);
     expect((await t.api.delete(`/groups/${g}`)).status).toBe(404);
-    expect((await updates()).map((u) => [u.contactId, u.previousValues.groupIds, u.newValues.groupIds]).sort()).toEqual(members.map((id) => [id, [g, keep].sort(), [keep]]));
-    for (const id of [...members, outsider]) expect((await t.api.get(`/contacts/${id}`)).body.groups).toEqual([{ groupId: keep, name: 'Staying' }]);
+    expect((await updates()).map((u) => [u.contactId, u.previousValues.groupIds, u.newValues.groupIds]).sort()).toEqual(
+      members.map((id) => [id, [g, keep].sort(), [keep]]),
+    );
+    for (const id of [...members, outsider])
+      expect((await t.api.get(`/contacts/${id}`)).body.groups).toEqual([{ groupId: keep, name: 'Staying' }]);
     expect((await t.api.post('/groups', { name: 'leaving' })).status).toBe(201);
   });
 
-  test('a group deleted behind a contact\'s back is left out of its views', async () => {
+  test("a group deleted behind a contact's back is left out of its views", async () => {
     const g = (await t.api.post('/groups', { name: 'Gone' })).body.id;
     const a = await contact('+14155551701', [g]);
     // As if the group were deleted between a membership check and the contact's write.
@@ -126,7 +145,7 @@ describe('contact groups', () => {
     expect((await t.api.get('/contacts')).body.items[0].groups).toEqual([]);
   });
 
-  test('another account\'s groups are 404 on every route, and its names do not clash', async () => {
+  test("another account's groups are 404 on every route, and its names do not clash", async () => {
     const g = (await t.api.post('/groups', { name: 'VIP' })).body.id;
     const a = await contact('+14155551801', [g]);
     const other = await t.newAccount();

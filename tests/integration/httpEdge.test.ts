@@ -49,7 +49,10 @@ function rawRequest(url: string, head: string, bodyBytes = 0): Promise<RawAnswer
       }
     });
     socket.on('error', (err) => !answered && reject(err));
-    socket.on('close', () => !answered && reject(new Error(`closed without an answer after ${sent} body bytes: ${received.toString('latin1')}`)));
+    socket.on(
+      'close',
+      () => !answered && reject(new Error(`closed without an answer after ${sent} body bytes: ${received.toString('latin1')}`)),
+    );
     const chunk = Buffer.alloc(64 * 1024, 'a');
     const writeMore = () => {
       if (answered || sent >= bodyBytes || socket.destroyed) return;
@@ -62,7 +65,14 @@ function rawRequest(url: string, head: string, bodyBytes = 0): Promise<RawAnswer
 }
 
 const post = (path: string, headers: Record<string, string>) =>
-  [`POST /api${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Content-Type: application/json', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
+  [
+    `POST /api${path} HTTP/1.1`,
+    'Host: 127.0.0.1',
+    'Content-Type: application/json',
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    '',
+    '',
+  ].join('\r\n');
 
 describe('the HTTP edge refuses on the headers, before the body', () => {
   let t: TestHost;
@@ -86,7 +96,10 @@ describe('the HTTP edge refuses on the headers, before the body', () => {
   test('a valid key with a Content-Length over MAX_BODY_BYTES is answered 413 before any of the body is sent', async () => {
     const answer = await rawRequest(t.url, post('/messages', { 'Content-Length': String(FIVE_MB), 'X-API-Key': DEV_KEY }));
     expect(answer).toMatchObject({ status: 413, bodyBytesSent: 0 });
-    expect(JSON.parse(answer.body)).toMatchObject({ code: 'payload_too_large', detail: `The body is ${FIVE_MB} bytes; the limit is 65536.` });
+    expect(JSON.parse(answer.body)).toMatchObject({
+      code: 'payload_too_large',
+      detail: `The body is ${FIVE_MB} bytes; the limit is 65536.`,
+    });
   }, 10_000);
 
   test('a client that keeps sending gets the answer, and the server stops reading long before 100 MB', async () => {
@@ -132,14 +145,20 @@ describe('the HTTP edge refuses on the headers, before the body', () => {
         if (parseAnswer(received)) resolve(received);
       });
       // One chunk over the limit and no final 0-length chunk: the body never ends.
-      socket.write(post('/messages', { 'Transfer-Encoding': 'chunked', 'X-API-Key': DEV_KEY }) + `${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+      socket.write(
+        `${post('/messages', { 'Transfer-Encoding': 'chunked', 'X-API-Key': DEV_KEY })}${chunk.length.toString(16)}\r\n${chunk}\r\n`,
+      );
     });
     socket.destroy();
     expect(parseAnswer(answer)).toMatchObject({ status: 413, headers: expect.objectContaining({ connection: 'close' }) });
   }, 10_000);
 
   test('a refusal of a request whose small body was all sent keeps the connection for the next request', async () => {
-    const res = await fetch(`${t.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'dfs_wrong' }, body: '{}' });
+    const res = await fetch(`${t.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'dfs_wrong' },
+      body: '{}',
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('connection')).not.toBe('close');
   });

@@ -50,7 +50,9 @@ describe('field values are checked for what they mean', () => {
     const L = UNIQUE_ARGS_LIMITS;
     const longKey = await send({ ['k'.repeat(L.keyLength + 1)]: 'v' });
     expect(longKey.status).toBe(400);
-    expect(longKey.body.errors).toEqual([{ path: '/uniqueArgs', message: `has a key of ${L.keyLength + 1} characters; keys are 1 to ${L.keyLength}` }]);
+    expect(longKey.body.errors).toEqual([
+      { path: '/uniqueArgs', message: `has a key of ${L.keyLength + 1} characters; keys are 1 to ${L.keyLength}` },
+    ]);
     const emptyKey = await send({ '': 'v' });
     expect(emptyKey.status).toBe(400);
     const big = Object.fromEntries(Array.from({ length: L.keys }, (_v, i) => [`key${i}`, 'v'.repeat(L.valueLength)]));

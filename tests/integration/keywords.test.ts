@@ -17,8 +17,10 @@ describe('keyword rules', () => {
   });
   afterEach(() => t.close());
 
-  const events = (type: string): Promise<DomainEvent[]> => t.host.runtime.deps.store.outbox.listForAccount(t.host.seed.accountId, { type }, 100);
-  const messagesTo = async (to: string) => (await t.api.get(`/messages?to=${encodeURIComponent(to)}`)).body.items as { id: string; from: string; text: string; status: string }[];
+  const events = (type: string): Promise<DomainEvent[]> =>
+    t.host.runtime.deps.store.outbox.listForAccount(t.host.seed.accountId, { type }, 100);
+  const messagesTo = async (to: string) =>
+    (await t.api.get(`/messages?to=${encodeURIComponent(to)}`)).body.items as { id: string; from: string; text: string; status: string }[];
   const credits = async () => (await t.api.get('/balance')).body.credits as string;
   const createRule = async (body: Record<string, unknown>) => {
     const res = await t.api.post('/keywords', body);
@@ -45,9 +47,21 @@ describe('keyword rules', () => {
       expect((await t.api.get(`/keywords/${id}`)).body).toEqual(created.body);
 
       t.clock.advance(60_000);
-      const changed = await t.api.patch(`/keywords/${id}`, { matchType: 'contains', virtualNumber: '(415) 555-0100', active: false, reply: null });
+      const changed = await t.api.patch(`/keywords/${id}`, {
+        matchType: 'contains',
+        virtualNumber: '(415) 555-0100',
+        active: false,
+        reply: null,
+      });
       expect(changed.status).toBe(200);
-      expect(changed.body).toEqual({ ...created.body, matchType: 'contains', virtualNumber: SUPPORT, active: false, reply: null, updatedAt: '2026-03-01T12:01:00.000Z' });
+      expect(changed.body).toEqual({
+        ...created.body,
+        matchType: 'contains',
+        virtualNumber: SUPPORT,
+        active: false,
+        reply: null,
+        updatedAt: '2026-03-01T12:01:00.000Z',
+      });
       const back = await t.api.patch(`/keywords/${id}`, { virtualNumber: null });
       expect(back.body.virtualNumber).toBeNull();
 
@@ -85,21 +99,29 @@ describe('keyword rules', () => {
       ];
       for (const [body, status, path, code] of cases) {
         const res = await t.api.post('/keywords', body);
-        expect({ body, status: res.status, type: res.headers.get('content-type'), path: res.body.errors?.[0]?.path }).toEqual({ body, status, type: expect.stringContaining('application/problem+json'), path });
+        expect({ body, status: res.status, type: res.headers.get('content-type'), path: res.body.errors?.[0]?.path }).toEqual({
+          body,
+          status,
+          type: expect.stringContaining('application/problem+json'),
+          path,
+        });
         if (code) expect(res.body.code).toBe(code);
       }
       expect((await t.api.get('/keywords')).body.items).toEqual([]);
     });
 
-    test.each(['STOP', 'stop', 'StopAll', 'UNSUBSCRIBE', 'cancel', 'END', 'quit', 'START', 'Yes', 'UNSTOP'])('%s cannot be a rule: carriers own it (422 naming /keyword)', async (keyword) => {
-      const res = await t.api.post('/keywords', { keyword, reply: 'Hi' });
-      expect(res.status).toBe(422);
-      expect(res.body).toMatchObject({ code: 'compliance_keyword', errors: [{ path: '/keyword' }] });
-      const rule = await createRule({ keyword: 'hours' });
-      const patched = await t.api.patch(`/keywords/${rule.id}`, { keyword });
-      expect(patched.status).toBe(422);
-      expect(patched.body.errors[0].path).toBe('/keyword');
-    });
+    test.each(['STOP', 'stop', 'StopAll', 'UNSUBSCRIBE', 'cancel', 'END', 'quit', 'START', 'Yes', 'UNSTOP'])(
+      '%s cannot be a rule: carriers own it (422 naming /keyword)',
+      async (keyword) => {
+        const res = await t.api.post('/keywords', { keyword, reply: 'Hi' });
+        expect(res.status).toBe(422);
+        expect(res.body).toMatchObject({ code: 'compliance_keyword', errors: [{ path: '/keyword' }] });
+        const rule = await createRule({ keyword: 'hours' });
+        const patched = await t.api.patch(`/keywords/${rule.id}`, { keyword });
+        expect(patched.status).toBe(422);
+        expect(patched.body.errors[0].path).toBe('/keyword');
+      },
+    );
 
     test('a keyword, match type and number may have one rule (case ignored); 409 names /keyword and the rule', async () => {
       const first = await createRule({ keyword: 'Hours', virtualNumber: SUPPORT });
@@ -114,7 +136,7 @@ describe('keyword rules', () => {
       expect(clash.body.errors[0].path).toBe('/keyword');
     });
 
-    test('another account\'s rules and numbers are not found', async () => {
+    test("another account's rules and numbers are not found", async () => {
       const rule = await createRule({ keyword: 'hours', virtualNumber: SUPPORT });
       const other = await t.newAccount();
       expect((await other.api.get(`/keywords/${rule.id}`)).status).toBe(404);
@@ -144,17 +166,30 @@ describe('keyword rules', () => {
     afterEach(() => r.close());
 
     /** The delivered payloads of one trigger, each verified and checked against the catalog schema. */
-    const delivered = (slug: string) => r.received.filter((w) => w.path === `/${slug}`).map((w) => checkDelivery(secrets[slug]!, w, t.clock.now()));
+    const delivered = (slug: string) =>
+      r.received.filter((w) => w.path === `/${slug}`).map((w) => checkDelivery(secrets[slug]!, w, t.clock.now()));
 
     test('a matching SMS fires Keyword Matched and gets the templated reply from the number it was sent to', async () => {
       const ada = await t.api.post('/contacts', { phone: ADA, firstName: 'Ada', customFields: { plan: 'gold' } });
-      await createRule({ keyword: 'hours', matchType: 'starts_with', reply: 'Hi {{firstName|there}}, we open at 9 ({{plan|no plan}} line)' });
+      await createRule({
+        keyword: 'hours',
+        matchType: 'starts_with',
+        reply: 'Hi {{firstName|there}}, we open at 9 ({{plan|no plan}} line)',
+      });
       await inbound(t, SUPPORT, 'Hours today?', ADA, 'carrier-1');
       await t.host.drain();
 
       const [matched, ...moreMatched] = delivered('keyword-matched');
       expect(moreMatched).toEqual([]);
-      expect(matched.data).toEqual({ keyword: 'hours', matchType: 'starts_with', from: ADA, text: 'Hours today?', virtualNumber: SUPPORT, contactId: ada.body.id, timestamp: '2026-03-01T12:00:00.000Z' });
+      expect(matched.data).toEqual({
+        keyword: 'hours',
+        matchType: 'starts_with',
+        from: ADA,
+        text: 'Hours today?',
+        virtualNumber: SUPPORT,
+        contactId: ada.body.id,
+        timestamp: '2026-03-01T12:00:00.000Z',
+      });
       const [replied, ...moreReplied] = delivered('auto-reply-sent');
       expect(moreReplied).toEqual([]);
       expect(replied.data).toEqual({
@@ -173,7 +208,10 @@ describe('keyword rules', () => {
       await inbound(t, SALES, 'HOURS', STRANGER, 'carrier-2');
       await inbound(t, SUPPORT, 'what are your hours', STRANGER, 'carrier-3');
       await t.host.drain();
-      expect(delivered('keyword-matched').map((p) => [p.data.text, p.data.contactId])).toEqual([['Hours today?', ada.body.id], ['HOURS', null]]);
+      expect(delivered('keyword-matched').map((p) => [p.data.text, p.data.contactId])).toEqual([
+        ['Hours today?', ada.body.id],
+        ['HOURS', null],
+      ]);
       expect(delivered('auto-reply-sent').map((p) => [p.data.reply.text, p.data.virtualNumber])).toEqual([
         ['Hi Ada, we open at 9 (gold line)', SUPPORT],
         ['Hi there, we open at 9 (no plan line)', SALES],
@@ -187,7 +225,14 @@ describe('keyword rules', () => {
       await createRule({ keyword: 'price', matchType: 'exact', virtualNumber: SALES, reply: 'exact, sales' });
       await createRule({ keyword: 'price list', matchType: 'starts_with', reply: 'starts with' });
       await createRule({ keyword: 'price', matchType: 'starts_with', reply: 'inactive', active: false });
-      for (const [to, text] of [[SUPPORT, 'Price'], [SALES, 'price!'], [SUPPORT, 'price list please'], [SUPPORT, 'your price?'], [SUPPORT, 'prices']]) await inbound(t, to!, text!, STRANGER);
+      for (const [to, text] of [
+        [SUPPORT, 'Price'],
+        [SALES, 'price!'],
+        [SUPPORT, 'price list please'],
+        [SUPPORT, 'your price?'],
+        [SUPPORT, 'prices'],
+      ])
+        await inbound(t, to!, text!, STRANGER);
       await t.host.drain();
       expect(delivered('auto-reply-sent').map((p) => [p.data.originalMessage.text, p.data.reply.text])).toEqual([
         ['Price', 'exact, all numbers'],
@@ -251,34 +296,37 @@ describe('keyword rules', () => {
     });
 
     // A crash between two steps, as the carrier sees it: no 200, so it delivers the SMS again.
-    test.each(['keyword.matched', 'auto_reply.sent', 'sms.received'])('a failure appending %s: the carrier retries, and there is exactly one of everything', async (failing) => {
-      await createRule({ keyword: 'hours', reply: 'Open 9-17' });
-      const outbox = t.host.runtime.deps.store.outbox;
-      const append = outbox.append.bind(outbox);
-      let failed = 0;
-      const spy = jest.spyOn(outbox, 'append').mockImplementation(async (batch) => {
-        if (failed === 0 && batch.some((e) => e.type === failing)) {
-          failed += 1;
-          throw new Error('store unavailable');
+    test.each(['keyword.matched', 'auto_reply.sent', 'sms.received'])(
+      'a failure appending %s: the carrier retries, and there is exactly one of everything',
+      async (failing) => {
+        await createRule({ keyword: 'hours', reply: 'Open 9-17' });
+        const outbox = t.host.runtime.deps.store.outbox;
+        const append = outbox.append.bind(outbox);
+        let failed = 0;
+        const spy = jest.spyOn(outbox, 'append').mockImplementation(async (batch) => {
+          if (failed === 0 && batch.some((e) => e.type === failing)) {
+            failed += 1;
+            throw new Error('store unavailable');
+          }
+          return append(batch);
+        });
+        try {
+          await expect(inbound(t, SUPPORT, 'hours', STRANGER, 'carrier-crash')).rejects.toThrow(/inbound failed: 500/);
+          expect(failed).toBe(1);
+          expect(await events('sms.received')).toEqual([]); // not committed: the carrier must retry
+          await inbound(t, SUPPORT, 'hours', STRANGER, 'carrier-crash');
+        } finally {
+          spy.mockRestore();
         }
-        return append(batch);
-      });
-      try {
-        await expect(inbound(t, SUPPORT, 'hours', STRANGER, 'carrier-crash')).rejects.toThrow(/inbound failed: 500/);
-        expect(failed).toBe(1);
-        expect(await events('sms.received')).toEqual([]); // not committed: the carrier must retry
-        await inbound(t, SUPPORT, 'hours', STRANGER, 'carrier-crash');
-      } finally {
-        spy.mockRestore();
-      }
-      await t.host.drain();
-      expect(delivered('keyword-matched')).toHaveLength(1);
-      const replies = delivered('auto-reply-sent');
-      expect(replies).toHaveLength(1);
-      const messages = await messagesTo(STRANGER);
-      expect(messages.map((m) => m.id)).toEqual([replies[0].data.reply.messageId]);
-      expect(await events('sms.received')).toHaveLength(1);
-    });
+        await t.host.drain();
+        expect(delivered('keyword-matched')).toHaveLength(1);
+        const replies = delivered('auto-reply-sent');
+        expect(replies).toHaveLength(1);
+        const messages = await messagesTo(STRANGER);
+        expect(messages.map((m) => m.id)).toEqual([replies[0].data.reply.messageId]);
+        expect(await events('sms.received')).toHaveLength(1);
+      },
+    );
 
     test('without credits the reply is skipped and logged; the SMS is still acknowledged and recorded', async () => {
       await createRule({ keyword: 'hours', reply: 'Open 9-17' });
@@ -312,7 +360,7 @@ describe('sending from a virtual number (two-way SMS)', () => {
   });
   afterEach(() => t.close());
 
-  test('POST /messages takes one of the account\'s own numbers as from, and refuses anyone else\'s', async () => {
+  test("POST /messages takes one of the account's own numbers as from, and refuses anyone else's", async () => {
     const sent = await t.api.post('/messages', { to: ADA, text: 'Hello from support', from: '+1 415 555 0100' });
     expect(sent.status).toBe(202);
     expect(sent.body.from).toBe(SUPPORT);

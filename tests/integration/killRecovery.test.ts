@@ -69,7 +69,10 @@ describe('kill -9 mid-flight', () => {
             return [(await res.json()) as { id: string; status: string }];
           }),
         );
-        pending = statuses.flat().filter((m) => !TERMINAL.has(m.status)).map((m) => m.id);
+        pending = statuses
+          .flat()
+          .filter((m) => !TERMINAL.has(m.status))
+          .map((m) => m.id);
         if (pending.length) await new Promise((r) => setTimeout(r, 200));
       }
       expect(pending).toEqual([]);
@@ -78,7 +81,11 @@ describe('kill -9 mid-flight', () => {
     }
 
     const db = new Database(join(dir, 'dataflows-sms.db'), { readonly: true });
-    const rows = db.prepare('SELECT m.id, m.status, m.to_number, s.accepted_count, s.attempts FROM messages m LEFT JOIN simulator_submissions s ON s.message_id = m.id').all() as {
+    const rows = db
+      .prepare(
+        'SELECT m.id, m.status, m.to_number, s.accepted_count, s.attempts FROM messages m LEFT JOIN simulator_submissions s ON s.message_id = m.id',
+      )
+      .all() as {
       id: string;
       status: string;
       to_number: string;
@@ -105,7 +112,11 @@ describe('kill -9 in the middle of a bulk campaign', () => {
   test('after a restart every contact gets exactly one message and the campaign completes', async () => {
     const N = 3_000;
     const call = async (url: string, method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${url}/api${path}`, { method, headers: { 'x-api-key': KEY, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      const res = await fetch(`${url}/api${path}`, {
+        method,
+        headers: { 'x-api-key': KEY, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
       // Arbitrary JSON shapes, checked field by field below: a type per answer would only add noise.
       return (await res.json()) as any;
     };
@@ -114,7 +125,12 @@ describe('kill -9 in the middle of a bulk campaign', () => {
     // Numbers ending 2000-4999: all delivered by the simulator, none of its special suffixes.
     const csv = ['phone', ...Array.from({ length: N }, (_, i) => `+1415555${2000 + i}`)].join('\n');
     expect((await call(first.url, 'POST', '/contacts/import', { csv, groupIds: [group.id] })).created).toBe(N);
-    const campaign = await call(first.url, 'POST', '/campaigns', { name: 'Killed midway', kind: 'bulk', text: 'Sale today', groupIds: [group.id] });
+    const campaign = await call(first.url, 'POST', '/campaigns', {
+      name: 'Killed midway',
+      kind: 'bulk',
+      text: 'Sale today',
+      groupIds: [group.id],
+    });
     expect((await call(first.url, 'POST', `/campaigns/${campaign.id}/start`)).status).toBe('sending');
     // Kill once some batches are in, well before the last one.
     const db = () => new Database(join(dir, 'dataflows-sms.db'), { readonly: true });
@@ -144,8 +160,14 @@ describe('kill -9 in the middle of a bulk campaign', () => {
       await second.stop('SIGTERM');
     }
     const d = db();
-    const perPhone = d.prepare('SELECT to_number, COUNT(*) AS n, MIN(status) AS status FROM messages WHERE campaign_id = ? GROUP BY to_number').all(campaign.id) as { to_number: string; n: number; status: string }[];
-    const submissions = d.prepare('SELECT COUNT(*) AS n, MAX(accepted_count) AS most FROM simulator_submissions s JOIN messages m ON m.id = s.message_id WHERE m.campaign_id = ?').get(campaign.id) as { n: number; most: number };
+    const perPhone = d
+      .prepare('SELECT to_number, COUNT(*) AS n, MIN(status) AS status FROM messages WHERE campaign_id = ? GROUP BY to_number')
+      .all(campaign.id) as { to_number: string; n: number; status: string }[];
+    const submissions = d
+      .prepare(
+        'SELECT COUNT(*) AS n, MAX(accepted_count) AS most FROM simulator_submissions s JOIN messages m ON m.id = s.message_id WHERE m.campaign_id = ?',
+      )
+      .get(campaign.id) as { n: number; most: number };
     d.close();
     expect(perPhone).toHaveLength(N);
     expect(perPhone.filter((r) => r.n !== 1 || r.status !== 'delivered')).toEqual([]);

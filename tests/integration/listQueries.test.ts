@@ -15,12 +15,15 @@ describe('query parameters and continuation tokens on every route', () => {
       expect((await t.api.post('/messages', { to: n, text: 'Hello' })).status).toBe(202);
       expect((await t.api.post('/contacts', { phone: n })).status).toBe(201);
       expect((await t.api.post('/opt-outs', { phone: n.replace('01', '09') })).status).toBe(201);
-      expect((await t.api.post('/campaigns', { name: `Campaign ${n}`, kind: 'trigger', text: 'Hi', trigger: { phoneField: 'phone' } })).status).toBe(201);
+      expect(
+        (await t.api.post('/campaigns', { name: `Campaign ${n}`, kind: 'trigger', text: 'Hi', trigger: { phoneField: 'phone' } })).status,
+      ).toBe(201);
     }
   });
   afterAll(() => t.close());
 
-  const headersFor = (r: RouteDef): Record<string, string> => (r.auth === 'admin' ? { 'x-admin-key': ADMIN_KEY } : r.auth === 'account' ? { 'x-api-key': DEV_KEY } : {});
+  const headersFor = (r: RouteDef): Record<string, string> =>
+    r.auth === 'admin' ? { 'x-admin-key': ADMIN_KEY } : r.auth === 'account' ? { 'x-api-key': DEV_KEY } : {};
   const get = async (r: RouteDef, query: string) => {
     const res = await fetch(`${t.url}/api${r.path}?${query}`, { headers: headersFor(r) });
     const text = await res.text();
@@ -53,36 +56,39 @@ describe('query parameters and continuation tokens on every route', () => {
     expect(paging.map(name).sort()).toEqual(['GET /campaigns', 'GET /contacts', 'GET /messages', 'GET /opt-outs']);
   });
 
-  test.each(paging.map((r) => [name(r), r] as const))('%s: its token leads to the next page; an edited one is 400 naming query/continuationToken', async (_n, r) => {
-    const first = await get(r, 'limit=1');
-    expect(first.status).toBe(200);
-    const token: string = first.body.continuationToken;
-    expect(typeof token).toBe('string');
-    const next = await get(r, `limit=1&continuationToken=${encodeURIComponent(token)}`);
-    expect(next.status).toBe(200);
-    expect(next.body.items).toHaveLength(1);
-    expect(next.body.items[0]).not.toEqual(first.body.items[0]);
+  test.each(paging.map((r) => [name(r), r] as const))(
+    '%s: its token leads to the next page; an edited one is 400 naming query/continuationToken',
+    async (_n, r) => {
+      const first = await get(r, 'limit=1');
+      expect(first.status).toBe(200);
+      const token: string = first.body.continuationToken;
+      expect(typeof token).toBe('string');
+      const next = await get(r, `limit=1&continuationToken=${encodeURIComponent(token)}`);
+      expect(next.status).toBe(200);
+      expect(next.body.items).toHaveLength(1);
+      expect(next.body.items[0]).not.toEqual(first.body.items[0]);
 
-    // The store's own token (what the API handed out before tokens were signed), which a store accepts.
-    const dot = token.lastIndexOf('.');
-    const inner = dot < 0 ? token : token.slice(0, dot);
-    const signature = dot < 0 ? '' : token.slice(dot);
-    const decoded = Buffer.from(inner, 'base64url').toString('utf8');
-    const edits = [
-      inner,
-      // One a caller built (e.g. "start after z"), bare and with the signature of the real one.
-      Buffer.from('z').toString('base64url'),
-      `${Buffer.from('z').toString('base64url')}${signature}`,
-      `${Buffer.from(decoded.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a'))).toString('base64url')}${signature}`,
-      `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`,
-      'anything',
-    ];
-    for (const edited of edits) {
-      const res = await get(r, `limit=1&continuationToken=${encodeURIComponent(edited)}`);
-      expect(res.status).toBe(400);
-      expect(res.body.errors).toEqual([{ path: 'query/continuationToken', message: 'continuationToken is not one this API issued' }]);
-    }
-  });
+      // The store's own token (what the API handed out before tokens were signed), which a store accepts.
+      const dot = token.lastIndexOf('.');
+      const inner = dot < 0 ? token : token.slice(0, dot);
+      const signature = dot < 0 ? '' : token.slice(dot);
+      const decoded = Buffer.from(inner, 'base64url').toString('utf8');
+      const edits = [
+        inner,
+        // One a caller built (e.g. "start after z"), bare and with the signature of the real one.
+        Buffer.from('z').toString('base64url'),
+        `${Buffer.from('z').toString('base64url')}${signature}`,
+        `${Buffer.from(decoded.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a'))).toString('base64url')}${signature}`,
+        `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`,
+        'anything',
+      ];
+      for (const edited of edits) {
+        const res = await get(r, `limit=1&continuationToken=${encodeURIComponent(edited)}`);
+        expect(res.status).toBe(400);
+        expect(res.body.errors).toEqual([{ path: 'query/continuationToken', message: 'continuationToken is not one this API issued' }]);
+      }
+    },
+  );
 
   test('a token is good only on the route and for the account it was issued to', async () => {
     const contacts = await t.api.get('/contacts?limit=1');

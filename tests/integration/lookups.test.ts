@@ -19,26 +19,47 @@ describe('dropdown value lists', () => {
 
     const res = await t.api.get('/lookups/sender-ids');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ items: [{ value: 'ACME', title: 'ACME (default)' }, { value: 'DataFlows', title: 'DataFlows' }] });
+    expect(res.body).toEqual({
+      items: [
+        { value: 'ACME', title: 'ACME (default)' },
+        { value: 'DataFlows', title: 'DataFlows' },
+      ],
+    });
   });
 
-  test('ListVirtualNumberValues returns the account\'s numbers, labelled when they have a label; the From choices add them after the sender IDs', async () => {
+  test("ListVirtualNumberValues returns the account's numbers, labelled when they have a label; the From choices add them after the sender IDs", async () => {
     const me = await t.api.get('/me');
-    expect((await t.admin.post('/operator/virtual-numbers', { accountId: me.body.id, number: '+14155550100', label: 'Support line' })).status).toBe(201);
+    expect(
+      (await t.admin.post('/operator/virtual-numbers', { accountId: me.body.id, number: '+14155550100', label: 'Support line' })).status,
+    ).toBe(201);
     expect((await t.admin.post('/operator/virtual-numbers', { accountId: me.body.id, number: '+14155550101' })).status).toBe(201);
     const res = await t.api.get('/lookups/virtual-numbers');
     expect(res.status).toBe(200);
-    expect(res.body.items).toEqual(expect.arrayContaining([{ value: '+14155550100', title: '+14155550100 (Support line)' }, { value: '+14155550101', title: '+14155550101' }]));
+    expect(res.body.items).toEqual(
+      expect.arrayContaining([
+        { value: '+14155550100', title: '+14155550100 (Support line)' },
+        { value: '+14155550101', title: '+14155550101' },
+      ]),
+    );
     expect(res.body.items).toHaveLength(2);
     const from = (await t.api.get('/lookups/sender-ids')).body.items as { value: string; title: string }[];
-    expect(from.slice(0, 2)).toEqual([{ value: 'ACME', title: 'ACME (default)' }, { value: 'DataFlows', title: 'DataFlows' }]);
-    expect(from.slice(2)).toEqual(expect.arrayContaining([{ value: '+14155550100', title: '+14155550100 (virtual number, Support line)' }, { value: '+14155550101', title: '+14155550101 (virtual number)' }]));
+    expect(from.slice(0, 2)).toEqual([
+      { value: 'ACME', title: 'ACME (default)' },
+      { value: 'DataFlows', title: 'DataFlows' },
+    ]);
+    expect(from.slice(2)).toEqual(
+      expect.arrayContaining([
+        { value: '+14155550100', title: '+14155550100 (virtual number, Support line)' },
+        { value: '+14155550101', title: '+14155550101 (virtual number)' },
+      ]),
+    );
     expect(from).toHaveLength(4);
     // Every choice is a sender a message can really be sent from.
-    for (const { value } of from) expect((await t.api.post('/messages', { to: '+14155550123', text: 'From the dropdown', from: value })).status).toBe(202);
+    for (const { value } of from)
+      expect((await t.api.post('/messages', { to: '+14155550123', text: 'From the dropdown', from: value })).status).toBe(202);
   });
 
-  test('ListGroupValues returns the account\'s contact groups by name, titled with their contact counts', async () => {
+  test("ListGroupValues returns the account's contact groups by name, titled with their contact counts", async () => {
     const vip = (await t.api.post('/groups', { name: 'VIP' })).body.id;
     const all = (await t.api.post('/groups', { name: 'all customers' })).body.id;
     const none = (await t.api.post('/groups', { name: 'Nobody yet' })).body.id;

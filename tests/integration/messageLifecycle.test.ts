@@ -16,7 +16,15 @@ describe('message lifecycle through the carrier simulator', () => {
     const res = await send('+14155550123');
     expect(res.status).toBe(202);
     expect(res.headers.get('location')).toBe(`/api/messages/${res.body.id}`);
-    expect(res.body).toMatchObject({ status: 'queued', to: '+14155550123', from: 'DataFlows', encoding: 'GSM-7', segments: 1, characters: 17, nonEnglishChars: false });
+    expect(res.body).toMatchObject({
+      status: 'queued',
+      to: '+14155550123',
+      from: 'DataFlows',
+      encoding: 'GSM-7',
+      segments: 1,
+      characters: 17,
+      nonEnglishChars: false,
+    });
     expect(res.body.cost).toEqual({ amount: '0.0079', currency: 'USD', segments: 1, unitPrice: '0.0079' });
     expect(res.body.id).toMatch(/^msg_[0-9A-Z]{26}$/);
     expect(await balance()).toBe('99.9921');
@@ -98,7 +106,11 @@ describe('message lifecycle through the carrier simulator', () => {
     expect((await get(res.body.id)).status).toBe('delivered');
     // A second report for the same message (the carrier retrying) is ignored.
     const sim = t.host.runtime.deps.carriers.get('simulator')!;
-    const report = sim.parseStatusCallback({ headers: {}, url: '', rawBody: JSON.stringify({ reports: [{ id: `sim-${res.body.id}`, outcome: 'UNDELIV:1400', at: '2026-03-01T12:00:01.000Z' }] }) });
+    const report = sim.parseStatusCallback({
+      headers: {},
+      url: '',
+      rawBody: JSON.stringify({ reports: [{ id: `sim-${res.body.id}`, outcome: 'UNDELIV:1400', at: '2026-03-01T12:00:01.000Z' }] }),
+    });
     const { applyStatusReports } = await import('../../shared/app/messageLifecycle');
     const out = await applyStatusReports(t.host.runtime.deps, 'simulator', report);
     expect(out).toEqual({ applied: [], ignored: [`sim-${res.body.id}`], unknown: [] });

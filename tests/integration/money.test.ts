@@ -34,7 +34,12 @@ describe('money on the HTTP API', () => {
       const res = await credit(id, { amount: '1.0000' });
       expect(res.status).toBe(422);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
-      expect(res.body).toMatchObject({ code: 'balance_limit_exceeded', errors: [{ path: '/amount' }], balance: '999999999999.00', maxBalance: '999999999999.9999' });
+      expect(res.body).toMatchObject({
+        code: 'balance_limit_exceeded',
+        errors: [{ path: '/amount' }],
+        balance: '999999999999.00',
+        maxBalance: '999999999999.9999',
+      });
       expect((await api.get('/balance')).body.credits).toBe('999999999999.00');
     });
 
@@ -98,7 +103,7 @@ describe('money on the HTTP API', () => {
       expect((await t.admin.post('/operator/accounts', { name: 'Made up', currency: 'XYZ' })).status).toBe(422);
     });
 
-    test('an account whose currency lost its price table cannot send, rather than pay another currency\'s prices', async () => {
+    test("an account whose currency lost its price table cannot send, rather than pay another currency's prices", async () => {
       const { id, api } = await t.newAccount({ currency: 'EUR' });
       // As if created under an older release, or before its table left the settings.
       const store = t.host.runtime.deps.store;
@@ -119,7 +124,10 @@ describe('money with configured price tables', () => {
       const sent = await gbp.api.post('/messages', { to: '+14155550123', text: 'Hi' });
       expect(sent.body.cost).toMatchObject({ amount: '0.0062', currency: 'GBP' });
       const eur = await t.newAccount({ currency: 'EUR', credits: '1.00' });
-      expect((await eur.api.post('/messages', { to: '+14155550123', text: 'Hi' })).body.cost).toMatchObject({ amount: '0.0073', currency: 'EUR' });
+      expect((await eur.api.post('/messages', { to: '+14155550123', text: 'Hi' })).body.cost).toMatchObject({
+        amount: '0.0073',
+        currency: 'EUR',
+      });
     } finally {
       await t.close();
     }
@@ -133,7 +141,8 @@ describe('campaign totals at the largest amounts', () => {
     try {
       const { api } = await t.newAccount({ currency: 'EUR', credits: '999999999999.9999' });
       const groupId = (await api.post('/groups', { name: 'All' })).body.id as string;
-      for (const phone of ['+14155550101', '+14155550102', '+14155550400']) expect((await api.post('/contacts', { phone, groupIds: [groupId] })).status).toBe(201);
+      for (const phone of ['+14155550101', '+14155550102', '+14155550400'])
+        expect((await api.post('/contacts', { phone, groupIds: [groupId] })).status).toBe(201);
       const id = (await api.post('/campaigns', { name: 'Big', kind: 'bulk', text: 'Hi', groupIds: [groupId] })).body.id as string;
       expect((await api.post(`/campaigns/${id}/start`)).status).toBe(200);
       await t.host.drain();

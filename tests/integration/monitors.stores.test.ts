@@ -47,12 +47,25 @@ describe.each(BOTH_STORES)('monitors over %s', (_name, open) => {
   });
   afterAll(() => opened.close());
 
-  async function seed(account: Account, status: Message['status'], to: string, createdAt: string, statusReason: StatusReason | null = null, campaignId?: string): Promise<void> {
-    await store.messages.accept(makeMessage({ accountId: account.id, status, to, statusReason, createdAt, ...(campaignId ? { campaignId } : {}) }), 0n, () => []);
+  async function seed(
+    account: Account,
+    status: Message['status'],
+    to: string,
+    createdAt: string,
+    statusReason: StatusReason | null = null,
+    campaignId?: string,
+  ): Promise<void> {
+    await store.messages.accept(
+      makeMessage({ accountId: account.id, status, to, statusReason, createdAt, ...(campaignId ? { campaignId } : {}) }),
+      0n,
+      () => [],
+    );
   }
 
   test('measures the window, fires both once with their payloads, and writes the raised alerts on the account', async () => {
-    const account = await store.accounts.create(makeAccount({ monitors: { deliveryRateThreshold: 0.9, bounceRateThreshold: 0.05, windowMinutes: 60, minSample: 5 } }));
+    const account = await store.accounts.create(
+      makeAccount({ monitors: { deliveryRateThreshold: 0.9, bounceRateThreshold: 0.05, windowMinutes: 60, minSample: 5 } }),
+    );
     const campaign = await store.campaigns.create(makeCampaign({ accountId: account.id, name: 'Autumn' }));
     await seed(account, 'delivered', '+14155550101', minutesAgo(10), null, campaign.id);
     await seed(account, 'undelivered', '+14155550102', minutesAgo(10), REASONS.hardBounce, campaign.id);
@@ -70,7 +83,13 @@ describe.each(BOTH_STORES)('monitors over %s', (_name, open) => {
     const events = await monitorEvents(store, account.id);
     const window = { windowStart: minutesAgo(60), windowEnd: NOW };
     expect(events['delivery_rate.low']).toEqual([
-      { currentRate: 3 / 7, threshold: 0.9, ...window, sampleSize: 7, affectedCampaigns: [{ campaignId: campaign.id, name: 'Autumn', deliveryRate: 0.5 }] },
+      {
+        currentRate: 3 / 7,
+        threshold: 0.9,
+        ...window,
+        sampleSize: 7,
+        affectedCampaigns: [{ campaignId: campaign.id, name: 'Autumn', deliveryRate: 0.5 }],
+      },
     ]);
     expect(events['bounce_rate.high']).toEqual([
       {
@@ -95,7 +114,9 @@ describe.each(BOTH_STORES)('monitors over %s', (_name, open) => {
   });
 
   test('instances evaluating the same account at once fire once', async () => {
-    const account = await store.accounts.create(makeAccount({ monitors: { deliveryRateThreshold: 0.9, bounceRateThreshold: 0.05, windowMinutes: 60, minSample: 2 } }));
+    const account = await store.accounts.create(
+      makeAccount({ monitors: { deliveryRateThreshold: 0.9, bounceRateThreshold: 0.05, windowMinutes: 60, minSample: 2 } }),
+    );
     await seed(account, 'undelivered', '+14155550201', minutesAgo(3), REASONS.hardBounce);
     await seed(account, 'undelivered', '+14155550202', minutesAgo(2), REASONS.hardBounce);
     const deps = depsOver(store, clock);
@@ -112,13 +133,25 @@ describe('monitors: a window beyond the scan cap (SQLite)', () => {
     const { store, close } = await openSqliteStore();
     try {
       const clock = new FakeClock(Date.parse(NOW));
-      const account = await store.accounts.create(makeAccount({ monitors: { deliveryRateThreshold: 0, bounceRateThreshold: 0.3, windowMinutes: 60, minSample: 50 } }));
+      const account = await store.accounts.create(
+        makeAccount({ monitors: { deliveryRateThreshold: 0, bounceRateThreshold: 0.3, windowMinutes: 60, minSample: 50 } }),
+      );
       const extra = 400;
       // Oldest first: `extra` Unknown (not bounces), then MONITOR_SCAN_CAP alternating Hard Bounce / Carrier Violation.
       for (let i = 0; i < extra + MONITOR_SCAN_CAP; i++) {
         const reason = i < extra ? REASONS.unknown : i % 2 === 0 ? REASONS.hardBounce : REASONS.carrierViolation;
         const createdAt = new Date(Date.parse(NOW) - 50 * 60_000 + i * 1_000).toISOString();
-        await store.messages.accept(makeMessage({ accountId: account.id, status: 'undelivered', statusReason: reason, to: `+1415556${String(i).padStart(4, '0')}`, createdAt }), 0n, () => []);
+        await store.messages.accept(
+          makeMessage({
+            accountId: account.id,
+            status: 'undelivered',
+            statusReason: reason,
+            to: `+1415556${String(i).padStart(4, '0')}`,
+            createdAt,
+          }),
+          0n,
+          () => [],
+        );
       }
       expect(await evaluateAccount(depsOver(store, clock), account, clock.now())).toBe(1);
       const [event] = (await monitorEvents(store, account.id))['bounce_rate.high'];

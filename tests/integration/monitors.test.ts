@@ -52,12 +52,17 @@ describe('delivery-rate and bounce-rate monitors', () => {
     // A campaign of two (one bounces) ...
     const group = (await t.api.post('/groups', { name: 'Spring list' })).body.id as string;
     for (const phone of [HARD_BOUNCE, DELIVERED(0)]) expect((await t.api.post('/contacts', { phone, groupIds: [group] })).status).toBe(201);
-    const campaign = (await t.api.post('/campaigns', { name: 'Spring', kind: 'bulk', text: 'Spring offer', groupIds: [group] })).body.id as string;
+    const campaign = (await t.api.post('/campaigns', { name: 'Spring', kind: 'bulk', text: 'Spring offer', groupIds: [group] })).body
+      .id as string;
     expect((await t.api.post(`/campaigns/${campaign}/start`)).status).toBe(200);
     // ... and single messages: 5 delivered in all, 4 undelivered (3 of them bounces), 1 failed.
     await send(t, HARD_BOUNCE, SOFT_BOUNCE, UNKNOWN, REJECTED, DELIVERED(1), DELIVERED(2), DELIVERED(3), DELIVERED(4));
     // A cancelled message reached no carrier: it is not part of the rates.
-    const later = await t.api.post('/messages', { to: DELIVERED(5), text: 'Later', sendAt: new Date(t.clock.now() + 3_600_000).toISOString() });
+    const later = await t.api.post('/messages', {
+      to: DELIVERED(5),
+      text: 'Later',
+      sendAt: new Date(t.clock.now() + 3_600_000).toISOString(),
+    });
     expect((await t.api.post(`/messages/${later.body.id}/cancel`)).status).toBe(200);
     await t.host.drain();
 
@@ -68,7 +73,14 @@ describe('delivery-rate and bounce-rate monitors', () => {
     const windowEnd = nowIso(t);
     const windowStart = new Date(t.clock.now() - 60 * 60_000).toISOString();
     expect(await eventsOf(t, 'delivery_rate.low')).toEqual([
-      { currentRate: 0.5, threshold: 0.9, windowStart, windowEnd, sampleSize: 10, affectedCampaigns: [{ campaignId: campaign, name: 'Spring', deliveryRate: 0.5 }] },
+      {
+        currentRate: 0.5,
+        threshold: 0.9,
+        windowStart,
+        windowEnd,
+        sampleSize: 10,
+        affectedCampaigns: [{ campaignId: campaign, name: 'Spring', deliveryRate: 0.5 }],
+      },
     ]);
     const [bounce] = await eventsOf(t, 'bounce_rate.high');
     expect(bounce).toEqual({
@@ -117,7 +129,9 @@ describe('delivery-rate and bounce-rate monitors', () => {
     expect(await evaluate(t)).toBe(0);
     await sendAndReport(t, REJECTED);
     expect(await evaluate(t)).toBe(1);
-    expect(await eventsOf(t, 'delivery_rate.low')).toEqual([expect.objectContaining({ currentRate: 0, sampleSize: 50, affectedCampaigns: [] })]);
+    expect(await eventsOf(t, 'delivery_rate.low')).toEqual([
+      expect.objectContaining({ currentRate: 0, sampleSize: 50, affectedCampaigns: [] }),
+    ]);
     expect(await eventsOf(t, 'bounce_rate.high')).toEqual([]); // failed is not a bounce
 
     // An hour later the window is empty: too few messages to call it a recovery, so still raised.
@@ -152,7 +166,12 @@ describe('delivery-rate and bounce-rate monitors', () => {
     expect(await evaluate(t)).toBe(2);
     expect(await eventsOf(t, 'delivery_rate.low')).toEqual([]);
     const events = await t.host.runtime.deps.store.outbox.listForAccount(other.id, {}, 100);
-    expect(events.filter((e) => e.type === 'delivery_rate.low' || e.type === 'bounce_rate.high').map((e) => e.type).sort()).toEqual(['bounce_rate.high', 'delivery_rate.low']);
+    expect(
+      events
+        .filter((e) => e.type === 'delivery_rate.low' || e.type === 'bounce_rate.high')
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(['bounce_rate.high', 'delivery_rate.low']);
   });
 
   test('settings through PATCH /account: any of them, validated, errors naming the field', async () => {
@@ -174,7 +193,11 @@ describe('delivery-rate and bounce-rate monitors', () => {
     ];
     for (const [monitors, path] of cases) {
       const bad = await t.api.patch('/account', { monitors });
-      expect({ monitors, status: bad.status, type: bad.headers.get('content-type') }).toEqual({ monitors, status: 400, type: expect.stringContaining('application/problem+json') });
+      expect({ monitors, status: bad.status, type: bad.headers.get('content-type') }).toEqual({
+        monitors,
+        status: 400,
+        type: expect.stringContaining('application/problem+json'),
+      });
       expect({ monitors, paths: bad.body.errors.map((e: { path: string }) => e.path) }).toEqual({ monitors, paths: [path] });
     }
     expect((await t.api.get('/me')).body.monitors).toEqual(again.body.monitors);

@@ -34,7 +34,11 @@ describe('operator routes', () => {
       expect((await other.api.get('/me')).status).toBe(200);
       const res = await t.admin.post(`/operator/accounts/${other.id}/keys`);
       expect(res.status).toBe(201);
-      expect(res.body).toEqual({ accountId: other.id, apiKey: expect.stringMatching(/^dfs_[A-Za-z0-9_-]{32}$/), keyId: expect.stringMatching(/^key_/) });
+      expect(res.body).toEqual({
+        accountId: other.id,
+        apiKey: expect.stringMatching(/^dfs_[A-Za-z0-9_-]{32}$/),
+        keyId: expect.stringMatching(/^key_/),
+      });
       expect((await other.api.get('/me')).status).toBe(401);
       const renewed = await apiClient(t.url, { 'x-api-key': res.body.apiKey }).get('/me');
       expect(renewed).toMatchObject({ status: 200, body: { id: other.id, name: 'Lost key' } });
@@ -44,7 +48,13 @@ describe('operator routes', () => {
 
     test('needs the operator key, and an unknown account is a 404', async () => {
       expect((await t.api.post(`/operator/accounts/${t.host.seed.accountId}/keys`)).status).toBe(401);
-      expect((await apiClient(t.url, { 'x-api-key': DEV_KEY, 'x-admin-key': `${ADMIN_KEY}x` }).post(`/operator/accounts/${t.host.seed.accountId}/keys`)).status).toBe(401);
+      expect(
+        (
+          await apiClient(t.url, { 'x-api-key': DEV_KEY, 'x-admin-key': `${ADMIN_KEY}x` }).post(
+            `/operator/accounts/${t.host.seed.accountId}/keys`,
+          )
+        ).status,
+      ).toBe(401);
       expect((await t.admin.post('/operator/accounts/acc_nobody/keys')).status).toBe(404);
       expect((await t.api.get('/me')).status).toBe(200);
     });

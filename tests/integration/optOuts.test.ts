@@ -21,7 +21,9 @@ describe('opt-outs', () => {
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ code: 'recipient_opted_out', errors: [{ path: '/to' }] });
     expect(await credits()).toBe(charged);
-    expect((await t.api.get('/opt-outs')).body.items).toEqual([{ phone: customer, source: 'keyword', keyword: 'STOP', createdAt: '2026-03-01T12:00:00.000Z' }]);
+    expect((await t.api.get('/opt-outs')).body.items).toEqual([
+      { phone: customer, source: 'keyword', keyword: 'STOP', createdAt: '2026-03-01T12:00:00.000Z' },
+    ]);
     // The account cannot undo the recipient's own opt-out.
     const undo = await t.api.raw('DELETE', `/opt-outs/${encodeURIComponent(customer)}`);
     expect(undo.status).toBe(409);

@@ -31,7 +31,9 @@ describe('pacing across two instances (in-process Cosmos DB, fake Service Bus)',
     clock = new FakeClock(Date.parse('2026-03-01T12:00:00Z'));
     bus = new FakeServiceBus({
       clock,
-      queues: Object.fromEntries(Object.values(QUEUE_OF).map((q) => [q, { lockDurationMs: 30_000, maxDeliveryCount: 3, requiresDuplicateDetection: true }])),
+      queues: Object.fromEntries(
+        Object.values(QUEUE_OF).map((q) => [q, { lockDurationMs: 30_000, maxDeliveryCount: 3, requiresDuplicateDetection: true }]),
+      ),
     });
     const config = loadConfig({
       STORAGE: 'cosmos',
@@ -67,11 +69,20 @@ describe('pacing across two instances (in-process Cosmos DB, fake Service Bus)',
   let turn = 0;
   async function runDue(): Promise<void> {
     const receiver = bus.createReceiver(SMS);
-    for (;; turn++) {
+    for (; ; turn++) {
       const [message] = await receiver.receiveMessages(1);
       if (!message) return;
       const handler = createQueueHandler(SMS, async () => instances[turn % 2]!);
-      await handler(message.body, new InvocationContext({ triggerMetadata: { deliveryCount: message.deliveryCount, applicationProperties: message.applicationProperties, messageId: message.messageId } }));
+      await handler(
+        message.body,
+        new InvocationContext({
+          triggerMetadata: {
+            deliveryCount: message.deliveryCount,
+            applicationProperties: message.applicationProperties,
+            messageId: message.messageId,
+          },
+        }),
+      );
       await receiver.completeMessage(message);
     }
   }
@@ -79,7 +90,12 @@ describe('pacing across two instances (in-process Cosmos DB, fake Service Bus)',
   test('combined submits never exceed the sender limit in any one-second window', async () => {
     const [a, b] = instances as [Runtime, Runtime];
     const { account } = await createAccount(a.deps, { name: 'Paced', credits: '100.00', senderId: 'Shared', defaultCountry: 'US' });
-    await a.deps.store.pacing.putLimit({ scope: 'sender', key: 'Shared', messagesPerSecond: 5, updatedAt: new Date(clock.now()).toISOString() });
+    await a.deps.store.pacing.putLimit({
+      scope: 'sender',
+      key: 'Shared',
+      messagesPerSecond: 5,
+      updatedAt: new Date(clock.now()).toISOString(),
+    });
     // Accepted on both instances alike.
     for (let i = 0; i < 30; i++) await sendMessage(i % 2 ? b.deps : a.deps, account, { to: `+1415555${1000 + i}`, text: `m${i}` }, null);
     for (let ms = 0; ms <= 8_000; ms += 10) {

@@ -27,7 +27,9 @@ describe('send pacing (embedded host)', () => {
   const runFor = async (ms: number) => {
     const end = t.clock.now() + ms;
     for (;;) {
-      const dues = await Promise.all(['sms-send', 'simulator-dlr', 'webhook-deliver', 'campaign-batch'].map((q) => t.host.runtime.receiver.nextDueInMs(q)));
+      const dues = await Promise.all(
+        ['sms-send', 'simulator-dlr', 'webhook-deliver', 'campaign-batch'].map((q) => t.host.runtime.receiver.nextDueInMs(q)),
+      );
       const next = Math.min(...dues.filter((d): d is number => d !== null));
       if (!Number.isFinite(next) || t.clock.now() + next > end) break;
       await t.advance(next);
@@ -94,19 +96,41 @@ describe('send pacing (embedded host)', () => {
   test('operators set, read and remove carrier and sender limits; bad values are 400 naming the field', async () => {
     const carrier = await put('/operator/carriers/simulator/limits', { messagesPerSecond: 0.5 });
     expect(carrier.status).toBe(200);
-    expect(carrier.body).toMatchObject({ carrier: 'simulator', messagesPerSecond: 0.5, countsSegments: false, publishedDefaults: { alphanumeric: null } });
+    expect(carrier.body).toMatchObject({
+      carrier: 'simulator',
+      messagesPerSecond: 0.5,
+      countsSegments: false,
+      publishedDefaults: { alphanumeric: null },
+    });
     expect((await t.admin.get('/operator/carriers/simulator/limits')).body.messagesPerSecond).toBe(0.5);
 
     // A sender without its own limit takes the carrier's.
     let sender = (await t.admin.get('/operator/senders/Nobody/limits')).body;
     expect(sender).toMatchObject({ sender: 'Nobody', kind: 'alphanumeric', messagesPerSecond: null });
-    expect(sender.carriers).toEqual([{ carrier: 'simulator', messagesPerSecond: 0.5, source: 'carrier', countsSegments: false, currentRate: 0.5, lastThrottledAt: null, throttledUntil: null }]);
+    expect(sender.carriers).toEqual([
+      {
+        carrier: 'simulator',
+        messagesPerSecond: 0.5,
+        source: 'carrier',
+        countsSegments: false,
+        currentRate: 0.5,
+        lastThrottledAt: null,
+        throttledUntil: null,
+      },
+    ]);
     sender = (await put('/operator/senders/Nobody/limits', { messagesPerSecond: 3 })).body;
     expect(sender.carriers[0]).toMatchObject({ messagesPerSecond: 3, source: 'sender' });
     // null removes each.
-    expect((await put('/operator/senders/Nobody/limits', { messagesPerSecond: null })).body.carriers[0]).toMatchObject({ messagesPerSecond: 0.5, source: 'carrier' });
+    expect((await put('/operator/senders/Nobody/limits', { messagesPerSecond: null })).body.carriers[0]).toMatchObject({
+      messagesPerSecond: 0.5,
+      source: 'carrier',
+    });
     expect((await put('/operator/carriers/simulator/limits', { messagesPerSecond: null })).body.messagesPerSecond).toBeNull();
-    expect((await t.admin.get('/operator/senders/Nobody/limits')).body.carriers[0]).toMatchObject({ messagesPerSecond: null, source: 'none', currentRate: null });
+    expect((await t.admin.get('/operator/senders/Nobody/limits')).body.carriers[0]).toMatchObject({
+      messagesPerSecond: null,
+      source: 'none',
+      currentRate: null,
+    });
 
     for (const body of [{ messagesPerSecond: 0 }, { messagesPerSecond: -1 }, { messagesPerSecond: 'fast' }, {}]) {
       const res = await put('/operator/senders/Nobody/limits', body);
@@ -119,11 +143,24 @@ describe('send pacing (embedded host)', () => {
     expect((await t.api.raw('PUT', '/operator/senders/Nobody/limits', { messagesPerSecond: 1 })).status).toBe(401);
   });
 
-  test('accounts read their senders\' limits with their sender IDs and virtual numbers', async () => {
+  test("accounts read their senders' limits with their sender IDs and virtual numbers", async () => {
     const other = await t.newAccount({ senderId: 'Visible', credits: '5.00' });
     await put('/operator/senders/Visible/limits', { messagesPerSecond: 7 });
     const list = (await other.api.get('/sender-ids')).body.items;
-    expect(list).toEqual([expect.objectContaining({ value: 'Visible', limit: { carrier: 'simulator', messagesPerSecond: 7, source: 'sender', countsSegments: false, currentRate: 7, lastThrottledAt: null, throttledUntil: null } })]);
+    expect(list).toEqual([
+      expect.objectContaining({
+        value: 'Visible',
+        limit: {
+          carrier: 'simulator',
+          messagesPerSecond: 7,
+          source: 'sender',
+          countsSegments: false,
+          currentRate: 7,
+          lastThrottledAt: null,
+          throttledUntil: null,
+        },
+      }),
+    ]);
     const assigned = await t.admin.post('/operator/virtual-numbers', { accountId: other.id, number: '+14155550999' });
     expect(assigned.status).toBe(201);
     await put('/operator/senders/%2B14155550999/limits', { messagesPerSecond: 1 });

@@ -5,7 +5,12 @@ import { assignNumber, inbound, SIMULATOR_SECRET } from '../fixtures/webhookScen
 describe('rate limits', () => {
   let t: TestHost;
   beforeEach(async () => {
-    t = await startTestHost({ SIMULATOR_SECRET, RATE_LIMIT_HOOKS_PER_MINUTE: '3', RATE_LIMIT_CARRIER_PER_MINUTE: '2', RATE_LIMIT_CAMPAIGN_TRIGGERS_PER_MINUTE: '2' });
+    t = await startTestHost({
+      SIMULATOR_SECRET,
+      RATE_LIMIT_HOOKS_PER_MINUTE: '3',
+      RATE_LIMIT_CARRIER_PER_MINUTE: '2',
+      RATE_LIMIT_CAMPAIGN_TRIGGERS_PER_MINUTE: '2',
+    });
   });
   afterEach(() => t.close());
 
@@ -46,7 +51,12 @@ describe('rate limits', () => {
   });
 
   test('trigger campaign calls answer 429 beyond the rate of an account (seed 004), sending nothing', async () => {
-    const created = await t.api.post('/campaigns', { name: 'Orders', kind: 'trigger', text: 'Order {{id}}', trigger: { phoneField: 'phone', attributes: [{ name: 'id', required: true }] } });
+    const created = await t.api.post('/campaigns', {
+      name: 'Orders',
+      kind: 'trigger',
+      text: 'Order {{id}}',
+      trigger: { phoneField: 'phone', attributes: [{ name: 'id', required: true }] },
+    });
     const id = created.body.id as string;
     await t.api.post(`/campaigns/${id}/activate`);
     const call = (n: number) => t.api.post(`/campaigns/${id}/trigger`, { phone: '+14155550123', id: `SO-${n}` });

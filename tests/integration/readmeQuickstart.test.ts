@@ -25,7 +25,10 @@ function quickStart(): { startEnv: Record<string, string>; script: string; expec
   const startBlock = blocks.find((b) => /\bnpm start\b/.test(b));
   expect(startBlock).toBeDefined();
   // The settings the start block exports (or puts before npm start) are the host's.
-  const settings = startBlock!.split('\n').filter((l) => /^export /.test(l) || /\bnpm start\b/.test(l)).map((l) => l.replace(/#.*$/, ''));
+  const settings = startBlock!
+    .split('\n')
+    .filter((l) => /^export /.test(l) || /\bnpm start\b/.test(l))
+    .map((l) => l.replace(/#.*$/, ''));
   const startEnv = Object.fromEntries(settings.flatMap((l) => [...l.matchAll(/\b([A-Z_]+)=(\S+)/g)]).map((m) => [m[1]!, m[2]!]));
   const examples = blocks.filter((b) => !/^npm /m.test(b) && !/\bnpm (start|test|install)\b/.test(b)).join('\n');
   const expected = [...examples.matchAll(/^# → (\d{3})\b/gm)].map((m) => Number(m[1]));
@@ -81,7 +84,10 @@ describe('README quick start', () => {
     const { startEnv, script, expected } = quickStart();
     host = await startHostProcess({ DATA_DIR: dir, ...startEnv });
     const receiverPort = await freePort();
-    const runnable = script.replaceAll(README_HOST, host.url).replace(README_RECEIVER[0], `.listen(${receiverPort}`).replace(README_RECEIVER[1], `127.0.0.1:${receiverPort}`);
+    const runnable = script
+      .replaceAll(README_HOST, host.url)
+      .replace(README_RECEIVER[0], `.listen(${receiverPort}`)
+      .replace(README_RECEIVER[1], `127.0.0.1:${receiverPort}`);
     expect(runnable).not.toContain('8080');
     const statusLog = join(dir, 'statuses');
     const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {

@@ -35,12 +35,15 @@ describe('scopes from the route table', () => {
   const call = (key: string, method: string, p: string) =>
     apiClient(t.url, { 'x-api-key': key }).raw(method, path(p), method === 'GET' || method === 'DELETE' ? undefined : {});
 
-  it.each(accountRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s: 403 without its scope, past authorisation with only it', async (_name, r) => {
-    const denied = await call(without.get(r.scope!)!, r.method, r.path);
-    expect(denied.status).toBe(403);
-    expect(denied.body).toMatchObject({ code: 'insufficient_scope', detail: expect.stringContaining(r.scope!) });
-    const allowed = await call(only.get(r.scope!)!, r.method, r.path);
-    expect([401, 403]).not.toContain(allowed.status);
-    expect(allowed.status).toBeLessThan(500);
-  });
+  it.each(accountRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(
+    '%s: 403 without its scope, past authorisation with only it',
+    async (_name, r) => {
+      const denied = await call(without.get(r.scope!)!, r.method, r.path);
+      expect(denied.status).toBe(403);
+      expect(denied.body).toMatchObject({ code: 'insufficient_scope', detail: expect.stringContaining(r.scope!) });
+      const allowed = await call(only.get(r.scope!)!, r.method, r.path);
+      expect([401, 403]).not.toContain(allowed.status);
+      expect(allowed.status).toBeLessThan(500);
+    },
+  );
 });

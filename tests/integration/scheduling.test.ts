@@ -8,7 +8,7 @@ describe('scheduled messages', () => {
   afterEach(() => t.close());
 
   const at = (ms: number) => new Date(t.clock.now() + ms).toISOString();
-  const events = async (type: string) => (await t.host.runtime.deps.store.outbox.listForAccount(t.host.seed.accountId, { type }, 100));
+  const events = async (type: string) => await t.host.runtime.deps.store.outbox.listForAccount(t.host.seed.accountId, { type }, 100);
 
   test('a scheduled message waits for its time, then is sent', async () => {
     const res = await t.api.post('/messages', { to: '+14155550123', text: 'Later', sendAt: at(3_600_000) });
@@ -16,7 +16,12 @@ describe('scheduled messages', () => {
     expect(res.body).toMatchObject({ status: 'scheduled', scheduledFor: '2026-03-01T13:00:00.000Z' });
     const scheduled = await events('message.scheduled');
     expect(scheduled).toHaveLength(1);
-    expect(scheduled[0]!.data).toMatchObject({ messageId: res.body.id, scheduledFor: '2026-03-01T13:00:00.000Z', recipient: '+14155550123', text: 'Later' });
+    expect(scheduled[0]!.data).toMatchObject({
+      messageId: res.body.id,
+      scheduledFor: '2026-03-01T13:00:00.000Z',
+      recipient: '+14155550123',
+      text: 'Later',
+    });
 
     await t.advance(3_599_000);
     expect((await t.api.get(`/messages/${res.body.id}`)).body.status).toBe('scheduled');
@@ -33,7 +38,11 @@ describe('scheduled messages', () => {
     expect(cancel.body).toMatchObject({ status: 'cancelled', statusReason: { code: 1420, message: 'Cancelled by user' } });
     expect((await t.api.get('/balance')).body.credits).toBe('100.00');
     const cancelled = await events('message.cancelled');
-    expect(cancelled[0]!.data).toMatchObject({ messageId: res.body.id, reason: 'Customer rebooked', originalSchedule: '2026-03-01T12:02:00.000Z' });
+    expect(cancelled[0]!.data).toMatchObject({
+      messageId: res.body.id,
+      reason: 'Customer rebooked',
+      originalSchedule: '2026-03-01T12:02:00.000Z',
+    });
 
     await t.advance(600_000);
     expect((await t.api.get(`/messages/${res.body.id}`)).body.status).toBe('cancelled');

@@ -74,9 +74,20 @@ describe.each(BOTH_STORES)('secret rotation on %s', (_name, open) => {
   }
 
   async function deliverEvent(sub: Subscription): Promise<ReceivedWebhook> {
-    const event = makeEvent({ accountId: sub.accountId, type: 'contact.added', occurredAt: new Date(clock.now()).toISOString(), data: { contactId: uniqueId('con') } });
+    const event = makeEvent({
+      accountId: sub.accountId,
+      type: 'contact.added',
+      occurredAt: new Date(clock.now()).toISOString(),
+      data: { contactId: uniqueId('con') },
+    });
     await opened.store.outbox.append([event]);
-    const task: WebhookDeliverTask = { type: 'webhook.deliver.v1', accountId: sub.accountId, eventId: event.id, target: { kind: 'subscription', subscriptionId: sub.id }, attempt: 1 };
+    const task: WebhookDeliverTask = {
+      type: 'webhook.deliver.v1',
+      accountId: sub.accountId,
+      eventId: event.id,
+      target: { kind: 'subscription', subscriptionId: sub.id },
+      attempt: 1,
+    };
     r.clear();
     expect((await deliverOnce(d, task))?.outcome).toBe('succeeded');
     expect(r.received).toHaveLength(1);

@@ -12,7 +12,8 @@ import { MAIN, runToExit, startHostProcess } from '../fixtures/hostProcess';
 const KEY_RESET = resolve(__dirname, '../../dist/shared/local/keyReset.js');
 
 const me = (url: string, key: string) => fetch(`${url}/api/me`, { headers: { 'x-api-key': key } }).then((r) => r.status);
-const deadLetters = (url: string, adminKey: string) => fetch(`${url}/api/operator/queues/sms-send/dead-letters`, { headers: { 'x-admin-key': adminKey } }).then((r) => r.status);
+const deadLetters = (url: string, adminKey: string) =>
+  fetch(`${url}/api/operator/queues/sms-send/dead-letters`, { headers: { 'x-admin-key': adminKey } }).then((r) => r.status);
 
 describe('npm start', () => {
   let dir: string;
@@ -90,7 +91,9 @@ describe('npm start', () => {
       } finally {
         await restarted.stop('SIGTERM');
       }
-      expect((await runToExit(KEY_RESET, { DATA_DIR: join(dir, 'elsewhere') }, ['--operator'])).stderr).toMatch(/^no database in DATA_DIR .*elsewhere: set DATA_DIR/);
+      expect((await runToExit(KEY_RESET, { DATA_DIR: join(dir, 'elsewhere') }, ['--operator'])).stderr).toMatch(
+        /^no database in DATA_DIR .*elsewhere: set DATA_DIR/,
+      );
     });
   });
 
@@ -107,7 +110,10 @@ describe('npm start', () => {
       try {
         const run = await runToExit(MAIN, { DATA_DIR: dir, PORT: String(port) });
         expect(run.code).toBe(2);
-        expectOneLine(run.stderr, new RegExp(`^failed to start: PORT ${port} is already in use on 127\\.0\\.0\\.1: set PORT to a free port`));
+        expectOneLine(
+          run.stderr,
+          new RegExp(`^failed to start: PORT ${port} is already in use on 127\\.0\\.0\\.1: set PORT to a free port`),
+        );
       } finally {
         blocker.close();
       }
@@ -118,7 +124,10 @@ describe('npm start', () => {
       writeFileSync(file, 'not a folder');
       const run = await runToExit(MAIN, { DATA_DIR: join(file, 'sub') });
       expect(run.code).toBe(2);
-      expectOneLine(run.stderr, /^failed to start: DATA_DIR \S+a-file\/sub cannot hold the database \(ENOTDIR: .*\): set DATA_DIR to a folder/);
+      expectOneLine(
+        run.stderr,
+        /^failed to start: DATA_DIR \S+a-file\/sub cannot hold the database \(ENOTDIR: .*\): set DATA_DIR to a folder/,
+      );
     });
 
     test('DATA_DIR holds something that is not the database', async () => {

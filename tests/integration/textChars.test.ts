@@ -22,7 +22,8 @@ function leaves(s: JsonSchema, path: string[] = []): Leaf[] {
   if (s.type !== 'object') return [];
   const out = Object.entries(s.properties ?? {}).flatMap(([k, v]) => leaves(v, [...path, k]));
   if (s.additionalProperties === true) out.push({ path: [...path, 'free'], lineBreaks: true });
-  else if (s.additionalProperties && typeof s.additionalProperties === 'object') out.push(...leaves(s.additionalProperties, [...path, 'k']));
+  else if (s.additionalProperties && typeof s.additionalProperties === 'object')
+    out.push(...leaves(s.additionalProperties, [...path, 'k']));
   return out;
 }
 
@@ -48,7 +49,8 @@ describe('control characters and unpaired surrogates on every route', () => {
   });
   afterAll(() => t.close());
 
-  const headersFor = (r: RouteDef): Record<string, string> => (r.auth === 'admin' ? { 'x-admin-key': ADMIN_KEY } : r.auth === 'account' ? { 'x-api-key': DEV_KEY } : {});
+  const headersFor = (r: RouteDef): Record<string, string> =>
+    r.auth === 'admin' ? { 'x-admin-key': ADMIN_KEY } : r.auth === 'account' ? { 'x-api-key': DEV_KEY } : {};
   const pathOf = (r: RouteDef, override: Record<string, string> = {}) =>
     r.path.replace(/\{(\w+)\}/g, (_m, n: string) => override[n] ?? (n === 'queue' ? 'sms-send' : n === 'carrier' ? 'simulator' : `${n}_x`));
   const call = async (r: RouteDef, path: string, body?: unknown) => {
@@ -65,7 +67,13 @@ describe('control characters and unpaired surrogates on every route', () => {
 
   const bodyCases = routeTable
     .filter((r) => r.body)
-    .flatMap((r) => leaves(r.body!).flatMap((leaf) => BAD.filter(([, , always]) => always || !leaf.lineBreaks).map(([label, value]) => [`${name(r)} /${leaf.path.join('/')} with ${label}`, r, leaf, label, value] as const)));
+    .flatMap((r) =>
+      leaves(r.body!).flatMap((leaf) =>
+        BAD.filter(([, , always]) => always || !leaf.lineBreaks).map(
+          ([label, value]) => [`${name(r)} /${leaf.path.join('/')} with ${label}`, r, leaf, label, value] as const,
+        ),
+      ),
+    );
 
   test.each(bodyCases)('%s is 400 naming the field', async (_n, r, leaf, label, value) => {
     const res = await call(r, pathOf(r), bodyWith(leaf.path, value));
@@ -73,21 +81,33 @@ describe('control characters and unpaired surrogates on every route', () => {
     expect(res.body.errors).toContainEqual({ path: `/${leaf.path.join('/')}`, message: expect.stringMatching(refusal(label)) });
   });
 
-  test.each(routeTable.filter((r) => r.body).flatMap((r) => leaves(r.body!).filter((l) => l.path.includes('k') || l.path.includes('free')).map((l) => [name(r), r, l] as const)))(
-    '%s: a map key with a control character is 400',
-    async (_n, r, leaf) => {
-      const at = leaf.path.lastIndexOf(leaf.path.includes('k') ? 'k' : 'free');
-      const body = bodyWith(leaf.path.slice(0, at), { 'bad\u0000key': 'x' });
-      const res = await call(r, pathOf(r), body);
-      expect(res.status).toBe(400);
-      expect(res.body.errors).toContainEqual({ path: `/${leaf.path.slice(0, at).join('/')}`.replace(/\/$/, '') || '/', message: expect.stringMatching(/has a key that must not contain the control character U\+0000/) });
-    },
-  );
+  test.each(
+    routeTable
+      .filter((r) => r.body)
+      .flatMap((r) =>
+        leaves(r.body!)
+          .filter((l) => l.path.includes('k') || l.path.includes('free'))
+          .map((l) => [name(r), r, l] as const),
+      ),
+  )('%s: a map key with a control character is 400', async (_n, r, leaf) => {
+    const at = leaf.path.lastIndexOf(leaf.path.includes('k') ? 'k' : 'free');
+    const body = bodyWith(leaf.path.slice(0, at), { 'bad\u0000key': 'x' });
+    const res = await call(r, pathOf(r), body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toContainEqual({
+      path: `/${leaf.path.slice(0, at).join('/')}`.replace(/\/$/, '') || '/',
+      message: expect.stringMatching(/has a key that must not contain the control character U\+0000/),
+    });
+  });
 
   // A URL cannot carry an unpaired surrogate: its UTF-8 form decodes to U+FFFD.
   const queryCases = routeTable
     .filter((r) => r.auth !== 'carrier')
-    .flatMap((r) => (r.query ?? []).filter((q) => q.schema.type === 'string').flatMap((q) => BAD.slice(0, 2).map(([label, value]) => [`${name(r)} ?${q.name} with ${label}`, r, q.name, label, value] as const)));
+    .flatMap((r) =>
+      (r.query ?? [])
+        .filter((q) => q.schema.type === 'string')
+        .flatMap((q) => BAD.slice(0, 2).map(([label, value]) => [`${name(r)} ?${q.name} with ${label}`, r, q.name, label, value] as const)),
+    );
 
   test.each(queryCases)('%s is 400 naming the parameter', async (_n, r, param, label, value) => {
     const res = await call(r, `${pathOf(r)}?${param}=${encodeURIComponent(value)}`, r.body ? {} : undefined);
@@ -117,7 +137,12 @@ describe('control characters and unpaired surrogates on every route', () => {
   });
 
   test('a trigger payload value with NUL is 400 naming it in the payload', async () => {
-    const c = await t.api.post('/campaigns', { name: 'Chars', kind: 'trigger', text: 'Hi {{firstName}}', trigger: { phoneField: 'phone', attributes: [{ name: 'firstName', field: 'customer.first' }] } });
+    const c = await t.api.post('/campaigns', {
+      name: 'Chars',
+      kind: 'trigger',
+      text: 'Hi {{firstName}}',
+      trigger: { phoneField: 'phone', attributes: [{ name: 'firstName', field: 'customer.first' }] },
+    });
     const res = await t.api.post(`/campaigns/${c.body.id}/trigger`, { phone: '+14155550123', customer: { first: 'A\u0000' } });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ path: '/customer/first', message: expect.stringMatching(/control character U\+0000/) }]);
@@ -137,6 +162,9 @@ describe('control characters and unpaired surrogates on every route', () => {
     ]);
     const header = await t.api.post('/contacts/import', { csv: 'phone,"no\rte"\n+14155550134,x\n' });
     expect(header.status).toBe(400);
-    expect(header.body.errors[0]).toEqual({ path: '/csv', message: expect.stringMatching(/column 2 of the header row must not contain the control character U\+000D/) });
+    expect(header.body.errors[0]).toEqual({
+      path: '/csv',
+      message: expect.stringMatching(/column 2 of the header row must not contain the control character U\+000D/),
+    });
   });
 });

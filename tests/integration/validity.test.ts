@@ -15,7 +15,9 @@ describe('validity period', () => {
   const runFor = async (ms: number) => {
     const end = t.clock.now() + ms;
     for (;;) {
-      const dues = await Promise.all(['sms-send', 'simulator-dlr', 'webhook-deliver', 'campaign-batch'].map((q) => t.host.runtime.receiver.nextDueInMs(q)));
+      const dues = await Promise.all(
+        ['sms-send', 'simulator-dlr', 'webhook-deliver', 'campaign-batch'].map((q) => t.host.runtime.receiver.nextDueInMs(q)),
+      );
       const next = Math.min(...dues.filter((d): d is number => d !== null));
       if (!Number.isFinite(next) || t.clock.now() + next > end) break;
       await t.advance(next);

@@ -46,7 +46,14 @@ describe('message callbacks', () => {
     await t.host.drain();
     await t.advance(500);
     const last = bodies().at(-1)!;
-    expect(last).toEqual({ id: m.body.id, uniqueArgs, event: 'undelivered', partCount: 1, reason: { message, code }, timestamp: '2026-03-01T12:00:00.500Z' });
+    expect(last).toEqual({
+      id: m.body.id,
+      uniqueArgs,
+      event: 'undelivered',
+      partCount: 1,
+      reason: { message, code },
+      timestamp: '2026-03-01T12:00:00.500Z',
+    });
   });
 
   test('a message without callback.url sends no callback', async () => {
@@ -107,13 +114,35 @@ describe('message callbacks', () => {
         deliveryTime: '2026-03-01T12:00:00.500Z',
         uniqueArgs,
       });
-      expect(detail.cost).toEqual({ currency: { currencyName: 'USD' }, amount: m.body.cost.amount, unitPrice: m.body.cost.unitPrice, serviceChargeType: 'Unit', smsUnit: m.body.segments });
+      expect(detail.cost).toEqual({
+        currency: { currencyName: 'USD' },
+        amount: m.body.cost.amount,
+        unitPrice: m.body.cost.unitPrice,
+        serviceChargeType: 'Unit',
+        smsUnit: m.body.segments,
+      });
       expect(sent!.smsDetails[0]).toMatchObject({ deliveryStatus: 'SENT', deliveryTime: null, sendTime: '2026-03-01T12:00:00.000Z' });
 
       const stored = (await t.api.get(`/messages/${m.body.id}`)).body.notifyOnDelivery;
       expect(stored).toEqual([
-        { stage: 'sent', at: '2026-03-01T12:00:00.000Z', attempt: 1, url: r.url('/default'), statusCode: 200, response: '{"ticket":"T-1"}', succeeded: true },
-        { stage: 'delivery', at: '2026-03-01T12:00:00.500Z', attempt: 1, url: r.url('/default'), statusCode: 202, response: 'thanks', succeeded: true },
+        {
+          stage: 'sent',
+          at: '2026-03-01T12:00:00.000Z',
+          attempt: 1,
+          url: r.url('/default'),
+          statusCode: 200,
+          response: '{"ticket":"T-1"}',
+          succeeded: true,
+        },
+        {
+          stage: 'delivery',
+          at: '2026-03-01T12:00:00.500Z',
+          attempt: 1,
+          url: r.url('/default'),
+          statusCode: 202,
+          response: 'thanks',
+          succeeded: true,
+        },
       ]);
     });
 

@@ -24,7 +24,18 @@ describe('webhook delivery', () => {
     expect(res.status).toBe(201);
     return res.body as { id: string; secret: string };
   };
-  const deliveries = async (id: string) => (await t.api.get(`/hooks/${id}/deliveries?limit=500`)).body.items as { eventId: string; webhookId: string; attempt: number; statusCode: number | null; outcome: string; error: string | null; nextAttemptAt: string | null; latencyMs: number; responseExcerpt: string | null }[];
+  const deliveries = async (id: string) =>
+    (await t.api.get(`/hooks/${id}/deliveries?limit=500`)).body.items as {
+      eventId: string;
+      webhookId: string;
+      attempt: number;
+      statusCode: number | null;
+      outcome: string;
+      error: string | null;
+      nextAttemptAt: string | null;
+      latencyMs: number;
+      responseExcerpt: string | null;
+    }[];
   const okBy = (w: { headers: Record<string, string> }[]) => w.map((x) => x.headers['webhook-id']);
 
   test('a receiver failing with 500 then recovering gets every event exactly once more, with the same webhook-id', async () => {
@@ -62,7 +73,12 @@ describe('webhook delivery', () => {
     const failed = attempts.find((a) => a.outcome === 'retrying')!;
     expect(failed).toMatchObject({ statusCode: 500, error: 'HTTP 500', responseExcerpt: 'database down' });
     expect(failed.nextAttemptAt).not.toBeNull();
-    expect((await t.api.get(`/hooks/${sub.id}`)).body.health).toMatchObject({ state: 'healthy', consecutiveFailures: 0, failingSince: null, lastStatusCode: 204 });
+    expect((await t.api.get(`/hooks/${sub.id}`)).body.health).toMatchObject({
+      state: 'healthy',
+      consecutiveFailures: 0,
+      failingSince: null,
+      lastStatusCode: 204,
+    });
   });
 
   test('the schedule: immediate, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (±20 %), then the delivery fails for good', async () => {

@@ -8,7 +8,13 @@ import { MAIN, startHostProcess, type HostProcess } from '../fixtures/hostProces
 const KEY = 'dfs_webhook_kill_key';
 
 function startProcess(dataDir: string): Promise<HostProcess> {
-  return startHostProcess({ DATA_DIR: dataDir, DEV_API_KEY: KEY, ADMIN_API_KEY: 'kill-admin', SIMULATOR_DLR_DELAY_MS: '50', QUEUE_LEASE_MS: '1000' });
+  return startHostProcess({
+    DATA_DIR: dataDir,
+    DEV_API_KEY: KEY,
+    ADMIN_API_KEY: 'kill-admin',
+    SIMULATOR_DLR_DELAY_MS: '50',
+    QUEUE_LEASE_MS: '1000',
+  });
 }
 
 const until = async (what: string, ok: () => boolean, ms: number) => {
@@ -36,10 +42,18 @@ describe('kill -9 between webhook attempts', () => {
     let second: Awaited<ReturnType<typeof startProcess>> | null = null;
     try {
       const headers = { 'content-type': 'application/json', 'x-api-key': KEY };
-      const sub = await fetch(`${first.url}/api/hooks/sms-status-changed`, { method: 'POST', headers, body: JSON.stringify({ callbackUrl: receiver.url() }) });
+      const sub = await fetch(`${first.url}/api/hooks/sms-status-changed`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ callbackUrl: receiver.url() }),
+      });
       expect(sub.status).toBe(201);
       for (let i = 0; i < 20; i++) {
-        const res = await fetch(`${first.url}/api/messages`, { method: 'POST', headers, body: JSON.stringify({ to: '+14155550123', text: `kill ${i}` }) });
+        const res = await fetch(`${first.url}/api/messages`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ to: '+14155550123', text: `kill ${i}` }),
+        });
         expect(res.status).toBe(202);
       }
       // 20 messages: sent + delivered = 40 events, each attempted once and failed.
@@ -47,8 +61,12 @@ describe('kill -9 between webhook attempts', () => {
       await first.stop('SIGKILL');
 
       const db = new Database(join(dir, 'dataflows-sms.db'), { readonly: true });
-      const expected = (db.prepare("SELECT id FROM outbox WHERE type = 'sms.status_changed'").all() as { id: string }[]).map((r) => r.id).sort();
-      const waiting = (db.prepare("SELECT COUNT(*) AS n FROM tasks WHERE queue = 'webhook-deliver' AND state = 'ready'").get() as { n: number }).n;
+      const expected = (db.prepare("SELECT id FROM outbox WHERE type = 'sms.status_changed'").all() as { id: string }[])
+        .map((r) => r.id)
+        .sort();
+      const waiting = (
+        db.prepare("SELECT COUNT(*) AS n FROM tasks WHERE queue = 'webhook-deliver' AND state = 'ready'").get() as { n: number }
+      ).n;
       db.close();
       expect(expected).toHaveLength(40);
       expect(waiting).toBeGreaterThanOrEqual(40); // the retries, stored before the kill

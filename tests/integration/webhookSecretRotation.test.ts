@@ -180,7 +180,7 @@ describe('signing secret rotation', () => {
       }
     });
 
-    test('rotating one account leaves the other account\'s callback secret alone', async () => {
+    test("rotating one account leaves the other account's callback secret alone", async () => {
       const other = await t.newAccount();
       const before = (await other.api.get('/account/callback-secret')).body.secret;
       const mine = await t.api.post('/account/callback-secret/rotate', { overlapHours: 0 });

@@ -93,7 +93,12 @@ describe('webhook subscriptions', () => {
     const sub = await t.api.post('/hooks/balance-low', { callbackUrl: a.url() });
     const one = await t.api.get(`/hooks/${sub.body.id}`);
     expect(one.status).toBe(200);
-    expect(one.body).toMatchObject({ id: sub.body.id, trigger: 'balance-low', callbackUrl: a.url(), health: { state: 'new', consecutiveFailures: 0 } });
+    expect(one.body).toMatchObject({
+      id: sub.body.id,
+      trigger: 'balance-low',
+      callbackUrl: a.url(),
+      health: { state: 'new', consecutiveFailures: 0 },
+    });
     expect(one.body.secret).toBeUndefined();
     expect((await t.api.get('/hooks')).body.items).toHaveLength(1);
   });

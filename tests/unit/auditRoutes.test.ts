@@ -6,7 +6,10 @@ const auditRoutes = routeTable.filter((r) => /(^|\/)audit(\/|$)/.test(r.path));
 
 describe('audit routes', () => {
   test('the log can be read (by accounts with audit:read, and by the operator) and never changed: no route updates or deletes a record', () => {
-    expect(auditRoutes.map((r) => `${r.method} ${r.path} ${r.auth} ${r.scope ?? ''}`).sort()).toEqual(['GET /audit account audit:read', 'GET /operator/audit admin ']);
+    expect(auditRoutes.map((r) => `${r.method} ${r.path} ${r.auth} ${r.scope ?? ''}`).sort()).toEqual([
+      'GET /audit account audit:read',
+      'GET /operator/audit admin ',
+    ]);
     expect(routeTable.filter((r) => /audit/i.test(`${r.path} ${r.operationId}`) && r.method !== 'GET')).toEqual([]);
   });
 

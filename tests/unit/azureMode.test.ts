@@ -19,7 +19,12 @@ const AZURE = {
 describe('Azure mode settings', () => {
   test('a complete Azure configuration loads', () => {
     const c = loadConfig(AZURE);
-    expect(c).toMatchObject({ storage: 'cosmos', queue: 'servicebus', cosmos: { key: null, database: 'dataflows-sms' }, serviceBus: { namespace: 'ns.servicebus.windows.net' } });
+    expect(c).toMatchObject({
+      storage: 'cosmos',
+      queue: 'servicebus',
+      cosmos: { key: null, database: 'dataflows-sms' },
+      serviceBus: { namespace: 'ns.servicebus.windows.net' },
+    });
   });
 
   test('needs the operator key and the simulator secret from settings, named in the error', () => {
@@ -36,8 +41,12 @@ describe('Azure mode settings', () => {
   });
 
   test('on App Service the public base URL defaults to the site host; an explicit one wins', () => {
-    expect(loadConfig({ ...AZURE, WEBSITE_HOSTNAME: 'func-abc.azurewebsites.net' }).publicBaseUrl).toBe('https://func-abc.azurewebsites.net');
-    expect(loadConfig({ ...AZURE, WEBSITE_HOSTNAME: 'func-abc.azurewebsites.net', PUBLIC_BASE_URL: 'https://sms.example.com' }).publicBaseUrl).toBe('https://sms.example.com');
+    expect(loadConfig({ ...AZURE, WEBSITE_HOSTNAME: 'func-abc.azurewebsites.net' }).publicBaseUrl).toBe(
+      'https://func-abc.azurewebsites.net',
+    );
+    expect(
+      loadConfig({ ...AZURE, WEBSITE_HOSTNAME: 'func-abc.azurewebsites.net', PUBLIC_BASE_URL: 'https://sms.example.com' }).publicBaseUrl,
+    ).toBe('https://sms.example.com');
     expect(loadConfig({}).publicBaseUrl).toBeNull();
   });
 });
@@ -65,7 +74,14 @@ describe('Functions logger', () => {
     const lines: [string, string][] = [];
     const logger = createFunctionsLogger({ level: 'info', openTelemetry: false, write: (level, line) => void lines.push([level, line]) });
     logger.debug('hidden', { messageId: 'msg_1' });
-    logger.info('delivered', { messageId: 'msg_1', eventId: 'evt_1', subscriptionId: 'sub_1', apiKey: 'dfs_x', webhookSecret: 'whsec_y', authorization: 'Bearer z' });
+    logger.info('delivered', {
+      messageId: 'msg_1',
+      eventId: 'evt_1',
+      subscriptionId: 'sub_1',
+      apiKey: 'dfs_x',
+      webhookSecret: 'whsec_y',
+      authorization: 'Bearer z',
+    });
     logger.error('failed', { queue: 'sms-send' });
     expect(lines.map(([level]) => level)).toEqual(['info', 'error']);
     const entry = JSON.parse(lines[0]![1]) as Record<string, unknown>;
@@ -83,14 +99,24 @@ describe('Functions logger', () => {
       logger.warn('webhook attempt failed', { eventId: 'evt_1', subscriptionId: 'sub_1', signature: 'v1,abc' });
       expect(written).toEqual([]); // not on the console as well
       expect(records).toHaveLength(1);
-      expect(records[0]).toMatchObject({ body: 'webhook attempt failed', severityText: 'WARN', attributes: { eventId: 'evt_1', subscriptionId: 'sub_1', signature: '[redacted]' } });
+      expect(records[0]).toMatchObject({
+        body: 'webhook attempt failed',
+        severityText: 'WARN',
+        attributes: { eventId: 'evt_1', subscriptionId: 'sub_1', signature: '[redacted]' },
+      });
     } finally {
       logs.disable();
     }
   });
 
   test('redactFields keeps ordinary fields and drops undefined', () => {
-    expect(redactFields({ messageId: 'm', count: 2, ok: true, nothing: undefined, SIMULATOR_SECRET: 's', connectionString: 'c' })).toEqual({ messageId: 'm', count: 2, ok: true, SIMULATOR_SECRET: '[redacted]', connectionString: '[redacted]' });
+    expect(redactFields({ messageId: 'm', count: 2, ok: true, nothing: undefined, SIMULATOR_SECRET: 's', connectionString: 'c' })).toEqual({
+      messageId: 'm',
+      count: 2,
+      ok: true,
+      SIMULATOR_SECRET: '[redacted]',
+      connectionString: '[redacted]',
+    });
   });
 });
 

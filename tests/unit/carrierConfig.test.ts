@@ -2,7 +2,12 @@ import { ConfigError, configuredCarrierNames, loadConfig } from '../../shared/co
 
 const TWILIO = { TWILIO_ACCOUNT_SID: `AC${'ab'.repeat(16)}`, TWILIO_AUTH_TOKEN: 'token' };
 const ACS = { ACS_CONNECTION_STRING: 'endpoint=https://res.communication.azure.com/;accesskey=a2V5', ACS_EVENTGRID_KEY: 'eg' };
-const KANNEL = { KANNEL_SENDSMS_URL: 'http://kannel:13013/cgi-bin/sendsms', KANNEL_USERNAME: 'u', KANNEL_PASSWORD: 'p', KANNEL_CALLBACK_SECRET: 's' };
+const KANNEL = {
+  KANNEL_SENDSMS_URL: 'http://kannel:13013/cgi-bin/sendsms',
+  KANNEL_USERNAME: 'u',
+  KANNEL_PASSWORD: 'p',
+  KANNEL_CALLBACK_SECRET: 's',
+};
 
 function problemsOf(env: Record<string, string>): string {
   try {
@@ -22,10 +27,22 @@ describe('carrier settings', () => {
   });
 
   test('each carrier is configured by its settings, and may then be the default', () => {
-    const c = loadConfig({ ...ACS, ...TWILIO, ...KANNEL, TWILIO_MESSAGING_SERVICE_SID: `MG${'cd'.repeat(16)}`, KANNEL_SMSC: 'smpp1', CARRIER_DEFAULT: 'kannel' });
+    const c = loadConfig({
+      ...ACS,
+      ...TWILIO,
+      ...KANNEL,
+      TWILIO_MESSAGING_SERVICE_SID: `MG${'cd'.repeat(16)}`,
+      KANNEL_SMSC: 'smpp1',
+      CARRIER_DEFAULT: 'kannel',
+    });
     expect(configuredCarrierNames(c.carriers)).toEqual(['simulator', 'acs', 'twilio', 'kannel']);
     expect(c.defaultCarrier).toBe('kannel');
-    expect(c.carriers.twilio).toEqual({ accountSid: TWILIO.TWILIO_ACCOUNT_SID, authToken: 'token', messagingServiceSid: `MG${'cd'.repeat(16)}`, apiBaseUrl: 'https://api.twilio.com' });
+    expect(c.carriers.twilio).toEqual({
+      accountSid: TWILIO.TWILIO_ACCOUNT_SID,
+      authToken: 'token',
+      messagingServiceSid: `MG${'cd'.repeat(16)}`,
+      apiBaseUrl: 'https://api.twilio.com',
+    });
     expect(c.carriers.kannel).toMatchObject({ sendsmsUrl: KANNEL.KANNEL_SENDSMS_URL, smsc: 'smpp1' });
   });
 
@@ -50,11 +67,18 @@ describe('carrier settings', () => {
 
   test('a present value is checked even while its carrier is not configured', () => {
     expect(problemsOf({ TWILIO_API_BASE_URL: 'ftp://nope' })).toContain('TWILIO_API_BASE_URL=ftp://nope must be an http(s) URL');
-    expect(problemsOf({ TWILIO_MESSAGING_SERVICE_SID: 'MG1' })).toContain('TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex digits');
+    expect(problemsOf({ TWILIO_MESSAGING_SERVICE_SID: 'MG1' })).toContain(
+      'TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex digits',
+    );
   });
 
   test('URL settings reach the carrier without their trailing slash', () => {
-    const c = loadConfig({ ...TWILIO, ...KANNEL, TWILIO_API_BASE_URL: 'http://127.0.0.1:9/', KANNEL_SENDSMS_URL: 'http://kannel:13013/cgi-bin/sendsms/' });
+    const c = loadConfig({
+      ...TWILIO,
+      ...KANNEL,
+      TWILIO_API_BASE_URL: 'http://127.0.0.1:9/',
+      KANNEL_SENDSMS_URL: 'http://kannel:13013/cgi-bin/sendsms/',
+    });
     expect(c.carriers.twilio?.apiBaseUrl).toBe('http://127.0.0.1:9');
     expect(c.carriers.kannel?.sendsmsUrl).toBe('http://kannel:13013/cgi-bin/sendsms');
   });

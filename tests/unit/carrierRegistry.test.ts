@@ -27,14 +27,19 @@ const carrierSettingNames = ALL_CARRIERS.flatMap((c) => Object.keys(c.settings))
 
 describe('the carrier registry is the one list of carriers', () => {
   test('every carrier folder is built in or registered, under its own name, from its carrier.ts', () => {
-    const folders = readdirSync(carriersDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const folders = readdirSync(carriersDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     expect(folders.filter((f) => !BUILT_IN.includes(f)).sort()).toEqual(ALL_CARRIERS.map((c) => c.name).sort());
     for (const carrier of ALL_CARRIERS) {
       const file = join(carriersDir, carrier.name, 'carrier.ts');
       expect({ carrier: carrier.name, hasCarrierTs: existsSync(file) }).toEqual({ carrier: carrier.name, hasCarrierTs: true });
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const exported = Object.values(require(file) as Record<string, unknown>);
-      expect({ carrier: carrier.name, exportsItsDescriptor: exported.includes(carrier) }).toEqual({ carrier: carrier.name, exportsItsDescriptor: true });
+      expect({ carrier: carrier.name, exportsItsDescriptor: exported.includes(carrier) }).toEqual({
+        carrier: carrier.name,
+        exportsItsDescriptor: true,
+      });
     }
   });
 
@@ -43,7 +48,7 @@ describe('the carrier registry is the one list of carriers', () => {
     expect(new Set(carrierSettingNames).size).toBe(carrierSettingNames.length);
   });
 
-  test('each carrier\'s settings reach SETTINGS (hence the README table) and the Azure settings list', () => {
+  test("each carrier's settings reach SETTINGS (hence the README table) and the Azure settings list", () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8').split('\n');
     for (const carrier of ALL_CARRIERS) {
       for (const [name, s] of Object.entries(carrier.settings)) {

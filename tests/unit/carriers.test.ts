@@ -11,9 +11,21 @@ import { FakeClock } from '../fixtures/fakeClock';
 describe('ACS delivery reports', () => {
   test.each([
     ['Delivered', 'No error.', { status: 'delivered' }],
-    ['Failed', 'ErrorCode: 4006. ErrorMessage: The Destination/To number is not reachable.', { status: 'undelivered', reason: { code: 1404, message: 'Soft Bounce' } }],
-    ['Failed', 'ErrorCode: 4004. ErrorMessage: The Destination/To number does not exist.', { status: 'undelivered', reason: { code: 1400, message: 'Hard Bounce' } }],
-    ['Failed', 'ErrorCode: 4000. ErrorMessage: Message is rejected by fraud detection.', { status: 'undelivered', reason: { code: 1408, message: 'Carrier Violation' } }],
+    [
+      'Failed',
+      'ErrorCode: 4006. ErrorMessage: The Destination/To number is not reachable.',
+      { status: 'undelivered', reason: { code: 1404, message: 'Soft Bounce' } },
+    ],
+    [
+      'Failed',
+      'ErrorCode: 4004. ErrorMessage: The Destination/To number does not exist.',
+      { status: 'undelivered', reason: { code: 1400, message: 'Hard Bounce' } },
+    ],
+    [
+      'Failed',
+      'ErrorCode: 4000. ErrorMessage: Message is rejected by fraud detection.',
+      { status: 'undelivered', reason: { code: 1408, message: 'Carrier Violation' } },
+    ],
     ['Failed', '4007', { status: 'undelivered', reason: { code: 1413, message: 'Recipient opted out' } }],
     ['Failed', 'ErrorCode: 7777. ErrorMessage: new to us', { status: 'undelivered', reason: { code: 1409, message: 'Unknown' } }],
     ['Failed', undefined, { status: 'undelivered', reason: { code: 1409, message: 'Unknown' } }],
@@ -28,24 +40,42 @@ describe('ACS delivery reports', () => {
 });
 
 describe('Event Grid envelopes', () => {
-  const req = (rawBody: string, extra: Record<string, string> = {}, method = 'POST') => ({ method, headers: extra, rawBody, url: 'http://x/api/carriers/acs/status?key=k' });
+  const req = (rawBody: string, extra: Record<string, string> = {}, method = 'POST') => ({
+    method,
+    headers: extra,
+    rawBody,
+    url: 'http://x/api/carriers/acs/status?key=k',
+  });
 
   test('both schemas reduce to the same event', () => {
     const grid = parseGridEvents(JSON.stringify([{ id: '1', eventType: 'T', eventTime: '2026-03-01T12:00:00Z', data: { a: 1 } }]));
-    const cloud = parseGridEvents(JSON.stringify({ id: '1', specversion: '1.0', type: 'T', time: '2026-03-01T12:00:00Z', source: '/x', data: { a: 1 } }));
+    const cloud = parseGridEvents(
+      JSON.stringify({ id: '1', specversion: '1.0', type: 'T', time: '2026-03-01T12:00:00Z', source: '/x', data: { a: 1 } }),
+    );
     expect(grid).toEqual(cloud);
   });
 
-  test.each(['[', 'null', '[1]', '[{"id":"1"}]', '[{"id":1,"eventType":"T"}]', '[{"id":"1","eventType":"T","data":[1]}]'])('%s is malformed', (body) => {
-    expect(() => parseGridEvents(body)).toThrow(CarrierPayloadError);
-  });
+  test.each(['[', 'null', '[1]', '[{"id":"1"}]', '[{"id":1,"eventType":"T"}]', '[{"id":"1","eventType":"T","data":[1]}]'])(
+    '%s is malformed',
+    (body) => {
+      expect(() => parseGridEvents(body)).toThrow(CarrierPayloadError);
+    },
+  );
 
   test('handshakes are recognised only when they are handshakes', () => {
     expect(eventGridHandshake(req('[]'))).toBeNull();
     expect(eventGridHandshake(req('', {}, 'OPTIONS'))).toBeNull();
-    expect(eventGridHandshake(req('', { 'webhook-request-origin': 'eventgrid.azure.net' }, 'OPTIONS'))).toMatchObject({ status: 200, headers: { 'webhook-allowed-origin': 'eventgrid.azure.net' } });
-    const validation = JSON.stringify([{ id: 'v', eventType: 'Microsoft.EventGrid.SubscriptionValidationEvent', data: { validationCode: 'abc' } }]);
-    expect(eventGridHandshake(req(validation, { 'aeg-event-type': 'SubscriptionValidation' }))).toMatchObject({ status: 200, body: '{"validationResponse":"abc"}' });
+    expect(eventGridHandshake(req('', { 'webhook-request-origin': 'eventgrid.azure.net' }, 'OPTIONS'))).toMatchObject({
+      status: 200,
+      headers: { 'webhook-allowed-origin': 'eventgrid.azure.net' },
+    });
+    const validation = JSON.stringify([
+      { id: 'v', eventType: 'Microsoft.EventGrid.SubscriptionValidationEvent', data: { validationCode: 'abc' } },
+    ]);
+    expect(eventGridHandshake(req(validation, { 'aeg-event-type': 'SubscriptionValidation' }))).toMatchObject({
+      status: 200,
+      body: '{"validationResponse":"abc"}',
+    });
   });
 });
 
@@ -104,7 +134,8 @@ describe('Twilio vocabulary', () => {
 });
 
 describe('Kannel vocabulary', () => {
-  const receipt = (stat: string, err: string) => `id:4711 sub:001 dlvrd:000 submit date:2603011200 done date:2603011201 stat:${stat} err:${err} text:Hello`;
+  const receipt = (stat: string, err: string) =>
+    `id:4711 sub:001 dlvrd:000 submit date:2603011200 done date:2603011201 stat:${stat} err:${err} text:Hello`;
   test.each([
     [1, '', { status: 'delivered' }],
     [8, 'ACK/', { status: 'sent' }],

@@ -27,7 +27,11 @@ function loadedBy(script: string, env: Record<string, string> = {}): string[] {
   const probe = `${script}
 ;const keys = Object.keys(require.cache);
 process.stdout.write(JSON.stringify(${JSON.stringify(WATCHED)}.filter((m) => keys.some((k) => k.includes('/node_modules/' + m + '/')))));`;
-  const r = spawnSync(process.execPath, ['-e', probe], { cwd: root, env: { ...process.env, ...env, APPLICATIONINSIGHTS_CONNECTION_STRING: '' }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['-e', probe], {
+    cwd: root,
+    env: { ...process.env, ...env, APPLICATIONINSIGHTS_CONNECTION_STRING: '' },
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as string[];
 }

@@ -5,7 +5,13 @@ import { FakeClock } from '../fixtures/fakeClock';
 describe('configuration', () => {
   test('defaults give a runnable embedded host', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 7071, storage: 'sqlite', queue: 'sqlite', defaultCarrier: 'simulator', simulator: { dlrDelayMs: 500, secret: null } });
+    expect(c).toMatchObject({
+      port: 7071,
+      storage: 'sqlite',
+      queue: 'sqlite',
+      defaultCarrier: 'simulator',
+      simulator: { dlrDelayMs: 500, secret: null },
+    });
     expect(c.dataDir.endsWith('.data')).toBe(true);
     expect(c.prices.defaultCurrency).toBe('USD');
     expect(c.prices.tables.USD?.perSegment.default).toBe(500n);
@@ -38,11 +44,24 @@ describe('configuration', () => {
   test('a setting left as an unresolved Key Vault reference stops the start, naming the setting', () => {
     // What the Function App sees when the platform cannot resolve a reference: the reference text.
     const reference = '@Microsoft.KeyVault(VaultName=kv-abc;SecretName=admin-api-key)';
-    const azure = { STORAGE: 'cosmos', QUEUE: 'servicebus', COSMOS_ENDPOINT: 'https://c.documents.azure.com', SERVICEBUS_NAMESPACE: 'sb.servicebus.windows.net', SIMULATOR_SECRET: 's3cret' };
+    const azure = {
+      STORAGE: 'cosmos',
+      QUEUE: 'servicebus',
+      COSMOS_ENDPOINT: 'https://c.documents.azure.com',
+      SERVICEBUS_NAMESPACE: 'sb.servicebus.windows.net',
+      SIMULATOR_SECRET: 's3cret',
+    };
     expect(() => loadConfig({ ...azure, ADMIN_API_KEY: reference })).toThrow(ConfigError);
     expect(() => loadConfig({ ...azure, ADMIN_API_KEY: reference })).toThrow(/ADMIN_API_KEY is an unresolved Key Vault reference/);
     // Any setting, either reference syntax, any case; the resolved value passes.
-    expect(() => loadConfig({ ...azure, ADMIN_API_KEY: 'k', TWILIO_AUTH_TOKEN: ' @microsoft.keyvault(SecretUri=https://kv.vault.azure.net/secrets/t/)', TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}` })).toThrow(/TWILIO_AUTH_TOKEN is an unresolved Key Vault reference/);
+    expect(() =>
+      loadConfig({
+        ...azure,
+        ADMIN_API_KEY: 'k',
+        TWILIO_AUTH_TOKEN: ' @microsoft.keyvault(SecretUri=https://kv.vault.azure.net/secrets/t/)',
+        TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      }),
+    ).toThrow(/TWILIO_AUTH_TOKEN is an unresolved Key Vault reference/);
     expect(loadConfig({ ...azure, ADMIN_API_KEY: 'resolved-key' }).adminApiKey).toBe('resolved-key');
   });
 

@@ -41,8 +41,17 @@ describe('route-table schemas to Swagger 2.0', () => {
 
   test('a path parameter is required and single URL-encoded even when the route does not say so', () => {
     expect(toSwaggerParameter({ name: 'id', schema: str('ID', 'The id.', { maxLength: 64 }) }, 'path')).toEqual({
-      name: 'id', in: 'path', required: true, type: 'string', maxLength: 64, description: 'The id.', 'x-ms-summary': 'ID', 'x-ms-url-encoding': 'single',
+      name: 'id',
+      in: 'path',
+      required: true,
+      type: 'string',
+      maxLength: 64,
+      description: 'The id.',
+      'x-ms-summary': 'ID',
+      'x-ms-url-encoding': 'single',
     });
-    expect(toSwaggerParameter({ name: 'limit', schema: { type: 'integer', title: 'Limit', description: 'How many.', default: 50 } }, 'query')).toMatchObject({ in: 'query', required: false, default: 50 });
+    expect(
+      toSwaggerParameter({ name: 'limit', schema: { type: 'integer', title: 'Limit', description: 'How many.', default: 50 } }, 'query'),
+    ).toMatchObject({ in: 'query', required: false, default: 50 });
   });
 });

@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { costMinorOf, formatMinor, MAX_AMOUNT_MINOR, MAX_BALANCE_MINOR, minorFromStored, minorToStored, parseDecimal } from '../../shared/domain/money';
+import {
+  costMinorOf,
+  formatMinor,
+  MAX_AMOUNT_MINOR,
+  MAX_BALANCE_MINOR,
+  minorFromStored,
+  minorToStored,
+  parseDecimal,
+} from '../../shared/domain/money';
 import { normalisePhone } from '../../shared/domain/phone';
 import { isIsoCurrency, parsePriceTable, priceTableFor, unitPriceFor } from '../../shared/domain/pricing';
 import { checkSenderId } from '../../shared/domain/senderId';
@@ -17,7 +25,9 @@ describe('money', () => {
     ['-2.5', -25_000n],
     ['999999999999.9999', 9_999_999_999_999_999n],
   ])('parses %s', (s, minor) => expect(parseDecimal(s)).toBe(minor));
-  test.each(['1.23456', 'abc', '1,5', '', '.5', '1000000000000', '1000000000000.00'])('refuses %s', (s) => expect(parseDecimal(s)).toBeNull());
+  test.each(['1.23456', 'abc', '1,5', '', '.5', '1000000000000', '1000000000000.00'])('refuses %s', (s) =>
+    expect(parseDecimal(s)).toBeNull(),
+  );
   test('formats with at least two decimals and no float drift', () => {
     expect(formatMinor(7500n)).toBe('0.75');
     expect(formatMinor(79n)).toBe('0.0079');
@@ -115,7 +125,9 @@ describe('pricing', () => {
     expect(unitPriceFor(t, 'FR')).toBe(500n);
     expect(unitPriceFor(t, null)).toBe(500n);
   });
-  test.each(['IN=0.75', 'default=abc', 'india=1,default=1'])('refuses %s', (spec) => expect(parsePriceTable('USD', spec)).toHaveProperty('error'));
+  test.each(['IN=0.75', 'default=abc', 'india=1,default=1'])('refuses %s', (spec) =>
+    expect(parsePriceTable('USD', spec)).toHaveProperty('error'),
+  );
   test('a table is for an ISO 4217 currency', () => {
     expect(parsePriceTable('XYZ', 'default=1')).toHaveProperty('error');
     expect(isIsoCurrency('EUR')).toBe(true);
@@ -154,7 +166,9 @@ describe('compliance keywords', () => {
     ['HELP', 'help'],
     ['info', 'help'],
   ])('%p is %s', (text, action) => expect(complianceKeyword(text)?.action).toBe(action));
-  test.each(['stop it', 'STOP!', 'please STOP', 'stopp', '', 'yes please'])('%p is a message, not a keyword', (text) => expect(complianceKeyword(text)).toBeNull());
+  test.each(['stop it', 'STOP!', 'please STOP', 'stopp', '', 'yes please'])('%p is a message, not a keyword', (text) =>
+    expect(complianceKeyword(text)).toBeNull(),
+  );
 });
 
 describe('money fields of the API agree with the domain', () => {
@@ -163,7 +177,11 @@ describe('money fields of the API agree with the domain', () => {
   const fields = routeTable.flatMap((r) =>
     Object.entries(r.body?.properties ?? {})
       .filter(([name]) => MONEY_FIELDS.has(name))
-      .map(([name, schema]) => ({ route: `${r.method} ${r.path}`, name, pattern: new RegExp((schema as { pattern?: string }).pattern ?? '') })),
+      .map(([name, schema]) => ({
+        route: `${r.method} ${r.path}`,
+        name,
+        pattern: new RegExp((schema as { pattern?: string }).pattern ?? ''),
+      })),
   );
   test('the amount fields are found', () => {
     expect(fields.map((f) => f.name).sort()).toEqual(['amount', 'credits', 'lowBalanceThreshold', 'lowBalanceThreshold']);
@@ -172,8 +190,11 @@ describe('money fields of the API agree with the domain', () => {
     for (const f of fields) expect({ ...f, accepted: f.pattern.test(value) }).toMatchObject({ accepted: true });
     expect(parseDecimal(value)).not.toBeNull();
   });
-  test.each(['1000000000000', '1000000000000.00', '1.00001', '1e3'])('%s is refused by every amount pattern and by parseDecimal', (value) => {
-    for (const f of fields) expect({ ...f, accepted: f.pattern.test(value) }).toMatchObject({ accepted: false });
-    expect(parseDecimal(value)).toBeNull();
-  });
+  test.each(['1000000000000', '1000000000000.00', '1.00001', '1e3'])(
+    '%s is refused by every amount pattern and by parseDecimal',
+    (value) => {
+      for (const f of fields) expect({ ...f, accepted: f.pattern.test(value) }).toMatchObject({ accepted: false });
+      expect(parseDecimal(value)).toBeNull();
+    },
+  );
 });

@@ -88,11 +88,11 @@ describe('analyseText: examples', () => {
 
   it('counts an emoji as one character of two units, never split across segments', () => {
     expectAnalysis('😀', ucs2(1, 1));
-    expectAnalysis('ж'.repeat(68) + '😀', ucs2(1, 69));
-    expectAnalysis('ж'.repeat(69) + '😀', ucs2(2, 70)); // 71 units
+    expectAnalysis(`${'ж'.repeat(68)}😀`, ucs2(1, 69));
+    expectAnalysis(`${'ж'.repeat(69)}😀`, ucs2(2, 70)); // 71 units
     // 66 + 2 units overflow a 67-unit segment: the emoji moves whole, 134 units need 3 segments.
-    expectAnalysis('ж'.repeat(66) + '😀' + 'ж'.repeat(66), ucs2(3, 133));
-    expectAnalysis('ж'.repeat(65) + '😀' + 'ж'.repeat(67), ucs2(2, 133));
+    expectAnalysis(`${'ж'.repeat(66)}😀${'ж'.repeat(66)}`, ucs2(3, 133));
+    expectAnalysis(`${'ж'.repeat(65)}😀${'ж'.repeat(67)}`, ucs2(2, 133));
   });
 
   it('counts grapheme clusters as characters and their code units as size', () => {
@@ -101,7 +101,7 @@ describe('analyseText: examples', () => {
     expectAnalysis('🇫🇷🇩🇪', ucs2(1, 2));
     expectAnalysis('e\u0301', ucs2(1, 1));
     // A 10-unit family emoji at the end of 62 units does not fit in the first segment.
-    expectAnalysis('ж'.repeat(61) + '👩‍👩‍👧‍👦', ucs2(2, 62));
+    expectAnalysis(`${'ж'.repeat(61)}👩‍👩‍👧‍👦`, ucs2(2, 62));
   });
 
   it('counts Hindi by grapheme cluster', () => {
@@ -120,8 +120,8 @@ describe('analyseText: examples', () => {
   });
 
   it('handles a cluster larger than a segment like the reference', () => {
-    expectAnalysis('ж'.repeat(60) + 'e' + '\u0301'.repeat(100) + 'ж', ucs2(3, 62));
-    expectAnalysis('e' + '\u0301'.repeat(80), ucs2(2, 1));
+    expectAnalysis(`${'ж'.repeat(60)}e${'\u0301'.repeat(100)}ж`, ucs2(3, 62));
+    expectAnalysis(`e${'\u0301'.repeat(80)}`, ucs2(2, 1));
   });
 });
 
@@ -142,10 +142,34 @@ describe('analyseText agrees with sms-segments-calculator', () => {
   // One code point per grapheme break property (and some astral and lone-surrogate variants):
   // every sequence of up to 3 of them exercises each rule of the cluster splitter.
   const BY_PROPERTY = [
-    '\r', '\n', '\u0001', '\u{e0001}', '\u0301', '\u{e0100}', '\u{1f1e6}', '\u{1f1fa}', '\u0903',
-    '\u1100', '\u1161', '\u11a8', '\uac00', '\uac01', 'a', '\u4e2d', '\u{1f600}', '\u0600',
-    '\u{110bd}', '\u261d', '\u{1f44d}', '\u{1f3fb}', '\u200d', '\u2640', '\u{1f308}', '\u{1f466}',
-    '\ud800', '\udc00',
+    '\r',
+    '\n',
+    '\u0001',
+    '\u{e0001}',
+    '\u0301',
+    '\u{e0100}',
+    '\u{1f1e6}',
+    '\u{1f1fa}',
+    '\u0903',
+    '\u1100',
+    '\u1161',
+    '\u11a8',
+    '\uac00',
+    '\uac01',
+    'a',
+    '\u4e2d',
+    '\u{1f600}',
+    '\u0600',
+    '\u{110bd}',
+    '\u261d',
+    '\u{1f44d}',
+    '\u{1f3fb}',
+    '\u200d',
+    '\u2640',
+    '\u{1f308}',
+    '\u{1f466}',
+    '\ud800',
+    '\udc00',
   ];
 
   const mismatchesIn = (texts: Iterable<string>): string[] => {
@@ -174,11 +198,30 @@ describe('analyseText agrees with sms-segments-calculator', () => {
     // grapheme-splitter's quirks need 4: e.g. it breaks "E_Base Extend Extend | E_Modifier" and
     // "Prepend RI Extend | Extend", and analyseText must too.
     const onePerClass = [
-      '\r', '\n', '\u0001', '\u0301', '\u{1f1e6}', '\u0903', '\u1100', '\u1161', '\u11a8', '\uac00', '\uac01',
-      '\u4e2d', '\u0600', '\u{1f44d}', '\u{1f3fb}', '\u200d', '\u2640', '\u{1f466}', '\ud800', '\udc00',
+      '\r',
+      '\n',
+      '\u0001',
+      '\u0301',
+      '\u{1f1e6}',
+      '\u0903',
+      '\u1100',
+      '\u1161',
+      '\u11a8',
+      '\uac00',
+      '\uac01',
+      '\u4e2d',
+      '\u0600',
+      '\u{1f44d}',
+      '\u{1f3fb}',
+      '\u200d',
+      '\u2640',
+      '\u{1f466}',
+      '\ud800',
+      '\udc00',
     ];
     function* ofLength4(): Generator<string> {
-      for (const a of onePerClass) for (const b of onePerClass) for (const c of onePerClass) for (const d of onePerClass) yield a + b + c + d;
+      for (const a of onePerClass)
+        for (const b of onePerClass) for (const c of onePerClass) for (const d of onePerClass) yield a + b + c + d;
     }
     expect(mismatchesIn(ofLength4())).toEqual([]);
   });
@@ -186,11 +229,49 @@ describe('analyseText agrees with sms-segments-calculator', () => {
   const gsmBasic = fc.constantFrom(...GSM_BASIC);
   const gsmExtension = fc.constantFrom(...GSM_EXTENSION);
   const emoji = fc.constantFrom(
-    '😀', '👍', '👍🏽', '🧑🏿‍🚀', '👨‍👩‍👧', '👩‍👩‍👧‍👦', '👩‍💻', '🏳️‍🌈', '❤️', '1️⃣', '🇫🇷', '🇫🇷🇩🇪', '🇺', '🏻', '\u{1f466}\u0301\u{1f3fb}',
+    '😀',
+    '👍',
+    '👍🏽',
+    '🧑🏿‍🚀',
+    '👨‍👩‍👧',
+    '👩‍👩‍👧‍👦',
+    '👩‍💻',
+    '🏳️‍🌈',
+    '❤️',
+    '1️⃣',
+    '🇫🇷',
+    '🇫🇷🇩🇪',
+    '🇺',
+    '🏻',
+    '\u{1f466}\u0301\u{1f3fb}',
   );
   const otherScripts = fc.constantFrom(
-    'ж', 'Привет', 'नमस्ते', 'फोनन में', 'स्वागत', 'क्षि', 'مرحبا', '\u0600\u0661', '你好', '한국어', '\u1100\u1161\u11a8',
-    'é', 'e\u0301', 'e\u0301\u0302', 'ç', 'ô', 'ğ', 'ß', '`', '\u00a0', '\u200b', '\u200d', '\u0903', '\r\n', '\ud800', '\udc00',
+    'ж',
+    'Привет',
+    'नमस्ते',
+    'फोनन में',
+    'स्वागत',
+    'क्षि',
+    'مرحبا',
+    '\u0600\u0661',
+    '你好',
+    '한국어',
+    '\u1100\u1161\u11a8',
+    'é',
+    'e\u0301',
+    'e\u0301\u0302',
+    'ç',
+    'ô',
+    'ğ',
+    'ß',
+    '`',
+    '\u00a0',
+    '\u200b',
+    '\u200d',
+    '\u0903',
+    '\r\n',
+    '\ud800',
+    '\udc00',
   );
   const fragment = fc.oneof(
     { weight: 12, arbitrary: gsmBasic },

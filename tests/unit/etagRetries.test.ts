@@ -17,7 +17,14 @@ const base = { clock: { now: () => Date.parse('2026-03-01T12:00:00.000Z') }, ids
 const def = eventDefinitionOf('sms.received')!;
 
 describe('subscribe', () => {
-  const existing = { id: 'sub_1', accountId: 'acc_1', eventType: 'sms.received', callbackUrl: 'https://example.com/h', status: 'active', health: { failingSince: null, consecutiveFailures: 0 } } as unknown as Subscription;
+  const existing = {
+    id: 'sub_1',
+    accountId: 'acc_1',
+    eventType: 'sms.received',
+    callbackUrl: 'https://example.com/h',
+    status: 'active',
+    health: { failingSince: null, consecutiveFailures: 0 },
+  } as unknown as Subscription;
   const depsWith = (subscriptions: Record<string, jest.Mock>) =>
     ({ ...base, webhooks: { urlPolicy: { check: async () => null } }, store: { subscriptions } }) as unknown as AppDeps;
 
@@ -58,7 +65,9 @@ describe('callbackSecretOf', () => {
     const account: Account = { ...makeAccount(), callbackSecret: undefined };
     const update = jest.fn().mockRejectedValue(new ConcurrencyError('account'));
     const get = jest.fn().mockResolvedValue(account);
-    await expect(callbackSecretOf({ store: { accounts: { update, get } } } as unknown as AppDeps, account)).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(callbackSecretOf({ store: { accounts: { update, get } } } as unknown as AppDeps, account)).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
     expect(update).toHaveBeenCalledTimes(5);
   });
 });

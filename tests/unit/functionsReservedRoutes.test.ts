@@ -2,7 +2,7 @@ import { isReservedByFunctionsHost } from '../../functions/reservedRoutes';
 import { routeTable } from '../../shared/http/routes';
 
 describe('routes the Azure Functions host reserves', () => {
-  test('the rule is the host\'s: any route starting with admin or runtime, whatever the case and slashes', () => {
+  test("the rule is the host's: any route starting with admin or runtime, whatever the case and slashes", () => {
     // ScriptHost.ValidateHttpFunction: route.Trim('/').ToLowerInvariant().StartsWith("admin" | "runtime").
     for (const route of ['admin/accounts', '/Admin/x', 'administration/health', 'runtime', 'runtimes/status/', 'ADMIN']) {
       expect({ route, reserved: isReservedByFunctionsHost(route) }).toEqual({ route, reserved: true });

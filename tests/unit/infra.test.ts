@@ -52,7 +52,10 @@ function resourceBlock(text: string, type: string): string {
   return next < 0 ? text.slice(at) : text.slice(at, at + 1 + next);
 }
 
-const appSettings = new Set([...objectKeys(main, /^var appSettings = \{/), ...objectKeys(mod('functionapp'), /properties: union\(appSettings, \{/)]);
+const appSettings = new Set([
+  ...objectKeys(main, /^var appSettings = \{/),
+  ...objectKeys(mod('functionapp'), /properties: union\(appSettings, \{/),
+]);
 const secretSettings = new Set([...objectKeys(mod('keyvault'), /^var required = \{/), ...objectKeys(main, /^\s*carrierSecrets: \{/)]);
 const settingNames = Object.keys(SETTINGS);
 
@@ -78,18 +81,26 @@ describe('infra: settings', () => {
     expect(mod('functionapp')).toMatch(/keyVaultReferenceIdentity: identityId/);
     // Every secret comes in through a @secure() parameter (never logged in deployment history).
     const secretParams = [...main.matchAll(/^\s+(?:adminApiKey|simulatorSecret|[A-Z_]+): (\w+)$/gm)].map((m) => m[1]!);
-    for (const param of ['adminApiKey', 'simulatorSecret', ...secretParams.filter((p) => /Key|Secret|Token|Password|ConnectionString/.test(p))]) {
-      expect({ param, secure: new RegExp(`@secure\\(\\)\\s*\\n(?:@description\\([^\\n]*\\)\\s*\\n)?param ${param} string`).test(main) }).toEqual({ param, secure: true });
+    for (const param of [
+      'adminApiKey',
+      'simulatorSecret',
+      ...secretParams.filter((p) => /Key|Secret|Token|Password|ConnectionString/.test(p)),
+    ]) {
+      expect({
+        param,
+        secure: new RegExp(`@secure\\(\\)\\s*\\n(?:@description\\([^\\n]*\\)\\s*\\n)?param ${param} string`).test(main),
+      }).toEqual({ param, secure: true });
     }
     expect(main).toMatch(/STORAGE: 'cosmos'/);
     expect(main).toMatch(/QUEUE: 'servicebus'/);
   });
 
-  test('platform settings: the SDKs\' identity, the triggers\' identity-based Service Bus connection, host storage', () => {
+  test("platform settings: the SDKs' identity, the triggers' identity-based Service Bus connection, host storage", () => {
     for (const name of AZURE_PLATFORM_SETTINGS) expect({ name, set: appSettings.has(name) }).toEqual({ name, set: true });
     expect(appSettings.has(`${SERVICE_BUS_CONNECTION}__fullyQualifiedNamespace`)).toBe(true);
     // No keys or connection strings: Entra ID everywhere.
-    for (const keyed of ['COSMOS_KEY', 'SERVICEBUS_CONNECTION_STRING', 'AzureWebJobsStorage', SERVICE_BUS_CONNECTION]) expect(appSettings.has(keyed)).toBe(false);
+    for (const keyed of ['COSMOS_KEY', 'SERVICEBUS_CONNECTION_STRING', 'AzureWebJobsStorage', SERVICE_BUS_CONNECTION])
+      expect(appSettings.has(keyed)).toBe(false);
     expect(read('infra/modules/cosmos.bicep')).toMatch(/disableLocalAuth: true/);
     expect(read('infra/modules/servicebus.bicep')).toMatch(/disableLocalAuth: true/);
     expect(read('infra/modules/storage.bicep')).toMatch(/allowSharedKeyAccess: false/);
@@ -98,7 +109,17 @@ describe('infra: settings', () => {
 
   test('defaults written in Bicep match the settings table', () => {
     const literal = (name: string) => new RegExp(`^\\s*${name}: '([^']*)'`, 'm').exec(main)?.[1];
-    for (const name of ['SIMULATOR_DLR_DELAY_MS', 'MAX_BODY_BYTES', 'MONITOR_INTERVAL_MS', 'STALE_AFTER_MS', 'WEBHOOK_TIMEOUT_MS', 'RATE_LIMIT_HOOKS_PER_MINUTE', 'RATE_LIMIT_CARRIER_PER_MINUTE', 'AUTH_FAILURES_PER_MINUTE', 'TWILIO_API_BASE_URL'] as const) {
+    for (const name of [
+      'SIMULATOR_DLR_DELAY_MS',
+      'MAX_BODY_BYTES',
+      'MONITOR_INTERVAL_MS',
+      'STALE_AFTER_MS',
+      'WEBHOOK_TIMEOUT_MS',
+      'RATE_LIMIT_HOOKS_PER_MINUTE',
+      'RATE_LIMIT_CARRIER_PER_MINUTE',
+      'AUTH_FAILURES_PER_MINUTE',
+      'TWILIO_API_BASE_URL',
+    ] as const) {
       expect({ name, value: literal(name) }).toEqual({ name, value: SETTINGS[name].default });
     }
     expect(/param queueMaxAttempts int = (\d+)/.exec(main)?.[1]).toBe(SETTINGS.QUEUE_MAX_ATTEMPTS.default);
@@ -107,11 +128,12 @@ describe('infra: settings', () => {
     expect(/var databaseName = '([^']*)'/.exec(main)?.[1]).toBe(SETTINGS.COSMOS_DATABASE.default);
   });
 
-  test('with the Function App\'s settings every timer runs a minute or more apart (each run is an invocation)', () => {
+  test("with the Function App's settings every timer runs a minute or more apart (each run is an invocation)", () => {
     const literal = (name: string) => new RegExp(`^\\s*${name}: '([^']*)'`, 'm').exec(main)?.[1];
     const env = Object.fromEntries(['RECONCILE_INTERVAL_MS', 'MONITOR_INTERVAL_MS'].map((n) => [n, literal(n)]));
     const config = loadConfig(env);
-    for (const job of periodicJobs) expect({ job: job.name, atLeastAMinute: job.everyMs(config) >= 60_000 }).toEqual({ job: job.name, atLeastAMinute: true });
+    for (const job of periodicJobs)
+      expect({ job: job.name, atLeastAMinute: job.everyMs(config) >= 60_000 }).toEqual({ job: job.name, atLeastAMinute: true });
   });
 
   test('local.settings.sample.json documents every setting a Functions run against Azure reads', () => {
@@ -120,7 +142,16 @@ describe('infra: settings', () => {
       const source = AZURE_SETTING_SOURCES[name];
       if (source === 'app' || source === 'keyVault') expect({ name, listed: name in values }).toEqual({ name, listed: true });
     }
-    for (const name of ['STORAGE', 'QUEUE', 'ADMIN_API_KEY', 'SIMULATOR_SECRET', 'PUBLIC_BASE_URL', `${SERVICE_BUS_CONNECTION}__fullyQualifiedNamespace`, `${OUTBOX_CHANGE_FEED.connection}__accountEndpoint`]) expect(values).toHaveProperty(name);
+    for (const name of [
+      'STORAGE',
+      'QUEUE',
+      'ADMIN_API_KEY',
+      'SIMULATOR_SECRET',
+      'PUBLIC_BASE_URL',
+      `${SERVICE_BUS_CONNECTION}__fullyQualifiedNamespace`,
+      `${OUTBOX_CHANGE_FEED.connection}__accountEndpoint`,
+    ])
+      expect(values).toHaveProperty(name);
     expect(values.FUNCTIONS_WORKER_RUNTIME).toBe('node');
   });
 });
@@ -150,11 +181,11 @@ describe('infra: queues and containers', () => {
     expect(main).toMatch(/QUEUE_MAX_ATTEMPTS: string\(queueMaxAttempts\)/);
   });
 
-  test('infra/cosmos-containers.json is exactly the adapter\'s cosmosContainers (npm run infra:sync)', () => {
+  test("infra/cosmos-containers.json is exactly the adapter's cosmosContainers (npm run infra:sync)", () => {
     expect(JSON.parse(read('infra/cosmos-containers.json'))).toEqual(JSON.parse(JSON.stringify(cosmosContainers)));
   });
 
-  test('the outbox change-feed trigger\'s lease container is declared (partition key /id) and its connection is identity-based', () => {
+  test("the outbox change-feed trigger's lease container is declared (partition key /id) and its connection is identity-based", () => {
     const cosmos = mod('cosmos');
     expect(/param leaseContainerName string = '([^']*)'/.exec(cosmos)?.[1]).toBe(OUTBOX_CHANGE_FEED.leaseContainerName);
     const lease = cosmos.slice(cosmos.indexOf('resource leases '));
@@ -162,7 +193,8 @@ describe('infra: queues and containers', () => {
     expect(lease).toMatch(/resource: \{ id: leaseContainerName, partitionKey: \{ paths: \[ '\/id' \]/);
     expect(Object.keys(cosmosContainers)).toContain(OUTBOX_CHANGE_FEED.containerName);
     expect(Object.keys(cosmosContainers)).not.toContain(OUTBOX_CHANGE_FEED.leaseContainerName);
-    for (const suffix of ['accountEndpoint', 'credential', 'clientId']) expect(appSettings.has(`${OUTBOX_CHANGE_FEED.connection}__${suffix}`)).toBe(true);
+    for (const suffix of ['accountEndpoint', 'credential', 'clientId'])
+      expect(appSettings.has(`${OUTBOX_CHANGE_FEED.connection}__${suffix}`)).toBe(true);
     expect(appSettings.has(OUTBOX_CHANGE_FEED.connection)).toBe(false); // no connection string
     expect(main).toMatch(/cosmosEndpoint: cosmos\.outputs\.endpoint/);
   });
@@ -197,9 +229,10 @@ describe('infra: identity and role assignments', () => {
     const text = mod(module);
     const variable = new RegExp(`var (\\w+) = '${role}'`).exec(text)?.[1];
     expect(variable).toBeDefined();
-    const assignment = module === 'cosmos'
-      ? resourceBlock(text, 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments')
-      : text.slice(text.indexOf("'Microsoft.Authorization/roleAssignments@"));
+    const assignment =
+      module === 'cosmos'
+        ? resourceBlock(text, 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments')
+        : text.slice(text.indexOf("'Microsoft.Authorization/roleAssignments@"));
     expect(assignment).toContain(variable!);
     expect(assignment).toMatch(/principalId: principalId/);
     // The module is given the app's identity.
@@ -232,15 +265,19 @@ describe('infra: identity and role assignments', () => {
   test('Key Vault: a new name per environment and on demand, so a soft-deleted vault of an earlier azd down does not block azd up', () => {
     // The name is derived from the environment and keyVaultSuffix, which azd fills from AZURE_KEY_VAULT_SUFFIX.
     expect(main).toMatch(/^param keyVaultSuffix string = ''$/m);
-    expect(main).toMatch(/^var keyVaultName = 'kv-\$\{take\(toLower\(uniqueString\(subscription\(\)\.id, environmentName, location, keyVaultSuffix\)\), 13\)\}'$/m);
+    expect(main).toMatch(
+      /^var keyVaultName = 'kv-\$\{take\(toLower\(uniqueString\(subscription\(\)\.id, environmentName, location, keyVaultSuffix\)\), 13\)\}'$/m,
+    );
     expect(main).toMatch(/name: keyVaultName\n/);
     const params = (JSON.parse(read('infra/main.parameters.json')) as { parameters: Record<string, { value: string }> }).parameters;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: azd substitutes ${NAME} in the parameters file; this is that literal.
     expect(params.keyVaultSuffix?.value).toBe('${AZURE_KEY_VAULT_SUFFIX}');
     // 'kv-' + 13 characters: within Key Vault's 3-24; purge protection off so `azd down --purge` frees the name.
     expect(mod('keyvault')).not.toMatch(/enablePurgeProtection/);
     // The deploy section says what azd up needs and how to free or change the name.
     const deploy = read('README.md').split('## Deploy to Azure')[1]!.split('\n## ')[0]!;
-    for (const phrase of ['azd down --purge', 'AZURE_KEY_VAULT_SUFFIX', 'User Access Administrator', 'Azure Service Bus Data Owner']) expect({ phrase, documented: deploy.includes(phrase) }).toEqual({ phrase, documented: true });
+    for (const phrase of ['azd down --purge', 'AZURE_KEY_VAULT_SUFFIX', 'User Access Administrator', 'Azure Service Bus Data Owner'])
+      expect({ phrase, documented: deploy.includes(phrase) }).toEqual({ phrase, documented: true });
   });
 
   test('outputs give the connector its host', () => {

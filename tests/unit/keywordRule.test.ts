@@ -1,4 +1,12 @@
-import { checkKeyword, keywordRuleKey, matchesKeyword, pickKeywordRule, wordsOf, type KeywordMatchType, type KeywordRule } from '../../shared/domain/keywordRule';
+import {
+  checkKeyword,
+  keywordRuleKey,
+  matchesKeyword,
+  pickKeywordRule,
+  wordsOf,
+  type KeywordMatchType,
+  type KeywordRule,
+} from '../../shared/domain/keywordRule';
 
 const SUPPORT = '+14155550100';
 const SALES = '+14155550199';
@@ -7,7 +15,18 @@ let n = 0;
 function rule(keyword: string, matchType: KeywordMatchType, overrides: Partial<KeywordRule> = {}): KeywordRule {
   n += 1;
   const createdAt = new Date(Date.parse('2026-01-01T00:00:00Z') + n * 1000).toISOString();
-  return { id: `kw_${String(n).padStart(4, '0')}`, accountId: 'acc_1', keyword, matchType, virtualNumber: null, reply: null, active: true, createdAt, updatedAt: createdAt, ...overrides };
+  return {
+    id: `kw_${String(n).padStart(4, '0')}`,
+    accountId: 'acc_1',
+    keyword,
+    matchType,
+    virtualNumber: null,
+    reply: null,
+    active: true,
+    createdAt,
+    updatedAt: createdAt,
+    ...overrides,
+  };
 }
 
 const matches = (keyword: string, type: KeywordMatchType, text: string) => matchesKeyword(wordsOf(text), wordsOf(keyword), type);
@@ -68,7 +87,7 @@ describe('pickKeywordRule chooses one rule', () => {
     expect(pickKeywordRule(rules, 'prices', SUPPORT)).toBeNull();
   });
 
-  test('then the rule of the receiving number beats an all-numbers rule, and another number\'s rule never applies', () => {
+  test("then the rule of the receiving number beats an all-numbers rule, and another number's rule never applies", () => {
     const all = rule('hours', 'exact');
     const support = rule('hours', 'exact', { virtualNumber: SUPPORT });
     const sales = rule('hours', 'contains', { virtualNumber: SALES });
@@ -106,9 +125,12 @@ describe('checkKeyword', () => {
     expect(checkKeyword('नमस्ते')).toEqual({ ok: true, keyword: 'नमस्ते' });
   });
 
-  test.each(['STOP', 'stop', ' Unsubscribe ', 'START', 'yes', 'UNSTOP', 'end', 'Quit', 'CANCEL', 'stopall', 'ＳＴＯＰ'])('%p is a carrier compliance word, refused', (k) => {
-    expect(checkKeyword(k)).toMatchObject({ ok: false, compliance: true });
-  });
+  test.each(['STOP', 'stop', ' Unsubscribe ', 'START', 'yes', 'UNSTOP', 'end', 'Quit', 'CANCEL', 'stopall', 'ＳＴＯＰ'])(
+    '%p is a carrier compliance word, refused',
+    (k) => {
+      expect(checkKeyword(k)).toMatchObject({ ok: false, compliance: true });
+    },
+  );
 
   test.each(['HELP', 'info', 'stop please', 'ended', 'yes please'])('%p may be a rule', (k) => expect(checkKeyword(k).ok).toBe(true));
 

@@ -7,11 +7,22 @@ import { FakeClock } from '../fixtures/fakeClock';
 
 describe('pacing: the pure rules', () => {
   test('kinds of sender pick the published defaults (ACS per minute, Twilio in segments)', () => {
-    expect(['ACME', '12345', '+18005550100', '+14155550100', '+447700900123'].map(senderKind)).toEqual(['alphanumeric', 'shortCode', 'tollFree', 'longCode', 'longCode']);
+    expect(['ACME', '12345', '+18005550100', '+14155550100', '+447700900123'].map(senderKind)).toEqual([
+      'alphanumeric',
+      'shortCode',
+      'tollFree',
+      'longCode',
+      'longCode',
+    ]);
     expect(ACS_PACING.defaultRate('+18885550100')).toBeCloseTo(200 / 60, 10);
     expect(ACS_PACING.defaultRate('ACME')).toBe(10);
     expect(ACS_PACING.defaultRate('54321')).toBe(100);
-    expect([TWILIO_PACING.defaultRate('+14155550100'), TWILIO_PACING.defaultRate('54321'), TWILIO_PACING.countsSegments, ACS_PACING.countsSegments]).toEqual([1, 100, true, false]);
+    expect([
+      TWILIO_PACING.defaultRate('+14155550100'),
+      TWILIO_PACING.defaultRate('54321'),
+      TWILIO_PACING.countsSegments,
+      ACS_PACING.countsSegments,
+    ]).toEqual([1, 100, true, false]);
     expect(kannelPacing(null).defaultRate('ACME')).toBeNull();
     expect(kannelPacing(12.5).defaultRate('ACME')).toBe(12.5);
   });
@@ -30,7 +41,12 @@ describe('pacing: the pure rules', () => {
   test('AIMD: a throttling halves the rate (floor 5 %), waits for Retry-After, then a tenth comes back every 10 s', () => {
     const t0 = 100_000;
     let s = applyThrottle(newPaceState('k', 0), t0, 30_000);
-    expect(s).toMatchObject({ factor: 0.5, throttledUntil: t0 + 30_000, nextSlotAt: t0 + 30_000, lastThrottledAt: new Date(t0).toISOString() });
+    expect(s).toMatchObject({
+      factor: 0.5,
+      throttledUntil: t0 + 30_000,
+      nextSlotAt: t0 + 30_000,
+      lastThrottledAt: new Date(t0).toISOString(),
+    });
     expect(reserveSlots(s, t0 + 1_000, 10, 1).start).toBe(t0 + 30_000);
     expect(currentFactor(s, t0 + 30_000 + 9_999)).toBe(0.5);
     expect(currentFactor(s, t0 + 30_000 + 10_000)).toBeCloseTo(0.6, 10);

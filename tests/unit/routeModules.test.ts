@@ -11,7 +11,10 @@ const sources = readdirSync(DIR)
   .filter((f) => f.endsWith('.ts'))
   .map((f) => ({ file: f, text: readFileSync(join(DIR, f), 'utf8') }));
 
-const offending = (pattern: RegExp) => sources.flatMap(({ file, text }) => text.split('\n').flatMap((line, i) => (pattern.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])));
+const offending = (pattern: RegExp) =>
+  sources.flatMap(({ file, text }) =>
+    text.split('\n').flatMap((line, i) => (pattern.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+  );
 
 describe('route modules', () => {
   it('finds the route modules', () => {

@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { compileRoutes } from '../../shared/http/engine';
 import { defineRoute, inputBody, type PathParamNames } from '../../shared/http/route';
-import { sendMessageBody } from '../../shared/http/routes/messages';
+import type { sendMessageBody } from '../../shared/http/routes/messages';
 import type { SendMessageInput } from '../../shared/app/sendMessage';
 import { arr, dict, int, nullable, obj, str, strItem } from '../../shared/schema/builders';
 
@@ -12,13 +12,18 @@ import { arr, dict, int, nullable, obj, str, strItem } from '../../shared/schema
  */
 
 const STATES = ['on', 'off'] as const;
-const Body = obj('Thing', 'A thing.', {
-  name: str('Name', 'Its name.', { minLength: 1 }),
-  state: str('State', 'Its state.', { enum: STATES }),
-  note: nullable(str('Note', 'A note.')),
-  tags: arr('Tags', 'Its tags.', strItem()),
-  extra: dict('Extra', 'Your fields.', strItem()),
-}, ['name']);
+const Body = obj(
+  'Thing',
+  'A thing.',
+  {
+    name: str('Name', 'Its name.', { minLength: 1 }),
+    state: str('State', 'Its state.', { enum: STATES }),
+    note: nullable(str('Note', 'A note.')),
+    tags: arr('Tags', 'Its tags.', strItem()),
+    extra: dict('Extra', 'Your fields.', strItem()),
+  },
+  ['name'],
+);
 
 const route = defineRoute({
   method: 'POST',

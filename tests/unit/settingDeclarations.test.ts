@@ -23,7 +23,13 @@ function read(env: Record<string, string>): { values: SettingValues<typeof DECLA
 describe('setting declarations', () => {
   test('unset or empty settings take their defaults; the README default column is the declared one', () => {
     expect(read({ NAME: '' })).toEqual({ values: { SIZE: 10, MODE: 'safe', NAME: 'n', URL: null, ON: null }, problems: [] });
-    expect(Object.fromEntries(Object.entries(DECLARED).map(([n, s]) => [n, s.default]))).toEqual({ SIZE: '10', MODE: 'safe', NAME: 'n', URL: '(derived)', ON: '(depends)' });
+    expect(Object.fromEntries(Object.entries(DECLARED).map(([n, s]) => [n, s.default]))).toEqual({
+      SIZE: '10',
+      MODE: 'safe',
+      NAME: 'n',
+      URL: '(derived)',
+      ON: '(depends)',
+    });
   });
 
   test('present values are read to their declared type, checked and normalised', () => {

@@ -7,9 +7,22 @@ import { makeMessage } from '../fixtures/records';
 
 /** The compact SQLite rows read back exactly what was written, whatever form a value takes. */
 const rowOf = (m: Message): MessageRow => ({
-  account_id: m.accountId, id: m.id, status: m.status, to_number: m.to, from_sender: m.from, text: m.text, created_at: m.createdAt, updated_at: m.updatedAt,
-  scheduled_for: m.scheduledFor, carrier: m.carrier, carrier_message_id: m.carrierMessageId, idempotency_key: m.idempotencyKey, campaign_id: m.campaignId ?? null,
-  rev: 4, fixed: fixedOf(m), state: stateOf(m),
+  account_id: m.accountId,
+  id: m.id,
+  status: m.status,
+  to_number: m.to,
+  from_sender: m.from,
+  text: m.text,
+  created_at: m.createdAt,
+  updated_at: m.updatedAt,
+  scheduled_for: m.scheduledFor,
+  carrier: m.carrier,
+  carrier_message_id: m.carrierMessageId,
+  idempotency_key: m.idempotencyKey,
+  campaign_id: m.campaignId ?? null,
+  rev: 4,
+  fixed: fixedOf(m),
+  state: stateOf(m),
 });
 
 describe('compact SQLite message row', () => {
@@ -22,9 +35,22 @@ describe('compact SQLite message row', () => {
       nonEnglishChars: true,
       callbackUrl: 'https://example.com/cb',
       uniqueArgs: { a: '1' },
-      history: [{ status: 'queued', at: '2026-01-01T00:00:00.000Z' }, { status: 'undelivered', at: '2026-01-01T00:00:02Z', reason: { code: 1400, message: 'Hard Bounce' } }],
+      history: [
+        { status: 'queued', at: '2026-01-01T00:00:00.000Z' },
+        { status: 'undelivered', at: '2026-01-01T00:00:02Z', reason: { code: 1400, message: 'Hard Bounce' } },
+      ],
       taskRef: { queue: 'sms-send', id: '9' },
-      notifyOnDelivery: [{ stage: 'sent', at: '2026-01-01T00:00:01.500Z', attempt: 1, url: 'https://example.com/n', statusCode: null, response: null, succeeded: false }],
+      notifyOnDelivery: [
+        {
+          stage: 'sent',
+          at: '2026-01-01T00:00:01.500Z',
+          attempt: 1,
+          url: 'https://example.com/n',
+          statusCode: null,
+          response: null,
+          succeeded: false,
+        },
+      ],
     });
     delete m.campaignId;
     const extra = { ...m, futureField: { x: 1 } } as Message;
@@ -37,7 +63,14 @@ describe('compact SQLite message row', () => {
 
   it('reads back times of every hour and millisecond of the day, and of another day, exactly', () => {
     const createdAt = '2026-03-01T07:08:09.010Z';
-    for (const at of ['2026-03-01T00:00:00.000Z', '2026-03-01T07:08:09.009Z', '2026-03-01T23:59:59.999Z', '2026-03-01T12:34:56.789Z', '2026-03-02T00:00:00.000Z', '2026-03-01T24:00:00.000Z']) {
+    for (const at of [
+      '2026-03-01T00:00:00.000Z',
+      '2026-03-01T07:08:09.009Z',
+      '2026-03-01T23:59:59.999Z',
+      '2026-03-01T12:34:56.789Z',
+      '2026-03-02T00:00:00.000Z',
+      '2026-03-01T24:00:00.000Z',
+    ]) {
       const m = makeMessage({ createdAt, sentAt: at, history: [{ status: 'sent', at }] });
       expect(messageOf(rowOf(m))).toMatchObject({ sentAt: at, history: [{ status: 'sent', at }] });
     }
@@ -49,7 +82,18 @@ describe('compact SQLite outbox row', () => {
     const db = openDatabase(':memory:');
     createSqliteMeta(db);
     const store = createSqliteDataStore(db);
-    const status = { messageId: 'msg_1', status: 'sent', previousStatus: 'queued', recipient: '+1', from: 'X', timestamp: 't', reason: null, segments: 1, carrierMessageId: 'c', uniqueArgs: { k: 'v' } };
+    const status = {
+      messageId: 'msg_1',
+      status: 'sent',
+      previousStatus: 'queued',
+      recipient: '+1',
+      from: 'X',
+      timestamp: 't',
+      reason: null,
+      segments: 1,
+      carrierMessageId: 'c',
+      uniqueArgs: { k: 'v' },
+    };
     const withUndefined = { ...status, reason: undefined };
     const events = [
       { id: 'evt_1', type: 'sms.status_changed', occurredAt: '2026-01-01T00:00:00.000Z', accountId: 'acc_1', data: status },
@@ -93,7 +137,9 @@ describe('SQLite message lists', () => {
     await store.messages.list('acc_1', { status: 'failed' }, { limit: 50 });
     db.prepare = prepare as typeof db.prepare;
     const sql = sources.find((s) => s.includes('FROM messages'))!;
-    const plan = (prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ accountId: 'acc_1', status: 'failed', limit: 51 }) as { detail: string }[]).map((r) => r.detail).join(' ');
+    const plan = (prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ accountId: 'acc_1', status: 'failed', limit: 51 }) as { detail: string }[])
+      .map((r) => r.detail)
+      .join(' ');
     expect(plan).toContain('messages_by_status');
     await store.close();
     db.close();

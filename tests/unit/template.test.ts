@@ -46,7 +46,12 @@ describe('campaign templates', () => {
         { name: 'note', field: 'note', type: 'string' as const, required: false },
       ],
     };
-    expect(mapPayload(mapping, { to: '+14155550100', n: 2, vip: true })).toEqual({ phone: '+14155550100', count: '2', vip: 'true', note: undefined });
+    expect(mapPayload(mapping, { to: '+14155550100', n: 2, vip: true })).toEqual({
+      phone: '+14155550100',
+      count: '2',
+      vip: 'true',
+      note: undefined,
+    });
     try {
       mapPayload(mapping, { to: '0044 20 7946 0000', n: '2', note: 5 });
       throw new Error('expected a refusal');

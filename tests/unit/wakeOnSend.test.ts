@@ -42,7 +42,10 @@ describe('the embedded host wakes its workers itself', () => {
     const seen: Task['type'][] = [];
     const runtime = await createRuntime(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), {
       clock: new FakeClock(),
-      wrapQueue: (queue) => ({ send: (task, options) => (seen.push(task.type), queue.send(task, options)), cancel: (h) => queue.cancel(h) }),
+      wrapQueue: (queue) => ({
+        send: (task, options) => (seen.push(task.type), queue.send(task, options)),
+        cancel: (h) => queue.cancel(h),
+      }),
     });
     try {
       await runtime.deps.queue.send({ type: 'sms.send.v1', accountId: 'a', messageId: 'm' });

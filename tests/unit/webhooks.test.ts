@@ -38,7 +38,25 @@ describe('event catalog', () => {
 
   test('the catalog holds every event the product emits', () => {
     expect(eventCatalog.map((d) => d.type).sort()).toEqual(
-      ['balance.low', 'bounce_rate.high', 'campaign.completed', 'campaign.failed', 'campaign.started', 'contact.added', 'contact.deleted', 'contact.updated', 'keyword.matched', 'auto_reply.sent', 'delivery_rate.low', 'message.cancelled', 'message.scheduled', 'sender_id.approved', 'sender_id.rejected', 'sms.received', 'sms.status_changed'].sort(),
+      [
+        'balance.low',
+        'bounce_rate.high',
+        'campaign.completed',
+        'campaign.failed',
+        'campaign.started',
+        'contact.added',
+        'contact.deleted',
+        'contact.updated',
+        'keyword.matched',
+        'auto_reply.sent',
+        'delivery_rate.low',
+        'message.cancelled',
+        'message.scheduled',
+        'sender_id.approved',
+        'sender_id.rejected',
+        'sms.received',
+        'sms.status_changed',
+      ].sort(),
     );
   });
 
@@ -119,7 +137,12 @@ describe('endpoint health', () => {
   test('failures count up from the first, a success resets; 5 days of failure disables', () => {
     let h = applyAttempts(healthyEndpoint(), [{ at: '2026-03-01T00:00:00.000Z', ok: false, statusCode: 500, error: 'HTTP 500' }]);
     h = applyAttempts(h, [{ at: '2026-03-03T00:00:00.000Z', ok: false, statusCode: null, error: 'ECONNREFUSED' }]);
-    expect(h).toMatchObject({ consecutiveFailures: 2, failingSince: '2026-03-01T00:00:00.000Z', lastStatusCode: null, lastError: 'ECONNREFUSED' });
+    expect(h).toMatchObject({
+      consecutiveFailures: 2,
+      failingSince: '2026-03-01T00:00:00.000Z',
+      lastStatusCode: null,
+      lastError: 'ECONNREFUSED',
+    });
     expect(failingTooLong(h, Date.parse('2026-03-05T23:59:59.999Z'))).toBe(false);
     expect(failingTooLong(h, Date.parse('2026-03-06T00:00:00.000Z'))).toBe(true);
     h = applyAttempts(h, [{ at: '2026-03-04T00:00:00.000Z', ok: true, statusCode: 200, error: null }]);
@@ -191,11 +214,13 @@ describe('secret rotation rules', () => {
 });
 
 describe('outbound URL policy (SSRF)', () => {
-  const resolver = (table: Record<string, string[]>): Resolver => async (host) => {
-    const addrs = table[host];
-    if (!addrs) throw Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' });
-    return addrs.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-  };
+  const resolver =
+    (table: Record<string, string[]>): Resolver =>
+    async (host) => {
+      const addrs = table[host];
+      if (!addrs) throw Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' });
+      return addrs.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    };
   const table = {
     'hooks.example.com': ['93.184.215.14'],
     'internal.example.com': ['10.1.2.3'],
@@ -256,10 +281,14 @@ describe('outbound URL policy (SSRF)', () => {
     try {
       const url = receiver.url();
       await expect(client.request({ url, method: 'POST', body: '{}', timeoutMs: 1_000 })).rejects.toThrow(/loopback/);
-      await expect(client.request({ url: url.replace('127.0.0.1', 'localhost'), method: 'POST', body: '{}', timeoutMs: 1_000 })).rejects.toThrow(/loopback/);
+      await expect(
+        client.request({ url: url.replace('127.0.0.1', 'localhost'), method: 'POST', body: '{}', timeoutMs: 1_000 }),
+      ).rejects.toThrow(/loopback/);
       expect(receiver.received).toHaveLength(0);
       const allowed = createNodeHttpClient({ refuseAddress: (ip) => addressRefusal(ip, true) });
-      await expect(allowed.request({ url: url.replace('127.0.0.1', 'localhost'), method: 'POST', body: '{}', timeoutMs: 1_000 })).resolves.toMatchObject({ status: 200 });
+      await expect(
+        allowed.request({ url: url.replace('127.0.0.1', 'localhost'), method: 'POST', body: '{}', timeoutMs: 1_000 }),
+      ).resolves.toMatchObject({ status: 200 });
       allowed.close();
       expect(receiver.received).toHaveLength(1);
     } finally {

@@ -50,7 +50,11 @@ export function rawQueryBytes(req: CarrierRequest, name: string): Buffer | null 
 
 function decodeComponent(s: string): Buffer {
   return Buffer.concat(
-    s.split(/(%[0-9a-fA-F]{2})/).map((part) => (/^%[0-9a-fA-F]{2}$/.test(part) ? Buffer.from([parseInt(part.slice(1), 16)]) : Buffer.from(part.replace(/\+/g, ' '), 'utf8'))),
+    s
+      .split(/(%[0-9a-fA-F]{2})/)
+      .map((part) =>
+        /^%[0-9a-fA-F]{2}$/.test(part) ? Buffer.from([parseInt(part.slice(1), 16)]) : Buffer.from(part.replace(/\+/g, ' '), 'utf8'),
+      ),
   );
 }
 

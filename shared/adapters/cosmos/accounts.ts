@@ -14,7 +14,23 @@ import {
 import type { CosmosContext } from './context';
 import { MAX_BALANCE_MINOR, minorFromStored, minorToStored } from '../../domain/money';
 import { accountFromStored, accountToStored } from '../../ports/storedMoney';
-import { BatchFailure, backoff, decodeToken, fromDoc, pageLimit, queryDocs, readDoc, runBatch, statusOf, toDoc, assertValidId, toPage, withoutSystem, type BatchStep, type Doc } from './internal';
+import {
+  BatchFailure,
+  backoff,
+  decodeToken,
+  fromDoc,
+  pageLimit,
+  queryDocs,
+  readDoc,
+  runBatch,
+  statusOf,
+  toDoc,
+  assertValidId,
+  toPage,
+  withoutSystem,
+  type BatchStep,
+  type Doc,
+} from './internal';
 import { duplicateEventError, eventSteps } from './outbox';
 import { apiKeyLookupId, claimLookup, deleteLookupIfOwned, readLookup } from './lookups';
 
@@ -50,7 +66,12 @@ export function withStoredBalance(body: Doc, balance: bigint): JSONObject {
 export function balanceStep(account: Doc, balance: BalanceChange): BatchStep {
   const original = withoutSystem(account);
   return {
-    op: { operationType: 'Replace', id: String(account.id), resourceBody: withStoredBalance(original, balance.after), ifMatch: String(account._etag) },
+    op: {
+      operationType: 'Replace',
+      id: String(account.id),
+      resourceBody: withStoredBalance(original, balance.after),
+      ifMatch: String(account._etag),
+    },
     undo: { kind: 'restore', id: String(account.id), body: original },
   };
 }
@@ -170,9 +191,9 @@ export class CosmosAccountStore implements AccountStore {
       if (amount < 0n && balance.after < 0n && !allowNegative) throw new InsufficientCreditsError(before, -amount);
       if (amount > 0n && balance.after > MAX_BALANCE_MINOR) throw new BalanceLimitError(before, amount);
       try {
-        await this.ctx.tenants
-          .item(accountId, accountId)
-          .replace<Doc>(withStoredBalance(withoutSystem(account), balance.after), { accessCondition: { type: 'IfMatch', condition: String(account._etag) } });
+        await this.ctx.tenants.item(accountId, accountId).replace<Doc>(withStoredBalance(withoutSystem(account), balance.after), {
+          accessCondition: { type: 'IfMatch', condition: String(account._etag) },
+        });
         return balance;
       } catch (err) {
         const status = statusOf(err);

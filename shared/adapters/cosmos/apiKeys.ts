@@ -36,8 +36,15 @@ export class CosmosApiKeyStore implements ApiKeyStore {
   }
 
   async list(accountId: string): Promise<ApiKey[]> {
-    const docs = await queryDocs(this.ctx.tenants, "SELECT * FROM c WHERE c.docType = 'apiKey' AND c.accountId = @accountId", [{ name: '@accountId', value: accountId }], accountId);
-    return docs.map(keyFromDoc).sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const docs = await queryDocs(
+      this.ctx.tenants,
+      "SELECT * FROM c WHERE c.docType = 'apiKey' AND c.accountId = @accountId",
+      [{ name: '@accountId', value: accountId }],
+      accountId,
+    );
+    return docs
+      .map(keyFromDoc)
+      .sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async findByHash(hash: string): Promise<ApiKey | null> {
@@ -55,7 +62,9 @@ export class CosmosApiKeyStore implements ApiKeyStore {
     if (claim === 'taken') throw new DuplicateError(`API key hash of ${key.id}`);
     let resource: Doc | undefined;
     try {
-      ({ resource } = await this.ctx.tenants.item(key.id, key.accountId).replace<Doc>(toDoc(key, { docType: 'apiKey' }), { accessCondition: { type: 'IfMatch', condition: key.etag } }));
+      ({ resource } = await this.ctx.tenants
+        .item(key.id, key.accountId)
+        .replace<Doc>(toDoc(key, { docType: 'apiKey' }), { accessCondition: { type: 'IfMatch', condition: key.etag } }));
     } catch (err) {
       if (claim === 'created') await deleteLookupIfOwned(this.ctx, keyHashLookupId(key.hash), key.accountId, key.id);
       const status = statusOf(err);
@@ -64,7 +73,8 @@ export class CosmosApiKeyStore implements ApiKeyStore {
     }
     // A hash no longer opening the key (dropped by a second rotation): its pointer goes, best effort.
     for (const old of [current.hash, current.previousHash]) {
-      if (old && old !== key.hash && old !== key.previousHash) await deleteLookupIfOwned(this.ctx, keyHashLookupId(old), key.accountId, key.id);
+      if (old && old !== key.hash && old !== key.previousHash)
+        await deleteLookupIfOwned(this.ctx, keyHashLookupId(old), key.accountId, key.id);
     }
     return keyFromDoc(resource as Doc);
   }
@@ -72,7 +82,9 @@ export class CosmosApiKeyStore implements ApiKeyStore {
   async touch(key: ApiKey, at: string): Promise<void> {
     if (!key.etag) return;
     try {
-      await this.ctx.tenants.item(key.id, key.accountId).replace<Doc>(toDoc({ ...key, lastUsedAt: at }, { docType: 'apiKey' }), { accessCondition: { type: 'IfMatch', condition: key.etag } });
+      await this.ctx.tenants.item(key.id, key.accountId).replace<Doc>(toDoc({ ...key, lastUsedAt: at }, { docType: 'apiKey' }), {
+        accessCondition: { type: 'IfMatch', condition: key.etag },
+      });
     } catch (err) {
       // A change since the key was read (rotation, revocation, another touch) wins: lastUsedAt is only a hint.
       if (statusOf(err) !== 412 && statusOf(err) !== 404) throw err;

@@ -25,7 +25,9 @@ export class CosmosAuditStore implements AuditStore {
   async open(record: AuditRecord): Promise<void> {
     assertValidId(record.id, 'audit record');
     // Awaited (unlike SQLite): the record is durable before the handler's first write starts.
-    await this.ctx.tenants.items.create(toDoc(record, { docType: 'audit', accountId: partitionOf(record.accountId), ttl: this.ctx.settings.auditTtlSeconds }));
+    await this.ctx.tenants.items.create(
+      toDoc(record, { docType: 'audit', accountId: partitionOf(record.accountId), ttl: this.ctx.settings.auditTtlSeconds }),
+    );
   }
 
   async complete(accountId: string | null, id: string, outcome: { status: number; resourceId: string | null }): Promise<void> {
@@ -54,7 +56,12 @@ export class CosmosAuditStore implements AuditStore {
       where.push('(c.at < @afterAt OR (c.at = @afterAt AND c.id < @afterId))');
       parameters.push({ name: '@afterAt', value: at }, { name: '@afterId', value: id });
     }
-    const docs = await queryDocs(this.ctx.tenants, `SELECT TOP ${limit + 1} * FROM c WHERE ${where.join(' AND ')} ORDER BY c.at DESC, c.id DESC`, parameters, partition);
+    const docs = await queryDocs(
+      this.ctx.tenants,
+      `SELECT TOP ${limit + 1} * FROM c WHERE ${where.join(' AND ')} ORDER BY c.at DESC, c.id DESC`,
+      parameters,
+      partition,
+    );
     return toPage(docs, limit, recordOf, (r) => [r.at, r.id]);
   }
 

@@ -4,7 +4,21 @@ import type { DomainEvent } from '../../domain/types';
 import { ConcurrencyError, DuplicateError, type CampaignFilter, type CampaignStore, type Page, type PageRequest } from '../../ports/stores';
 import type { CosmosContext } from './context';
 import { campaignFromStored, campaignToStored } from '../../ports/storedMoney';
-import { BatchFailure, assertValidId, decodeToken, fromDoc, pageLimit, queryDocs, readDoc, runBatch, statusOf, toDoc, toPage, type BatchStep, type Doc } from './internal';
+import {
+  BatchFailure,
+  assertValidId,
+  decodeToken,
+  fromDoc,
+  pageLimit,
+  queryDocs,
+  readDoc,
+  runBatch,
+  statusOf,
+  toDoc,
+  toPage,
+  type BatchStep,
+  type Doc,
+} from './internal';
 import { duplicateEventError, eventSteps } from './outbox';
 
 // The cost is an integer string of minor units (a JSON number is a double); older documents hold a number.
@@ -58,7 +72,12 @@ export class CosmosCampaignStore implements CampaignStore {
       parameters.push({ name: '@afterCreatedAt', value: createdAt }, { name: '@afterId', value: id });
     }
     const order = filter.status !== undefined ? 'c.status ASC, c.createdAt DESC, c.id DESC' : 'c.createdAt DESC, c.id DESC';
-    const docs = await queryDocs(this.ctx.tenants, `SELECT TOP ${limit + 1} * FROM c WHERE ${where.join(' AND ')} ORDER BY ${order}`, parameters, accountId);
+    const docs = await queryDocs(
+      this.ctx.tenants,
+      `SELECT TOP ${limit + 1} * FROM c WHERE ${where.join(' AND ')} ORDER BY ${order}`,
+      parameters,
+      accountId,
+    );
     return toPage(docs, limit, campaignFromDoc, (c) => [c.createdAt, c.id]);
   }
 

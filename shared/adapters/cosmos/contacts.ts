@@ -2,7 +2,15 @@ import type { JSONObject, SqlParameter } from '@azure/cosmos';
 import type { Contact, ContactGroup } from '../../domain/contact';
 import { groupNameKey } from '../../domain/contactRules';
 import type { DomainEvent } from '../../domain/types';
-import { ConcurrencyError, DuplicateError, type ContactFilter, type ContactStore, type GroupStore, type Page, type PageRequest } from '../../ports/stores';
+import {
+  ConcurrencyError,
+  DuplicateError,
+  type ContactFilter,
+  type ContactStore,
+  type GroupStore,
+  type Page,
+  type PageRequest,
+} from '../../ports/stores';
 import type { CosmosContext } from './context';
 import {
   BatchFailure,
@@ -80,7 +88,7 @@ export class CosmosContactStore implements ContactStore {
   /** Point read of the phone marker, then of the contact it names. */
   async findByPhone(accountId: string, phone: string): Promise<Contact | null> {
     const marker = await readDoc(this.ctx.tenants, phoneMarkerId(phone), accountId);
-    if (!marker || marker.docType !== 'contactPhone') return null;
+    if (marker?.docType !== 'contactPhone') return null;
     const contact = await this.get(accountId, String(marker.contactId));
     return contact && contact.phone === phone ? contact : null;
   }
@@ -93,7 +101,7 @@ export class CosmosContactStore implements ContactStore {
   async update(contact: Contact, events: DomainEvent[]): Promise<Contact> {
     if (!contact.etag) throw new ConcurrencyError(`contact ${contact.id}`); // never read, so never current
     const stored = await readDoc(this.ctx.tenants, contact.id, contact.accountId);
-    if (!stored || stored.docType !== 'contact' || stored._etag !== contact.etag) throw new ConcurrencyError(`contact ${contact.id}`);
+    if (stored?.docType !== 'contact' || stored._etag !== contact.etag) throw new ConcurrencyError(`contact ${contact.id}`);
     const oldPhone = String(stored.phone);
     const moves = oldPhone !== contact.phone;
     const steps: BatchStep[] = [];
@@ -149,7 +157,12 @@ export class CosmosContactStore implements ContactStore {
       where.clauses.push('c.id > @after');
       where.parameters.push({ name: '@after', value: after });
     }
-    const docs = await queryDocs(this.ctx.tenants, `SELECT TOP ${limit + 1} * FROM c WHERE ${where.clauses.join(' AND ')} ORDER BY c.id ASC`, where.parameters, accountId);
+    const docs = await queryDocs(
+      this.ctx.tenants,
+      `SELECT TOP ${limit + 1} * FROM c WHERE ${where.clauses.join(' AND ')} ORDER BY c.id ASC`,
+      where.parameters,
+      accountId,
+    );
     return toPage(docs, limit, contactFromDoc, (c) => [c.id]);
   }
 
@@ -157,7 +170,12 @@ export class CosmosContactStore implements ContactStore {
   async count(accountId: string, filter: ContactFilter): Promise<number> {
     const where = this.where(accountId, filter);
     if (!where) return 0;
-    const values = await queryValues(this.ctx.tenants, `SELECT VALUE COUNT(1) FROM c WHERE ${where.clauses.join(' AND ')}`, where.parameters, accountId);
+    const values = await queryValues(
+      this.ctx.tenants,
+      `SELECT VALUE COUNT(1) FROM c WHERE ${where.clauses.join(' AND ')}`,
+      where.parameters,
+      accountId,
+    );
     return values.reduce<number>((sum, n) => sum + (typeof n === 'number' ? n : 0), 0);
   }
 
@@ -205,8 +223,17 @@ export class CosmosGroupStore implements GroupStore {
 
   /** An account has few groups: one query, sorted in memory. */
   async list(accountId: string): Promise<ContactGroup[]> {
-    const docs = await queryDocs(this.ctx.tenants, "SELECT * FROM c WHERE c.docType = 'group' AND c.accountId = @accountId", [{ name: '@accountId', value: accountId }], accountId);
-    return docs.map(groupFromDoc).map((g) => ({ g, key: groupNameKey(g.name) })).sort((a, b) => (a.key !== b.key ? (a.key < b.key ? -1 : 1) : a.g.id < b.g.id ? -1 : a.g.id > b.g.id ? 1 : 0)).map((x) => x.g);
+    const docs = await queryDocs(
+      this.ctx.tenants,
+      "SELECT * FROM c WHERE c.docType = 'group' AND c.accountId = @accountId",
+      [{ name: '@accountId', value: accountId }],
+      accountId,
+    );
+    return docs
+      .map(groupFromDoc)
+      .map((g) => ({ g, key: groupNameKey(g.name) }))
+      .sort((a, b) => (a.key !== b.key ? (a.key < b.key ? -1 : 1) : a.g.id < b.g.id ? -1 : a.g.id > b.g.id ? 1 : 0))
+      .map((x) => x.g);
   }
 
   update(group: ContactGroup): Promise<ContactGroup> {

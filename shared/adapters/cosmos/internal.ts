@@ -5,7 +5,23 @@ import { InvalidContinuationTokenError, type Page } from '../../ports/stores';
 /** A stored document as it comes back from Cosmos DB (system properties included). */
 export type Doc = Record<string, unknown>;
 
-export type DocType = 'account' | 'message' | 'idempotency' | 'senderId' | 'virtualNumber' | 'event' | 'subscription' | 'subscriptionKey' | 'deliveryAttempt' | 'campaign' | 'contact' | 'contactPhone' | 'group' | 'groupName' | 'apiKey' | 'audit';
+export type DocType =
+  | 'account'
+  | 'message'
+  | 'idempotency'
+  | 'senderId'
+  | 'virtualNumber'
+  | 'event'
+  | 'subscription'
+  | 'subscriptionKey'
+  | 'deliveryAttempt'
+  | 'campaign'
+  | 'contact'
+  | 'contactPhone'
+  | 'group'
+  | 'groupName'
+  | 'apiKey'
+  | 'audit';
 
 /** Properties Cosmos DB adds to every document; never part of a domain record. */
 const SYSTEM_PROPERTIES = ['_rid', '_self', '_etag', '_ts', '_attachments', '_lsn'];
@@ -71,22 +87,19 @@ export async function readDoc(container: Container, id: string, partitionKey: st
 }
 
 /** Runs a query to completion; the queries here all carry TOP or a small natural bound. */
-export async function queryDocs(
-  container: Container,
-  query: string,
-  parameters: SqlParameter[],
-  partitionKey?: string,
-): Promise<Doc[]> {
-  const iterator = container.items.query<Doc>(
-    { query, parameters },
-    partitionKey === undefined ? {} : { partitionKey },
-  );
+export async function queryDocs(container: Container, query: string, parameters: SqlParameter[], partitionKey?: string): Promise<Doc[]> {
+  const iterator = container.items.query<Doc>({ query, parameters }, partitionKey === undefined ? {} : { partitionKey });
   const { resources } = await iterator.fetchAll();
   return resources;
 }
 
 /** Runs a `SELECT VALUE ...` query (aggregates, scalars): the results are not documents. */
-export async function queryValues(container: Container, query: string, parameters: SqlParameter[], partitionKey?: string): Promise<unknown[]> {
+export async function queryValues(
+  container: Container,
+  query: string,
+  parameters: SqlParameter[],
+  partitionKey?: string,
+): Promise<unknown[]> {
   const iterator = container.items.query<unknown>({ query, parameters }, partitionKey === undefined ? {} : { partitionKey });
   const { resources } = await iterator.fetchAll();
   return resources;
@@ -205,7 +218,8 @@ export function etagOf(result: { eTag?: string; resourceBody?: Record<string, un
  * .NET SDK offers it on deletes, and cosmosdb-server honours it); the JS SDK's type omits it on
  * Delete only, so the operation is built untyped here.
  */
-export const deleteIfMatch = (id: string, etag: string): OperationInput => ({ operationType: 'Delete', id, ifMatch: etag }) as OperationInput;
+export const deleteIfMatch = (id: string, etag: string): OperationInput =>
+  ({ operationType: 'Delete', id, ifMatch: etag }) as OperationInput;
 
 /** Whether a batch failed because the record at `index` changed or went away (an etag race). */
 export const isStale = (err: BatchFailure, index: number): boolean => err.index === index && (err.status === 412 || err.status === 404);

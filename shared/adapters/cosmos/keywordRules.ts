@@ -44,8 +44,15 @@ export class CosmosKeywordRuleStore implements KeywordRuleStore {
 
   /** An account has few rules: one single-partition query, sorted in memory. */
   async list(accountId: string): Promise<KeywordRule[]> {
-    const docs = await queryDocs(this.ctx.tenants, "SELECT * FROM c WHERE c.docType = 'keywordRule' AND c.accountId = @accountId", [{ name: '@accountId', value: accountId }], accountId);
-    return docs.map(ruleFromDoc).sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const docs = await queryDocs(
+      this.ctx.tenants,
+      "SELECT * FROM c WHERE c.docType = 'keywordRule' AND c.accountId = @accountId",
+      [{ name: '@accountId', value: accountId }],
+      accountId,
+    );
+    return docs
+      .map(ruleFromDoc)
+      .sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   update(rule: KeywordRule): Promise<KeywordRule> {

@@ -11,8 +11,7 @@ import { hashKey, readDoc, statusOf, type Doc } from './internal';
 export const apiKeyLookupId = (apiKeyHash: string): string => `apikey:${hashKey(apiKeyHash)}`;
 /** Secret hash -> API key record (the key's current hash and, while a rotation's grace lasts, its previous one). */
 export const keyHashLookupId = (hash: string): string => `keyhash:${hashKey(hash)}`;
-export const carrierLookupId = (carrier: string, carrierMessageId: string): string =>
-  `carrier:${hashKey(carrier, carrierMessageId)}`;
+export const carrierLookupId = (carrier: string, carrierMessageId: string): string => `carrier:${hashKey(carrier, carrierMessageId)}`;
 export const numberLookupId = (number: string): string => `number:${hashKey(number)}`;
 
 export interface LookupDoc extends Doc {

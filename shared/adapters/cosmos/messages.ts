@@ -102,8 +102,10 @@ function manyResults(
   });
 }
 
-
-const createMessageStep = (message: Message): BatchStep => ({ op: { operationType: 'Create', resourceBody: messageDoc(message) }, undo: { kind: 'delete', id: message.id } });
+const createMessageStep = (message: Message): BatchStep => ({
+  op: { operationType: 'Create', resourceBody: messageDoc(message) },
+  undo: { kind: 'delete', id: message.id },
+});
 
 export class CosmosMessageStore implements MessageStore {
   constructor(private readonly ctx: CosmosContext) {}
@@ -111,7 +113,16 @@ export class CosmosMessageStore implements MessageStore {
   /** The batch step creating a message's idempotency marker (it collides, 409, when the key was used). */
   private markerStep(markerId: string, message: Message): BatchStep {
     return {
-      op: { operationType: 'Create', resourceBody: { id: markerId, accountId: message.accountId, docType: 'idempotency', messageId: message.id, ttl: this.ctx.settings.idempotencyTtlSeconds } },
+      op: {
+        operationType: 'Create',
+        resourceBody: {
+          id: markerId,
+          accountId: message.accountId,
+          docType: 'idempotency',
+          messageId: message.id,
+          ttl: this.ctx.settings.idempotencyTtlSeconds,
+        },
+      },
       undo: { kind: 'delete', id: markerId },
     };
   }
@@ -130,7 +141,8 @@ export class CosmosMessageStore implements MessageStore {
     assertValidId(message.accountId, 'account');
     if (debit < 0n) throw new RangeError(`debit must be a non-negative integer, got ${debit}`);
     const accountId = message.accountId;
-    const markerId = message.idempotencyKey === null || message.idempotencyKey === undefined ? null : idempotencyMarkerId(message.idempotencyKey);
+    const markerId =
+      message.idempotencyKey === null || message.idempotencyKey === undefined ? null : idempotencyMarkerId(message.idempotencyKey);
     await this.pointCarrierId(message);
 
     for (let attempt = 0; attempt < this.ctx.settings.maxConcurrencyRetries; attempt += 1) {
@@ -162,7 +174,9 @@ export class CosmosMessageStore implements MessageStore {
         }
         if (markerId !== null && err.index === 1 && err.status === 409) continue; // replay the winner
         if (err.status === 409) {
-          throw err.index === messageIndex ? new DuplicateError(`message ${message.id}`) : duplicateEventError(raised, err.index - messageIndex - 1);
+          throw err.index === messageIndex
+            ? new DuplicateError(`message ${message.id}`)
+            : duplicateEventError(raised, err.index - messageIndex - 1);
         }
         throw err;
       }
@@ -377,7 +391,10 @@ export class CosmosMessageStore implements MessageStore {
    * ids (index on `id`), then a point read per marker found (none, in the usual case).
    */
   private async priorMessages(accountId: string, markerIds: readonly string[]): Promise<Map<string, Message>> {
-    const parameters: SqlParameter[] = [{ name: '@accountId', value: accountId }, ...markerIds.map((id, i) => ({ name: `@m${i}`, value: id }))];
+    const parameters: SqlParameter[] = [
+      { name: '@accountId', value: accountId },
+      ...markerIds.map((id, i) => ({ name: `@m${i}`, value: id })),
+    ];
     const markers = await queryDocs(
       this.ctx.tenants,
       `SELECT c.id, c.messageId FROM c WHERE c.accountId = @accountId AND c.docType = 'idempotency' AND c.id IN (${markerIds.map((_, i) => `@m${i}`).join(', ')})`,
@@ -396,7 +413,7 @@ export class CosmosMessageStore implements MessageStore {
 
   private async replay(accountId: string, markerId: string): Promise<AcceptOutcome | null> {
     const marker = await readDoc(this.ctx.tenants, markerId, accountId);
-    if (!marker || marker.docType !== 'idempotency') return null;
+    if (marker?.docType !== 'idempotency') return null;
     const [message, account] = await Promise.all([this.get(accountId, String(marker.messageId)), readAccountDoc(this.ctx, accountId)]);
     if (!message) throw new Error(`idempotency marker ${markerId} of account ${accountId} points to a missing message`);
     const current = account ? storedBalanceOf(account) : 0n;

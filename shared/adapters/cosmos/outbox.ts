@@ -2,7 +2,19 @@ import type { JSONObject } from '@azure/cosmos';
 import type { DomainEvent } from '../../domain/types';
 import { DuplicateError, type OutboxStore } from '../../ports/stores';
 import type { CosmosContext } from './context';
-import { BatchFailure, fromDoc, pageLimit, queryDocs, readDoc, runBatch, statusOf, toDoc, assertValidId, type BatchStep, type Doc } from './internal';
+import {
+  BatchFailure,
+  fromDoc,
+  pageLimit,
+  queryDocs,
+  readDoc,
+  runBatch,
+  statusOf,
+  toDoc,
+  assertValidId,
+  type BatchStep,
+  type Doc,
+} from './internal';
 
 /**
  * Outbox events live in their account's partition of `tenants`, so they can be written in the same

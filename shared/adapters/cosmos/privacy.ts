@@ -65,11 +65,9 @@ export class CosmosPrivacyStore implements PrivacyStore {
     let current: Doc | null = doc;
     for (let race = 0; current && race < MAX_RACES; race++) {
       try {
-        await this.ctx.tenants
-          .item(String(current.id), accountId)
-          .replace(withoutSystem(redact(current)) as JSONObject, {
-            accessCondition: { type: 'IfMatch', condition: String(current._etag) },
-          });
+        await this.ctx.tenants.item(String(current.id), accountId).replace(withoutSystem(redact(current)) as JSONObject, {
+          accessCondition: { type: 'IfMatch', condition: String(current._etag) },
+        });
         return;
       } catch (err) {
         if (statusOf(err) !== 412) throw err;

@@ -35,7 +35,9 @@ export class CosmosSenderIdStore implements SenderIdStore {
 
   /** Cross-partition query by id: operators' approvals are rare. */
   async getForAdmin(id: string): Promise<SenderId | null> {
-    const docs = await queryDocs(this.ctx.tenants, "SELECT * FROM c WHERE c.docType = 'senderId' AND c.id = @id", [{ name: '@id', value: id }]);
+    const docs = await queryDocs(this.ctx.tenants, "SELECT * FROM c WHERE c.docType = 'senderId' AND c.id = @id", [
+      { name: '@id', value: id },
+    ]);
     const doc = docs[0];
     return doc ? senderIdFromDoc(doc) : null;
   }

@@ -1,7 +1,19 @@
 import type { JSONObject } from '@azure/cosmos';
 import { ConcurrencyError, DuplicateError } from '../../ports/stores';
 import type { CosmosContext } from './context';
-import { BatchFailure, assertValidId, backoff, deleteIfMatch, etagOf, isStale, readDoc, runBatch, withoutSystem, type BatchStep, type Doc } from './internal';
+import {
+  BatchFailure,
+  assertValidId,
+  backoff,
+  deleteIfMatch,
+  etagOf,
+  isStale,
+  readDoc,
+  runBatch,
+  withoutSystem,
+  type BatchStep,
+  type Doc,
+} from './internal';
 
 /** A kind of record kept unique on one key by a marker document (groups by name, keyword rules by their key). */
 export interface UniqueKeyedKind<T extends { id: string; accountId: string; etag?: string }> {
@@ -47,7 +59,8 @@ export class UniqueKeyedRecords<T extends { id: string; accountId: string; etag?
       ]);
       return { ...record, etag: etagOf(results[1]) };
     } catch (err) {
-      if (err instanceof BatchFailure && err.status === 409) throw err.index === 0 ? this.kind.duplicate(record) : new DuplicateError(`${this.kind.what} ${record.id}`);
+      if (err instanceof BatchFailure && err.status === 409)
+        throw err.index === 0 ? this.kind.duplicate(record) : new DuplicateError(`${this.kind.what} ${record.id}`);
       throw err;
     }
   }
@@ -61,14 +74,22 @@ export class UniqueKeyedRecords<T extends { id: string; accountId: string; etag?
   async update(record: T): Promise<T> {
     if (!record.etag) throw new ConcurrencyError(`${this.kind.what} ${record.id}`); // never read, so never current
     const stored = await readDoc(this.ctx.tenants, record.id, record.accountId);
-    if (!stored || stored.docType !== this.kind.docType || stored._etag !== record.etag) throw new ConcurrencyError(`${this.kind.what} ${record.id}`);
+    if (!stored || stored.docType !== this.kind.docType || stored._etag !== record.etag)
+      throw new ConcurrencyError(`${this.kind.what} ${record.id}`);
     const oldMarker = this.kind.markerId(this.kind.fromDoc(stored));
     const newMarker = this.kind.markerId(record);
     const moves = oldMarker !== newMarker;
     const steps: BatchStep[] = [];
-    if (moves) steps.push({ op: { operationType: 'Create', resourceBody: this.marker(record, newMarker) }, undo: { kind: 'delete', id: newMarker } });
+    if (moves)
+      steps.push({
+        op: { operationType: 'Create', resourceBody: this.marker(record, newMarker) },
+        undo: { kind: 'delete', id: newMarker },
+      });
     const replaceIndex = steps.length;
-    steps.push({ op: { operationType: 'Replace', id: record.id, resourceBody: this.kind.toDoc(record), ifMatch: record.etag }, undo: { kind: 'restore', id: record.id, body: withoutSystem(stored) } });
+    steps.push({
+      op: { operationType: 'Replace', id: record.id, resourceBody: this.kind.toDoc(record), ifMatch: record.etag },
+      undo: { kind: 'restore', id: record.id, body: withoutSystem(stored) },
+    });
     // Last: it cannot be undone on the test server, and nothing after it can fail.
     if (moves) steps.push({ op: { operationType: 'Delete', id: oldMarker } });
     try {
@@ -88,7 +109,10 @@ export class UniqueKeyedRecords<T extends { id: string; accountId: string; etag?
       const stored = await readDoc(this.ctx.tenants, id, accountId);
       if (!stored || stored.docType !== this.kind.docType) return false;
       try {
-        await runBatch(this.ctx.tenants, accountId, [{ op: deleteIfMatch(id, String(stored._etag)) }, { op: { operationType: 'Delete', id: this.kind.markerId(this.kind.fromDoc(stored)) } }]);
+        await runBatch(this.ctx.tenants, accountId, [
+          { op: deleteIfMatch(id, String(stored._etag)) },
+          { op: { operationType: 'Delete', id: this.kind.markerId(this.kind.fromDoc(stored)) } },
+        ]);
         return true;
       } catch (err) {
         if (!(err instanceof BatchFailure) || !isStale(err, 0)) throw err;

@@ -1,7 +1,25 @@
 import type { DeliveryAttempt, Subscription } from '../../domain/webhooks';
-import { ConcurrencyError, DuplicateError, type DeliveryAttemptFilter, type DeliveryAttemptStore, type SubscriptionStore } from '../../ports/stores';
+import {
+  ConcurrencyError,
+  DuplicateError,
+  type DeliveryAttemptFilter,
+  type DeliveryAttemptStore,
+  type SubscriptionStore,
+} from '../../ports/stores';
 import type { CosmosContext } from './context';
-import { BatchFailure, assertValidId, fromDoc, hashKey, pageLimit, queryDocs, readDoc, runBatch, statusOf, toDoc, type Doc } from './internal';
+import {
+  BatchFailure,
+  assertValidId,
+  fromDoc,
+  hashKey,
+  pageLimit,
+  queryDocs,
+  readDoc,
+  runBatch,
+  statusOf,
+  toDoc,
+  type Doc,
+} from './internal';
 
 /**
  * Webhook subscriptions and delivery attempts, in their account's partition of `tenants`.
@@ -34,9 +52,15 @@ export class CosmosSubscriptionStore implements SubscriptionStore {
   async create(s: Subscription): Promise<Subscription> {
     assertValidId(s.id, 'subscription');
     const marker = { id: markerId(s.eventType, s.callbackUrl), accountId: s.accountId, docType: 'subscriptionKey', subscriptionId: s.id };
-    const subStep = { op: { operationType: 'Create' as const, resourceBody: subscriptionDoc(s) }, undo: { kind: 'delete' as const, id: s.id } };
+    const subStep = {
+      op: { operationType: 'Create' as const, resourceBody: subscriptionDoc(s) },
+      undo: { kind: 'delete' as const, id: s.id },
+    };
     try {
-      const results = await runBatch(this.ctx.tenants, s.accountId, [{ op: { operationType: 'Create', resourceBody: marker }, undo: { kind: 'delete', id: marker.id } }, subStep]);
+      const results = await runBatch(this.ctx.tenants, s.accountId, [
+        { op: { operationType: 'Create', resourceBody: marker }, undo: { kind: 'delete', id: marker.id } },
+        subStep,
+      ]);
       return { ...s, etag: String(results[1]?.eTag ?? results[1]?.resourceBody?._etag) };
     } catch (err) {
       if (!(err instanceof BatchFailure)) throw err;
@@ -55,7 +79,8 @@ export class CosmosSubscriptionStore implements SubscriptionStore {
       ]);
       return { ...s, etag: String(results[1]?.eTag ?? results[1]?.resourceBody?._etag) };
     } catch (err) {
-      if (err instanceof BatchFailure && (err.status === 412 || err.status === 409 || err.status === 404)) throw new DuplicateError(`subscription to ${s.eventType} at ${s.callbackUrl}`);
+      if (err instanceof BatchFailure && (err.status === 412 || err.status === 409 || err.status === 404))
+        throw new DuplicateError(`subscription to ${s.eventType} at ${s.callbackUrl}`);
       throw err;
     }
   }
@@ -67,7 +92,7 @@ export class CosmosSubscriptionStore implements SubscriptionStore {
 
   async findByCallback(accountId: string, eventType: string, callbackUrl: string): Promise<Subscription | null> {
     const marker = await readDoc(this.ctx.tenants, markerId(eventType, callbackUrl), accountId);
-    if (!marker || marker.docType !== 'subscriptionKey') return null;
+    if (marker?.docType !== 'subscriptionKey') return null;
     const s = await this.get(accountId, String(marker.subscriptionId));
     return s && s.status !== 'deleted' && s.eventType === eventType && s.callbackUrl === callbackUrl ? s : null;
   }
@@ -99,7 +124,9 @@ export class CosmosSubscriptionStore implements SubscriptionStore {
     if (!s.etag) throw new ConcurrencyError(`subscription ${s.id}`);
     let etag: string;
     try {
-      const { resource } = await this.ctx.tenants.item(s.id, s.accountId).replace<Doc>(subscriptionDoc(s), { accessCondition: { type: 'IfMatch', condition: s.etag } });
+      const { resource } = await this.ctx.tenants
+        .item(s.id, s.accountId)
+        .replace<Doc>(subscriptionDoc(s), { accessCondition: { type: 'IfMatch', condition: s.etag } });
       etag = String(resource?._etag);
     } catch (err) {
       if (statusOf(err) === 412 || statusOf(err) === 404) throw new ConcurrencyError(`subscription ${s.id}`);
@@ -158,7 +185,12 @@ export class CosmosDeliveryAttemptStore implements DeliveryAttemptStore {
       where.push('c.eventId = @eventId');
       parameters.push({ name: '@eventId', value: filter.eventId });
     }
-    const docs = await queryDocs(this.ctx.tenants, `SELECT TOP ${top} * FROM c WHERE ${where.join(' AND ')} ORDER BY c.at DESC, c.id DESC`, parameters, accountId);
+    const docs = await queryDocs(
+      this.ctx.tenants,
+      `SELECT TOP ${top} * FROM c WHERE ${where.join(' AND ')} ORDER BY c.at DESC, c.id DESC`,
+      parameters,
+      accountId,
+    );
     return docs.map((d) => fromDoc<DeliveryAttempt>(d, ['docType'], false));
   }
 }

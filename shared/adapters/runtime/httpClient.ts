@@ -22,7 +22,11 @@ export class RefusedAddressError extends Error {
 }
 
 function guardedLookup(refuse: (ip: string) => string | null): LookupFunction {
-  return ((hostname: string, options: LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+  return ((
+    hostname: string,
+    options: LookupOptions,
+    callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, options.all ? [] : '', undefined);
       for (const a of addresses) {
@@ -44,7 +48,10 @@ function guardedLookup(refuse: (ip: string) => string | null): LookupFunction {
 export function createNodeHttpClient(options: NodeHttpClientOptions = {}): HttpClient & { close(): void } {
   const lookup = options.refuseAddress ? guardedLookup(options.refuseAddress) : undefined;
   const maxSockets = options.maxSockets ?? 64;
-  const agents = { 'http:': new http.Agent({ keepAlive: true, maxSockets, ...(lookup ? { lookup } : {}) }), 'https:': new https.Agent({ keepAlive: true, maxSockets, ...(lookup ? { lookup } : {}) }) };
+  const agents = {
+    'http:': new http.Agent({ keepAlive: true, maxSockets, ...(lookup ? { lookup } : {}) }),
+    'https:': new https.Agent({ keepAlive: true, maxSockets, ...(lookup ? { lookup } : {}) }),
+  };
   return {
     request(req: OutboundRequest): Promise<OutboundResponse> {
       const url = new URL(req.url);
@@ -58,21 +65,35 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): HttpC
       }
       const started = performance.now();
       return new Promise((resolve, reject) => {
-        const r = lib.request(url, { method: req.method ?? 'POST', headers: { ...req.headers, ...(req.body ? { 'content-length': Buffer.byteLength(req.body) } : {}) }, agent, ...(lookup ? { lookup } : {}) }, (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (c: Buffer) => {
-            if (size < MAX_BODY) chunks.push(c);
-            size += c.length;
-          });
-          res.on('end', () => {
-            clearTimeout(timer);
-            const headers: Record<string, string> = {};
-            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-            resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).subarray(0, MAX_BODY).toString('utf8'), latencyMs: performance.now() - started });
-          });
-          res.on('error', reject);
-        });
+        const r = lib.request(
+          url,
+          {
+            method: req.method ?? 'POST',
+            headers: { ...req.headers, ...(req.body ? { 'content-length': Buffer.byteLength(req.body) } : {}) },
+            agent,
+            ...(lookup ? { lookup } : {}),
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            let size = 0;
+            res.on('data', (c: Buffer) => {
+              if (size < MAX_BODY) chunks.push(c);
+              size += c.length;
+            });
+            res.on('end', () => {
+              clearTimeout(timer);
+              const headers: Record<string, string> = {};
+              for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+              resolve({
+                status: res.statusCode ?? 0,
+                headers,
+                body: Buffer.concat(chunks).subarray(0, MAX_BODY).toString('utf8'),
+                latencyMs: performance.now() - started,
+              });
+            });
+            res.on('error', reject);
+          },
+        );
         const timer = setTimeout(() => r.destroy(new Error(`timed out after ${req.timeoutMs} ms`)), req.timeoutMs);
         r.on('error', (err) => {
           clearTimeout(timer);

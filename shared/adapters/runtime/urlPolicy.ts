@@ -26,7 +26,8 @@ export function addressRefusal(ip: string, allowLoopback: boolean): string | nul
   if (METADATA_ADDRESSES.has(text)) return `points to a cloud metadata address (${text})`;
   const range = addr.range();
   if (range === 'unicast') return null;
-  if (range === 'loopback') return allowLoopback ? null : `points to a loopback address (${text}), allowed only in the embedded/dev mode (WEBHOOK_ALLOW_LOOPBACK)`;
+  if (range === 'loopback')
+    return allowLoopback ? null : `points to a loopback address (${text}), allowed only in the embedded/dev mode (WEBHOOK_ALLOW_LOOPBACK)`;
   return `points to a ${range} address (${text}), which webhooks may not call`;
 }
 
@@ -61,7 +62,8 @@ export function createUrlPolicy(options: UrlPolicyOptions): OutboundUrlPolicy {
     }
     if (url.protocol === 'http:') {
       const allLoopback = addresses.every((a) => ipaddr.process(a).range() === 'loopback');
-      if (!(options.allowLoopback && allLoopback)) return 'must use https (plain http is allowed only to loopback in the embedded/dev mode)';
+      if (!(options.allowLoopback && allLoopback))
+        return 'must use https (plain http is allowed only to loopback in the embedded/dev mode)';
     }
     return null;
   };
@@ -88,7 +90,8 @@ export function createUrlPolicy(options: UrlPolicyOptions): OutboundUrlPolicy {
       const { url, host } = parsed;
       if (isIP(host)) return addressesRefusal(url, [host]);
       const loopbackName = host === 'localhost' || host.endsWith('.localhost');
-      if (url.protocol === 'http:' && !(options.allowLoopback && loopbackName)) return 'must use https (plain http is allowed only to loopback in the embedded/dev mode)';
+      if (url.protocol === 'http:' && !(options.allowLoopback && loopbackName))
+        return 'must use https (plain http is allowed only to loopback in the embedded/dev mode)';
       return null;
     },
   };

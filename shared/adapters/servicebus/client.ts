@@ -24,9 +24,5 @@ export function serviceBusClientFromConfig(
     return new ServiceBusClient(config.connectionString, options);
   }
   if (!config.fullyQualifiedNamespace) throw new Error('Service Bus namespace is empty');
-  return new ServiceBusClient(
-    config.fullyQualifiedNamespace,
-    config.credential ?? new DefaultAzureCredential(),
-    options,
-  );
+  return new ServiceBusClient(config.fullyQualifiedNamespace, config.credential ?? new DefaultAzureCredential(), options);
 }

@@ -15,12 +15,7 @@ export type DeadLetterProperties = DeadLetterOptions & { [key: string]: number |
  * Every dead-lettering the adapter does itself: reason and description clipped, the attempts made
  * (when known) and the time, which the broker does not record (read back by `toDeadLettered`).
  */
-export function deadLetterProperties(
-  now: number,
-  reason: string,
-  description: string,
-  attempts?: number,
-): DeadLetterProperties {
+export function deadLetterProperties(now: number, reason: string, description: string, attempts?: number): DeadLetterProperties {
   return {
     deadLetterReason: clip(reason),
     deadLetterErrorDescription: clip(description),

@@ -1,10 +1,5 @@
 import Long from 'long';
-import type {
-  ServiceBusReceivedMessage,
-  ServiceBusReceiver,
-  ServiceBusReceiverOptions,
-  ServiceBusSender,
-} from '@azure/service-bus';
+import type { ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusReceiverOptions, ServiceBusSender } from '@azure/service-bus';
 
 /** The part of `ServiceBusSender` the adapter uses. */
 export type ServiceBusSenderLike = Pick<ServiceBusSender, 'scheduleMessages' | 'cancelScheduledMessages' | 'close'>;
@@ -79,10 +74,7 @@ export function sequenceOf(message: ServiceBusReceivedMessage): string {
 }
 
 /** Peeks from the first sequence number on (peek otherwise resumes where the last peek stopped). */
-export async function* peekAll(
-  receiver: ServiceBusReceiverLike,
-  limit: number,
-): AsyncGenerator<ServiceBusReceivedMessage> {
+export async function* peekAll(receiver: ServiceBusReceiverLike, limit: number): AsyncGenerator<ServiceBusReceivedMessage> {
   let from = Long.ZERO;
   let seen = 0;
   while (seen < limit) {

@@ -76,7 +76,7 @@ export function parseTask(value: unknown): Task {
     throw new InvalidTaskMessageError('task must be a JSON object');
   }
   const record = value as Record<string, unknown>;
-  const type = record['type'];
+  const type = record.type;
   if (!isTaskType(type)) {
     throw new InvalidTaskMessageError(`unknown task type ${JSON.stringify(type)}`);
   }
@@ -86,7 +86,7 @@ export function parseTask(value: unknown): Task {
         type,
         accountId: requireString(record, 'accountId', type),
         messageId: requireString(record, 'messageId', type),
-        ...(typeof record['slotAt'] === 'number' && Number.isFinite(record['slotAt']) ? { slotAt: record['slotAt'] } : {}),
+        ...(typeof record.slotAt === 'number' && Number.isFinite(record.slotAt) ? { slotAt: record.slotAt } : {}),
       };
     case 'simulator.dlr.v1':
       return {
@@ -99,9 +99,9 @@ export function parseTask(value: unknown): Task {
         type,
         accountId: requireString(record, 'accountId', type),
         eventId: requireString(record, 'eventId', type),
-        target: parseWebhookTarget(record['target'], type),
-        attempt: typeof record['attempt'] === 'number' && Number.isInteger(record['attempt']) && record['attempt'] >= 1 ? record['attempt'] : 1,
-        ...(typeof record['body'] === 'string' ? { body: record['body'] } : {}),
+        target: parseWebhookTarget(record.target, type),
+        attempt: typeof record.attempt === 'number' && Number.isInteger(record.attempt) && record.attempt >= 1 ? record.attempt : 1,
+        ...(typeof record.body === 'string' ? { body: record.body } : {}),
       };
     case 'campaign.batch.v1':
       return {
@@ -116,18 +116,18 @@ export function parseTask(value: unknown): Task {
 function parseWebhookTarget(value: unknown, type: string): WebhookTarget {
   if (typeof value !== 'object' || value === null) throw new InvalidTaskMessageError(`${type}: field "target" must be an object`);
   const t = value as Record<string, unknown>;
-  switch (t['kind']) {
+  switch (t.kind) {
     case 'subscription':
       return { kind: 'subscription', subscriptionId: requireString(t, 'subscriptionId', type) };
     case 'message_callback':
       return { kind: 'message_callback', messageId: requireString(t, 'messageId', type), url: requireString(t, 'url', type) };
     case 'account_webhook': {
-      const stage = t['stage'];
+      const stage = t.stage;
       if (stage !== 'sent' && stage !== 'delivery') throw new InvalidTaskMessageError(`${type}: target.stage must be sent or delivery`);
       return { kind: 'account_webhook', messageId: requireString(t, 'messageId', type), url: requireString(t, 'url', type), stage };
     }
     default:
-      throw new InvalidTaskMessageError(`${type}: unknown target kind ${JSON.stringify(t['kind'])}`);
+      throw new InvalidTaskMessageError(`${type}: unknown target kind ${JSON.stringify(t.kind)}`);
   }
 }
 
@@ -164,15 +164,10 @@ export interface ReceivedTaskMessage {
  * Throws InvalidTaskMessageError for an unknown type or a malformed task, and when `expectedQueue`
  * is given and the task belongs to another queue.
  */
-export function taskFromServiceBusMessage(
-  message: ReceivedTaskMessage,
-  expectedQueue?: string,
-): { task: Task; attempt: number } {
+export function taskFromServiceBusMessage(message: ReceivedTaskMessage, expectedQueue?: string): { task: Task; attempt: number } {
   const task = parseTask(decodeBody(message.body));
   if (expectedQueue !== undefined && QUEUE_OF[task.type] !== expectedQueue) {
-    throw new InvalidTaskMessageError(
-      `task type ${task.type} belongs to queue ${QUEUE_OF[task.type]}, not ${expectedQueue}`,
-    );
+    throw new InvalidTaskMessageError(`task type ${task.type} belongs to queue ${QUEUE_OF[task.type]}, not ${expectedQueue}`);
   }
   return { task, attempt: attemptOf(message.applicationProperties, message.deliveryCount) };
 }

@@ -88,9 +88,7 @@ export class TaskSender {
       messageId: spec.messageId,
       applicationProperties: { ...spec.extraProperties, [ATTEMPT_PROPERTY]: spec.attempt },
     };
-    const [sequenceNumber] = await this.links
-      .sender(queue)
-      .scheduleMessages(message, new Date(this.clock.now() + delayMs));
+    const [sequenceNumber] = await this.links.sender(queue).scheduleMessages(message, new Date(this.clock.now() + delayMs));
     if (sequenceNumber === undefined) throw new Error('scheduleMessages returned no sequence number');
     return { queue, id: sequenceNumber.toString() };
   }

@@ -1,7 +1,14 @@
 import type { Account, DomainEvent } from '../../domain/types';
 import { MAX_BALANCE_MINOR } from '../../domain/money';
 import { accountFromStored, accountToStored } from '../../ports/storedMoney';
-import { BalanceLimitError, ConcurrencyError, DuplicateError, InsufficientCreditsError, type AccountStore, type BalanceChange } from '../../ports/stores';
+import {
+  BalanceLimitError,
+  ConcurrencyError,
+  DuplicateError,
+  InsufficientCreditsError,
+  type AccountStore,
+  type BalanceChange,
+} from '../../ports/stores';
 import { groupCommitFor, migrate, type Db } from './database';
 import { docOf, isUniqueViolation, newEtag, parse, type Row } from './rows';
 
@@ -27,7 +34,10 @@ export interface SqliteBalances {
 type AccountRow = Row & { balance: bigint };
 
 /** Accounts in the embedded database: the document as JSON, the balance in its own INTEGER column. */
-export function createSqliteAccounts(db: Db, appendEvents: (events: DomainEvent[]) => void): { store: AccountStore; balances: SqliteBalances } {
+export function createSqliteAccounts(
+  db: Db,
+  appendEvents: (events: DomainEvent[]) => void,
+): { store: AccountStore; balances: SqliteBalances } {
   migrate(db, ACCOUNT_MIGRATIONS, 'accounts');
   const gc = groupCommitFor(db);
   const st = {

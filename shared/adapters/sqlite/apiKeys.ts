@@ -60,7 +60,9 @@ export function createSqliteApiKeyStore(db: Db): ApiKeyStore {
     async update(key) {
       const etag = newEtag();
       try {
-        const changed = await gc.run(() => st.update.run(key.hash, key.previousHash, etag, docOf(key), key.accountId, key.id, key.etag ?? '').changes);
+        const changed = await gc.run(
+          () => st.update.run(key.hash, key.previousHash, etag, docOf(key), key.accountId, key.id, key.etag ?? '').changes,
+        );
         if (changed === 0) throw new ConcurrencyError(`API key ${key.id}`);
       } catch (err) {
         if (isUniqueViolation(err)) throw new DuplicateError(`API key hash of ${key.id}`);

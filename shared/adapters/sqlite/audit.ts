@@ -88,7 +88,18 @@ export function createSqliteAuditStore(db: Db): AuditStore {
       let seq: number | bigint | undefined;
       const committed = gc.runStatement(() => {
         const r = record;
-        seq = st.insert.run(r.id, r.accountId ?? NO_ACCOUNT, r.at, r.keyId, r.operationId, r.method, r.resourceId, r.sourceAddress, r.status, r.requestId).lastInsertRowid;
+        seq = st.insert.run(
+          r.id,
+          r.accountId ?? NO_ACCOUNT,
+          r.at,
+          r.keyId,
+          r.operationId,
+          r.method,
+          r.resourceId,
+          r.sourceAddress,
+          r.status,
+          r.requestId,
+        ).lastInsertRowid;
       });
       if (seq === undefined) return committed; // the insert itself failed: say so now, before any change
       if (record.status !== null) {
@@ -111,7 +122,13 @@ export function createSqliteAuditStore(db: Db): AuditStore {
     async list(accountId, filter, page) {
       const where = ['account_id = @accountId'];
       const params: Record<string, unknown> = { accountId: accountId ?? NO_ACCOUNT, limit: page.limit + 1 };
-      const conditions = { since: 'at >= @since', until: 'at < @until', keyId: 'key_id = @keyId', operationId: 'operation_id = @operationId', resourceId: 'resource_id = @resourceId' } as const;
+      const conditions = {
+        since: 'at >= @since',
+        until: 'at < @until',
+        keyId: 'key_id = @keyId',
+        operationId: 'operation_id = @operationId',
+        resourceId: 'resource_id = @resourceId',
+      } as const;
       for (const [name, condition] of Object.entries(conditions) as [keyof typeof conditions, string][]) {
         if (filter[name] === undefined) continue;
         where.push(condition);
@@ -124,7 +141,9 @@ export function createSqliteAuditStore(db: Db): AuditStore {
         params.afterAt = key[0];
         params.afterId = key[1];
       }
-      const rows = db.prepare(`SELECT * FROM audit_log WHERE ${where.join(' AND ')} ORDER BY at DESC, id DESC LIMIT @limit`).all(params) as AuditRow[];
+      const rows = db
+        .prepare(`SELECT * FROM audit_log WHERE ${where.join(' AND ')} ORDER BY at DESC, id DESC LIMIT @limit`)
+        .all(params) as AuditRow[];
       const items = rows.slice(0, page.limit).map(fromRow);
       const last = items[items.length - 1];
       return { items, continuationToken: rows.length > page.limit && last ? encodeToken(last.at, last.id) : null };

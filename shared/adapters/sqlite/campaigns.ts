@@ -49,7 +49,9 @@ export function createSqliteCampaignStore(db: Db, appendEvents: (events: DomainE
        WHERE account_id = @accountId AND id = @id AND etag = @expected`,
     ),
     get: db.prepare<[string, string]>('SELECT doc, etag FROM campaigns WHERE account_id = ? AND id = ?'),
-    inStatus: db.prepare<[string, string, string, number]>('SELECT doc, etag FROM campaigns WHERE status = ? AND updated_at < ? AND updated_at >= ? ORDER BY updated_at, id LIMIT ?'),
+    inStatus: db.prepare<[string, string, string, number]>(
+      'SELECT doc, etag FROM campaigns WHERE status = ? AND updated_at < ? AND updated_at >= ? ORDER BY updated_at, id LIMIT ?',
+    ),
   };
 
   const params = (c: Campaign, etag: string) => ({
@@ -80,8 +82,8 @@ export function createSqliteCampaignStore(db: Db, appendEvents: (events: DomainE
     async list(accountId, filter, page) {
       const where = ['account_id = @accountId'];
       const values: Record<string, unknown> = { accountId };
-      if (filter.kind) (where.push('kind = @kind'), (values.kind = filter.kind));
-      if (filter.status) (where.push('status = @status'), (values.status = filter.status));
+      if (filter.kind) where.push('kind = @kind'), (values.kind = filter.kind);
+      if (filter.status) where.push('status = @status'), (values.status = filter.status);
       const found = newestFirstPage<Campaign>(db, 'campaigns', where, values, page);
       return { ...found, items: found.items.map((c) => campaignFromStored(c as unknown as Record<string, unknown>)) };
     },

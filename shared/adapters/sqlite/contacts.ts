@@ -70,7 +70,10 @@ function decodeToken(token: string): string {
  * `appendEvents` writes events into the outbox; it is called inside the same group-commit write
  * as the change, so both land in one transaction.
  */
-export function createSqliteContactStores(db: Db, appendEvents: (events: DomainEvent[]) => void): { contacts: ContactStore; groups: GroupStore } {
+export function createSqliteContactStores(
+  db: Db,
+  appendEvents: (events: DomainEvent[]) => void,
+): { contacts: ContactStore; groups: GroupStore } {
   migrate(db, MIGRATIONS, 'contacts');
   const gc = groupCommitFor(db);
   const st = {
@@ -84,7 +87,9 @@ export function createSqliteContactStores(db: Db, appendEvents: (events: DomainE
     memberAdd: db.prepare('INSERT INTO contact_group_members (account_id, group_id, contact_id) VALUES (?, ?, ?)'),
     memberClear: db.prepare('DELETE FROM contact_group_members WHERE account_id = ? AND contact_id = ?'),
     // Served by the primary key: one index range per group, in contact id order.
-    memberPage: db.prepare<[string, string, string, number]>('SELECT contact_id FROM contact_group_members WHERE account_id = ? AND group_id = ? AND contact_id > ? ORDER BY contact_id LIMIT ?'),
+    memberPage: db.prepare<[string, string, string, number]>(
+      'SELECT contact_id FROM contact_group_members WHERE account_id = ? AND group_id = ? AND contact_id > ? ORDER BY contact_id LIMIT ?',
+    ),
     groupInsert: db.prepare('INSERT INTO contact_groups (account_id, id, name_key, etag, doc) VALUES (?, ?, ?, ?, ?)'),
     groupUpdate: db.prepare('UPDATE contact_groups SET name_key = ?, etag = ?, doc = ? WHERE account_id = ? AND id = ? AND etag = ?'),
     groupGet: db.prepare<[string, string]>('SELECT doc, etag FROM contact_groups WHERE account_id = ? AND id = ?'),
@@ -97,8 +102,10 @@ export function createSqliteContactStores(db: Db, appendEvents: (events: DomainE
     for (const g of new Set(c.groupIds)) st.memberAdd.run(c.accountId, g, c.id);
   };
 
-  const phoneOwner = (accountId: string, phone: string): string | null => (st.byPhone.get(accountId, phone) as { id: string } | undefined)?.id ?? null;
-  const groupNameOwner = (accountId: string, name: string): string | null => (st.groupByName.get(accountId, groupNameKey(name)) as { id: string } | undefined)?.id ?? null;
+  const phoneOwner = (accountId: string, phone: string): string | null =>
+    (st.byPhone.get(accountId, phone) as { id: string } | undefined)?.id ?? null;
+  const groupNameOwner = (accountId: string, name: string): string | null =>
+    (st.groupByName.get(accountId, groupNameKey(name)) as { id: string } | undefined)?.id ?? null;
 
   /** Runs a write; a constraint the checks inside did not foresee (a duplicate event id) is a DuplicateError. */
   async function write<T>(what: string, fn: () => T): Promise<T> {
@@ -115,7 +122,8 @@ export function createSqliteContactStores(db: Db, appendEvents: (events: DomainE
     // The first `limit` of the union are among the first `limit` of each group: a k-way merge of
     // short index ranges, whatever the size of the groups.
     const ids = new Set<string>();
-    for (const g of new Set(groupIds)) for (const row of st.memberPage.all(accountId, g, after, limit) as { contact_id: string }[]) ids.add(row.contact_id);
+    for (const g of new Set(groupIds))
+      for (const row of st.memberPage.all(accountId, g, after, limit) as { contact_id: string }[]) ids.add(row.contact_id);
     return [...ids].sort().slice(0, limit);
   }
 
@@ -163,7 +171,9 @@ export function createSqliteContactStores(db: Db, appendEvents: (events: DomainE
         const row = st.byPhone.get(accountId, filter.phone) as (Row & { id: string }) | undefined;
         rows = row && row.id > after ? [row] : [];
       } else if (filter.groupIds !== undefined) {
-        rows = memberIds(accountId, filter.groupIds, after, page.limit + 1).flatMap((id) => (st.get.get(accountId, id) as Row | undefined) ?? []);
+        rows = memberIds(accountId, filter.groupIds, after, page.limit + 1).flatMap(
+          (id) => (st.get.get(accountId, id) as Row | undefined) ?? [],
+        );
       } else {
         rows = st.page.all(accountId, after, page.limit + 1) as Row[];
       }
@@ -209,7 +219,14 @@ export function createSqliteContactStores(db: Db, appendEvents: (events: DomainE
       await write(`group named ${group.name}`, () => {
         const owner = groupNameOwner(group.accountId, group.name);
         if (owner && owner !== group.id) throw new DuplicateError(`group named ${group.name}`);
-        const changed = st.groupUpdate.run(groupNameKey(group.name), etag, docOf(group), group.accountId, group.id, group.etag ?? '').changes;
+        const changed = st.groupUpdate.run(
+          groupNameKey(group.name),
+          etag,
+          docOf(group),
+          group.accountId,
+          group.id,
+          group.etag ?? '',
+        ).changes;
         if (changed === 0) throw new ConcurrencyError(`group ${group.id}`);
       });
       return { ...group, etag };

@@ -25,7 +25,9 @@ export function migrate(db: Db, migrations: string[], name: string): void {
   const from = row?.version ?? 0;
   const apply = db.transaction(() => {
     for (let v = from; v < migrations.length; v++) db.exec(migrations[v]!);
-    db.prepare('INSERT INTO schema_versions (component, version) VALUES (?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version').run(name, migrations.length);
+    db.prepare(
+      'INSERT INTO schema_versions (component, version) VALUES (?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version',
+    ).run(name, migrations.length);
   });
   if (from < migrations.length) apply();
 }

@@ -38,7 +38,8 @@ export function createSqliteKeywordRuleStore(db: Db): KeywordRuleStore {
       return await gc.run(fn);
     } catch (err) {
       // The only unique constraints are the id and the rule key.
-      if (isUniqueViolation(err)) throw new DuplicateError(`keyword rule ${rule.keyword} (${rule.matchType}, ${rule.virtualNumber ?? 'all numbers'})`);
+      if (isUniqueViolation(err))
+        throw new DuplicateError(`keyword rule ${rule.keyword} (${rule.matchType}, ${rule.virtualNumber ?? 'all numbers'})`);
       throw err;
     }
   }

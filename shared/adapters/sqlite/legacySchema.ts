@@ -20,7 +20,13 @@ const OWN_MIGRATIONS: Record<string, string[]> = {
   outbox: OUTBOX_MIGRATIONS,
 };
 const LEGACY_STEPS: ReadonlyArray<ReadonlyArray<readonly [component: string, index: number]>> = [
-  [['accounts', 0], ['messages', 0], ['senderIds', 0], ['virtualNumbers', 0], ['outbox', 0]],
+  [
+    ['accounts', 0],
+    ['messages', 0],
+    ['senderIds', 0],
+    ['virtualNumbers', 0],
+    ['outbox', 0],
+  ],
   [['outbox', 1]],
   [['messages', 1]],
 ];
@@ -29,7 +35,8 @@ const LEGACY_STEPS: ReadonlyArray<ReadonlyArray<readonly [component: string, ind
 export const legacyDataStoreMigrations = (): string[] => LEGACY_STEPS.map((step) => step.map(([c, i]) => OWN_MIGRATIONS[c]![i]!).join(''));
 
 const versionOf = (db: Db, component: string): number | null =>
-  (db.prepare('SELECT version FROM schema_versions WHERE component = ?').get(component) as { version: number } | undefined)?.version ?? null;
+  (db.prepare('SELECT version FROM schema_versions WHERE component = ?').get(component) as { version: number } | undefined)?.version ??
+  null;
 
 /** Before the stores migrate: a folder at legacy version v gets the per-store versions v implies. */
 export function carryOverLegacyVersions(db: Db): void {
@@ -48,8 +55,7 @@ export function carryOverLegacyVersions(db: Db): void {
  * release from before the split can still open the folder (it would otherwise re-create the tables).
  */
 export function recordLegacyVersion(db: Db): void {
-  db.prepare('INSERT INTO schema_versions (component, version) VALUES (?, ?) ON CONFLICT(component) DO UPDATE SET version = max(version, excluded.version)').run(
-    LEGACY_COMPONENT,
-    LEGACY_STEPS.length,
-  );
+  db.prepare(
+    'INSERT INTO schema_versions (component, version) VALUES (?, ?) ON CONFLICT(component) DO UPDATE SET version = max(version, excluded.version)',
+  ).run(LEGACY_COMPONENT, LEGACY_STEPS.length);
 }

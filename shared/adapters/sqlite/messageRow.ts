@@ -86,8 +86,26 @@ function historyIn(h: (HistoryEntry | StatusChange)[], createdAt: string): Statu
 }
 
 // The fields written into the `fixed` JSON and the `state` JSON under short keys.
-type Fixed = { e?: string; g: number; c: number; x?: boolean; $: [string, string, number, string]; u?: string; q?: Record<string, string>; k?: 0 };
-type State = { r?: Message['statusReason']; s?: string | number; d?: string | number; a: number; h: (HistoryEntry | StatusChange)[]; n?: Message['notifyOnDelivery']; t?: Message['taskRef']; o?: Record<string, unknown> };
+type Fixed = {
+  e?: string;
+  g: number;
+  c: number;
+  x?: boolean;
+  $: [string, string, number, string];
+  u?: string;
+  q?: Record<string, string>;
+  k?: 0;
+};
+type State = {
+  r?: Message['statusReason'];
+  s?: string | number;
+  d?: string | number;
+  a: number;
+  h: (HistoryEntry | StatusChange)[];
+  n?: Message['notifyOnDelivery'];
+  t?: Message['taskRef'];
+  o?: Record<string, unknown>;
+};
 
 /** `fixed`: set at accept and never rewritten. */
 export function fixedOf(m: Message): string {
@@ -106,9 +124,35 @@ export function fixedOf(m: Message): string {
 export function stateOf(m: Message): string {
   const created = dayTimeOf(m.createdAt);
   const {
-    id: _id, accountId: _a, to: _to, from: _from, text: _text, status: _status, statusReason, encoding: _e, segments: _g, characters: _c, nonEnglishChars: _x,
-    cost: _cost, createdAt: _ca, updatedAt: _ua, scheduledFor: _sf, sentAt, deliveredAt, attempts, carrier: _carrier, carrierMessageId: _cm, callbackUrl: _cb,
-    uniqueArgs: _q, idempotencyKey: _ik, campaignId: _k, history, notifyOnDelivery, taskRef, etag: _etag, ...other
+    id: _id,
+    accountId: _a,
+    to: _to,
+    from: _from,
+    text: _text,
+    status: _status,
+    statusReason,
+    encoding: _e,
+    segments: _g,
+    characters: _c,
+    nonEnglishChars: _x,
+    cost: _cost,
+    createdAt: _ca,
+    updatedAt: _ua,
+    scheduledFor: _sf,
+    sentAt,
+    deliveredAt,
+    attempts,
+    carrier: _carrier,
+    carrierMessageId: _cm,
+    callbackUrl: _cb,
+    uniqueArgs: _q,
+    idempotencyKey: _ik,
+    campaignId: _k,
+    history,
+    notifyOnDelivery,
+    taskRef,
+    etag: _etag,
+    ...other
   } = m;
   const s: State = { a: attempts, h: historyOut(history, created) };
   if (statusReason !== null) s.r = statusReason;

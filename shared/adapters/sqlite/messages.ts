@@ -112,16 +112,19 @@ function messageWhere(accountId: string, filter: MessageFilter): { where: string
   const where = ['account_id = @accountId'];
   const params: Record<string, unknown> = { accountId };
   // The extra term lets SQLite use the partial index messages_by_status (it does not infer it).
-  if (filter.status) (where.push(filter.status === 'delivered' ? 'status = @status' : "status = @status AND status <> 'delivered'"), (params.status = filter.status));
-  if (filter.to) (where.push('to_number = @to'), (params.to = filter.to));
-  if (filter.from) (where.push('from_sender = @from'), (params.from = filter.from));
-  if (filter.since) (where.push('created_at >= @since'), (params.since = filter.since));
-  if (filter.until) (where.push('created_at < @until'), (params.until = filter.until));
-  if (filter.campaignId) (where.push('campaign_id = @campaignId'), (params.campaignId = filter.campaignId));
+  if (filter.status)
+    where.push(filter.status === 'delivered' ? 'status = @status' : "status = @status AND status <> 'delivered'"),
+      (params.status = filter.status);
+  if (filter.to) where.push('to_number = @to'), (params.to = filter.to);
+  if (filter.from) where.push('from_sender = @from'), (params.from = filter.from);
+  if (filter.since) where.push('created_at >= @since'), (params.since = filter.since);
+  if (filter.until) where.push('created_at < @until'), (params.until = filter.until);
+  if (filter.campaignId) where.push('campaign_id = @campaignId'), (params.campaignId = filter.campaignId);
   return { where, params };
 }
 
-const COLUMNS = 'account_id, id, status, to_number, from_sender, text, created_at, updated_at, scheduled_for, carrier, carrier_message_id, idempotency_key, campaign_id, rev, fixed, state';
+const COLUMNS =
+  'account_id, id, status, to_number, from_sender, text, created_at, updated_at, scheduled_for, carrier, carrier_message_id, idempotency_key, campaign_id, rev, fixed, state';
 const read = (row: unknown): Message | null => (row ? messageOf(row as MessageRow) : null);
 /** The etag after a transition: the revision counts up; an etag copied from version 2 (text) restarts at 1. */
 const nextEtag = (etag: string): string => (/^\d+$/.test(etag) ? String(Number(etag) + 1) : '1');
@@ -145,11 +148,31 @@ export function createSqliteMessageStore(db: Db, balances: SqliteBalances, appen
     get: db.prepare<[string, string]>(`SELECT ${COLUMNS} FROM messages WHERE account_id = ? AND id = ?`),
     byIdem: db.prepare<[string, string]>(`SELECT ${COLUMNS} FROM messages WHERE account_id = ? AND idempotency_key = ?`),
     byCarrier: db.prepare<[string, string]>(`SELECT ${COLUMNS} FROM messages WHERE carrier = ? AND carrier_message_id = ?`),
-    staleQueued: db.prepare<[string, number]>(`SELECT ${COLUMNS} FROM messages WHERE status = 'queued' AND updated_at < ? ORDER BY updated_at LIMIT ?`),
-    staleScheduled: db.prepare<[string, number]>(`SELECT ${COLUMNS} FROM messages WHERE status = 'scheduled' AND scheduled_for < ? ORDER BY scheduled_for LIMIT ?`),
+    staleQueued: db.prepare<[string, number]>(
+      `SELECT ${COLUMNS} FROM messages WHERE status = 'queued' AND updated_at < ? ORDER BY updated_at LIMIT ?`,
+    ),
+    staleScheduled: db.prepare<[string, number]>(
+      `SELECT ${COLUMNS} FROM messages WHERE status = 'scheduled' AND scheduled_for < ? ORDER BY scheduled_for LIMIT ?`,
+    ),
   };
   const insert = (m: Message): Message => {
-    st.insert.run(m.accountId, m.id, m.status, m.to, m.from, m.text, m.createdAt, m.updatedAt, m.scheduledFor, m.carrier, m.carrierMessageId, m.idempotencyKey, m.campaignId ?? null, fixedOf(m), stateOf(m));
+    st.insert.run(
+      m.accountId,
+      m.id,
+      m.status,
+      m.to,
+      m.from,
+      m.text,
+      m.createdAt,
+      m.updatedAt,
+      m.scheduledFor,
+      m.carrier,
+      m.carrierMessageId,
+      m.idempotencyKey,
+      m.campaignId ?? null,
+      fixedOf(m),
+      stateOf(m),
+    );
     return { ...m, etag: '1' };
   };
 
@@ -206,7 +229,17 @@ export function createSqliteMessageStore(db: Db, balances: SqliteBalances, appen
   const transitionTx = (next: Message, refund: bigint, events: (b: BalanceChange | undefined) => DomainEvent[]): TransitionOutcome => {
     // Bound as text: the INTEGER column's affinity compares '7' with 7, and an old text etag with itself.
     const etag = next.etag ?? '';
-    const changed = st.update.run(next.status, next.updatedAt, next.scheduledFor, next.carrier, next.carrierMessageId, stateOf(next), next.accountId, next.id, etag).changes;
+    const changed = st.update.run(
+      next.status,
+      next.updatedAt,
+      next.scheduledFor,
+      next.carrier,
+      next.carrierMessageId,
+      stateOf(next),
+      next.accountId,
+      next.id,
+      etag,
+    ).changes;
     if (changed === 0) throw new ConcurrencyError(`message ${next.id}`);
     const balance = refund > 0n ? adjust(next.accountId, refund) : undefined;
     appendEvents(events(balance));
@@ -239,11 +272,17 @@ export function createSqliteMessageStore(db: Db, balances: SqliteBalances, appen
     async list(accountId: string, filter: MessageFilter, page: PageRequest): Promise<Page<Message>> {
       const { where, params } = messageWhere(accountId, filter);
       // An empty token is no token (as before the shared helper).
-      return newestFirstPage<Message>(db, 'messages', where, params, page.continuationToken ? page : { limit: page.limit }, { columns: COLUMNS, item: messageOf });
+      return newestFirstPage<Message>(db, 'messages', where, params, page.continuationToken ? page : { limit: page.limit }, {
+        columns: COLUMNS,
+        item: messageOf,
+      });
     },
     async countByStatus(accountId, filter) {
       const { where, params } = messageWhere(accountId, filter);
-      const rows = db.prepare(`SELECT status, COUNT(*) AS n FROM messages WHERE ${where.join(' AND ')} GROUP BY status`).all(params) as { status: MessageStatus; n: number }[];
+      const rows = db.prepare(`SELECT status, COUNT(*) AS n FROM messages WHERE ${where.join(' AND ')} GROUP BY status`).all(params) as {
+        status: MessageStatus;
+        n: number;
+      }[];
       const counts = zeroStatusCounts();
       for (const row of rows) counts[row.status] = row.n;
       return counts;

@@ -4,10 +4,18 @@ import { groupCommitFor, migrate, type Db } from './database';
 
 /** Opt-outs in the embedded database: one row per account and phone. */
 export function createSqliteOptOutStore(db: Db): OptOutStore {
-  migrate(db, ['CREATE TABLE opt_outs (account_id TEXT NOT NULL, phone TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (account_id, phone)) WITHOUT ROWID;'], 'optouts');
+  migrate(
+    db,
+    [
+      'CREATE TABLE opt_outs (account_id TEXT NOT NULL, phone TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (account_id, phone)) WITHOUT ROWID;',
+    ],
+    'optouts',
+  );
   const gc = groupCommitFor(db);
   const st = {
-    upsert: db.prepare('INSERT INTO opt_outs (account_id, phone, doc) VALUES (?, ?, ?) ON CONFLICT (account_id, phone) DO UPDATE SET doc = excluded.doc'),
+    upsert: db.prepare(
+      'INSERT INTO opt_outs (account_id, phone, doc) VALUES (?, ?, ?) ON CONFLICT (account_id, phone) DO UPDATE SET doc = excluded.doc',
+    ),
     remove: db.prepare<[string, string]>('DELETE FROM opt_outs WHERE account_id = ? AND phone = ?'),
     get: db.prepare<[string, string]>('SELECT doc FROM opt_outs WHERE account_id = ? AND phone = ?'),
     page: db.prepare<[string, string, number]>('SELECT doc FROM opt_outs WHERE account_id = ? AND phone > ? ORDER BY phone LIMIT ?'),

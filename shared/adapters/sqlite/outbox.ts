@@ -31,7 +31,13 @@ export const OUTBOX_MIGRATIONS = [
 
 type EventRow = { id: string; account_id: string; type: string; occurred_at: string; doc: string };
 const COLUMNS = 'id, account_id, type, occurred_at, doc';
-const eventOf = (r: EventRow): DomainEvent => ({ id: r.id, type: r.type, occurredAt: r.occurred_at, accountId: r.account_id, data: dataIn(r.doc) });
+const eventOf = (r: EventRow): DomainEvent => ({
+  id: r.id,
+  type: r.type,
+  occurredAt: r.occurred_at,
+  accountId: r.account_id,
+  data: dataIn(r.doc),
+});
 
 /**
  * Key lists of the most frequent event data (a status change, twice per message), frozen and
@@ -102,7 +108,9 @@ export function createSqliteOutbox(db: Db): SqliteOutbox {
       const where = ['account_id = @accountId'];
       if (filter.type) where.push('type = @type');
       if (filter.since) where.push('occurred_at >= @since');
-      const rows = db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`).all({ accountId, type: filter.type, since: filter.since, limit }) as EventRow[];
+      const rows = db
+        .prepare(`SELECT ${COLUMNS} FROM outbox WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`)
+        .all({ accountId, type: filter.type, since: filter.since, limit }) as EventRow[];
       return rows.map(eventOf);
     },
     async get(accountId, eventId) {

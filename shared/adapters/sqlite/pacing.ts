@@ -27,7 +27,9 @@ export function createSqlitePacingStore(db: Db): PacingStore {
   const gc = groupCommitFor(db);
   const st = {
     getLimit: db.prepare<[string, string]>('SELECT doc, etag FROM send_limits WHERE scope = ? AND key = ?'),
-    putLimit: db.prepare('INSERT INTO send_limits (scope, key, etag, doc) VALUES (?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc'),
+    putLimit: db.prepare(
+      'INSERT INTO send_limits (scope, key, etag, doc) VALUES (?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc',
+    ),
     removeLimit: db.prepare<[string, string]>('DELETE FROM send_limits WHERE scope = ? AND key = ?'),
     getPace: db.prepare<[string]>('SELECT doc, etag FROM pace_states WHERE key = ?'),
     insertPace: db.prepare('INSERT INTO pace_states (key, etag, doc) VALUES (?, ?, ?)'),
@@ -60,7 +62,8 @@ export function createSqlitePacingStore(db: Db): PacingStore {
           }
           return;
         }
-        if (st.replacePace.run(etag, docOf(state), state.key, state.etag).changes === 0) throw new ConcurrencyError(`pace state ${state.key}`);
+        if (st.replacePace.run(etag, docOf(state), state.key, state.etag).changes === 0)
+          throw new ConcurrencyError(`pace state ${state.key}`);
       });
       return { ...state, etag };
     },

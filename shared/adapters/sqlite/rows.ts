@@ -57,7 +57,9 @@ export function newestFirstPage<T extends { createdAt: string; id: string; etag?
     values.afterCreated = key[0];
     values.afterId = key[1];
   }
-  const rows = db.prepare(`SELECT ${read.columns} FROM ${table} WHERE ${clauses.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`).all(values) as never[];
+  const rows = db
+    .prepare(`SELECT ${read.columns} FROM ${table} WHERE ${clauses.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`)
+    .all(values) as never[];
   const items = rows.slice(0, page.limit).map(read.item);
   const last = items[items.length - 1];
   return { items, continuationToken: rows.length > page.limit && last ? encodeToken(last.createdAt, last.id) : null };

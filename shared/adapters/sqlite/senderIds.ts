@@ -27,9 +27,13 @@ export function createSqliteSenderIdStore(db: Db, appendEvents: (events: DomainE
     insert: db.prepare('INSERT INTO sender_ids (account_id, id, value, status, created_at, etag, doc) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     get: db.prepare<[string, string]>('SELECT doc, etag FROM sender_ids WHERE account_id = ? AND id = ?'),
     getAdmin: db.prepare<[string]>('SELECT doc, etag FROM sender_ids WHERE id = ?'),
-    byValue: db.prepare<[string, string]>('SELECT doc, etag FROM sender_ids WHERE account_id = ? AND value = ? ORDER BY created_at DESC LIMIT 1'),
+    byValue: db.prepare<[string, string]>(
+      'SELECT doc, etag FROM sender_ids WHERE account_id = ? AND value = ? ORDER BY created_at DESC LIMIT 1',
+    ),
     list: db.prepare<[string]>('SELECT doc, etag FROM sender_ids WHERE account_id = ? ORDER BY created_at, id'),
-    listStatus: db.prepare<[string, string]>('SELECT doc, etag FROM sender_ids WHERE account_id = ? AND status = ? ORDER BY created_at, id'),
+    listStatus: db.prepare<[string, string]>(
+      'SELECT doc, etag FROM sender_ids WHERE account_id = ? AND status = ? ORDER BY created_at, id',
+    ),
     update: db.prepare('UPDATE sender_ids SET value = ?, status = ?, etag = ?, doc = ? WHERE account_id = ? AND id = ? AND etag = ?'),
   };
 

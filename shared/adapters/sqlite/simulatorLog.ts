@@ -19,7 +19,9 @@ export function createSqliteSimulatorLog(db: Db): SimulatorLog {
   const upsert = db.prepare(
     'INSERT INTO simulator_submissions (message_id, attempts) VALUES (?, 1) ON CONFLICT(message_id) DO UPDATE SET attempts = attempts + 1 RETURNING attempts, carrier_message_id',
   );
-  const accept = db.prepare('UPDATE simulator_submissions SET carrier_message_id = ?, accepted_count = accepted_count + 1 WHERE message_id = ?');
+  const accept = db.prepare(
+    'UPDATE simulator_submissions SET carrier_message_id = ?, accepted_count = accepted_count + 1 WHERE message_id = ?',
+  );
   const get = db.prepare<[string]>('SELECT attempts, carrier_message_id, accepted_count FROM simulator_submissions WHERE message_id = ?');
   return {
     async recordAttempt(messageId) {

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../ports/clock';
-import { QUEUE_OF, type DeadLetteredTask, type LeasedTask, type SendOptions, type Task, type TaskHandle, type TaskQueue, type TaskReceiver } from '../../ports/taskQueue';
+import {
+  QUEUE_OF,
+  type DeadLetteredTask,
+  type LeasedTask,
+  type SendOptions,
+  type Task,
+  type TaskHandle,
+  type TaskQueue,
+  type TaskReceiver,
+} from '../../ports/taskQueue';
 import { groupCommitFor, migrate, type Db } from './database';
 
 const MIGRATIONS = [
@@ -44,16 +53,28 @@ export function createSqliteTaskQueue(db: Db, options: SqliteQueueOptions): Task
     insert: db.prepare('INSERT INTO tasks (queue, payload, visible_at, dedupe_id) VALUES (?, ?, ?, ?)'),
     byDedupe: db.prepare<[string, string]>("SELECT seq FROM tasks WHERE queue = ? AND dedupe_id = ? AND state = 'ready'"),
     cancel: db.prepare<[number, string]>("DELETE FROM tasks WHERE seq = ? AND queue = ? AND state = 'ready' AND lock_token IS NULL"),
-    due: db.prepare<[string, number, number]>("SELECT seq, payload, attempts FROM tasks WHERE queue = ? AND state = 'ready' AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?"),
+    due: db.prepare<[string, number, number]>(
+      "SELECT seq, payload, attempts FROM tasks WHERE queue = ? AND state = 'ready' AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?",
+    ),
     // One statement leases a whole batch (the seqs as a JSON array).
-    lease: db.prepare('UPDATE tasks SET visible_at = ?, attempts = attempts + 1, lock_token = ? WHERE seq IN (SELECT value FROM json_each(?))'),
+    lease: db.prepare(
+      'UPDATE tasks SET visible_at = ?, attempts = attempts + 1, lock_token = ? WHERE seq IN (SELECT value FROM json_each(?))',
+    ),
     complete: db.prepare<[number, string]>('DELETE FROM tasks WHERE seq = ? AND lock_token = ?'),
-    retry: db.prepare("UPDATE tasks SET visible_at = ?, lock_token = NULL, reason = ? WHERE seq = ? AND lock_token = ? AND state = 'ready'"),
+    retry: db.prepare(
+      "UPDATE tasks SET visible_at = ?, lock_token = NULL, reason = ? WHERE seq = ? AND lock_token = ? AND state = 'ready'",
+    ),
     dead: db.prepare("UPDATE tasks SET state = 'dead', reason = ?, dead_at = ?, lock_token = NULL, dedupe_id = NULL WHERE seq = ?"),
-    deadIfLocked: db.prepare("UPDATE tasks SET state = 'dead', reason = ?, dead_at = ?, lock_token = NULL, dedupe_id = NULL WHERE seq = ? AND lock_token = ?"),
+    deadIfLocked: db.prepare(
+      "UPDATE tasks SET state = 'dead', reason = ?, dead_at = ?, lock_token = NULL, dedupe_id = NULL WHERE seq = ? AND lock_token = ?",
+    ),
     nextDue: db.prepare<[string]>("SELECT MIN(visible_at) AS at FROM tasks WHERE queue = ? AND state = 'ready'"),
-    deadList: db.prepare<[string, number]>("SELECT seq, payload, attempts, reason, dead_at FROM tasks WHERE queue = ? AND state = 'dead' ORDER BY seq LIMIT ?"),
-    revive: db.prepare<[number, number, string]>("UPDATE tasks SET state = 'ready', attempts = 0, visible_at = ?, reason = NULL, dead_at = NULL WHERE seq = ? AND queue = ? AND state = 'dead'"),
+    deadList: db.prepare<[string, number]>(
+      "SELECT seq, payload, attempts, reason, dead_at FROM tasks WHERE queue = ? AND state = 'dead' ORDER BY seq LIMIT ?",
+    ),
+    revive: db.prepare<[number, number, string]>(
+      "UPDATE tasks SET state = 'ready', attempts = 0, visible_at = ?, reason = NULL, dead_at = NULL WHERE seq = ? AND queue = ? AND state = 'dead'",
+    ),
   };
 
   const sendTx = (queue: string, payload: string, visibleAt: number, dedupeId: string | null): number => {
@@ -115,8 +136,21 @@ export function createSqliteTaskQueue(db: Db, options: SqliteQueueOptions): Task
       return row.at === null ? null : Math.max(0, row.at - clock.now());
     },
     async deadLettered(queue, limit): Promise<DeadLetteredTask[]> {
-      const rows = st.deadList.all(queue, limit) as { seq: number; payload: string; attempts: number; reason: string | null; dead_at: number }[];
-      return rows.map((r) => ({ id: String(r.seq), queue, task: JSON.parse(r.payload) as Task, attempts: r.attempts, reason: r.reason ?? '', deadLetteredAt: new Date(r.dead_at).toISOString() }));
+      const rows = st.deadList.all(queue, limit) as {
+        seq: number;
+        payload: string;
+        attempts: number;
+        reason: string | null;
+        dead_at: number;
+      }[];
+      return rows.map((r) => ({
+        id: String(r.seq),
+        queue,
+        task: JSON.parse(r.payload) as Task,
+        attempts: r.attempts,
+        reason: r.reason ?? '',
+        deadLetteredAt: new Date(r.dead_at).toISOString(),
+      }));
     },
     async requeueDeadLettered(queue, id) {
       return gc.run(() => st.revive.run(clock.now(), Number(id), queue).changes > 0);

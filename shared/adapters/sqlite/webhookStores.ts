@@ -54,17 +54,31 @@ function docOf(s: Subscription): string {
  * Webhook subscriptions and delivery attempts in the embedded database (own migrations), and the
  * retention of attempts recorded before a cutoff.
  */
-export function createSqliteWebhookStores(db: Db): { subscriptions: SubscriptionStore; deliveries: DeliveryAttemptStore; pruneDeliveryAttempts: PruneChunk } {
+export function createSqliteWebhookStores(db: Db): {
+  subscriptions: SubscriptionStore;
+  deliveries: DeliveryAttemptStore;
+  pruneDeliveryAttempts: PruneChunk;
+} {
   migrate(db, MIGRATIONS, 'webhooks');
   const gc = groupCommitFor(db);
   const st = {
-    subInsert: db.prepare('INSERT INTO webhook_subscriptions (account_id, id, event_type, callback_url, status, created_at, etag, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    subInsert: db.prepare(
+      'INSERT INTO webhook_subscriptions (account_id, id, event_type, callback_url, status, created_at, etag, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
     subGet: db.prepare<[string, string]>('SELECT doc, etag FROM webhook_subscriptions WHERE account_id = ? AND id = ?'),
-    subByCallback: db.prepare<[string, string, string]>("SELECT doc, etag FROM webhook_subscriptions WHERE account_id = ? AND event_type = ? AND callback_url = ? AND status <> 'deleted'"),
-    subList: db.prepare<[string]>("SELECT doc, etag FROM webhook_subscriptions WHERE account_id = ? AND status <> 'deleted' ORDER BY created_at, id"),
-    subActive: db.prepare<[string, string]>("SELECT doc, etag FROM webhook_subscriptions WHERE account_id = ? AND event_type = ? AND status = 'active' ORDER BY created_at, id"),
+    subByCallback: db.prepare<[string, string, string]>(
+      "SELECT doc, etag FROM webhook_subscriptions WHERE account_id = ? AND event_type = ? AND callback_url = ? AND status <> 'deleted'",
+    ),
+    subList: db.prepare<[string]>(
+      "SELECT doc, etag FROM webhook_subscriptions WHERE account_id = ? AND status <> 'deleted' ORDER BY created_at, id",
+    ),
+    subActive: db.prepare<[string, string]>(
+      "SELECT doc, etag FROM webhook_subscriptions WHERE account_id = ? AND event_type = ? AND status = 'active' ORDER BY created_at, id",
+    ),
     subUpdate: db.prepare('UPDATE webhook_subscriptions SET status = ?, etag = ?, doc = ? WHERE account_id = ? AND id = ? AND etag = ?'),
-    attemptInsert: db.prepare('INSERT OR IGNORE INTO webhook_attempts (account_id, target_id, at, id, event_id, doc) VALUES (?, ?, ?, ?, ?, ?)'),
+    attemptInsert: db.prepare(
+      'INSERT OR IGNORE INTO webhook_attempts (account_id, target_id, at, id, event_id, doc) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
     attemptPrune: db.prepare('DELETE FROM webhook_attempts WHERE id IN (SELECT id FROM webhook_attempts WHERE at < ? LIMIT ?)'),
   };
 

@@ -1,6 +1,13 @@
 import { applyStatusReports } from '../../app/messageLifecycle';
 import { receiveInbound } from '../../app/inbound';
-import { CarrierPayloadError, type CallbackKind, type CallbackOutcome, type Carrier, type CarrierRequest, type CarrierResponse } from '../../ports';
+import {
+  CarrierPayloadError,
+  type CallbackKind,
+  type CallbackOutcome,
+  type Carrier,
+  type CarrierRequest,
+  type CarrierResponse,
+} from '../../ports';
 import { API_PREFIX } from '../engine';
 import { problem } from '../problem';
 import { defineRoute, type HttpMethod, type RouteContext, type RouteDef, type RouteResult, type TypedRequest } from '../route';
@@ -27,12 +34,14 @@ async function handleCallback(ctx: CallbackContext, kind: CallbackKind): Promise
     url: ctx.req.url,
     publicUrl: `${ctx.deps.settings.publicBaseUrl}${API_PREFIX}${ctx.req.path}${query < 0 ? '' : ctx.req.url.slice(query)}`,
   };
-  if (!verified(carrier, req)) return problem(403, 'invalid_signature', 'Invalid signature', 'The callback is unsigned or its signature does not match.');
+  if (!verified(carrier, req))
+    return problem(403, 'invalid_signature', 'Invalid signature', 'The callback is unsigned or its signature does not match.');
   let outcome: CallbackOutcome;
   try {
     const handshake = carrier.handshake?.(kind, req);
     if (handshake) return fromCarrier(handshake);
-    if (req.method === 'OPTIONS') return problem(405, 'method_not_allowed', 'Method not allowed', `Carrier ${carrier.name} does not use OPTIONS.`);
+    if (req.method === 'OPTIONS')
+      return problem(405, 'method_not_allowed', 'Method not allowed', `Carrier ${carrier.name} does not use OPTIONS.`);
     outcome =
       kind === 'status'
         ? { kind, ...(await applyStatusReports(ctx.deps, carrier.name, carrier.parseStatusCallback(req))) }
@@ -65,8 +74,18 @@ function fromCarrier(res: CarrierResponse): RouteResult {
 
 const idList = (title: string) => arr(title, title, { type: 'string' });
 
-const statusOutcomeSchema = obj('Report outcome', 'What happened to each report.', { applied: idList('Applied'), ignored: idList('Ignored (late or repeated)'), unknown: idList('Unknown carrier message ids') }, ['applied', 'ignored', 'unknown']);
-const inboundOutcomeSchema = obj('Inbound outcome', 'What happened to each message.', { accepted: idList('Accepted'), unknownNumber: idList('Sent to numbers no account has') }, ['accepted', 'unknownNumber']);
+const statusOutcomeSchema = obj(
+  'Report outcome',
+  'What happened to each report.',
+  { applied: idList('Applied'), ignored: idList('Ignored (late or repeated)'), unknown: idList('Unknown carrier message ids') },
+  ['applied', 'ignored', 'unknown'],
+);
+const inboundOutcomeSchema = obj(
+  'Inbound outcome',
+  'What happened to each message.',
+  { accepted: idList('Accepted'), unknownNumber: idList('Sent to numbers no account has') },
+  ['accepted', 'unknownNumber'],
+);
 
 /** POST is what most carriers use; Kannel calls back with GET query strings; Event Grid's CloudEvents schema probes with OPTIONS. */
 const METHODS: { method: HttpMethod; suffix: string; note: string }[] = [
@@ -85,13 +104,18 @@ function callbackRoutes(kind: CallbackKind): RouteDef[] {
       summary: status ? 'Receive delivery reports' : 'Receive inbound SMS',
       description:
         (status
-          ? 'Carrier route: delivery reports, verified by the carrier\'s signature and applied through the status machine.'
-          : 'Carrier route: SMS sent to a virtual number, verified by the carrier\'s signature.') + note,
+          ? "Carrier route: delivery reports, verified by the carrier's signature and applied through the status machine."
+          : "Carrier route: SMS sent to a virtual number, verified by the carrier's signature.") + note,
       tags: ['Carriers'],
       auth: 'carrier',
       pathParams: [carrierParam],
       responses: {
-        200: { description: status ? 'Reports processed (or the carrier\'s own answer).' : 'Inbound messages processed (or the carrier\'s own answer).', schema: status ? statusOutcomeSchema : inboundOutcomeSchema },
+        200: {
+          description: status
+            ? "Reports processed (or the carrier's own answer)."
+            : "Inbound messages processed (or the carrier's own answer).",
+          schema: status ? statusOutcomeSchema : inboundOutcomeSchema,
+        },
         ...problemResponses(400, 404),
         403: { description: 'Bad signature.' },
         503: { description: 'Some reports name messages not recorded yet; carriers that retry are asked to.' },

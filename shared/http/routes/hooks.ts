@@ -30,56 +30,106 @@ const viewOf = (s: Subscription, baseUrl: string) => subscriptionView(s, baseUrl
  * and the routes to inspect, replay and redeliver.
  */
 
-const healthSchema = obj('Health', 'How the endpoint has been answering.', {
-  state: str('State', 'new (no delivery yet), healthy, failing, or disabled.', { enum: ['new', 'healthy', 'failing', 'disabled'] }),
-  lastAttemptAt: nullable(str('Last attempt', 'When the last delivery attempt was made.', { format: 'date-time' })),
-  lastSuccessAt: nullable(str('Last success', 'When the endpoint last answered 2xx (updated at most once a minute while healthy).', { format: 'date-time' })),
-  lastFailureAt: nullable(str('Last failure', 'When an attempt last failed.', { format: 'date-time' })),
-  lastStatusCode: nullable(int('Last status code', 'HTTP status of the last attempt; null when there was no response.')),
-  lastError: nullable(str('Last error', 'Why the last failed attempt failed.')),
-  consecutiveFailures: int('Consecutive failures', 'Failed attempts since the last success.'),
-  failingSince: nullable(str('Failing since', 'Start of the current run of failures; the endpoint is disabled after 5 days of it.', { format: 'date-time' })),
-}, ['state', 'consecutiveFailures']);
+const healthSchema = obj(
+  'Health',
+  'How the endpoint has been answering.',
+  {
+    state: str('State', 'new (no delivery yet), healthy, failing, or disabled.', { enum: ['new', 'healthy', 'failing', 'disabled'] }),
+    lastAttemptAt: nullable(str('Last attempt', 'When the last delivery attempt was made.', { format: 'date-time' })),
+    lastSuccessAt: nullable(
+      str('Last success', 'When the endpoint last answered 2xx (updated at most once a minute while healthy).', { format: 'date-time' }),
+    ),
+    lastFailureAt: nullable(str('Last failure', 'When an attempt last failed.', { format: 'date-time' })),
+    lastStatusCode: nullable(int('Last status code', 'HTTP status of the last attempt; null when there was no response.')),
+    lastError: nullable(str('Last error', 'Why the last failed attempt failed.')),
+    consecutiveFailures: int('Consecutive failures', 'Failed attempts since the last success.'),
+    failingSince: nullable(
+      str('Failing since', 'Start of the current run of failures; the endpoint is disabled after 5 days of it.', { format: 'date-time' }),
+    ),
+  },
+  ['state', 'consecutiveFailures'],
+);
 
-export const subscriptionSchema: JsonSchema = obj('Webhook subscription', 'A subscription to one trigger.', {
-  id: str('Subscription ID', 'Identifier, prefixed sub_.'),
-  eventType: str('Event type', 'The event type delivered, e.g. sms.received.'),
-  trigger: nullable(str('Trigger', 'The trigger slug, e.g. sms-received.')),
-  callbackUrl: str('Callback URL', 'Where events are POSTed.'),
-  filters: { type: 'object', title: 'Filters', description: 'The filters set; an event must match all of them.', additionalProperties: true },
-  status: str('Status', 'active, or disabled after failing for 5 days (subscribe again or replay to re-enable).', { enum: ['active', 'disabled'] }),
-  disabledReason: nullable(str('Disabled reason', 'Why the subscription was disabled.')),
-  createdAt: str('Created at', 'When the subscription was created.', { format: 'date-time' }),
-  updatedAt: str('Updated at', 'When it last changed.', { format: 'date-time' }),
-  health: healthSchema,
-  links: obj('Links', 'Related URLs.', { self: str('Self', 'This subscription (DELETE it to unsubscribe).'), deliveries: str('Deliveries', 'Its delivery attempts.') }, ['self', 'deliveries']),
-  secret: str('Signing secret', 'Standard Webhooks secret (whsec_...) to verify the webhook-signature header; returned when subscribing only.'),
-}, ['id', 'eventType', 'callbackUrl', 'filters', 'status', 'createdAt', 'health']);
+export const subscriptionSchema: JsonSchema = obj(
+  'Webhook subscription',
+  'A subscription to one trigger.',
+  {
+    id: str('Subscription ID', 'Identifier, prefixed sub_.'),
+    eventType: str('Event type', 'The event type delivered, e.g. sms.received.'),
+    trigger: nullable(str('Trigger', 'The trigger slug, e.g. sms-received.')),
+    callbackUrl: str('Callback URL', 'Where events are POSTed.'),
+    filters: {
+      type: 'object',
+      title: 'Filters',
+      description: 'The filters set; an event must match all of them.',
+      additionalProperties: true,
+    },
+    status: str('Status', 'active, or disabled after failing for 5 days (subscribe again or replay to re-enable).', {
+      enum: ['active', 'disabled'],
+    }),
+    disabledReason: nullable(str('Disabled reason', 'Why the subscription was disabled.')),
+    createdAt: str('Created at', 'When the subscription was created.', { format: 'date-time' }),
+    updatedAt: str('Updated at', 'When it last changed.', { format: 'date-time' }),
+    health: healthSchema,
+    links: obj(
+      'Links',
+      'Related URLs.',
+      { self: str('Self', 'This subscription (DELETE it to unsubscribe).'), deliveries: str('Deliveries', 'Its delivery attempts.') },
+      ['self', 'deliveries'],
+    ),
+    secret: str(
+      'Signing secret',
+      'Standard Webhooks secret (whsec_...) to verify the webhook-signature header; returned when subscribing only.',
+    ),
+  },
+  ['id', 'eventType', 'callbackUrl', 'filters', 'status', 'createdAt', 'health'],
+);
 
-const deliverySchema = obj('Delivery attempt', 'One HTTP attempt to deliver an event.', {
-  id: str('Attempt ID', 'Identifier, prefixed dlv_.'),
-  eventId: str('Event ID', 'The event delivered.'),
-  eventType: str('Event type', 'Its type.'),
-  webhookId: str('Webhook ID', 'The webhook-id header, the same on every attempt of one delivery.'),
-  attempt: int('Attempt', '1 for the first attempt of the delivery.'),
-  at: str('At', 'When the attempt was made.', { format: 'date-time' }),
-  url: str('URL', 'Where it was sent.'),
-  statusCode: nullable(int('Status code', 'HTTP status answered; null when there was no response.')),
-  latencyMs: int('Latency (ms)', 'Time to the response or the failure.'),
-  error: nullable(str('Error', 'Why the attempt failed.')),
-  responseExcerpt: nullable(str('Response excerpt', 'Start of the response body (up to 1 KiB).')),
-  outcome: str('Outcome', 'succeeded, retrying, failed (gave up), gone (410: subscription removed), disabled.', { enum: ['succeeded', 'retrying', 'failed', 'gone', 'disabled'] }),
-  nextAttemptAt: nullable(str('Next attempt', 'When the next attempt is due (retrying only).', { format: 'date-time' })),
-}, ['id', 'eventId', 'eventType', 'webhookId', 'attempt', 'at', 'url', 'latencyMs', 'outcome']);
+const deliverySchema = obj(
+  'Delivery attempt',
+  'One HTTP attempt to deliver an event.',
+  {
+    id: str('Attempt ID', 'Identifier, prefixed dlv_.'),
+    eventId: str('Event ID', 'The event delivered.'),
+    eventType: str('Event type', 'Its type.'),
+    webhookId: str('Webhook ID', 'The webhook-id header, the same on every attempt of one delivery.'),
+    attempt: int('Attempt', '1 for the first attempt of the delivery.'),
+    at: str('At', 'When the attempt was made.', { format: 'date-time' }),
+    url: str('URL', 'Where it was sent.'),
+    statusCode: nullable(int('Status code', 'HTTP status answered; null when there was no response.')),
+    latencyMs: int('Latency (ms)', 'Time to the response or the failure.'),
+    error: nullable(str('Error', 'Why the attempt failed.')),
+    responseExcerpt: nullable(str('Response excerpt', 'Start of the response body (up to 1 KiB).')),
+    outcome: str('Outcome', 'succeeded, retrying, failed (gave up), gone (410: subscription removed), disabled.', {
+      enum: ['succeeded', 'retrying', 'failed', 'gone', 'disabled'],
+    }),
+    nextAttemptAt: nullable(str('Next attempt', 'When the next attempt is due (retrying only).', { format: 'date-time' })),
+  },
+  ['id', 'eventId', 'eventType', 'webhookId', 'attempt', 'at', 'url', 'latencyMs', 'outcome'],
+);
 
-const eventSchema = obj('Event', 'A stored event.', {
-  id: str('Event ID', 'Identifier, prefixed evt_.'),
-  type: str('Event type', 'e.g. sms.status_changed.'),
-  occurredAt: str('Occurred at', 'When it happened.', { format: 'date-time' }),
-  data: { type: 'object', title: 'Data', description: 'The event data; its shape per type is in the event catalog.', additionalProperties: true },
-}, ['id', 'type', 'occurredAt', 'data']);
+const eventSchema = obj(
+  'Event',
+  'A stored event.',
+  {
+    id: str('Event ID', 'Identifier, prefixed evt_.'),
+    type: str('Event type', 'e.g. sms.status_changed.'),
+    occurredAt: str('Occurred at', 'When it happened.', { format: 'date-time' }),
+    data: {
+      type: 'object',
+      title: 'Data',
+      description: 'The event data; its shape per type is in the event catalog.',
+      additionalProperties: true,
+    },
+  },
+  ['id', 'type', 'occurredAt', 'data'],
+);
 
-const subscriptionIdParam = idParam('subscriptionId', 'Subscription ID', 'ID of the subscription (sub_...), from the subscribe response or its Location.');
+const subscriptionIdParam = idParam(
+  'subscriptionId',
+  'Subscription ID',
+  'ID of the subscription (sub_...), from the subscribe response or its Location.',
+);
 
 /** Subscription route of one trigger; `trigger` tells the connector generator to emit an x-ms-trigger. */
 function subscribeRoute(def: EventDefinition): RouteDef {
@@ -119,7 +169,11 @@ function subscribeRoute(def: EventDefinition): RouteDef {
       const { subscription, created } = await subscribe(deps, account.id, def, req.body);
       const view = viewOf(subscription, deps.settings.publicBaseUrl);
       // 201 for an update too: Power Automate expects 201 + Location from every subscribe call.
-      return { status: 201, body: { ...view, secret: subscription.secret }, headers: { location: view.links.self, ...(created ? {} : { 'x-subscription-updated': 'true' }) } };
+      return {
+        status: 201,
+        body: { ...view, secret: subscription.secret },
+        headers: { location: view.links.self, ...(created ? {} : { 'x-subscription-updated': 'true' }) },
+      };
     },
   });
 }
@@ -137,7 +191,12 @@ const unknownTriggerRoute = defineRoute({
   pathParams: [idParam('trigger', 'Trigger', 'Trigger slug.')],
   responses: problemResponses(404),
   async handle({ req }) {
-    return problem(404, 'unknown_trigger', 'Unknown trigger', `There is no trigger "${req.params.trigger}". Known triggers: ${eventCatalog.map((d) => d.slug).join(', ')}.`);
+    return problem(
+      404,
+      'unknown_trigger',
+      'Unknown trigger',
+      `There is no trigger "${req.params.trigger}". Known triggers: ${eventCatalog.map((d) => d.slug).join(', ')}.`,
+    );
   },
 });
 
@@ -150,12 +209,15 @@ export const hookRoutes: RouteDef[] = [
     path: '/hooks',
     operationId: 'ListWebhookSubscriptions',
     summary: 'List webhook subscriptions',
-    description: 'Lists the account\'s webhook subscriptions with their health.',
+    description: "Lists the account's webhook subscriptions with their health.",
     tags: ['Webhooks'],
     auth: 'account',
     scope: 'hooks:manage',
     rateLimit: 'subscriptions',
-    responses: { 200: { description: 'The subscriptions.', schema: listOf('Webhook subscriptions', subscriptionSchema) }, ...problemResponses(429) },
+    responses: {
+      200: { description: 'The subscriptions.', schema: listOf('Webhook subscriptions', subscriptionSchema) },
+      ...problemResponses(429),
+    },
     connector: { visibility: 'advanced' },
     async handle({ deps, account }) {
       const items = await listSubscriptions(deps, account.id);
@@ -204,7 +266,8 @@ export const hookRoutes: RouteDef[] = [
     path: '/hooks/{subscriptionId}/deliveries',
     operationId: 'ListWebhookDeliveries',
     summary: 'List delivery attempts',
-    description: 'Lists every attempt to deliver to this subscription, newest first, with its time, status code, latency and the start of the response.',
+    description:
+      'Lists every attempt to deliver to this subscription, newest first, with its time, status code, latency and the start of the response.',
     tags: ['Webhooks'],
     auth: 'account',
     scope: 'hooks:manage',
@@ -213,13 +276,29 @@ export const hookRoutes: RouteDef[] = [
     query: [
       { name: 'since', schema: str('Since', 'Only attempts at or after this time (ISO 8601).', { format: 'date-time' }) },
       { name: 'eventId', schema: str('Event ID', 'Only attempts of this event.', { maxLength: 64 }) },
-      { name: 'limit', schema: int('Limit', `How many attempts (1-${DELIVERY_PAGE_MAX}, default 100).`, { minimum: 1, maximum: DELIVERY_PAGE_MAX, default: 100 }) },
+      {
+        name: 'limit',
+        schema: int('Limit', `How many attempts (1-${DELIVERY_PAGE_MAX}, default 100).`, {
+          minimum: 1,
+          maximum: DELIVERY_PAGE_MAX,
+          default: 100,
+        }),
+      },
     ],
-    responses: { 200: { description: 'The attempts.', schema: listOf('Delivery attempts', deliverySchema) }, ...problemResponses(400, 404, 429) },
+    responses: {
+      200: { description: 'The attempts.', schema: listOf('Delivery attempts', deliverySchema) },
+      ...problemResponses(400, 404, 429),
+    },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
       const q = req.query;
-      const items: DeliveryAttempt[] = await listDeliveries(deps, account.id, req.params.subscriptionId, { since: q.since && new Date(q.since).toISOString(), eventId: q.eventId }, q.limit);
+      const items: DeliveryAttempt[] = await listDeliveries(
+        deps,
+        account.id,
+        req.params.subscriptionId,
+        { since: q.since && new Date(q.since).toISOString(), eventId: q.eventId },
+        q.limit,
+      );
       return { status: 200, body: { items: items.map(deliveryView) } };
     },
   }),
@@ -228,14 +307,28 @@ export const hookRoutes: RouteDef[] = [
     path: '/hooks/{subscriptionId}/replay',
     operationId: 'ReplayWebhookDeliveries',
     summary: 'Replay failed deliveries',
-    description: 'Sends again every delivery to this subscription that failed (or was cut short by disabling) since the given time; re-enables a disabled subscription.',
+    description:
+      'Sends again every delivery to this subscription that failed (or was cut short by disabling) since the given time; re-enables a disabled subscription.',
     tags: ['Webhooks'],
     auth: 'account',
     scope: 'hooks:manage',
     rateLimit: 'subscriptions',
     pathParams: [subscriptionIdParam],
-    body: obj('Replay request', 'Which failures to send again.', { since: str('Since', 'Replay failures with an attempt at or after this time (ISO 8601).', { format: 'date-time' }) }, ['since']),
-    responses: { 202: { description: 'The events queued again.', schema: obj('Replay', 'What was queued.', { eventIds: arr('Event IDs', 'Events queued for delivery again.', { type: 'string' }) }, ['eventIds']) }, ...problemResponses(400, 404, 429) },
+    body: obj(
+      'Replay request',
+      'Which failures to send again.',
+      { since: str('Since', 'Replay failures with an attempt at or after this time (ISO 8601).', { format: 'date-time' }) },
+      ['since'],
+    ),
+    responses: {
+      202: {
+        description: 'The events queued again.',
+        schema: obj('Replay', 'What was queued.', { eventIds: arr('Event IDs', 'Events queued for delivery again.', { type: 'string' }) }, [
+          'eventIds',
+        ]),
+      },
+      ...problemResponses(400, 404, 429),
+    },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
       const since = new Date(req.body.since);
@@ -248,7 +341,8 @@ export const hookRoutes: RouteDef[] = [
     path: '/hooks/{subscriptionId}/rotate-secret',
     operationId: 'RotateWebhookSecret',
     summary: 'Rotate a webhook signing secret',
-    description: 'Replaces the subscription\'s signing secret; the new one is shown once. The replaced secret keeps signing beside it for the overlap (default 24 hours), so the receiver can switch over without rejecting a delivery.',
+    description:
+      "Replaces the subscription's signing secret; the new one is shown once. The replaced secret keeps signing beside it for the overlap (default 24 hours), so the receiver can switch over without rejecting a delivery.",
     tags: ['Webhooks'],
     auth: 'account',
     scope: 'hooks:manage',
@@ -268,7 +362,7 @@ export const hookRoutes: RouteDef[] = [
     path: '/events',
     operationId: 'ListEvents',
     summary: 'List events',
-    description: 'Lists the account\'s stored events, oldest first (kept 30 days), to find one to redeliver.',
+    description: "Lists the account's stored events, oldest first (kept 30 days), to find one to redeliver.",
     tags: ['Webhooks'],
     auth: 'account',
     scope: 'hooks:manage',
@@ -296,10 +390,26 @@ export const hookRoutes: RouteDef[] = [
     auth: 'account',
     scope: 'hooks:manage',
     rateLimit: 'subscriptions',
-    pathParams: [idParam('eventId', 'Event ID', 'ID of the event (evt_...), as in the payload\'s id and the webhook-id header.')],
-    body: obj('Redeliver request', 'Optionally, one subscription to redeliver to.', { subscriptionId: str('Subscription ID', 'Only this subscription (sub_...).', { maxLength: 64 }) }),
+    pathParams: [idParam('eventId', 'Event ID', "ID of the event (evt_...), as in the payload's id and the webhook-id header.")],
+    body: obj('Redeliver request', 'Optionally, one subscription to redeliver to.', {
+      subscriptionId: str('Subscription ID', 'Only this subscription (sub_...).', { maxLength: 64 }),
+    }),
     bodyRequired: false,
-    responses: { 202: { description: 'Queued.', schema: obj('Redelivery', 'Where the event is going.', { eventId: str('Event ID', 'The event.'), subscriptionIds: arr('Subscription IDs', 'Subscriptions it was queued for.', { type: 'string' }) }, ['eventId', 'subscriptionIds']) }, ...problemResponses(404, 422, 429) },
+    responses: {
+      202: {
+        description: 'Queued.',
+        schema: obj(
+          'Redelivery',
+          'Where the event is going.',
+          {
+            eventId: str('Event ID', 'The event.'),
+            subscriptionIds: arr('Subscription IDs', 'Subscriptions it was queued for.', { type: 'string' }),
+          },
+          ['eventId', 'subscriptionIds'],
+        ),
+      },
+      ...problemResponses(404, 422, 429),
+    },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
       return { status: 202, body: await redeliverEvent(deps, account.id, req.params.eventId, req.body.subscriptionId) };
@@ -308,4 +418,3 @@ export const hookRoutes: RouteDef[] = [
   // Last: catches POST /hooks/<anything else> after every real trigger path.
   unknownTriggerRoute,
 ];
-

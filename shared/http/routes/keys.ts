@@ -16,7 +16,8 @@ export const keyRoutes: RouteDef[] = [
     path: '/keys',
     operationId: 'CreateApiKey',
     summary: 'Create an API key',
-    description: 'Creates a named key with the given scopes (at most those of the calling key) and an optional expiry; the secret is shown only in this answer.',
+    description:
+      'Creates a named key with the given scopes (at most those of the calling key) and an optional expiry; the secret is shown only in this answer.',
     tags: ['API keys'],
     auth: 'account',
     scope: 'keys:manage',
@@ -32,7 +33,8 @@ export const keyRoutes: RouteDef[] = [
     path: '/keys',
     operationId: 'ListApiKeys',
     summary: 'List API keys',
-    description: 'Lists the account\'s keys in force, oldest first: name, prefix (the first characters only), scopes, creation, last use and expiry.',
+    description:
+      "Lists the account's keys in force, oldest first: name, prefix (the first characters only), scopes, creation, last use and expiry.",
     tags: ['API keys'],
     auth: 'account',
     scope: 'keys:manage',
@@ -46,7 +48,8 @@ export const keyRoutes: RouteDef[] = [
     path: '/keys/{keyId}/rotate',
     operationId: 'RotateApiKey',
     summary: 'Rotate an API key',
-    description: 'Gives the key a new secret, shown only in this answer. The old secret keeps working for the grace period (default 24 hours, 0 to 7 days), then stops.',
+    description:
+      'Gives the key a new secret, shown only in this answer. The old secret keeps working for the grace period (default 24 hours, 0 to 7 days), then stops.',
     tags: ['API keys'],
     auth: 'account',
     scope: 'keys:manage',
@@ -76,5 +79,3 @@ export const keyRoutes: RouteDef[] = [
     },
   }),
 ];
-
-

@@ -15,29 +15,55 @@ import { bool, nullable, obj, str, type JsonSchema } from '../../schema/builders
 import { idParam, problemResponses } from './common';
 import { keywordRuleView } from '../../app/views';
 
-const MATCH_TYPE_TEXT = 'exact: the message is the keyword; starts_with: the message begins with it; contains: it appears as a whole word or phrase. Case and punctuation are ignored.';
-const REPLY_TEXT = 'Automatic reply, sent from the number that received the SMS: a template with {{firstName}}, {{lastName}}, {{email}}, {{phone}} and custom fields of the sender\'s contact, {{name|fallback}} for a missing value; null to only trigger When a keyword is matched.';
+const MATCH_TYPE_TEXT =
+  'exact: the message is the keyword; starts_with: the message begins with it; contains: it appears as a whole word or phrase. Case and punctuation are ignored.';
+const REPLY_TEXT =
+  "Automatic reply, sent from the number that received the SMS: a template with {{firstName}}, {{lastName}}, {{email}}, {{phone}} and custom fields of the sender's contact, {{name|fallback}} for a missing value; null to only trigger When a keyword is matched.";
 
-export const keywordRuleSchema: JsonSchema = obj('Keyword rule', 'A keyword that inbound SMS are matched against, and its automatic reply.', {
-  id: str('Keyword rule ID', 'Identifier of the rule, prefixed kw_.'),
-  keyword: str('Keyword', 'The keyword; matched ignoring case.'),
-  matchType: str('Match type', MATCH_TYPE_TEXT, { enum: [...KEYWORD_MATCH_TYPES] }),
-  virtualNumber: nullable(str('Virtual number', 'The number the rule applies to (E.164); null for all your numbers.')),
-  reply: nullable(str('Reply', 'The automatic reply template; null when the rule only triggers flows.')),
-  active: bool('Active', 'Whether inbound SMS are matched against the rule.'),
-  createdAt: str('Created at', 'When the rule was created.', { format: 'date-time' }),
-  updatedAt: str('Updated at', 'When the rule was last changed.', { format: 'date-time' }),
-}, ['id', 'keyword', 'matchType', 'virtualNumber', 'reply', 'active', 'createdAt', 'updatedAt']);
+export const keywordRuleSchema: JsonSchema = obj(
+  'Keyword rule',
+  'A keyword that inbound SMS are matched against, and its automatic reply.',
+  {
+    id: str('Keyword rule ID', 'Identifier of the rule, prefixed kw_.'),
+    keyword: str('Keyword', 'The keyword; matched ignoring case.'),
+    matchType: str('Match type', MATCH_TYPE_TEXT, { enum: [...KEYWORD_MATCH_TYPES] }),
+    virtualNumber: nullable(str('Virtual number', 'The number the rule applies to (E.164); null for all your numbers.')),
+    reply: nullable(str('Reply', 'The automatic reply template; null when the rule only triggers flows.')),
+    active: bool('Active', 'Whether inbound SMS are matched against the rule.'),
+    createdAt: str('Created at', 'When the rule was created.', { format: 'date-time' }),
+    updatedAt: str('Updated at', 'When the rule was last changed.', { format: 'date-time' }),
+  },
+  ['id', 'keyword', 'matchType', 'virtualNumber', 'reply', 'active', 'createdAt', 'updatedAt'],
+);
 
 const fields = (purpose: 'create' | 'update') => ({
-  keyword: str('Keyword', `${purpose === 'create' ? 'The keyword' : 'New keyword'}: letters, digits and spaces, up to ${KEYWORD_MAX_LENGTH} characters; not STOP, START or their synonyms (carriers handle those).`, { minLength: 1, maxLength: KEYWORD_MAX_LENGTH, 'x-ms-visibility': 'important' }),
-  matchType: str('Match type', `${MATCH_TYPE_TEXT}${purpose === 'create' ? ' Default exact.' : ''}`, { enum: [...KEYWORD_MATCH_TYPES], 'x-ms-visibility': 'important' }),
-  virtualNumber: nullable(str('Virtual number', 'Only SMS to this number of yours (E.164); leave empty (null) for all your numbers.', {
-    maxLength: 32,
-    'x-ms-dynamic-values': { operationId: 'ListVirtualNumberValues', 'value-collection': 'items', 'value-path': 'value', 'value-title': 'title' },
-  })),
-  reply: nullable(str('Reply', REPLY_TEXT, { minLength: 1, maxLength: KEYWORD_REPLY_MAX, lineBreaks: true, 'x-ms-visibility': 'important' })),
-  active: bool('Active', `Whether the rule is matched${purpose === 'create' ? ' (default true)' : ''}; an inactive rule is kept but ignored.`),
+  keyword: str(
+    'Keyword',
+    `${purpose === 'create' ? 'The keyword' : 'New keyword'}: letters, digits and spaces, up to ${KEYWORD_MAX_LENGTH} characters; not STOP, START or their synonyms (carriers handle those).`,
+    { minLength: 1, maxLength: KEYWORD_MAX_LENGTH, 'x-ms-visibility': 'important' },
+  ),
+  matchType: str('Match type', `${MATCH_TYPE_TEXT}${purpose === 'create' ? ' Default exact.' : ''}`, {
+    enum: [...KEYWORD_MATCH_TYPES],
+    'x-ms-visibility': 'important',
+  }),
+  virtualNumber: nullable(
+    str('Virtual number', 'Only SMS to this number of yours (E.164); leave empty (null) for all your numbers.', {
+      maxLength: 32,
+      'x-ms-dynamic-values': {
+        operationId: 'ListVirtualNumberValues',
+        'value-collection': 'items',
+        'value-path': 'value',
+        'value-title': 'title',
+      },
+    }),
+  ),
+  reply: nullable(
+    str('Reply', REPLY_TEXT, { minLength: 1, maxLength: KEYWORD_REPLY_MAX, lineBreaks: true, 'x-ms-visibility': 'important' }),
+  ),
+  active: bool(
+    'Active',
+    `Whether the rule is matched${purpose === 'create' ? ' (default true)' : ''}; an inactive rule is kept but ignored.`,
+  ),
 });
 
 const keywordIdParam = idParam('keywordId', 'Keyword rule ID', 'ID of the keyword rule, prefixed kw_.');
@@ -48,7 +74,7 @@ export const keywordRoutes: RouteDef[] = [
     path: '/keywords',
     operationId: 'ListKeywordRules',
     summary: 'List keyword rules',
-    description: 'Lists the account\'s keyword rules, oldest first, with their match types, numbers and replies.',
+    description: "Lists the account's keyword rules, oldest first, with their match types, numbers and replies.",
     tags: ['Keywords'],
     auth: 'account',
     scope: 'keywords:read',

@@ -12,12 +12,26 @@ import { arr, obj, str, type JsonSchema } from '../../schema/builders';
  */
 
 function choicesSchema(title: string, what: string, valueDescription: string): JsonSchema {
-  return obj(title, `The ${what} to choose from.`, {
-    items: arr('Choices', `One entry per ${what.replace(/s$/, '')}.`, obj('Choice', 'One value of the dropdown.', {
-      value: str('Value', valueDescription),
-      title: str('Title', 'What the dropdown shows.'),
-    }, ['value', 'title'])),
-  }, ['items']);
+  return obj(
+    title,
+    `The ${what} to choose from.`,
+    {
+      items: arr(
+        'Choices',
+        `One entry per ${what.replace(/s$/, '')}.`,
+        obj(
+          'Choice',
+          'One value of the dropdown.',
+          {
+            value: str('Value', valueDescription),
+            title: str('Title', 'What the dropdown shows.'),
+          },
+          ['value', 'title'],
+        ),
+      ),
+    },
+    ['items'],
+  );
 }
 
 interface LookupSpec {
@@ -55,28 +69,73 @@ function lookupRoute(spec: LookupSpec, description: string, choices: (deps: AppD
 
 export const lookupRoutes: RouteDef[] = [
   lookupRoute(
-    { path: '/lookups/sender-ids', operationId: 'ListSenderIdValues', scope: 'account:read', summary: 'List sender ID choices', tag: 'Sender IDs', title: 'Sender ID choices', what: 'senders', valueDescription: 'The sender as sent in from: a sender ID such as DataFlows, or a virtual number in E.164.' },
-    'Lists what a message can be sent from: the approved sender IDs, the account default first, then the account\'s virtual numbers (for two-way SMS); feeds the From dropdown.',
+    {
+      path: '/lookups/sender-ids',
+      operationId: 'ListSenderIdValues',
+      scope: 'account:read',
+      summary: 'List sender ID choices',
+      tag: 'Sender IDs',
+      title: 'Sender ID choices',
+      what: 'senders',
+      valueDescription: 'The sender as sent in from: a sender ID such as DataFlows, or a virtual number in E.164.',
+    },
+    "Lists what a message can be sent from: the approved sender IDs, the account default first, then the account's virtual numbers (for two-way SMS); feeds the From dropdown.",
     senderChoices,
   ),
   lookupRoute(
-    { path: '/lookups/virtual-numbers', operationId: 'ListVirtualNumberValues', scope: 'account:read', summary: 'List virtual number choices', tag: 'Virtual numbers', title: 'Virtual number choices', what: 'virtual numbers', valueDescription: 'The number in E.164, e.g. +14155550100.' },
-    'Lists the account\'s virtual numbers with their labels; feeds the Virtual number dropdown of the inbound triggers.',
+    {
+      path: '/lookups/virtual-numbers',
+      operationId: 'ListVirtualNumberValues',
+      scope: 'account:read',
+      summary: 'List virtual number choices',
+      tag: 'Virtual numbers',
+      title: 'Virtual number choices',
+      what: 'virtual numbers',
+      valueDescription: 'The number in E.164, e.g. +14155550100.',
+    },
+    "Lists the account's virtual numbers with their labels; feeds the Virtual number dropdown of the inbound triggers.",
     virtualNumberChoices,
   ),
   lookupRoute(
-    { path: '/lookups/campaigns', operationId: 'ListCampaignValues', scope: 'campaigns:read', summary: 'List campaign choices', tag: 'Campaigns', title: 'Campaign choices', what: 'campaigns', valueDescription: 'The campaign ID, e.g. cmp_01J....' },
-    'Lists the account\'s most recent campaigns, newest first, with their kind and status; feeds the Campaign dropdowns.',
+    {
+      path: '/lookups/campaigns',
+      operationId: 'ListCampaignValues',
+      scope: 'campaigns:read',
+      summary: 'List campaign choices',
+      tag: 'Campaigns',
+      title: 'Campaign choices',
+      what: 'campaigns',
+      valueDescription: 'The campaign ID, e.g. cmp_01J....',
+    },
+    "Lists the account's most recent campaigns, newest first, with their kind and status; feeds the Campaign dropdowns.",
     campaignChoices,
   ),
   lookupRoute(
-    { path: '/lookups/groups', operationId: 'ListGroupValues', scope: 'contacts:read', summary: 'List contact group choices', tag: 'Contacts', title: 'Contact group choices', what: 'contact groups', valueDescription: 'The group ID, e.g. grp_01J....' },
-    'Lists the account\'s contact groups by name with their number of contacts; feeds the Group dropdowns.',
+    {
+      path: '/lookups/groups',
+      operationId: 'ListGroupValues',
+      scope: 'contacts:read',
+      summary: 'List contact group choices',
+      tag: 'Contacts',
+      title: 'Contact group choices',
+      what: 'contact groups',
+      valueDescription: 'The group ID, e.g. grp_01J....',
+    },
+    "Lists the account's contact groups by name with their number of contacts; feeds the Group dropdowns.",
     groupChoices,
   ),
   lookupRoute(
-    { path: '/lookups/keywords', operationId: 'ListKeywordValues', scope: 'keywords:read', summary: 'List keyword choices', tag: 'Keywords', title: 'Keyword choices', what: 'keywords', valueDescription: 'The keyword as the rule spells it, e.g. HOURS.' },
-    'Lists the keywords of the account\'s keyword rules, each once, with their match types; feeds the Keyword dropdown of the keyword trigger.',
+    {
+      path: '/lookups/keywords',
+      operationId: 'ListKeywordValues',
+      scope: 'keywords:read',
+      summary: 'List keyword choices',
+      tag: 'Keywords',
+      title: 'Keyword choices',
+      what: 'keywords',
+      valueDescription: 'The keyword as the rule spells it, e.g. HOURS.',
+    },
+    "Lists the keywords of the account's keyword rules, each once, with their match types; feeds the Keyword dropdown of the keyword trigger.",
     keywordChoices,
   ),
 ];

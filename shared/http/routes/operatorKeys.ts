@@ -24,7 +24,11 @@ export const operatorKeyRoutes: RouteDef[] = [
     body: newOperatorKeyBody,
     responses: { 201: { description: 'The key with its secret.', schema: issuedKeySchema }, ...problemResponses(400, 422) },
     async handle({ deps, req }) {
-      const { key, secret } = await createKey(deps, OPERATOR_KEY_OWNER, [], { name: req.body.name, scopes: [], expiresAt: req.body.expiresAt });
+      const { key, secret } = await createKey(deps, OPERATOR_KEY_OWNER, [], {
+        name: req.body.name,
+        scopes: [],
+        expiresAt: req.body.expiresAt,
+      });
       return { status: 201, body: issuedApiKeyView(key, secret) };
     },
   }),
@@ -61,14 +65,24 @@ export const operatorKeyRoutes: RouteDef[] = [
     path: '/operator/accounts/{accountId}/keys',
     operationId: 'AdminIssueApiKey',
     summary: 'Issue a new API key',
-    description: 'Operator route: issues a new API key with every scope for the account, shown only this once, and revokes all its other keys at once.',
+    description:
+      'Operator route: issues a new API key with every scope for the account, shown only this once, and revokes all its other keys at once.',
     tags: ['Admin'],
     auth: 'admin',
     pathParams: [idParam('accountId', 'Account ID', 'The account that gets a new key.')],
     responses: {
       201: {
-        description: 'The new key; the account\'s other keys no longer work.',
-        schema: obj('Issued key', 'The account\'s new API key.', { accountId: str('Account ID', 'The account.'), apiKey: str('API key', 'Shown once; store it safely.'), keyId: str('Key ID', 'The new key\'s record (GET /api/keys).') }, ['accountId', 'apiKey', 'keyId']),
+        description: "The new key; the account's other keys no longer work.",
+        schema: obj(
+          'Issued key',
+          "The account's new API key.",
+          {
+            accountId: str('Account ID', 'The account.'),
+            apiKey: str('API key', 'Shown once; store it safely.'),
+            keyId: str('Key ID', "The new key's record (GET /api/keys)."),
+          },
+          ['accountId', 'apiKey', 'keyId'],
+        ),
       },
       ...problemResponses(404),
     },

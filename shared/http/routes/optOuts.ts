@@ -5,14 +5,22 @@ import { defineRoute, type RouteDef } from '../route';
 import { int, nullable, obj, str, type JsonSchema } from '../../schema/builders';
 import { pathParam, problemResponses } from './common';
 
-const optOutSchema: JsonSchema = obj('Opt-out', 'A recipient who will not get messages from this account.', {
-  phone: str('Phone', 'The recipient in E.164 format.'),
-  source: str('Source', 'keyword: the recipient texted STOP or a synonym; api: added by the account.', { enum: ['keyword', 'api'] }),
-  keyword: nullable(str('Keyword', 'The word the recipient texted, e.g. STOP.')),
-  createdAt: str('Opted out at', 'When the opt-out was recorded.', { format: 'date-time' }),
-}, ['phone', 'source', 'createdAt']);
+const optOutSchema: JsonSchema = obj(
+  'Opt-out',
+  'A recipient who will not get messages from this account.',
+  {
+    phone: str('Phone', 'The recipient in E.164 format.'),
+    source: str('Source', 'keyword: the recipient texted STOP or a synonym; api: added by the account.', { enum: ['keyword', 'api'] }),
+    keyword: nullable(str('Keyword', 'The word the recipient texted, e.g. STOP.')),
+    createdAt: str('Opted out at', 'When the opt-out was recorded.', { format: 'date-time' }),
+  },
+  ['phone', 'source', 'createdAt'],
+);
 
-const phoneParam = pathParam('phone', str('Phone', 'The recipient, E.164 (URL-encode the +, e.g. %2B14155550123).', { minLength: 3, maxLength: 32 }));
+const phoneParam = pathParam(
+  'phone',
+  str('Phone', 'The recipient, E.164 (URL-encode the +, e.g. %2B14155550123).', { minLength: 3, maxLength: 32 }),
+);
 
 export const optOutRoutes: RouteDef[] = [
   defineRoute({
@@ -25,8 +33,19 @@ export const optOutRoutes: RouteDef[] = [
     auth: 'account',
     scope: 'contacts:read',
     query: [
-      { name: 'limit', schema: int('Page size', 'How many opt-outs per page (1-200, default 50).', { minimum: 1, maximum: 200, default: 50, 'x-ms-visibility': 'advanced' }) },
-      { name: 'continuationToken', schema: str('Continuation token', 'Token from the previous page.', { maxLength: 512, 'x-ms-visibility': 'internal' }) },
+      {
+        name: 'limit',
+        schema: int('Page size', 'How many opt-outs per page (1-200, default 50).', {
+          minimum: 1,
+          maximum: 200,
+          default: 50,
+          'x-ms-visibility': 'advanced',
+        }),
+      },
+      {
+        name: 'continuationToken',
+        schema: str('Continuation token', 'Token from the previous page.', { maxLength: 512, 'x-ms-visibility': 'internal' }),
+      },
     ],
     responses: { 200: { description: 'A page of opt-outs.', schema: pageOf('Opt-outs', optOutSchema) }, ...problemResponses(400) },
     connector: { visibility: 'advanced' },
@@ -46,10 +65,21 @@ export const optOutRoutes: RouteDef[] = [
     tags: ['Opt-outs'],
     auth: 'account',
     scope: 'contacts:write',
-    body: obj('Opt-out request', 'The recipient to opt out.', {
-      phone: str('Phone', 'Recipient phone number: E.164, international digits or a national number of the default country.', { minLength: 3, maxLength: 32 }),
-    }, ['phone']),
-    responses: { 201: { description: 'The recipient is opted out (also when they were already).', schema: optOutSchema }, ...problemResponses(400) },
+    body: obj(
+      'Opt-out request',
+      'The recipient to opt out.',
+      {
+        phone: str('Phone', 'Recipient phone number: E.164, international digits or a national number of the default country.', {
+          minLength: 3,
+          maxLength: 32,
+        }),
+      },
+      ['phone'],
+    ),
+    responses: {
+      201: { description: 'The recipient is opted out (also when they were already).', schema: optOutSchema },
+      ...problemResponses(400),
+    },
     connector: { visibility: 'advanced' },
     async handle({ deps, req, account }) {
       const o = await addOptOut(deps, account, req.body.phone);
@@ -61,7 +91,8 @@ export const optOutRoutes: RouteDef[] = [
     path: '/opt-outs/{phone}',
     operationId: 'RemoveOptOut',
     summary: 'Let a recipient get messages again',
-    description: 'Lets a recipient get messages again when the account had opted them out; a recipient who texted STOP must text START instead.',
+    description:
+      'Lets a recipient get messages again when the account had opted them out; a recipient who texted STOP must text START instead.',
     tags: ['Opt-outs'],
     auth: 'account',
     scope: 'contacts:write',

@@ -6,7 +6,9 @@ import { defineRoute, inputBody, type RouteDef } from '../route';
 import { obj, str } from '../../schema/builders';
 import { idParam, problemResponses } from './common';
 
-const decisionBody = obj('Decision', 'Reason for the decision.', { reason: str('Reason', 'Reason shown to the account.', { maxLength: 500 }) });
+const decisionBody = obj('Decision', 'Reason for the decision.', {
+  reason: str('Reason', 'Reason shown to the account.', { maxLength: 500 }),
+});
 
 function decisionRoute(decision: 'approved' | 'rejected'): RouteDef {
   const verb = decision === 'approved' ? 'approve' : 'reject';
@@ -35,17 +37,31 @@ export const senderIdRoutes: RouteDef[] = [
     path: '/sender-ids',
     operationId: 'ListSenderIds',
     summary: 'List sender IDs',
-    description: 'Lists the account\'s sender IDs; approved ones unless another status is asked for. Each carries its send limit on the account\'s carrier.',
+    description:
+      "Lists the account's sender IDs; approved ones unless another status is asked for. Each carries its send limit on the account's carrier.",
     tags: ['Sender IDs'],
     auth: 'account',
     scope: 'account:read',
-    query: [{ name: 'status', schema: str('Status', 'Which sender IDs to list (default approved).', { enum: ['approved', 'pending', 'rejected'], default: 'approved' }) }],
+    query: [
+      {
+        name: 'status',
+        schema: str('Status', 'Which sender IDs to list (default approved).', {
+          enum: ['approved', 'pending', 'rejected'],
+          default: 'approved',
+        }),
+      },
+    ],
     responses: { 200: { description: 'The sender IDs.', schema: listOf('Sender IDs', senderIdSchema) } },
     connector: {},
     async handle({ deps, req, account }) {
       const items = await listSenderIds(deps, account.id, req.query.status);
       const carrier = account.carrier ?? deps.settings.defaultCarrier;
-      return { status: 200, body: { items: await Promise.all(items.map(async (s) => withLimit(senderIdView(s), await accountSenderLimit(deps, carrier, s.value)))) } };
+      return {
+        status: 200,
+        body: {
+          items: await Promise.all(items.map(async (s) => withLimit(senderIdView(s), await accountSenderLimit(deps, carrier, s.value)))),
+        },
+      };
     },
   }),
   defineRoute({
@@ -57,10 +73,17 @@ export const senderIdRoutes: RouteDef[] = [
     tags: ['Sender IDs'],
     auth: 'account',
     scope: 'account:write',
-    body: inputBody<Parameters<typeof requestSenderId>[2]>()(obj('Sender ID request', 'The sender ID wanted.', {
-      value: str('Value', 'Alphanumeric name (1-11 letters, digits, spaces) or a phone number.', { minLength: 1, maxLength: 20 }),
-      purpose: str('Purpose', 'What the sender ID is for; helps approval.', { maxLength: 500, lineBreaks: true }),
-    }, ['value'])),
+    body: inputBody<Parameters<typeof requestSenderId>[2]>()(
+      obj(
+        'Sender ID request',
+        'The sender ID wanted.',
+        {
+          value: str('Value', 'Alphanumeric name (1-11 letters, digits, spaces) or a phone number.', { minLength: 1, maxLength: 20 }),
+          purpose: str('Purpose', 'What the sender ID is for; helps approval.', { maxLength: 500, lineBreaks: true }),
+        },
+        ['value'],
+      ),
+    ),
     responses: { 201: { description: 'The request was recorded.', schema: senderIdSchema }, ...problemResponses(400, 409) },
     connector: {},
     async handle({ deps, req, account }) {

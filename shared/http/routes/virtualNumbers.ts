@@ -12,7 +12,7 @@ export const virtualNumberRoutes: RouteDef[] = [
     path: '/virtual-numbers',
     operationId: 'ListVirtualNumbers',
     summary: 'List virtual numbers',
-    description: 'Lists the phone numbers assigned to the account for receiving SMS, each with its send limit on the account\'s carrier.',
+    description: "Lists the phone numbers assigned to the account for receiving SMS, each with its send limit on the account's carrier.",
     tags: ['Virtual numbers'],
     auth: 'account',
     scope: 'account:read',
@@ -21,7 +21,14 @@ export const virtualNumberRoutes: RouteDef[] = [
     async handle({ deps, account }) {
       const items = await listVirtualNumbers(deps, account.id);
       const carrier = account.carrier ?? deps.settings.defaultCarrier;
-      return { status: 200, body: { items: await Promise.all(items.map(async (v) => withLimit(virtualNumberView(v), await accountSenderLimit(deps, carrier, v.number)))) } };
+      return {
+        status: 200,
+        body: {
+          items: await Promise.all(
+            items.map(async (v) => withLimit(virtualNumberView(v), await accountSenderLimit(deps, carrier, v.number))),
+          ),
+        },
+      };
     },
   }),
   defineRoute({
@@ -32,12 +39,19 @@ export const virtualNumberRoutes: RouteDef[] = [
     description: 'Operator route: assigns a phone number to an account for inbound SMS.',
     tags: ['Admin'],
     auth: 'admin',
-    body: inputBody<Parameters<typeof assignVirtualNumber>[1]>()(obj('Assignment', 'The number and the account.', {
-      accountId: str('Account ID', 'Account that gets the number.', { minLength: 1, maxLength: 64 }),
-      number: str('Number', 'Phone number in E.164.', { minLength: 3, maxLength: 32 }),
-      capabilities: arr('Capabilities', 'What the number can do.', strItem({ enum: ['sms', 'mms', 'voice'] })),
-      label: str('Label', 'Label, e.g. Support line.', { maxLength: 100 }),
-    }, ['accountId', 'number'])),
+    body: inputBody<Parameters<typeof assignVirtualNumber>[1]>()(
+      obj(
+        'Assignment',
+        'The number and the account.',
+        {
+          accountId: str('Account ID', 'Account that gets the number.', { minLength: 1, maxLength: 64 }),
+          number: str('Number', 'Phone number in E.164.', { minLength: 3, maxLength: 32 }),
+          capabilities: arr('Capabilities', 'What the number can do.', strItem({ enum: ['sms', 'mms', 'voice'] })),
+          label: str('Label', 'Label, e.g. Support line.', { maxLength: 100 }),
+        },
+        ['accountId', 'number'],
+      ),
+    ),
     responses: { 201: { description: 'The number was assigned.', schema: virtualNumberSchema }, ...problemResponses(400, 404, 409) },
     async handle({ deps, req }) {
       const vn = await assignVirtualNumber(deps, req.body);

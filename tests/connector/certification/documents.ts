@@ -52,7 +52,13 @@ export function deref(definition: Json, schema: Json | undefined): Json | undefi
 }
 
 /** Every (named) property of a schema tree, with its dotted path; references are followed once. */
-export function eachProperty(definition: Json, schema: Json | undefined, at: string, visit: (path: string, s: Json) => void, seen = new Set<Json>()): void {
+export function eachProperty(
+  definition: Json,
+  schema: Json | undefined,
+  at: string,
+  visit: (path: string, s: Json) => void,
+  seen = new Set<Json>(),
+): void {
   const s = deref(definition, schema);
   if (!s || seen.has(s)) return;
   seen.add(s);
@@ -61,19 +67,28 @@ export function eachProperty(definition: Json, schema: Json | undefined, at: str
     eachProperty(definition, child, `${at}.${name}`, visit, new Set(seen));
   }
   if (s.items) eachProperty(definition, s.items as Json, `${at}[]`, visit, new Set(seen));
-  if (s.additionalProperties && typeof s.additionalProperties === 'object') eachProperty(definition, s.additionalProperties as Json, `${at}{}`, visit, new Set(seen));
+  if (s.additionalProperties && typeof s.additionalProperties === 'object')
+    eachProperty(definition, s.additionalProperties as Json, `${at}{}`, visit, new Set(seen));
 }
 
 /** Every schema node of a tree (for "never {}"), references followed once. */
-export function eachSchema(definition: Json, schema: Json | undefined, at: string, visit: (path: string, s: Json) => void, seen = new Set<Json>()): void {
+export function eachSchema(
+  definition: Json,
+  schema: Json | undefined,
+  at: string,
+  visit: (path: string, s: Json) => void,
+  seen = new Set<Json>(),
+): void {
   if (!schema) return;
   visit(at, schema);
   const s = deref(definition, schema);
   if (!s || seen.has(s)) return;
   seen.add(s);
-  for (const [name, child] of Object.entries((s.properties ?? {}) as Record<string, Json>)) eachSchema(definition, child, `${at}.${name}`, visit, seen);
+  for (const [name, child] of Object.entries((s.properties ?? {}) as Record<string, Json>))
+    eachSchema(definition, child, `${at}.${name}`, visit, seen);
   if (s.items) eachSchema(definition, s.items as Json, `${at}[]`, visit, seen);
-  if (s.additionalProperties && typeof s.additionalProperties === 'object') eachSchema(definition, s.additionalProperties as Json, `${at}{}`, visit, seen);
+  if (s.additionalProperties && typeof s.additionalProperties === 'object')
+    eachSchema(definition, s.additionalProperties as Json, `${at}{}`, visit, seen);
 }
 
 /** The schemas a maker sees: request bodies, 2xx responses, trigger outputs. */

@@ -1,6 +1,12 @@
 /** The DataStore contract, AccountStore: create, read, etag-guarded update, credit and the balance limits, listing (run by describeDataStoreContract). */
 import type { Message } from '../../../shared/domain/types';
-import { BalanceLimitError, ConcurrencyError, DuplicateError, InsufficientCreditsError, type DataStore } from '../../../shared/ports/stores';
+import {
+  BalanceLimitError,
+  ConcurrencyError,
+  DuplicateError,
+  InsufficientCreditsError,
+  type DataStore,
+} from '../../../shared/ports/stores';
 import { formatMinor, parseDecimal } from '../../../shared/domain/money';
 import { at, makeAccount, makeCampaign, makeEvent, makeMessage, uniqueId } from '../../fixtures/records';
 import { ids, collectPages, type StoreHarness } from './harness';
@@ -48,7 +54,11 @@ export function describeAccountStoreContract(t: StoreHarness): void {
       const created = await newAccount({ callbackSecret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
       expect(await store.accounts.get(created.id)).not.toHaveProperty('previousCallbackSecret');
       const previousCallbackSecret = { secret: created.callbackSecret!, expiresAt: at(86_400_000) };
-      const rotated = await store.accounts.update({ ...created, callbackSecret: 'whsec_bmV3IHNlY3JldCBvZiB0aGlydHktdHdvIGJ5dGVzIQ==', previousCallbackSecret });
+      const rotated = await store.accounts.update({
+        ...created,
+        callbackSecret: 'whsec_bmV3IHNlY3JldCBvZiB0aGlydHktdHdvIGJ5dGVzIQ==',
+        previousCallbackSecret,
+      });
       expect(await store.accounts.get(created.id)).toEqual(rotated);
       expect((await store.accounts.get(created.id))!.previousCallbackSecret).toEqual(previousCallbackSecret);
     });
@@ -77,7 +87,9 @@ export function describeAccountStoreContract(t: StoreHarness): void {
 
       // A second evaluation that read the account before the first wrote: it loses, writing nothing.
       const late = makeEvent({ accountId: created.id, type: 'delivery_rate.low' });
-      await expect(store.accounts.update({ ...created, monitorState: { ...monitorState, deliveryRateLowSince: at(61_000) } }, [late])).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(
+        store.accounts.update({ ...created, monitorState: { ...monitorState, deliveryRateLowSince: at(61_000) } }, [late]),
+      ).rejects.toBeInstanceOf(ConcurrencyError);
       expect(await store.accounts.get(created.id)).toEqual(updated);
       expect(await store.outbox.get(created.id, late.id)).toBeNull();
     });
@@ -88,7 +100,9 @@ export function describeAccountStoreContract(t: StoreHarness): void {
       await store.outbox.append([existing]);
       const fresh = makeEvent({ accountId: created.id, type: 'bounce_rate.high' });
       const monitorState = { deliveryRateLowSince: null, bounceRateHighSince: at(1) };
-      await expect(store.accounts.update({ ...created, monitorState }, [fresh, { ...existing, data: { changed: true } }])).rejects.toBeInstanceOf(DuplicateError);
+      await expect(
+        store.accounts.update({ ...created, monitorState }, [fresh, { ...existing, data: { changed: true } }]),
+      ).rejects.toBeInstanceOf(DuplicateError);
       expect(await store.accounts.get(created.id)).toEqual(created);
       expect(await store.outbox.get(created.id, fresh.id)).toBeNull();
       expect(await store.outbox.get(created.id, existing.id)).toEqual(existing);
@@ -164,7 +178,11 @@ export function describeAccountStoreContract(t: StoreHarness): void {
       await expect(over).rejects.toMatchObject({ balance: max, amount: 1n });
       expect(await balanceOf(account.id)).toBe(max);
       // Near the maximum a send debits and a refund returns exactly (past 2^53 a double would round).
-      const { message } = await store.messages.accept(makeMessage({ accountId: account.id, cost: { amount: '0.0001', currency: 'USD', segments: 1, unitPrice: '0.0001' } }), 1n, () => []);
+      const { message } = await store.messages.accept(
+        makeMessage({ accountId: account.id, cost: { amount: '0.0001', currency: 'USD', segments: 1, unitPrice: '0.0001' } }),
+        1n,
+        () => [],
+      );
       expect(await balanceOf(account.id)).toBe(max - 1n);
       const refunded = await store.messages.transition({ ...message, status: 'failed', updatedAt: at(1) }, 1n, () => []);
       expect(refunded.balance).toEqual({ before: max - 1n, after: max });
@@ -190,7 +208,9 @@ export function describeAccountStoreContract(t: StoreHarness): void {
     it('a campaign total past 2^53 minor units reads back exactly', async () => {
       const account = await newAccount();
       const costMinor = parseDecimal('999999999999.9999')! * 24n + 3n;
-      const created = await store.campaigns.create(makeCampaign({ accountId: account.id, progress: { recipients: 24, accepted: 24, skipped: 0, costMinor } }));
+      const created = await store.campaigns.create(
+        makeCampaign({ accountId: account.id, progress: { recipients: 24, accepted: 24, skipped: 0, costMinor } }),
+      );
       expect((await store.campaigns.get(account.id, created.id))!.progress.costMinor).toBe(costMinor);
       const listed = await store.campaigns.list(account.id, {}, { limit: 10 });
       expect(listed.items[0]!.progress.costMinor).toBe(costMinor);

@@ -56,12 +56,22 @@ export function describeApiKeyStoreContract(t: StoreHarness): void {
     it('update is etag-guarded; a rotation makes the new hash findable and keeps the previous one, a second rotation drops it', async () => {
       const a = await newAccount();
       const k = await store.apiKeys.create(makeKey(a.id));
-      const rotated = await store.apiKeys.update({ ...k, hash: `sha256_${uniqueId('new')}`, previousHash: k.hash, previousValidUntil: at(10) });
+      const rotated = await store.apiKeys.update({
+        ...k,
+        hash: `sha256_${uniqueId('new')}`,
+        previousHash: k.hash,
+        previousValidUntil: at(10),
+      });
       expect(rotated.etag).not.toBe(k.etag);
       await expect(store.apiKeys.update({ ...k, name: 'stale' })).rejects.toBeInstanceOf(ConcurrencyError);
       expect(await store.apiKeys.findByHash(rotated.hash)).toEqual(rotated);
       expect(await store.apiKeys.findByHash(k.hash)).toEqual(rotated);
-      const again = await store.apiKeys.update({ ...rotated, hash: `sha256_${uniqueId('newer')}`, previousHash: rotated.hash, previousValidUntil: at(20) });
+      const again = await store.apiKeys.update({
+        ...rotated,
+        hash: `sha256_${uniqueId('newer')}`,
+        previousHash: rotated.hash,
+        previousValidUntil: at(20),
+      });
       expect(await store.apiKeys.findByHash(k.hash)).toBeNull();
       expect(await store.apiKeys.findByHash(rotated.hash)).toEqual(again);
       const revoked = await store.apiKeys.update({ ...again, revokedAt: at(30) });

@@ -66,7 +66,8 @@ export function describeAuditStoreContract(t: StoreHarness): void {
       const r2 = record(a.id, { at: at(2_000), keyId: 'key_bbbbbbbbbbbb', operationId: 'DeleteContact', resourceId: 'ctc_1' });
       const r3 = record(a.id, { at: at(3_000), keyId: 'key_aaaaaaaaaaaa', operationId: 'SendMessage', resourceId: 'msg_1' });
       for (const r of [r2, r3, r1]) await store.audit.open(r);
-      const list = async (filter: Parameters<DataStore['audit']['list']>[1]) => ids((await store.audit.list(a.id, filter, { limit: 10 })).items);
+      const list = async (filter: Parameters<DataStore['audit']['list']>[1]) =>
+        ids((await store.audit.list(a.id, filter, { limit: 10 })).items);
       expect(await list({})).toEqual([r3.id, r2.id, r1.id]);
       expect(await list({ since: at(2_000) })).toEqual([r3.id, r2.id]);
       expect(await list({ until: at(2_000) })).toEqual([r1.id]);

@@ -1,7 +1,14 @@
 /** The DataStore contract, CampaignStore, and the messages of a campaign in MessageStore (run by describeDataStoreContract). */
 import type { Message } from '../../../shared/domain/types';
 import type { Campaign, CampaignStatus } from '../../../shared/domain/campaign';
-import { ConcurrencyError, DuplicateError, InvalidContinuationTokenError, type CampaignFilter, type MessageFilter, type DataStore } from '../../../shared/ports/stores';
+import {
+  ConcurrencyError,
+  DuplicateError,
+  InvalidContinuationTokenError,
+  type CampaignFilter,
+  type MessageFilter,
+  type DataStore,
+} from '../../../shared/ports/stores';
 import { at, makeCampaign, makeEvent, uniqueId } from '../../fixtures/records';
 import { newestFirst, ids, collectPages, type StoreHarness } from './harness';
 
@@ -70,9 +77,15 @@ export function describeCampaignStoreContract(t: StoreHarness): void {
       const a = await newAccount();
       const stored: Campaign[] = [];
       for (const offset of [1, 2, 2, 2, 3, 4, 4]) {
-        stored.push(await store.campaigns.create(makeCampaign({ accountId: a.id, createdAt: at(offset * 1_000), status: offset % 2 === 0 ? 'sent' : 'draft' })));
+        stored.push(
+          await store.campaigns.create(
+            makeCampaign({ accountId: a.id, createdAt: at(offset * 1_000), status: offset % 2 === 0 ? 'sent' : 'draft' }),
+          ),
+        );
       }
-      const pages = await collectPages((token) => store.campaigns.list(a.id, {}, { limit: 3, ...(token ? { continuationToken: token } : {}) }));
+      const pages = await collectPages((token) =>
+        store.campaigns.list(a.id, {}, { limit: 3, ...(token ? { continuationToken: token } : {}) }),
+      );
       expect(pages.map((p) => p.items.length)).toEqual([3, 3, 1]);
       expect(pages.flatMap((p) => ids(p.items))).toEqual(ids([...stored].sort(newestCampaignsFirst)));
 
@@ -101,7 +114,9 @@ export function describeCampaignStoreContract(t: StoreHarness): void {
       const a = await newAccount();
       await store.campaigns.create(makeCampaign({ accountId: a.id }));
       for (const token of ['not-a-token', Buffer.from('["only-one"]').toString('base64url'), Buffer.from('{}').toString('base64url')]) {
-        await expect(store.campaigns.list(a.id, {}, { limit: 1, continuationToken: token })).rejects.toBeInstanceOf(InvalidContinuationTokenError);
+        await expect(store.campaigns.list(a.id, {}, { limit: 1, continuationToken: token })).rejects.toBeInstanceOf(
+          InvalidContinuationTokenError,
+        );
       }
     });
 
@@ -109,7 +124,13 @@ export function describeCampaignStoreContract(t: StoreHarness): void {
       const a = await newAccount();
       const created = await store.campaigns.create(makeCampaign({ accountId: a.id }));
       const started = makeEvent({ accountId: a.id, type: 'campaign.started', data: { campaignId: created.id } });
-      const next: Campaign = { ...created, status: 'sending', startedAt: at(10), updatedAt: at(10), progress: { recipients: 3, accepted: 0, skipped: 0, costMinor: 0n } };
+      const next: Campaign = {
+        ...created,
+        status: 'sending',
+        startedAt: at(10),
+        updatedAt: at(10),
+        progress: { recipients: 3, accepted: 0, skipped: 0, costMinor: 0n },
+      };
       const sending = await store.campaigns.update(next, [started]);
       expect(sending).toEqual({ ...next, etag: expect.any(String) });
       expect(sending.etag).not.toBe(created.etag);
@@ -117,7 +138,9 @@ export function describeCampaignStoreContract(t: StoreHarness): void {
       expect(await store.outbox.get(a.id, started.id)).toEqual(started);
 
       const late = makeEvent({ accountId: a.id, type: 'campaign.cancelled' });
-      await expect(store.campaigns.update({ ...created, status: 'cancelled', updatedAt: at(20) }, [late])).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(store.campaigns.update({ ...created, status: 'cancelled', updatedAt: at(20) }, [late])).rejects.toBeInstanceOf(
+        ConcurrencyError,
+      );
       expect(await store.campaigns.get(a.id, created.id)).toEqual(sending);
       expect(await store.outbox.get(a.id, late.id)).toBeNull();
 
@@ -133,13 +156,18 @@ export function describeCampaignStoreContract(t: StoreHarness): void {
       const existing = makeEvent({ accountId: a.id, type: 'contact.created' });
       await store.outbox.append([existing]);
       const fresh = makeEvent({ accountId: a.id, type: 'campaign.started' });
-      const attempt = store.campaigns.update({ ...created, status: 'sending', updatedAt: at(10) }, [fresh, { ...existing, data: { changed: true } }]);
+      const attempt = store.campaigns.update({ ...created, status: 'sending', updatedAt: at(10) }, [
+        fresh,
+        { ...existing, data: { changed: true } },
+      ]);
       await expect(attempt).rejects.toBeInstanceOf(DuplicateError);
       expect(await store.campaigns.get(a.id, created.id)).toEqual(created);
       expect(await store.outbox.get(a.id, fresh.id)).toBeNull();
       expect(await store.outbox.get(a.id, existing.id)).toEqual(existing);
       // Nothing was consumed: the same etag still updates.
-      await expect(store.campaigns.update({ ...created, status: 'sending', updatedAt: at(11) }, [fresh])).resolves.toMatchObject({ status: 'sending' });
+      await expect(store.campaigns.update({ ...created, status: 'sending', updatedAt: at(11) }, [fresh])).resolves.toMatchObject({
+        status: 'sending',
+      });
     });
 
     it('cannot be updated or listed through another account', async () => {
@@ -147,7 +175,9 @@ export function describeCampaignStoreContract(t: StoreHarness): void {
       const intruder = await newAccount();
       const created = await store.campaigns.create(makeCampaign({ accountId: owner.id }));
       const event = makeEvent({ accountId: intruder.id, type: 'campaign.cancelled' });
-      await expect(store.campaigns.update({ ...created, accountId: intruder.id, status: 'cancelled' }, [event])).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(store.campaigns.update({ ...created, accountId: intruder.id, status: 'cancelled' }, [event])).rejects.toBeInstanceOf(
+        ConcurrencyError,
+      );
       expect(await store.campaigns.get(owner.id, created.id)).toEqual(created);
       expect(await store.campaigns.get(intruder.id, created.id)).toBeNull();
       expect(await store.outbox.get(intruder.id, event.id)).toBeNull();
@@ -158,7 +188,8 @@ export function describeCampaignStoreContract(t: StoreHarness): void {
       // Times in 2002 so that no campaign of another test (2026) qualifies.
       const bound = '2002-02-01T00:00:00.000Z';
       const in2002 = (s: number) => new Date(Date.UTC(2002, 0, 1, 0, 0, s)).toISOString();
-      const byUpdate = (xs: readonly Campaign[]) => [...xs].sort((x, y) => (x.updatedAt < y.updatedAt ? -1 : x.updatedAt > y.updatedAt ? 1 : 0));
+      const byUpdate = (xs: readonly Campaign[]) =>
+        [...xs].sort((x, y) => (x.updatedAt < y.updatedAt ? -1 : x.updatedAt > y.updatedAt ? 1 : 0));
 
       it('finds campaigns in the status last updated before the bound, across accounts, least recently updated first', async () => {
         const a = await newAccount();
@@ -200,7 +231,12 @@ export function describeCampaignStoreContract(t: StoreHarness): void {
       it('pages on from an update time, inclusive', async () => {
         const a = await newAccount();
         const made: Campaign[] = [];
-        for (const s of [40, 41, 41, 42]) made.push(await store.campaigns.create(makeCampaign({ accountId: a.id, status: 'scheduled', createdAt: in2002(0), updatedAt: in2002(s) })));
+        for (const s of [40, 41, 41, 42])
+          made.push(
+            await store.campaigns.create(
+              makeCampaign({ accountId: a.id, status: 'scheduled', createdAt: in2002(0), updatedAt: in2002(s) }),
+            ),
+          );
         const mine = (xs: readonly Campaign[]) => xs.filter((c) => ids(made).includes(c.id));
         const from41 = mine(await store.campaigns.listInStatus('scheduled', bound, 1_000, in2002(41)));
         expect(from41.map((c) => c.updatedAt)).toEqual([in2002(41), in2002(41), in2002(42)]);
@@ -233,7 +269,13 @@ export function describeCampaignStoreContract(t: StoreHarness): void {
       const b = await newAccount();
       const [c1, c2] = [uniqueId('cmp'), uniqueId('cmp')];
       const ofC1: Message[] = [];
-      for (const [offset, status] of [[3, 'sent'], [1, 'queued'], [2, 'sent'], [2, 'delivered'], [5, 'sent']] as const) {
+      for (const [offset, status] of [
+        [3, 'sent'],
+        [1, 'queued'],
+        [2, 'sent'],
+        [2, 'delivered'],
+        [5, 'sent'],
+      ] as const) {
         ofC1.push(await seedMessage(a.id, { campaignId: c1, createdAt: at(offset * 1_000), status }));
       }
       await seedMessage(a.id, { campaignId: c2, createdAt: at(4_000) });
@@ -250,7 +292,9 @@ export function describeCampaignStoreContract(t: StoreHarness): void {
       expect(await list({ campaignId: uniqueId('cmp') })).toEqual([]);
       expect(await list({})).toHaveLength(7);
 
-      const pages = await collectPages((token) => store.messages.list(a.id, { campaignId: c1 }, { limit: 2, ...(token ? { continuationToken: token } : {}) }));
+      const pages = await collectPages((token) =>
+        store.messages.list(a.id, { campaignId: c1 }, { limit: 2, ...(token ? { continuationToken: token } : {}) }),
+      );
       expect(pages.map((p) => p.items.length)).toEqual([2, 2, 1]);
       expect(pages.flatMap((p) => ids(p.items))).toEqual(ids([...ofC1].sort(newestFirst)));
     });
@@ -261,7 +305,8 @@ export function describeCampaignStoreContract(t: StoreHarness): void {
       const [c1, c2] = [uniqueId('cmp'), uniqueId('cmp')];
       const statuses = ['queued', 'sent', 'sent', 'delivered', 'delivered', 'delivered', 'failed'] as const;
       const seeded: Message[] = [];
-      for (const [i, status] of statuses.entries()) seeded.push(await seedMessage(a.id, { campaignId: c1, status, createdAt: at(i * 1_000) }));
+      for (const [i, status] of statuses.entries())
+        seeded.push(await seedMessage(a.id, { campaignId: c1, status, createdAt: at(i * 1_000) }));
       // A status change is counted where the message is now.
       await store.messages.transition({ ...seeded[0]!, status: 'undelivered', updatedAt: at(60_000) }, 0n, () => []);
       await seedMessage(a.id, { campaignId: c2, status: 'sent' });
@@ -269,11 +314,28 @@ export function describeCampaignStoreContract(t: StoreHarness): void {
       await seedMessage(b.id, { campaignId: c1, status: 'failed' });
       const zero = { queued: 0, scheduled: 0, sent: 0, delivered: 0, undelivered: 0, failed: 0, cancelled: 0 };
 
-      expect(await store.messages.countByStatus(a.id, { campaignId: c1 })).toStrictEqual({ ...zero, sent: 2, delivered: 3, undelivered: 1, failed: 1 });
+      expect(await store.messages.countByStatus(a.id, { campaignId: c1 })).toStrictEqual({
+        ...zero,
+        sent: 2,
+        delivered: 3,
+        undelivered: 1,
+        failed: 1,
+      });
       expect(await store.messages.countByStatus(a.id, { campaignId: c2 })).toStrictEqual({ ...zero, sent: 1 });
-      expect(await store.messages.countByStatus(a.id, {})).toStrictEqual({ ...zero, sent: 3, delivered: 3, undelivered: 1, failed: 1, cancelled: 1 });
+      expect(await store.messages.countByStatus(a.id, {})).toStrictEqual({
+        ...zero,
+        sent: 3,
+        delivered: 3,
+        undelivered: 1,
+        failed: 1,
+        cancelled: 1,
+      });
       expect(await store.messages.countByStatus(a.id, { campaignId: c1, status: 'delivered' })).toStrictEqual({ ...zero, delivered: 3 });
-      expect(await store.messages.countByStatus(a.id, { campaignId: c1, since: at(3_000) })).toStrictEqual({ ...zero, delivered: 3, failed: 1 });
+      expect(await store.messages.countByStatus(a.id, { campaignId: c1, since: at(3_000) })).toStrictEqual({
+        ...zero,
+        delivered: 3,
+        failed: 1,
+      });
       expect(await store.messages.countByStatus(b.id, { campaignId: c1 })).toStrictEqual({ ...zero, failed: 1 });
       expect(await store.messages.countByStatus(a.id, { campaignId: uniqueId('cmp') })).toStrictEqual(zero);
       expect(await store.messages.countByStatus((await newAccount()).id, {})).toStrictEqual(zero);

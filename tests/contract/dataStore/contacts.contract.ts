@@ -1,6 +1,12 @@
 /** The DataStore contract, ContactStore and GroupStore (run by describeDataStoreContract). */
 import type { Contact, ContactGroup } from '../../../shared/domain/contact';
-import { ConcurrencyError, DuplicateError, InvalidContinuationTokenError, type ContactFilter, type DataStore } from '../../../shared/ports/stores';
+import {
+  ConcurrencyError,
+  DuplicateError,
+  InvalidContinuationTokenError,
+  type ContactFilter,
+  type DataStore,
+} from '../../../shared/ports/stores';
 import { at, makeEvent, uniqueId } from '../../fixtures/records';
 import { ids, collectPages, type StoreHarness } from './harness';
 
@@ -78,7 +84,9 @@ export function describeContactStoresContract(t: StoreHarness): void {
     it('concurrent creates with one phone: exactly one wins', async () => {
       const a = await newAccount();
       const phone = freshPhone();
-      const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => store.contacts.create(makeContact({ accountId: a.id, phone }), [contactEvent(a.id)])));
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 5 }, () => store.contacts.create(makeContact({ accountId: a.id, phone }), [contactEvent(a.id)])),
+      );
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
       for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(DuplicateError);
       expect(await store.contacts.count(a.id, { phone })).toBe(1);
@@ -100,7 +108,13 @@ export function describeContactStoresContract(t: StoreHarness): void {
       const a = await newAccount();
       const created = await store.contacts.create(makeContact({ accountId: a.id, groupIds: ['grp_x'] }), []);
       const changed = contactEvent(a.id, 'contact.updated');
-      const next = { ...created, firstName: 'Grace', customFields: { plan: 'silver', city: 'Oslo' }, groupIds: ['grp_y'], updatedAt: at(5_000) };
+      const next = {
+        ...created,
+        firstName: 'Grace',
+        customFields: { plan: 'silver', city: 'Oslo' },
+        groupIds: ['grp_y'],
+        updatedAt: at(5_000),
+      };
       const updated = await store.contacts.update(next, [changed]);
       expect(updated).toEqual({ ...next, etag: expect.any(String) });
       expect(updated.etag).not.toBe(created.etag);
@@ -134,8 +148,14 @@ export function describeContactStoresContract(t: StoreHarness): void {
       await expect(store.contacts.create(makeContact({ accountId: a.id, phone: two.phone }), [])).resolves.toBeDefined();
       // Concurrent moves onto one phone: one wins.
       const target = freshPhone();
-      const [x, y] = [await store.contacts.create(makeContact({ accountId: a.id }), []), await store.contacts.create(makeContact({ accountId: a.id }), [])];
-      const outcomes = await Promise.allSettled([store.contacts.update({ ...x, phone: target }, []), store.contacts.update({ ...y, phone: target }, [])]);
+      const [x, y] = [
+        await store.contacts.create(makeContact({ accountId: a.id }), []),
+        await store.contacts.create(makeContact({ accountId: a.id }), []),
+      ];
+      const outcomes = await Promise.allSettled([
+        store.contacts.update({ ...x, phone: target }, []),
+        store.contacts.update({ ...y, phone: target }, []),
+      ]);
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
       expect(await store.contacts.count(a.id, { phone: target })).toBe(1);
     });
@@ -175,7 +195,9 @@ export function describeContactStoresContract(t: StoreHarness): void {
       expect((await store.contacts.list(a.id, { phone: stored[2]!.phone }, { limit: 10 })).items).toEqual([stored[2]]);
       expect(await store.contacts.count(a.id, { phone: stored[2]!.phone })).toBe(1);
       expect(await store.contacts.count(a.id, { phone: freshPhone() })).toBe(0);
-      await expect(store.contacts.list(a.id, {}, { limit: 2, continuationToken: 'not-a-token' })).rejects.toBeInstanceOf(InvalidContinuationTokenError);
+      await expect(store.contacts.list(a.id, {}, { limit: 2, continuationToken: 'not-a-token' })).rejects.toBeInstanceOf(
+        InvalidContinuationTokenError,
+      );
     });
 
     it('the group filter over several groups returns each contact once, pages, and counts members', async () => {
@@ -185,8 +207,10 @@ export function describeContactStoresContract(t: StoreHarness): void {
       const g3 = uniqueId('grp');
       const specs = [[g1], [g1, g2], [g2], [], [g3], [g1, g2, g3], [g2, g3], [g1]];
       const stored: Contact[] = [];
-      for (const groupIds of specs) stored.push(await store.contacts.create(makeContact({ accountId: a.id, groupIds: [...groupIds].sort() }), []));
-      const expected = (wanted: string[]) => stored.filter((c) => c.groupIds.some((g) => wanted.includes(g))).sort((x, y) => (x.id < y.id ? -1 : 1));
+      for (const groupIds of specs)
+        stored.push(await store.contacts.create(makeContact({ accountId: a.id, groupIds: [...groupIds].sort() }), []));
+      const expected = (wanted: string[]) =>
+        stored.filter((c) => c.groupIds.some((g) => wanted.includes(g))).sort((x, y) => (x.id < y.id ? -1 : 1));
 
       for (const limit of [1, 2, 3, 10]) {
         const items = await allPages(a.id, { groupIds: [g1, g2] }, limit);
@@ -227,7 +251,9 @@ export function describeContactStoresContract(t: StoreHarness): void {
       await expect(store.groups.create(makeGroup({ accountId: a.id, name: 'vip' }))).rejects.toBeInstanceOf(DuplicateError);
       await expect(store.groups.create(makeGroup({ accountId: a.id, name: 'ＶＩＰ' }))).rejects.toBeInstanceOf(DuplicateError);
       expect(await store.groups.list(a.id)).toEqual([vip]);
-      const outcomes = await Promise.allSettled(Array.from({ length: 4 }, () => store.groups.create(makeGroup({ accountId: a.id, name: 'Newsletter' }))));
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 4 }, () => store.groups.create(makeGroup({ accountId: a.id, name: 'Newsletter' }))),
+      );
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
       for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(DuplicateError);
       expect((await store.groups.list(a.id)).map((g) => g.name)).toEqual(['Newsletter', 'VIP']);

@@ -81,7 +81,13 @@ export function useStoreUnderTest(open: () => Promise<DataStoreUnderTest>): Stor
     acceptedEvents(accountId, messageId, seen) {
       return (balance) => {
         seen?.push(balance);
-        return [makeEvent({ accountId, type: 'message.accepted', data: { messageId, before: Number(balance.before), after: Number(balance.after) } })];
+        return [
+          makeEvent({
+            accountId,
+            type: 'message.accepted',
+            data: { messageId, before: Number(balance.before), after: Number(balance.after) },
+          }),
+        ];
       };
     },
     async drainOutbox() {

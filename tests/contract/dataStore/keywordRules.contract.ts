@@ -42,7 +42,9 @@ export function describeKeywordRuleStoreContract(t: StoreHarness): void {
       const a = await newAccount();
       const b = await newAccount();
       const first = await store.keywordRules.create(keywordRule(a.id, { keyword: 'Opening Hours', virtualNumber: '+14155550100' }));
-      await expect(store.keywordRules.create(keywordRule(a.id, { keyword: 'opening  HOURS', virtualNumber: '+14155550100' }))).rejects.toBeInstanceOf(DuplicateError);
+      await expect(
+        store.keywordRules.create(keywordRule(a.id, { keyword: 'opening  HOURS', virtualNumber: '+14155550100' })),
+      ).rejects.toBeInstanceOf(DuplicateError);
       await expect(store.keywordRules.create(keywordRule(a.id, { id: first.id, keyword: 'Other' }))).rejects.toBeInstanceOf(DuplicateError);
       const others = [
         keywordRule(a.id, { keyword: 'Opening Hours', virtualNumber: '+14155550100', matchType: 'contains' }),
@@ -100,7 +102,10 @@ export function describeKeywordRuleStoreContract(t: StoreHarness): void {
 
     it('of two concurrent creates with the same key, exactly one wins', async () => {
       const a = await newAccount();
-      const results = await Promise.allSettled([store.keywordRules.create(keywordRule(a.id)), store.keywordRules.create(keywordRule(a.id, { keyword: 'HOURS' }))]);
+      const results = await Promise.allSettled([
+        store.keywordRules.create(keywordRule(a.id)),
+        store.keywordRules.create(keywordRule(a.id, { keyword: 'HOURS' })),
+      ]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       expect(rejected.reason).toBeInstanceOf(DuplicateError);

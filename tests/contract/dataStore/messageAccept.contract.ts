@@ -1,6 +1,13 @@
 /** The DataStore contract, MessageStore.accept and acceptMany: the debit, idempotent replay and events in one unit (run by describeDataStoreContract). */
 import type { DomainEvent, Message } from '../../../shared/domain/types';
-import { DuplicateError, InsufficientCreditsError, MAX_ACCEPT_MANY, MAX_ACCEPT_MANY_EVENTS, type BalanceChange, type DataStore } from '../../../shared/ports/stores';
+import {
+  DuplicateError,
+  InsufficientCreditsError,
+  MAX_ACCEPT_MANY,
+  MAX_ACCEPT_MANY_EVENTS,
+  type BalanceChange,
+  type DataStore,
+} from '../../../shared/ports/stores';
 import { formatMinor } from '../../../shared/domain/money';
 import { makeEvent, makeMessage, uniqueId, uniqueSuffix } from '../../fixtures/records';
 import { sortedIds, type StoreHarness } from './harness';
@@ -85,7 +92,18 @@ export function describeMessageAcceptContract(t: StoreHarness): void {
       expect(accepted).toHaveLength(10);
       for (const reason of rejected) expect(reason).toBeInstanceOf(InsufficientCreditsError);
       expect(await balanceOf(account.id)).toBe(0n);
-      expect(accepted.map((o) => o.balance.after).sort((x, y) => Number(x - y))).toEqual([0n, 100n, 200n, 300n, 400n, 500n, 600n, 700n, 800n, 900n]);
+      expect(accepted.map((o) => o.balance.after).sort((x, y) => Number(x - y))).toEqual([
+        0n,
+        100n,
+        200n,
+        300n,
+        400n,
+        500n,
+        600n,
+        700n,
+        800n,
+        900n,
+      ]);
 
       const stored = await store.messages.list(account.id, {}, { limit: 100 });
       expect(sortedIds(stored.items)).toEqual(sortedIds(accepted.map((o) => o.message)));
@@ -119,7 +137,13 @@ export function describeMessageAcceptContract(t: StoreHarness): void {
   describe('messages.acceptMany', () => {
     /** A chunk of `n` messages of the account, each with its own key and the given cost (minor units). */
     const chunkOf = (accountId: string, n: number, cost = 75n, prefix = uniqueSuffix()): Message[] =>
-      Array.from({ length: n }, (_, i) => makeMessage({ accountId, idempotencyKey: `${prefix}:${i}`, cost: { amount: formatMinor(cost), currency: 'USD', segments: 1, unitPrice: formatMinor(cost) } }));
+      Array.from({ length: n }, (_, i) =>
+        makeMessage({
+          accountId,
+          idempotencyKey: `${prefix}:${i}`,
+          cost: { amount: formatMinor(cost), currency: 'USD', segments: 1, unitPrice: formatMinor(cost) },
+        }),
+      );
 
     /** One event per call, recording the balance change it was built from. */
     function chunkEvents(accountId: string, seen: BalanceChange[]) {
@@ -225,11 +249,28 @@ export function describeMessageAcceptContract(t: StoreHarness): void {
         expect((await store.messages.list(other.id, {}, { limit: 10 })).items).toEqual([]);
         expect(await store.outbox.listForAccount(other.id, {}, 100)).toEqual([]);
       };
-      await refused(store.messages.acceptMany(chunkOf(other.id, MAX_ACCEPT_MANY + 1, 10n), () => []), RangeError);
-      await refused(store.messages.acceptMany([], () => []), RangeError);
-      await refused(store.messages.acceptMany(chunkOf(other.id, 2, 10n), () => Array.from({ length: MAX_ACCEPT_MANY_EVENTS + 1 }, () => makeEvent({ accountId: other.id }))), RangeError);
-      await refused(store.messages.acceptMany([...chunkOf(other.id, 1, 10n), makeMessage({ accountId: other.id })], () => []), TypeError);
-      await refused(store.messages.acceptMany([...chunkOf(other.id, 1, 10n), ...chunkOf(account.id, 1, 10n)], () => []), TypeError);
+      await refused(
+        store.messages.acceptMany(chunkOf(other.id, MAX_ACCEPT_MANY + 1, 10n), () => []),
+        RangeError,
+      );
+      await refused(
+        store.messages.acceptMany([], () => []),
+        RangeError,
+      );
+      await refused(
+        store.messages.acceptMany(chunkOf(other.id, 2, 10n), () =>
+          Array.from({ length: MAX_ACCEPT_MANY_EVENTS + 1 }, () => makeEvent({ accountId: other.id })),
+        ),
+        RangeError,
+      );
+      await refused(
+        store.messages.acceptMany([...chunkOf(other.id, 1, 10n), makeMessage({ accountId: other.id })], () => []),
+        TypeError,
+      );
+      await refused(
+        store.messages.acceptMany([...chunkOf(other.id, 1, 10n), ...chunkOf(account.id, 1, 10n)], () => []),
+        TypeError,
+      );
     });
 
     it('runs concurrently with single accepts and other chunks of the account: all succeed, the balance is exact', async () => {
@@ -258,7 +299,10 @@ export function describeMessageAcceptContract(t: StoreHarness): void {
       const account = await newAccount({ balance: 10_000n });
       const chunk = chunkOf(account.id, 5, 100n);
       const twin = chunk.map((m) => ({ ...m, id: uniqueId('msg') })); // a second run builds new ids, same keys
-      const [a, b] = await Promise.all([store.messages.acceptMany(chunk, chunkEvents(account.id, [])), store.messages.acceptMany(twin, chunkEvents(account.id, []))]);
+      const [a, b] = await Promise.all([
+        store.messages.acceptMany(chunk, chunkEvents(account.id, [])),
+        store.messages.acceptMany(twin, chunkEvents(account.id, [])),
+      ]);
       const inserted = [...a.results, ...b.results].filter((r) => !r.replayed);
       expect(inserted).toHaveLength(5);
       expect(a.results.map((r) => r.message.id)).toEqual(b.results.map((r) => r.message.id));

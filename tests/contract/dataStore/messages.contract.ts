@@ -41,9 +41,9 @@ export function describeMessageStoreContract(t: StoreHarness): void {
       const owner = await newAccount();
       const intruder = await newAccount();
       const message = await seedMessage(owner.id);
-      await expect(store.messages.transition({ ...message, accountId: intruder.id, status: 'cancelled' }, 0n, () => [])).rejects.toBeInstanceOf(
-        ConcurrencyError,
-      );
+      await expect(
+        store.messages.transition({ ...message, accountId: intruder.id, status: 'cancelled' }, 0n, () => []),
+      ).rejects.toBeInstanceOf(ConcurrencyError);
       expect((await store.messages.get(owner.id, message.id))?.status).toBe('queued');
       expect(await store.messages.get(intruder.id, message.id)).toBeNull();
     });
@@ -65,7 +65,13 @@ export function describeMessageStoreContract(t: StoreHarness): void {
       const seen: (BalanceChange | undefined)[] = [];
       const outcome = await store.messages.transition(next, 300n, (balance) => {
         seen.push(balance);
-        return [makeEvent({ accountId: account.id, type: 'sms.status', data: { status: 'failed', after: balance ? Number(balance.after) : null } })];
+        return [
+          makeEvent({
+            accountId: account.id,
+            type: 'sms.status',
+            data: { status: 'failed', after: balance ? Number(balance.after) : null },
+          }),
+        ];
       });
 
       expect(outcome.balance).toEqual({ before: 700n, after: 1_000n });
@@ -116,13 +122,21 @@ export function describeMessageStoreContract(t: StoreHarness): void {
       const carrierMessageId = uniqueId('sim');
       expect(await store.messages.findByCarrierMessageId('simulator', carrierMessageId)).toBeNull();
 
-      const { message: sent } = await store.messages.transition({ ...message, status: 'sent', carrierMessageId, updatedAt: at(1) }, 0n, () => []);
+      const { message: sent } = await store.messages.transition(
+        { ...message, status: 'sent', carrierMessageId, updatedAt: at(1) },
+        0n,
+        () => [],
+      );
       expect(await store.messages.findByCarrierMessageId('simulator', carrierMessageId)).toEqual(sent);
       expect(await store.messages.findByCarrierMessageId('other-carrier', carrierMessageId)).toBeNull();
       expect(await store.messages.findByCarrierMessageId('simulator', uniqueId('sim'))).toBeNull();
 
       // Later transitions keep it findable, with the current state.
-      const { message: delivered } = await store.messages.transition({ ...sent, status: 'delivered', deliveredAt: at(2), updatedAt: at(2) }, 0n, () => []);
+      const { message: delivered } = await store.messages.transition(
+        { ...sent, status: 'delivered', deliveredAt: at(2), updatedAt: at(2) },
+        0n,
+        () => [],
+      );
       expect(await store.messages.findByCarrierMessageId('simulator', carrierMessageId)).toEqual(delivered);
     });
   });
@@ -236,8 +250,16 @@ export function describeMessageStoreContract(t: StoreHarness): void {
 
     it('finds scheduled messages due before the bound', async () => {
       const a = await newAccount();
-      const due = await seedMessage(a.id, { status: 'scheduled', createdAt: '2001-01-01T00:00:00.000Z', scheduledFor: '2001-01-15T00:00:00.000Z' });
-      const later = await seedMessage(a.id, { status: 'scheduled', createdAt: '2001-01-01T00:00:00.000Z', scheduledFor: '2001-03-01T00:00:00.000Z' });
+      const due = await seedMessage(a.id, {
+        status: 'scheduled',
+        createdAt: '2001-01-01T00:00:00.000Z',
+        scheduledFor: '2001-01-15T00:00:00.000Z',
+      });
+      const later = await seedMessage(a.id, {
+        status: 'scheduled',
+        createdAt: '2001-01-01T00:00:00.000Z',
+        scheduledFor: '2001-03-01T00:00:00.000Z',
+      });
       const queued = await seedMessage(a.id, { status: 'queued', createdAt: '2001-01-01T00:00:00.000Z' });
 
       const found = await store.messages.listStale('scheduled', bound, 1_000);

@@ -1,7 +1,7 @@
 /** The DataStore contract, OptOutStore (run by describeDataStoreContract). */
-import { type DataStore } from '../../../shared/ports/stores';
+import type { DataStore } from '../../../shared/ports/stores';
 import { at } from '../../fixtures/records';
-import { type StoreHarness } from './harness';
+import type { StoreHarness } from './harness';
 
 export function describeOptOutStoreContract(t: StoreHarness): void {
   let store: DataStore;
@@ -11,7 +11,13 @@ export function describeOptOutStoreContract(t: StoreHarness): void {
   const { newAccount } = t;
 
   describe('opt-outs', () => {
-    const optOut = (accountId: string, phone: string, source: 'keyword' | 'api' = 'keyword') => ({ accountId, phone, source, keyword: source === 'keyword' ? 'STOP' : null, createdAt: at(1_000) });
+    const optOut = (accountId: string, phone: string, source: 'keyword' | 'api' = 'keyword') => ({
+      accountId,
+      phone,
+      source,
+      keyword: source === 'keyword' ? 'STOP' : null,
+      createdAt: at(1_000),
+    });
 
     it('add, get, refresh by adding again, remove; scoped to the account', async () => {
       const a = await newAccount();

@@ -1,7 +1,7 @@
 /** The DataStore contract, OutboxStore (run by describeDataStoreContract). */
 import { DuplicateError, type DataStore } from '../../../shared/ports/stores';
 import { at, makeEvent, uniqueId } from '../../fixtures/records';
-import { type StoreHarness } from './harness';
+import type { StoreHarness } from './harness';
 
 export function describeOutboxStoreContract(t: StoreHarness): void {
   let store: DataStore;

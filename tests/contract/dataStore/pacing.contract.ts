@@ -15,7 +15,13 @@ export function describePacingStoreContract(t: StoreHarness): void {
       const key = `+1415${uniqueSuffix()}`;
       expect(await store.pacing.getLimit('sender', key)).toBeNull();
       await store.pacing.putLimit({ scope: 'sender', key, messagesPerSecond: 0.05, updatedAt: '2026-01-01T00:00:00.000Z' });
-      expect(await store.pacing.getLimit('sender', key)).toEqual({ scope: 'sender', key, messagesPerSecond: 0.05, updatedAt: '2026-01-01T00:00:00.000Z', etag: expect.any(String) });
+      expect(await store.pacing.getLimit('sender', key)).toEqual({
+        scope: 'sender',
+        key,
+        messagesPerSecond: 0.05,
+        updatedAt: '2026-01-01T00:00:00.000Z',
+        etag: expect.any(String),
+      });
       // The same key in the other scope is another limit.
       expect(await store.pacing.getLimit('carrier', key)).toBeNull();
       await store.pacing.putLimit({ scope: 'sender', key, messagesPerSecond: 50, updatedAt: '2026-01-01T00:01:00.000Z' });

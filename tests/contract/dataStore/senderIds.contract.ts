@@ -50,7 +50,9 @@ export function describeSenderIdStoreContract(t: StoreHarness): void {
       expect(await store.outbox.get(a.id, approvedEvent.id)).toEqual(approvedEvent);
 
       const lateEvent = makeEvent({ accountId: a.id, type: 'sender_id.rejected' });
-      await expect(store.senderIds.update({ ...created, status: 'rejected', reason: 'late' }, [lateEvent])).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(store.senderIds.update({ ...created, status: 'rejected', reason: 'late' }, [lateEvent])).rejects.toBeInstanceOf(
+        ConcurrencyError,
+      );
       expect(await store.senderIds.get(a.id, created.id)).toEqual(approved);
       expect(await store.outbox.get(a.id, lateEvent.id)).toBeNull();
     });

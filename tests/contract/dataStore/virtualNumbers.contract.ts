@@ -35,8 +35,12 @@ export function describeVirtualNumberStoreContract(t: StoreHarness): void {
       const b = await newAccount();
       const first = makeVirtualNumber({ accountId: a.id });
       await store.virtualNumbers.create(first);
-      await expect(store.virtualNumbers.create(makeVirtualNumber({ accountId: b.id, number: first.number }))).rejects.toBeInstanceOf(DuplicateError);
-      await expect(store.virtualNumbers.create(makeVirtualNumber({ accountId: a.id, number: first.number }))).rejects.toBeInstanceOf(DuplicateError);
+      await expect(store.virtualNumbers.create(makeVirtualNumber({ accountId: b.id, number: first.number }))).rejects.toBeInstanceOf(
+        DuplicateError,
+      );
+      await expect(store.virtualNumbers.create(makeVirtualNumber({ accountId: a.id, number: first.number }))).rejects.toBeInstanceOf(
+        DuplicateError,
+      );
       expect(await store.virtualNumbers.findByNumber(first.number)).toEqual(first);
       expect(await store.virtualNumbers.list(b.id)).toEqual([]);
       expect(await store.virtualNumbers.list(a.id)).toEqual([first]);

@@ -93,7 +93,8 @@ export function createAcsCarrier(options: AcsCarrierOptions): Carrier & { repeat
       const reports: StatusReport[] = [];
       for (const [i, event] of parseGridEvents(req.rawBody).entries()) {
         if (event.type !== DELIVERY_REPORT_EVENT) {
-          if (event.type === SMS_RECEIVED_EVENT) logger.warn('ACS inbound SMS delivered to the status route; subscribe SMSReceived to /inbound', { eventId: event.id });
+          if (event.type === SMS_RECEIVED_EVENT)
+            logger.warn('ACS inbound SMS delivered to the status route; subscribe SMSReceived to /inbound', { eventId: event.id });
           continue;
         }
         const tag = field(event.data, 'Tag');
@@ -116,7 +117,8 @@ export function createAcsCarrier(options: AcsCarrierOptions): Carrier & { repeat
       for (const [i, event] of parseGridEvents(req.rawBody).entries()) {
         if (event.type !== SMS_RECEIVED_EVENT) continue;
         const [id, from, to, text] = ['MessageId', 'From', 'To', 'Message'].map((n) => field(event.data, n));
-        if ([id, from, to].some((v) => typeof v !== 'string' || !v)) throw new CarrierPayloadError(`event ${i} needs data.MessageId, data.From and data.To`);
+        if ([id, from, to].some((v) => typeof v !== 'string' || !v))
+          throw new CarrierPayloadError(`event ${i} needs data.MessageId, data.From and data.To`);
         if (text !== undefined && typeof text !== 'string') throw new CarrierPayloadError(`event ${i} data.Message is not a string`);
         messages.push({
           carrierMessageId: id as string,
@@ -135,7 +137,11 @@ export function createAcsCarrier(options: AcsCarrierOptions): Carrier & { repeat
       // reports already applied are ignored the second time.
       const retry = outcome.kind === 'status' && outcome.unknown.length > 0;
       if (retry) logger.info('ACS reports for messages not recorded yet; asking Event Grid to retry', { count: outcome.unknown.length });
-      return { status: retry ? 503 : 200, headers: { 'content-type': 'application/json; charset=utf-8', ...(retry ? { 'retry-after': '30' } : {}) }, body: JSON.stringify(body) };
+      return {
+        status: retry ? 503 : 200,
+        headers: { 'content-type': 'application/json; charset=utf-8', ...(retry ? { 'retry-after': '30' } : {}) },
+        body: JSON.stringify(body),
+      };
     },
   };
 }
@@ -144,14 +150,24 @@ function fromResult(r: SmsSendResult): SubmitResult {
   if (r.successful && r.messageId) return { outcome: 'accepted', carrierMessageId: r.messageId };
   // The SDK's public type omits it, but the service returns it per recipient.
   const repeatability = (r as SmsSendResult & { repeatabilityResult?: string }).repeatabilityResult;
-  if (repeatability === 'rejected') return { outcome: 'transient', reason: REASONS.carrierUnavailable, retryAfterMs: RETRY_AFTER_REPEATABILITY_MS };
+  if (repeatability === 'rejected')
+    return { outcome: 'transient', reason: REASONS.carrierUnavailable, retryAfterMs: RETRY_AFTER_REPEATABILITY_MS };
   return byHttpStatus(r.httpStatusCode);
 }
 
 function fromError(err: unknown): SubmitResult {
-  const { statusCode: status, response } = err as { statusCode?: unknown; response?: { headers?: { get?(name: string): string | undefined } } };
+  const { statusCode: status, response } = err as {
+    statusCode?: unknown;
+    response?: { headers?: { get?(name: string): string | undefined } };
+  };
   // 429: the sender's rate was exceeded; slow it down, from Retry-After when the service gives one.
-  if (status === 429) return { outcome: 'transient', reason: REASONS.carrierUnavailable, throttled: true, ...retryAfter(response?.headers?.get?.('retry-after')) };
+  if (status === 429)
+    return {
+      outcome: 'transient',
+      reason: REASONS.carrierUnavailable,
+      throttled: true,
+      ...retryAfter(response?.headers?.get?.('retry-after')),
+    };
   return byHttpStatus(typeof status === 'number' ? status : undefined);
 }
 
@@ -162,7 +178,11 @@ function fromError(err: unknown): SubmitResult {
  */
 function byHttpStatus(status: number | undefined): SubmitResult {
   if (status === undefined || status === 401 || status === 403 || status === 408 || status === 412 || status === 429 || status >= 500) {
-    return { outcome: 'transient', reason: REASONS.carrierUnavailable, ...(status === 412 ? { retryAfterMs: RETRY_AFTER_REPEATABILITY_MS } : {}) };
+    return {
+      outcome: 'transient',
+      reason: REASONS.carrierUnavailable,
+      ...(status === 412 ? { retryAfterMs: RETRY_AFTER_REPEATABILITY_MS } : {}),
+    };
   }
   return { outcome: 'permanent', reason: REASONS.rejected };
 }

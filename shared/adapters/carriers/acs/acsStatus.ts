@@ -38,6 +38,6 @@ export function mapAcsDelivery(deliveryStatus: string, details: string | undefin
 }
 
 export function acsErrorCode(details: string | undefined): number | null {
-  const m = details ? /ErrorCode\s*:?\s*(\d{3,5})/i.exec(details) ?? /^\s*(\d{4})\b/.exec(details) : null;
+  const m = details ? (/ErrorCode\s*:?\s*(\d{3,5})/i.exec(details) ?? /^\s*(\d{4})\b/.exec(details)) : null;
   return m ? Number(m[1]) : null;
 }

@@ -51,5 +51,9 @@ export function eventGridHandshake(req: CarrierRequest): CarrierResponse | null 
   if (!validation) return null;
   const code = field(validation.data, 'validationCode');
   if (typeof code !== 'string' || !code) throw new CarrierPayloadError('SubscriptionValidationEvent without a validationCode');
-  return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ validationResponse: code }) };
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({ validationResponse: code }),
+  };
 }

@@ -47,7 +47,10 @@ export function createRepeatability(clock: Clock): Repeatability {
       name: 'dataflowsSmsRepeatability',
       async sendRequest(request, next) {
         if (request.method === 'POST' && typeof request.body === 'string') {
-          const body = JSON.parse(request.body) as { smsRecipients?: { to: string; repeatabilityRequestId?: string; repeatabilityFirstSent?: string }[]; smsSendOptions?: { tag?: string } };
+          const body = JSON.parse(request.body) as {
+            smsRecipients?: { to: string; repeatabilityRequestId?: string; repeatabilityFirstSent?: string }[];
+            smsSendOptions?: { tag?: string };
+          };
           const tag = body.smsSendOptions?.tag;
           if (tag && Array.isArray(body.smsRecipients)) {
             const sent = firstSentFor(tag);

@@ -21,7 +21,7 @@ export const kannelCarrier = defineCarrier({
     }),
     KANNEL_SMSC: setting.text({ help: 'Optional smsc id Kannel routes our messages through.', azure: 'app' }),
     KANNEL_THROUGHPUT: setting.text({
-      help: 'The SMSC\'s `throughput` (messages per second, fractions allowed): the default send limit of every sender on Kannel; unset: none.',
+      help: "The SMSC's `throughput` (messages per second, fractions allowed): the default send limit of every sender on Kannel; unset: none.",
       azure: 'app',
       check: (v) => (/^\d+(\.\d+)?$/.test(v) && Number(v) > 0 ? null : 'must be a positive number of messages per second, e.g. 10 or 0.5'),
     }),

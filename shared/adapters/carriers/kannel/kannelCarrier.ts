@@ -73,7 +73,11 @@ export function createKannelCarrier(options: KannelCarrierOptions): Carrier {
       });
       const separator = options.sendsmsUrl.includes('?') ? '&' : '?';
       try {
-        const res = await http.request({ url: `${options.sendsmsUrl}${separator}${query}`, method: 'GET', timeoutMs: options.timeoutMs ?? 15_000 });
+        const res = await http.request({
+          url: `${options.sendsmsUrl}${separator}${query}`,
+          method: 'GET',
+          timeoutMs: options.timeoutMs ?? 15_000,
+        });
         // 202 "0: Accepted for delivery" or "3: Queued for later delivery" (no SMSC connected yet).
         if (res.status === 202 || res.status === 200) return { outcome: 'accepted', carrierMessageId: req.messageId };
         logger.warn('Kannel refused a send', { messageId: req.messageId, status: res.status, answer: res.body.slice(0, 200) });
@@ -82,7 +86,8 @@ export function createKannelCarrier(options: KannelCarrierOptions): Carrier {
           return { outcome: 'transient', reason: REASONS.carrierUnavailable, throttled: true, ...retryAfter(res.headers['retry-after']) };
         }
         // 403 is a wrong sendsms-user: fixable by the operator before retries run out.
-        if (res.status === 403 || res.status === 429 || res.status >= 500) return { outcome: 'transient', reason: REASONS.carrierUnavailable };
+        if (res.status === 403 || res.status === 429 || res.status >= 500)
+          return { outcome: 'transient', reason: REASONS.carrierUnavailable };
         return { outcome: 'permanent', reason: REASONS.rejected };
       } catch (err) {
         logger.warn('Kannel did not answer a send', { messageId: req.messageId, error: (err as Error).message });
@@ -109,7 +114,15 @@ export function createKannelCarrier(options: KannelCarrierOptions): Carrier {
     parseInbound(req: CarrierRequest): InboundSms[] {
       const q = queryParams(req);
       if (!q.id || !q.from || !q.to) throw new CarrierPayloadError('an inbound message needs id, from and to');
-      return [{ carrierMessageId: q.id, from: toE164(q.from), to: toE164(q.to), text: decodeText(rawQueryBytes(req, 'text'), q.coding, q.charset), receivedAt: epochSeconds(q.ts, clock.now()) }];
+      return [
+        {
+          carrierMessageId: q.id,
+          from: toE164(q.from),
+          to: toE164(q.to),
+          text: decodeText(rawQueryBytes(req, 'text'), q.coding, q.charset),
+          receivedAt: epochSeconds(q.ts, clock.now()),
+        },
+      ];
     },
 
     acknowledge(outcome: CallbackOutcome): CarrierResponse {

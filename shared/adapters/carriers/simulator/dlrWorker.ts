@@ -21,7 +21,9 @@ export function createDlrBatchHandler(options: DlrSenderOptions): BatchHandler {
   return async (batch) => {
     const now = options.clock.now();
     const tasks = batch.map((b) => b.task as SimulatorDlrTask);
-    const body = JSON.stringify({ reports: tasks.map((t) => ({ id: t.carrierMessageId, outcome: t.outcome, at: new Date(now).toISOString() })) });
+    const body = JSON.stringify({
+      reports: tasks.map((t) => ({ id: t.carrierMessageId, outcome: t.outcome, at: new Date(now).toISOString() })),
+    });
     try {
       const res = await options.http.request({
         url: options.callbackUrl(),
@@ -32,7 +34,10 @@ export function createDlrBatchHandler(options: DlrSenderOptions): BatchHandler {
       });
       if (res.status !== 200) throw new Error(`status route answered ${res.status}: ${res.body.slice(0, 200)}`);
       const unknown = new Set((JSON.parse(res.body) as { unknown: string[] }).unknown);
-      return tasks.map((t): TaskOutcome => (unknown.has(t.carrierMessageId) ? { kind: 'retry', delayMs: RETRY_MS / 5, reason: 'message not yet known' } : { kind: 'done' }));
+      return tasks.map(
+        (t): TaskOutcome =>
+          unknown.has(t.carrierMessageId) ? { kind: 'retry', delayMs: RETRY_MS / 5, reason: 'message not yet known' } : { kind: 'done' },
+      );
     } catch (err) {
       const reason = (err as Error).message;
       options.logger.warn('simulator could not deliver reports; will retry', { count: batch.length, error: reason });

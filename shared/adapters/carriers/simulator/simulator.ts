@@ -101,7 +101,8 @@ export function createSimulatorCarrier(options: SimulatorOptions): Carrier {
       if (!Array.isArray(body.messages)) throw new CarrierPayloadError('messages must be an array');
       return body.messages.map((m: unknown, i) => {
         const { id, from, to, text, at } = (m ?? {}) as Record<string, unknown>;
-        if ([id, from, to, text, at].some((v) => typeof v !== 'string')) throw new CarrierPayloadError(`messages[${i}] needs string id, from, to, text and at`);
+        if ([id, from, to, text, at].some((v) => typeof v !== 'string'))
+          throw new CarrierPayloadError(`messages[${i}] needs string id, from, to, text and at`);
         return { carrierMessageId: id as string, from: from as string, to: to as string, text: text as string, receivedAt: at as string };
       });
     },

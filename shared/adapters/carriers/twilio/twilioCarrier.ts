@@ -63,7 +63,10 @@ export function createTwilioCarrier(options: TwilioCarrierOptions): Carrier {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const base = (options.apiBaseUrl ?? TWILIO_API_BASE_URL).replace(/\/$/, '');
   const client = twilio(options.accountSid, options.authToken, {
-    httpClient: base === TWILIO_API_BASE_URL ? new twilio.RequestClient({ timeout: timeoutMs, keepAlive: true }) : new RebasedRequestClient(base, timeoutMs),
+    httpClient:
+      base === TWILIO_API_BASE_URL
+        ? new twilio.RequestClient({ timeout: timeoutMs, keepAlive: true })
+        : new RebasedRequestClient(base, timeoutMs),
     autoRetry: false,
   });
   const emptyTwiml = new twilio.twiml.MessagingResponse().toString();
@@ -100,7 +103,8 @@ export function createTwilioCarrier(options: TwilioCarrierOptions): Carrier {
       const status = p.MessageStatus ?? p.SmsStatus;
       if (!sid || !status) throw new CarrierPayloadError('a status callback needs MessageSid and MessageStatus');
       const errorCode = p.ErrorCode ? Number(p.ErrorCode) : undefined;
-      if (errorCode !== undefined && !Number.isInteger(errorCode)) throw new CarrierPayloadError(`ErrorCode ${p.ErrorCode} is not a number`);
+      if (errorCode !== undefined && !Number.isInteger(errorCode))
+        throw new CarrierPayloadError(`ErrorCode ${p.ErrorCode} is not a number`);
       const mapped = mapTwilioStatus(status, errorCode);
       // Twilio's status callbacks carry no time of their own.
       return mapped ? [{ carrierMessageId: sid, occurredAt: new Date(clock.now()).toISOString(), ...mapped }] : [];
@@ -146,8 +150,12 @@ function fromError(err: unknown): SubmitResult {
   const known = classifyTwilioError(code);
   // 20429 (too many requests) and 30022 (10DLC throughput exceeded) slow the sender down.
   const throttled = status === 429 || code === 20429 || code === 30022;
-  if (known) return known.transient ? { outcome: 'transient', reason: known.reason, ...(throttled ? { throttled } : {}) } : { outcome: 'permanent', reason: known.reason };
+  if (known)
+    return known.transient
+      ? { outcome: 'transient', reason: known.reason, ...(throttled ? { throttled } : {}) }
+      : { outcome: 'permanent', reason: known.reason };
   // No HTTP status: the request never got an answer (refused, reset, timed out).
-  if (status === undefined || status === 401 || status === 429 || status >= 500) return { outcome: 'transient', reason: REASONS.carrierUnavailable, ...(throttled ? { throttled } : {}) };
+  if (status === undefined || status === 401 || status === 429 || status >= 500)
+    return { outcome: 'transient', reason: REASONS.carrierUnavailable, ...(throttled ? { throttled } : {}) };
   return { outcome: 'permanent', reason: REASONS.rejected };
 }
