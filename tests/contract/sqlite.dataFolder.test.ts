@@ -25,7 +25,7 @@ const versionsOf = (db: Db): Record<string, number> =>
   );
 
 /** Tables added since that release (each store migrates its own in): compared apart. */
-const ADDED_SINCE = ['api_keys', 'send_limits', 'pace_states'];
+const ADDED_SINCE = ['api_keys', 'send_limits', 'pace_states', 'audit_log'];
 const oldPart = (rows: SchemaRow[]): SchemaRow[] => rows.filter((r) => !ADDED_SINCE.includes(r.tbl_name));
 const addedPart = (rows: SchemaRow[]): SchemaRow[] => rows.filter((r) => ADDED_SINCE.includes(r.tbl_name));
 
@@ -82,6 +82,7 @@ describe('SQLite data folder from before the per-store migrations', () => {
         contacts: 1,
         campaigns: 1,
         apiKeys: 1,
+        audit: 1,
         pacing: 1,
       });
       // Opening it again (now with the per-store rows) changes nothing either.
