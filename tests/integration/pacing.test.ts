@@ -23,19 +23,7 @@ describe('send pacing (embedded host)', () => {
   afterEach(() => t.close());
 
   const put = (path: string, body: unknown) => t.admin.raw('PUT', path, body);
-  /** Moves the clock from one due task to the next (as the worker wakes), running what is due, for `ms`. */
-  const runFor = async (ms: number) => {
-    const end = t.clock.now() + ms;
-    for (;;) {
-      const dues = await Promise.all(
-        ['sms-send', 'simulator-dlr', 'webhook-deliver', 'campaign-batch'].map((q) => t.host.runtime.receiver.nextDueInMs(q)),
-      );
-      const next = Math.min(...dues.filter((d): d is number => d !== null));
-      if (!Number.isFinite(next) || t.clock.now() + next > end) break;
-      await t.advance(next);
-    }
-    t.clock.set(new Date(end).toISOString());
-  };
+  const runFor = (ms: number) => t.runFor(ms);
 
   test('messages over a sender limit wait for their slots: at most the limit in any second, none refused or failed', async () => {
     const other = await t.newAccount({ senderId: 'PaceOne', credits: '50.00' });

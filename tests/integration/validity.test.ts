@@ -11,19 +11,7 @@ describe('validity period', () => {
   });
   afterEach(() => t.close());
 
-  /** Moves the clock from one due task to the next, for `ms`. */
-  const runFor = async (ms: number) => {
-    const end = t.clock.now() + ms;
-    for (;;) {
-      const dues = await Promise.all(
-        ['sms-send', 'simulator-dlr', 'webhook-deliver', 'campaign-batch'].map((q) => t.host.runtime.receiver.nextDueInMs(q)),
-      );
-      const next = Math.min(...dues.filter((d): d is number => d !== null));
-      if (!Number.isFinite(next) || t.clock.now() + next > end) break;
-      await t.advance(next);
-    }
-    t.clock.set(new Date(end).toISOString());
-  };
+  const runFor = (ms: number) => t.runFor(ms);
 
   test('a message waiting past its validity (a slow sender) fails 1414 Expired when it runs out, is refunded and fires SMS Status Changed', async () => {
     const other = await t.newAccount({ senderId: 'Slow', credits: '1.00' });
